@@ -1,0 +1,18 @@
+// Lint rules: typescript-eslint's type-aware recommended set, plus the promise rules that keep
+// fire-and-forget calls explicit (`void promise`).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'clients/vscode/out/**', 'clients/jetbrains/**', 'sandbox/images/**', '**/*.mjs', '**/*.cjs', 'bin/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+);
