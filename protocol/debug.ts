@@ -1,0 +1,34 @@
+// Attaching a debugger to the process in a dev container.
+import { ParameterStructures, RequestType } from 'vscode-jsonrpc/node.js';
+import type { WorkloadParams } from './dev.js';
+import type { WorkDoneProgressParams } from './progress.js';
+
+/** Params of `debug/start`. */
+export interface DebugStartParams extends WorkloadParams, WorkDoneProgressParams {
+  /** Debugger flavour. Default: from the config or detected from the image. */
+  language?: 'node' | 'python' | 'go' | 'java';
+  /** Debug port in the container. Default per language (9229, 5678, 2345, 5005). */
+  remotePort?: number;
+  /** Local port. Default: a free one. */
+  localPort?: number;
+}
+
+/** Result of `debug/start`. */
+export interface DebugStartResult {
+  /** Ready to paste into `.vscode/launch.json` (`type`, `request: attach`, port, path mappings). */
+  vscodeLaunchConfig: Record<string, unknown>;
+  /** For a JetBrains remote-debug run configuration. */
+  jetbrains: { host: string; port: number };
+  /** The forward that carries the debug traffic. */
+  forwardId: string;
+}
+
+/**
+ * `debug/start` (client → engine): starts the process under its debugger in the dev container and
+ * forwards the debug port. Errors: NotInDevMode, PortInUse, Cancelled.
+ */
+export namespace DebugStart {
+  export const method = 'debug/start' as const;
+  export const messageDirection = 'clientToServer' as const;
+  export const type = new RequestType<DebugStartParams, DebugStartResult, void>(method, ParameterStructures.byName);
+}

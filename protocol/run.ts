@@ -1,0 +1,37 @@
+// Running the configured command in a dev container.
+import { ParameterStructures, RequestType } from 'vscode-jsonrpc/node.js';
+import type { WorkloadParams } from './dev.js';
+
+/** Params of `run/start`. */
+export interface RunStartParams extends WorkloadParams {
+  /** Command (argv). Default: the config's run command. */
+  command?: string[];
+  /** Restart it when synced files change. Default true. */
+  restartOnSync?: boolean;
+}
+
+/** Result of `run/start`. */
+export interface RunStartResult {
+  /** Id for `run/stop`; its output arrives as a `logs/lines` stream with this id. */
+  runId: string;
+}
+
+/** `run/start` (client → engine): starts the command in the dev container. Errors: NotInDevMode. */
+export namespace RunStart {
+  export const method = 'run/start' as const;
+  export const messageDirection = 'clientToServer' as const;
+  export const type = new RequestType<RunStartParams, RunStartResult, void>(method, ParameterStructures.byName);
+}
+
+/** Params of `run/stop`. */
+export interface RunStopParams {
+  /** The run. */
+  runId: string;
+}
+
+/** `run/stop` (client → engine): stops a run (TERM, then KILL after 10 s); idempotent. */
+export namespace RunStop {
+  export const method = 'run/stop' as const;
+  export const messageDirection = 'clientToServer' as const;
+  export const type = new RequestType<RunStopParams, { exitCode?: number }, void>(method, ParameterStructures.byName);
+}
