@@ -1,0 +1,134 @@
+// Assembles one sandbox cluster in this process: the persisted object store, the initial objects,
+// controllers, kubelet and the HTTPS API server, plus the kubeconfig that reaches them.
+
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { PodStreams } from './kubelet/api.js';
+import { ensureServingMaterial } from './apiserver/certs.js';
+import { startApiServer } from './apiserver/server.js';
+import { writeKubeconfig } from './kubeconfig.js';
+import { loadSnapshot, persistStore } from './store/persist.js';
+import { seedCluster } from './store/seed.js';
+import { ObjectStore } from './store/store.js';
+
+export interface SandboxStartOptions {
+  stateDir: string;
+  /** 0 or missing: any free port. */
+  port?: number;
+  host?: string;
+  /** Start without controllers and kubelet: an API server over the store only. */
+  apiOnly?: boolean;
+  onError?: (error: unknown, request: { method: string; url: string }) => void;
+}
+
+export interface RunningSandbox {
+  kubeconfigPath: string;
+  /** e.g. https://127.0.0.1:43121 */
+  server: string;
+  port: number;
+  token: string;
+  store: ObjectStore;
+  /** Whether controllers and kubelet run (they are absent with apiOnly or when not built). */
+  workloads: boolean;
+  /** Flushes the store and stops server, controllers and kubelet (and with it every pod process). */
+  stop(): Promise<void>;
+}
+
+interface Workloads {
+  streams: PodStreams | undefined;
+  stop(): Promise<void>;
+}
+
+/** The built-in image folders shipped with podloop, wherever this module runs from. */
+export function builtinImageDirs(): string[] {
+  const candidates = [new URL('./images/', import.meta.url), new URL('../../sandbox/images/', import.meta.url)];
+  return candidates.map((u) => fileURLToPath(u)).filter((dir) => existsSync(dir)).slice(0, 1);
+}
+
+async function importOptional(file: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    return (await import(new URL(file, import.meta.url).href)) as Record<string, unknown>;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return undefined;
+    throw error;
+  }
+}
+
+interface KubeletHandle extends PodStreams {
+  stop(): Promise<void>;
+}
+
+/** Controllers and kubelet: what turns stored workloads into running processes. */
+async function startWorkloads(store: ObjectStore, stateDir: string): Promise<Workloads> {
+  const controllersModule = await importOptional('./controllers/index.js');
+  const kubeletModule = await importOptional('./kubelet/kubelet.js');
+  const startControllers = controllersModule?.startControllers;
+  const startKubelet = kubeletModule?.startKubelet;
+  const controllers =
+    typeof startControllers === 'function'
+      ? (startControllers as (s: ObjectStore, o: { stateDir: string }) => { stop(): void })(store, { stateDir })
+      : undefined;
+  const kubelet =
+    typeof startKubelet === 'function'
+      ? (startKubelet as (o: { store: ObjectStore; stateDir: string; imageDirs: string[] }) => KubeletHandle)({
+          store,
+          stateDir,
+          imageDirs: builtinImageDirs(),
+        })
+      : undefined;
+  return {
+    streams: kubelet,
+    async stop() {
+      controllers?.stop();
+      await kubelet?.stop();
+    },
+  };
+}
+
+export async function startSandbox(options: SandboxStartOptions): Promise<RunningSandbox> {
+  const { stateDir } = options;
+  mkdirSync(stateDir, { recursive: true });
+  const material = ensureServingMaterial(stateDir);
+  const storeFile = join(stateDir, 'store.json');
+  const store = new ObjectStore(loadSnapshot(storeFile));
+  const persister = persistStore(store, storeFile);
+  const stopSeeding = seedCluster(store);
+  const workloads = options.apiOnly ? { streams: undefined, stop: async () => undefined } : await startWorkloads(store, stateDir);
+  let api;
+  try {
+    api = await startApiServer({
+      store,
+      material,
+      ...(workloads.streams ? { streams: workloads.streams } : {}),
+      ...(options.host ? { host: options.host } : {}),
+      ...(options.port ? { port: options.port } : {}),
+      ...(options.onError ? { onError: options.onError } : {}),
+    });
+  } catch (error) {
+    stopSeeding();
+    await workloads.stop();
+    persister.flush();
+    throw error;
+  }
+  const kubeconfigPath = join(stateDir, 'kubeconfig');
+  writeKubeconfig(kubeconfigPath, { server: api.url, caPem: material.caPem, token: material.token });
+  let stopping: Promise<void> | undefined;
+  return {
+    kubeconfigPath,
+    server: api.url,
+    port: api.port,
+    token: material.token,
+    store,
+    workloads: workloads.streams !== undefined,
+    stop() {
+      stopping ??= (async () => {
+        await api.close();
+        stopSeeding();
+        await workloads.stop();
+        persister.flush();
+      })();
+      return stopping;
+    },
+  };
+}
