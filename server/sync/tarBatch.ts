@@ -1,0 +1,192 @@
+// Writes one sync batch as a framed, uncompressed tar stream: removals first, then entries,
+// file contents streamed from disk with the size fixed in advance so the frame length is exact.
+
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import tarStream from 'tar-stream';
+import type { Entry } from './manifest.js';
+
+export interface SyncBatch {
+  id: number;
+  /** Relative paths removed (recursively) before the entries are written. */
+  remove: string[];
+  /** Entries written in order; their sizes are what the tar promises. */
+  entries: Entry[];
+}
+
+export interface BatchWriteResult {
+  /** Bytes of tar written (the frame length). */
+  tarBytes: number;
+  /** Files whose content did not match their recorded size while sent: send them again. */
+  changedWhileSending: string[];
+}
+
+const BLOCK = 512;
+const CHUNK = 256 * 1024;
+
+function padded(size: number): number {
+  return Math.ceil(size / BLOCK) * BLOCK;
+}
+
+function tarName(entry: Entry): string {
+  return entry.type === 'dir' ? entry.path + '/' : entry.path;
+}
+
+// Mirrors the ustar fitting rule of tar-stream's header encoder: ASCII name split into a
+// 100-byte name and a 155-byte prefix at a slash, link target of at most 100 bytes.
+function fitsUstar(entry: Entry): boolean {
+  let name = tarName(entry);
+  if (Buffer.byteLength(name) !== name.length) return false;
+  let prefix = '';
+  while (Buffer.byteLength(name) > 100) {
+    const slash = name.indexOf('/');
+    if (slash === -1) return false;
+    prefix += prefix ? '/' + name.slice(0, slash) : name.slice(0, slash);
+    name = name.slice(slash + 1);
+  }
+  if (Buffer.byteLength(name) > 100 || Buffer.byteLength(prefix) > 155) return false;
+  return !(entry.linkTarget && Buffer.byteLength(entry.linkTarget) > 100);
+}
+
+function paxRecordLength(record: string): number {
+  const length = Buffer.byteLength(record);
+  let digits = Math.floor(Math.log(length) / Math.log(10)) + 1;
+  if (length + digits >= Math.pow(10, digits)) digits++;
+  return length + digits;
+}
+
+/** Bytes that one entry occupies in the tar stream (headers plus padded content). */
+export function tarEntrySize(entry: Entry): number {
+  const content = entry.type === 'file' ? padded(entry.size) : 0;
+  if (fitsUstar(entry)) return BLOCK + content;
+  let pax = paxRecordLength(` path=${tarName(entry)}\n`);
+  if (entry.linkTarget) pax += paxRecordLength(` linkpath=${entry.linkTarget}\n`);
+  return BLOCK + padded(pax) + BLOCK + content;
+}
+
+/** Exact length of the tar stream for these entries, end-of-archive blocks included. */
+export function tarStreamSize(entries: readonly Entry[]): number {
+  let total = 2 * BLOCK;
+  for (const entry of entries) total += tarEntrySize(entry);
+  return total;
+}
+
+function headerFor(entry: Entry): Partial<tarStream.Header> & { name: string } {
+  const common = { name: tarName(entry), mode: entry.mode, mtime: new Date(entry.mtimeMs), uid: 0, gid: 0, uname: '', gname: '' };
+  if (entry.type === 'dir') return { ...common, type: 'directory' };
+  if (entry.type === 'symlink') return { ...common, type: 'symlink', linkname: entry.linkTarget ?? '' };
+  return { ...common, type: 'file', size: entry.size };
+}
+
+// Yields exactly `size` bytes: a file that shrank is padded with zeros, one that grew is cut,
+// and the caller is told so it can send the file again.
+async function* fixedSizeContent(absPath: string, size: number, onMismatch: () => void): AsyncGenerator<Buffer> {
+  let remaining = size;
+  let handle;
+  try {
+    handle = await open(absPath, 'r');
+  } catch {
+    handle = null;
+  }
+  try {
+    while (handle && remaining > 0) {
+      const buffer = Buffer.allocUnsafe(Math.min(CHUNK, remaining));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, size - remaining);
+      if (bytesRead === 0) break;
+      remaining -= bytesRead;
+      yield bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
+    }
+    if (handle && remaining === 0) {
+      const after = await handle.stat();
+      if (after.size !== size) onMismatch();
+    }
+  } finally {
+    await handle?.close();
+  }
+  if (remaining > 0) {
+    onMismatch();
+    while (remaining > 0) {
+      const zeros = Buffer.alloc(Math.min(CHUNK, remaining));
+      remaining -= zeros.length;
+      yield zeros;
+    }
+  }
+}
+
+// Also settles when the stream closes, so a dropped channel cannot hang a batch.
+function waitDrain(stream: NodeJS.EventEmitter): Promise<void> {
+  return new Promise((resolve) => {
+    const settle = (): void => {
+      stream.off('drain', settle);
+      stream.off('close', settle);
+      resolve();
+    };
+    stream.on('drain', settle);
+    stream.on('close', settle);
+  });
+}
+
+async function packEntries(pack: tarStream.Pack, root: string, entries: readonly Entry[], changed: string[], signal?: AbortSignal): Promise<void> {
+  for (const entry of entries) {
+    signal?.throwIfAborted();
+    const header = headerFor(entry);
+    await new Promise<void>((resolve, reject) => {
+      const done = (error?: Error | null): void => (error ? reject(error) : resolve());
+      if (entry.type !== 'file') {
+        pack.entry(header, done);
+        return;
+      }
+      if (entry.size === 0) {
+        pack.entry(header, Buffer.alloc(0), done);
+        return;
+      }
+      const sink = pack.entry(header, done);
+      void (async () => {
+        try {
+          for await (const chunk of fixedSizeContent(join(root, entry.path), entry.size, () => changed.push(entry.path))) {
+            signal?.throwIfAborted();
+            if (!sink.write(chunk)) await waitDrain(sink);
+          }
+          sink.end(undefined);
+        } catch (error) {
+          sink.destroy(error as Error);
+          reject(error as Error);
+        }
+      })();
+    });
+  }
+  pack.finalize();
+}
+
+/** Writes `BATCH <id> <tarBytes> <removals>` + one removal per line + the tar, honouring backpressure. */
+export async function writeBatchFrame(root: string, batch: SyncBatch, out: Writable, signal?: AbortSignal): Promise<BatchWriteResult> {
+  const tarBytes = tarStreamSize(batch.entries);
+  const head = `BATCH ${batch.id} ${tarBytes} ${batch.remove.length}\n` + batch.remove.map((path) => path + '\n').join('');
+  if (!out.write(head)) await waitDrain(out);
+  const written = await writeTar(root, batch.entries, out, signal);
+  if (written.tarBytes !== tarBytes) throw new Error(`tar stream for batch ${batch.id} is ${written.tarBytes} bytes, ${tarBytes} were announced`);
+  return written;
+}
+
+/** Streams a tar of `entries` (read from `root`) into `out` without ending it. */
+export async function writeTar(root: string, entries: readonly Entry[], out: Writable, signal?: AbortSignal): Promise<BatchWriteResult> {
+  const pack = tarStream.pack();
+  const changed: string[] = [];
+  const producing = packEntries(pack, root, entries, changed, signal);
+  let tarBytes = 0;
+  const consuming = (async () => {
+    for await (const chunk of pack as AsyncIterable<Buffer>) {
+      tarBytes += chunk.length;
+      if (out.destroyed) throw new Error('sync channel closed while sending a batch');
+      if (!out.write(chunk)) await waitDrain(out);
+    }
+  })();
+  try {
+    await Promise.all([producing, consuming]);
+  } catch (error) {
+    pack.destroy(error as Error);
+    throw error;
+  }
+  return { tarBytes, changedWhileSending: changed };
+}
