@@ -1,0 +1,142 @@
+// Strategic merge patch over the sandbox's field schemas: lists merged by their patch merge keys and
+// the directives kubectl sends ($patch, $setElementOrder, $retainKeys, $deleteFromPrimitiveList).
+
+import { isJsonObject, type JsonObject, type JsonValue } from '../../store/objects.js';
+import { structOf, type Schema } from '../schema/index.js';
+
+const DELETE = Symbol('delete');
+type Merged = JsonValue | typeof DELETE;
+
+const SET_ORDER = '$setElementOrder/';
+const DELETE_FROM = '$deleteFromPrimitiveList/';
+
+/** The schema of one field of a struct or map; undefined when the container is free JSON. */
+export function fieldSchema(schema: Schema | undefined, field: string): Schema | undefined {
+  if (!schema) return undefined;
+  if (schema.kind === 'map') return schema.values;
+  return structOf(schema)?.fields[field];
+}
+
+/** Merges `patch` into `original` (neither is modified) and returns the merged object. */
+export function strategicMerge(original: JsonObject, patch: JsonObject, schema: Schema | undefined): JsonObject {
+  const merged = mergeObject(original, patch, schema);
+  return merged === DELETE ? {} : merged;
+}
+
+function mergeValue(original: JsonValue | undefined, patch: JsonValue, schema: Schema | undefined): Merged {
+  if (isJsonObject(patch)) {
+    // An object where a list belongs is kept as sent, so validation reports the type error.
+    if (schema?.kind === 'list') return patch;
+    return mergeObject(isJsonObject(original) ? original : {}, patch, schema);
+  }
+  if (Array.isArray(patch)) {
+    if (schema?.kind === 'list' && schema.strategy && Array.isArray(original)) return mergeList(original, patch, schema);
+    return stripDirectives(patch, schema);
+  }
+  return patch;
+}
+
+function mergeObject(original: JsonObject, patch: JsonObject, schema: Schema | undefined): JsonObject | typeof DELETE {
+  const directive = patch.$patch;
+  if (directive === 'delete') return DELETE;
+  if (directive === 'replace') return stripDirectives(patch, schema) as JsonObject;
+  const result: JsonObject = structuredClone(original);
+  const retain = patch.$retainKeys;
+  if (Array.isArray(retain)) {
+    for (const key of Object.keys(result)) if (!retain.includes(key)) delete result[key];
+  }
+  const orders: [string, JsonValue[]][] = [];
+  for (const [key, value] of Object.entries(patch)) {
+    if (key === '$patch' || key === '$retainKeys') continue;
+    if (key.startsWith(SET_ORDER)) {
+      if (Array.isArray(value)) orders.push([key.slice(SET_ORDER.length), value]);
+      continue;
+    }
+    if (key.startsWith(DELETE_FROM)) {
+      const field = key.slice(DELETE_FROM.length);
+      const list = result[field];
+      if (Array.isArray(list) && Array.isArray(value)) {
+        result[field] = list.filter((item) => !value.some((gone) => sameJson(gone, item)));
+      }
+      continue;
+    }
+    if (value === null) {
+      delete result[key];
+      continue;
+    }
+    const merged = mergeValue(result[key], value, fieldSchema(schema, key));
+    if (merged === DELETE) delete result[key];
+    else result[key] = merged;
+  }
+  for (const [field, order] of orders) {
+    const list = result[field];
+    const listSchema = fieldSchema(schema, field);
+    if (Array.isArray(list)) result[field] = applyOrder(list, order, listSchema?.kind === 'list' ? listSchema.mergeKey : undefined);
+  }
+  return result;
+}
+
+function mergeList(original: JsonValue[], patch: JsonValue[], schema: Extract<Schema, { kind: 'list' }>): JsonValue[] {
+  if (patch.some((item) => isJsonObject(item) && item.$patch === 'replace')) {
+    return stripDirectives(patch.filter((item) => !(isJsonObject(item) && item.$patch === 'replace')), schema) as JsonValue[];
+  }
+  const key = schema.mergeKey;
+  if (!key) {
+    // A set of scalars: the union, original order first.
+    const result = [...original];
+    for (const item of patch) if (!result.some((existing) => sameJson(existing, item))) result.push(item);
+    return result;
+  }
+  const result: JsonValue[] = structuredClone(original);
+  for (const item of patch) {
+    if (!isJsonObject(item)) continue;
+    const index = result.findIndex((existing) => isJsonObject(existing) && sameJson(existing[key], item[key]));
+    if (item.$patch === 'delete') {
+      if (index >= 0) result.splice(index, 1);
+      continue;
+    }
+    const base = index >= 0 ? result[index] : {};
+    const merged = mergeObject(isJsonObject(base) ? base : {}, item, schema.items);
+    if (merged === DELETE) {
+      if (index >= 0) result.splice(index, 1);
+    } else if (index >= 0) result[index] = merged;
+    else result.push(merged);
+  }
+  return result;
+}
+
+/** Orders a merged list by `$setElementOrder`; elements the order does not name keep their place after it. */
+function applyOrder(list: JsonValue[], order: JsonValue[], mergeKey: string | undefined): JsonValue[] {
+  const identity = (item: JsonValue): JsonValue => (mergeKey && isJsonObject(item) ? (item[mergeKey] ?? null) : item);
+  const position = (item: JsonValue): number =>
+    order.findIndex((entry) => sameJson(mergeKey && isJsonObject(entry) ? (entry[mergeKey] ?? null) : entry, identity(item)));
+  const named = list.filter((item) => position(item) >= 0).sort((a, b) => position(a) - position(b));
+  const rest = list.filter((item) => position(item) < 0);
+  return [...named, ...rest];
+}
+
+/** A patch value that replaces wholesale still must not leave directives in the stored object. */
+function stripDirectives(value: JsonValue, schema: Schema | undefined): JsonValue {
+  if (Array.isArray(value)) {
+    const items = schema?.kind === 'list' ? schema.items : undefined;
+    return value.map((item) => stripDirectives(item, items));
+  }
+  if (!isJsonObject(value)) return value;
+  const result: JsonObject = {};
+  for (const [key, child] of Object.entries(value)) {
+    if (key.startsWith('$') || child === null) continue;
+    result[key] = stripDirectives(child, fieldSchema(schema, key));
+  }
+  return result;
+}
+
+export function sameJson(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => sameJson(item, b[i]));
+  const ao = a as JsonObject;
+  const bo = b as JsonObject;
+  const keys = Object.keys(ao);
+  return keys.length === Object.keys(bo).length && keys.every((key) => key in bo && sameJson(ao[key], bo[key]));
+}
