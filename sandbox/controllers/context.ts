@@ -1,0 +1,26 @@
+// What every controller is built with: the store it acts on, the clock it reads, where PVC data
+// lives, and the resource types it names. Kept in one place so controllers stay plain functions.
+
+import type { ObjectStore } from '../store/store.js';
+import { resourceByPlural } from '../store/resources.js';
+
+export interface ControllerContext {
+  store: ObjectStore;
+  now: () => Date;
+  stateDir: string | undefined;
+  /** Base delay before a failed Job pod is replaced; doubles per failure (Kubernetes: 10 s). */
+  jobBackoffMs: number;
+}
+
+export const PODS = resourceByPlural('pods');
+export const REPLICASETS = resourceByPlural('replicasets');
+export const DEPLOYMENTS = resourceByPlural('deployments');
+export const STATEFULSETS = resourceByPlural('statefulsets');
+export const DAEMONSETS = resourceByPlural('daemonsets');
+export const CONTROLLER_REVISIONS = resourceByPlural('controllerrevisions');
+export const JOBS = resourceByPlural('jobs');
+export const CRONJOBS = resourceByPlural('cronjobs');
+export const SERVICES = resourceByPlural('services');
+export const ENDPOINTS = resourceByPlural('endpoints');
+export const NAMESPACES = resourceByPlural('namespaces');
+export const PVCS = resourceByPlural('persistentvolumeclaims');
