@@ -1,0 +1,319 @@
+// Pure planning of dev start: from a workload as read and the project config, decides the exact change
+// (a guarded JSON patch and/or pods to create), the record of what it changes, the lease and the warnings.
+import { defaultDevImage } from '../config/starter.js';
+import { configDefaults, type ContainerConfig, type Language } from '../config/types.js';
+import { devContainerFrom, selectContainer } from './devContainer.js';
+import { DevModeHeldError, NoDevImageError, UnsupportedWorkloadError, CorruptSavedOriginalError } from './errors.js';
+import { findHorizontalPodAutoscaler, hpaWarning } from './hpa.js';
+import { diffWorkload, type JsonPatchOperation } from './jsonPatch.js';
+import { leaseState, parseLease, renewLease, serializeLease, takeLease, type Lease } from './lease.js';
+import { planPersistentDirs, type PersistentDirPlan } from './persistentDirs.js';
+import { restoreWorkload, stripServerFields } from './restore.js';
+import { annotationOf, devAnnotations, devLabels, parseSaved, serializeSaved, type DevState, type SavedOriginal, type SavedValues } from './saved.js';
+import { describeWorkload, type PodSpec, type Workload } from './types.js';
+import {
+  devPodName,
+  ensureTemplateMetadata,
+  podTemplateOf,
+  readReplicas,
+  resolveWorkloadKind,
+  setReplicas,
+  type DevStrategy,
+  type WorkloadKindInfo,
+} from './workloadKinds.js';
+
+export { planDevEnd, type DevEndPlan, type DevEndOptions } from './restore.js';
+
+export interface DevStartOptions {
+  /** Identity of this engine; the lease holder. */
+  engineId: string;
+  now: Date;
+  /** The container to develop; default: the config's container name, else the first container. */
+  container?: string;
+  /** The config entry for this workload's container, already selected. */
+  config?: ContainerConfig;
+  /** Language detected in the local project; picks the dev image when the config names none. */
+  language?: Language;
+  /** Take over a workload whose lease is stale. */
+  force?: boolean;
+  leaseDurationSeconds?: number;
+  /** HorizontalPodAutoscalers in the namespace, as read; one targeting the workload becomes a warning. */
+  hpas?: readonly unknown[];
+}
+
+/**
+ * controller: the workload's controller replaces the pod after the patch.
+ * deletePods: the controller only updates pods on delete (updateStrategy OnDelete); delete the old pod.
+ * recreate: delete the bare Pod, then create `recreatedPod`.
+ * createDevPod: create `devPod` (delete a leftover of the same name first).
+ */
+export type Rollout = 'controller' | 'deletePods' | 'recreate' | 'createDevPod';
+
+export interface DevStartPlan {
+  /** start: a fresh dev session; takeOver: a stale session replaced; alreadyInDevMode: ours already, only the lease renewed. */
+  outcome: 'start' | 'takeOver' | 'alreadyInDevMode';
+  strategy: DevStrategy;
+  rollout: Rollout;
+  container: string;
+  image: string;
+  workDir: string;
+  /** Apply to the workload as read (guarded by its resourceVersion). For a bare Pod it only records `saved` before the delete. */
+  patch: JsonPatchOperation[];
+  /** The workload as it is once `patch` is applied. */
+  workload: Workload;
+  /** recreatePod: the dev Pod to create after deleting the original. */
+  recreatedPod?: Workload;
+  /** separateDevPod: the long-running dev pod to create. */
+  devPod?: Workload;
+  /** The pod spec the dev container runs in. */
+  devPodSpec: PodSpec;
+  /** Labels that select the dev pod (a superset of the workload's selector). */
+  devPodLabels: Record<string, string>;
+  /** Claims to create if missing (reused when they exist). */
+  persistentDirs: PersistentDirPlan[];
+  saved: SavedOriginal;
+  lease: Lease;
+  warnings: string[];
+}
+
+/** Labels the Job controller puts on its pods; a dev pod carrying them would be adopted by the Job. */
+const jobControllerLabels = ['controller-uid', 'batch.kubernetes.io/controller-uid', 'job-name', 'batch.kubernetes.io/job-name'];
+
+export function planDevStart(input: Workload, options: DevStartOptions): DevStartPlan {
+  const info = resolveWorkloadKind(input.kind);
+  if (!info) throw new UnsupportedWorkloadError(input.kind);
+  const label = describeWorkload(input);
+  const originalText = annotationOf(input, devAnnotations.original);
+  const leaseText = annotationOf(input, devAnnotations.lease);
+  const lease = leaseState(leaseText, options.now, options.engineId);
+  const heldBy = parseLease(leaseText);
+
+  if (lease === 'held') throw new DevModeHeldError(label, heldBy?.holder, heldBy?.renewTime, false);
+  if (originalText === undefined) return planFresh(input, input, info, options, 'start', undefined);
+
+  const saved = readSaved(originalText, label);
+  if (lease === 'ours') return planAlready(input, info, saved, options);
+  if (!options.force) throw new DevModeHeldError(label, heldBy?.holder, heldBy?.renewTime, true);
+  return planFresh(input, restoreWorkload(input, saved), info, options, 'takeOver', saved);
+}
+
+/** Plans dev mode from `base` (the workload without dev mode) and diffs against `current` (as read). */
+function planFresh(
+  current: Workload,
+  base: Workload,
+  info: WorkloadKindInfo,
+  options: DevStartOptions,
+  outcome: 'start' | 'takeOver',
+  keptSaved: SavedOriginal | undefined,
+): DevStartPlan {
+  const label = describeWorkload(base);
+  const config = options.config;
+  const warnings: string[] = [];
+  const baseTemplate = podTemplateOf(base, info);
+  if (!baseTemplate) throw new UnsupportedWorkloadError(`${base.kind} without a pod template`);
+  const selected = selectContainer(baseTemplate.spec, label, options.container ?? config?.name);
+  const containerName = selected.container.name;
+
+  const language = options.language ?? config?.debug?.language;
+  const image = config?.image ?? (language ? defaultDevImage(language) : undefined);
+  if (!image) throw new NoDevImageError(label);
+  const workDir = config?.workDir ?? selected.container.workingDir ?? configDefaults.workDir;
+
+  // The pod spec dev mode edits: the workload's own template, or a copy for a separate dev pod.
+  const desired = structuredClone(base);
+  const separate = info.strategy === 'separateDevPod';
+  const podHolder: Workload = separate ? structuredClone(base) : desired;
+  const template = podTemplateOf(podHolder, info)!;
+  const metadata = ensureTemplateMetadata(podHolder, info);
+  const baseMetadata = baseTemplate.metadata;
+
+  const volumeNames = new Set((template.spec.volumes ?? []).map((v) => String(v.name)));
+  const persistentDirs = planPersistentDirs(base, config?.persistentDirs ?? [], volumeNames);
+  const dev = devContainerFrom(selected.container, {
+    image,
+    workDir,
+    env: config?.env ?? [],
+    ...(config?.resources ? { resources: config.resources } : {}),
+    mounts: persistentDirs.map((dir) => ({ volumeName: dir.volumeName, path: dir.path })),
+  });
+  warnings.push(...dev.warnings);
+  template.spec.containers[selected.index] = dev.container;
+  if (persistentDirs.length > 0) {
+    template.spec.volumes = [
+      ...(template.spec.volumes ?? []),
+      ...persistentDirs.map((dir) => ({ name: dir.volumeName, persistentVolumeClaim: { claimName: dir.claimName } })),
+    ];
+  }
+
+  const templateLabels: SavedValues = {};
+  const templateAnnotations: SavedValues = {};
+  setRecorded((metadata.labels ??= {}), templateLabels, devLabels.devMode, 'true');
+  setRecorded((metadata.annotations ??= {}), templateAnnotations, devAnnotations.container, containerName);
+  setRecorded(metadata.annotations, templateAnnotations, devAnnotations.defaultContainer, containerName);
+
+  const originalReplicas = readReplicas(base, info);
+  if (info.hasReplicas) setReplicas(desired, info, 1);
+
+  const saved: SavedOriginal = keptSaved ?? {
+    version: 1,
+    kind: base.kind,
+    name: base.metadata.name,
+    ...(base.metadata.namespace ? { namespace: base.metadata.namespace } : {}),
+    strategy: info.strategy,
+    container: containerName,
+    containerIndex: selected.index,
+    originalContainer: structuredClone(selected.container),
+    ...(info.hasReplicas ? { replicas: originalReplicas === undefined ? {} : { value: originalReplicas } } : {}),
+    template: separate
+      ? { hadMetadata: true, hadLabels: true, hadAnnotations: true, labels: {}, annotations: {} }
+      : {
+          hadMetadata: info.templatePath.length === 0 || baseMetadata !== undefined,
+          hadLabels: baseMetadata?.labels !== undefined,
+          hadAnnotations: baseMetadata?.annotations !== undefined,
+          labels: templateLabels,
+          annotations: templateAnnotations,
+        },
+    volumes: separate
+      ? { hadVolumes: true, added: [] }
+      : { hadVolumes: baseTemplate.spec.volumes !== undefined, added: persistentDirs.map((dir) => dir.volumeName) },
+    hadWorkloadAnnotations: base.metadata.annotations !== undefined,
+    ...(separate ? { devPodName: devPodName(base) } : {}),
+    persistentVolumeClaims: persistentDirs.map((dir) => dir.claimName),
+    savedAt: options.now.toISOString(),
+  };
+  const newLease = takeLease(options.engineId, options.now, options.leaseDurationSeconds);
+  markDevMode(desired, saved, newLease, 'starting');
+
+  const hpa = info.hasReplicas ? findHorizontalPodAutoscaler(options.hpas ?? [], base) : undefined;
+  if (hpa) warnings.push(hpaWarning(hpa, base));
+  if (info.kind === 'Deployment' && base.spec?.paused === true) {
+    warnings.push(`${label} is paused; its dev pod will not roll out until it is resumed`);
+  }
+  if (info.kind === 'DaemonSet' && persistentDirs.length > 0) {
+    warnings.push(`${label} runs a pod per node; a ReadWriteOnce claim for persistent dirs binds to one node only`);
+  }
+
+  const plan = {
+    outcome,
+    strategy: info.strategy,
+    container: containerName,
+    image,
+    workDir,
+    devPodSpec: template.spec,
+    devPodLabels: { ...(metadata.labels ?? {}) },
+    persistentDirs,
+    saved,
+    lease: newLease,
+    warnings,
+  };
+  if (info.strategy === 'recreatePod') {
+    // Record the original on the old pod first, so a crash before the delete still leaves it restorable.
+    const annotated = structuredClone(current);
+    markDevMode(annotated, saved, newLease, 'starting');
+    return { ...plan, rollout: 'recreate', patch: diffWorkload(current, annotated), workload: annotated, recreatedPod: stripServerFields(desired) };
+  }
+  if (separate) {
+    const devPod = buildDevPod(base, template.spec, metadata, containerName);
+    return {
+      ...plan,
+      rollout: 'createDevPod',
+      devPodLabels: { ...(devPod.metadata.labels ?? {}) },
+      patch: diffWorkload(current, desired),
+      workload: desired,
+      devPod,
+    };
+  }
+  return { ...plan, rollout: rolloutOf(base), patch: diffWorkload(current, desired), workload: desired };
+}
+
+/** Already in dev mode under our lease: describe the session, renew the lease, change nothing else. */
+function planAlready(current: Workload, info: WorkloadKindInfo, saved: SavedOriginal, options: DevStartOptions): DevStartPlan {
+  const desired = structuredClone(current);
+  const previous = parseLease(annotationOf(current, devAnnotations.lease));
+  const lease = previous ? renewLease(previous, options.now) : takeLease(options.engineId, options.now, options.leaseDurationSeconds);
+  desired.metadata.annotations = { ...desired.metadata.annotations, [devAnnotations.lease]: serializeLease(lease) };
+  const template = podTemplateOf(current, info);
+  const container = template?.spec.containers.find((c) => c.name === saved.container);
+  const spec = template?.spec ?? { containers: [] };
+  return {
+    outcome: 'alreadyInDevMode',
+    strategy: info.strategy,
+    rollout: info.strategy === 'separateDevPod' ? 'createDevPod' : info.strategy === 'recreatePod' ? 'recreate' : rolloutOf(current),
+    container: saved.container,
+    image: container?.image ?? '',
+    workDir: container?.workingDir ?? configDefaults.workDir,
+    patch: diffWorkload(current, desired),
+    workload: desired,
+    devPodSpec: structuredClone(spec),
+    devPodLabels: { ...(template?.metadata?.labels ?? {}), [devLabels.devMode]: 'true' },
+    persistentDirs: [],
+    saved,
+    lease,
+    warnings: [],
+  };
+}
+
+function buildDevPod(base: Workload, spec: PodSpec, metadata: NonNullable<ReturnType<typeof ensureTemplateMetadata>>, container: string): Workload {
+  const labels = Object.fromEntries(Object.entries(metadata.labels ?? {}).filter(([key]) => !jobControllerLabels.includes(key)));
+  const podSpec = structuredClone(spec);
+  podSpec.restartPolicy = 'Always';
+  // A Job's deadline would kill a pod that is meant to idle until dev end.
+  delete podSpec.activeDeadlineSeconds;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: devPodName(base),
+      ...(base.metadata.namespace ? { namespace: base.metadata.namespace } : {}),
+      labels: { ...labels, [devLabels.devMode]: 'true', [devLabels.devPod]: 'true' },
+      annotations: {
+        ...(metadata.annotations ?? {}),
+        [devAnnotations.workload]: `${base.kind}/${base.metadata.name}`,
+        [devAnnotations.container]: container,
+      },
+    },
+    spec: podSpec,
+  };
+}
+
+function markDevMode(workload: Workload, saved: SavedOriginal, lease: Lease, state: DevState): void {
+  workload.metadata.annotations = {
+    ...workload.metadata.annotations,
+    [devAnnotations.original]: serializeSaved(saved),
+    [devAnnotations.lease]: serializeLease(lease),
+    [devAnnotations.state]: state,
+  };
+}
+
+/** Sets `key` in `map`, remembering its previous value (null when absent) the first time it is touched. */
+function setRecorded(map: Record<string, string>, record: SavedValues, key: string, value: string): void {
+  if (!(key in record)) record[key] = Object.hasOwn(map, key) ? map[key]! : null;
+  map[key] = value;
+}
+
+function rolloutOf(workload: Workload): Rollout {
+  const strategy = (workload.spec?.updateStrategy as { type?: unknown } | undefined)?.type;
+  return strategy === 'OnDelete' ? 'deletePods' : 'controller';
+}
+
+function readSaved(text: string, label: string): SavedOriginal {
+  try {
+    return parseSaved(text);
+  } catch (error) {
+    throw new CorruptSavedOriginalError(label, error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** A patch that sets podloop.dev/state, e.g. to 'active' once the dev pod is ready. */
+export function devStatePatch(workload: Workload, state: DevState): JsonPatchOperation[] {
+  const desired = structuredClone(workload);
+  desired.metadata.annotations = { ...desired.metadata.annotations, [devAnnotations.state]: state };
+  return diffWorkload(workload, desired);
+}
+
+/** A patch that renews our lease; guarded by resourceVersion so a concurrent takeover makes it fail. */
+export function leaseRenewPatch(workload: Workload, lease: Lease, now: Date): JsonPatchOperation[] {
+  const desired = structuredClone(workload);
+  desired.metadata.annotations = { ...desired.metadata.annotations, [devAnnotations.lease]: serializeLease(renewLease(lease, now)) };
+  return diffWorkload(workload, desired);
+}
