@@ -133,7 +133,14 @@ export class ObjectStore {
 
   create(resource: ResourceType, input: KubeObjectInput, options: WriteOptions = {}): KubeObject {
     const meta = { ...(input.metadata ?? {}) };
-    if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
+    if (!meta.name && meta.generateName) {
+      // Like the real server, a generated name that is taken is drawn again a few times.
+      const candidateNamespace = resource.namespaced ? meta.namespace : undefined;
+      for (let attempt = 0; attempt < 8; attempt++) {
+        meta.name = `${meta.generateName}${randomSuffix()}`;
+        if (!this.table(resource).has(key(candidateNamespace, meta.name))) break;
+      }
+    }
     const name = meta.name ?? '';
     if (!name) {
       throw invalid(resource.kind, resource.group, '', [
