@@ -1,0 +1,90 @@
+// The composition root: builds the session and services, registers every handler in one place,
+// and listens. Services never see the connection; they push through the EngineClient.
+import type { Readable, Writable } from 'node:stream';
+import { createMessageConnection, StreamMessageWriter } from 'vscode-jsonrpc/node.js';
+import type { MessageConnection } from 'vscode-jsonrpc/node.js';
+import {
+  ClusterContexts,
+  Exit,
+  Initialize,
+  Initialized,
+  methods,
+  SandboxDown,
+  SandboxStatus,
+  SandboxUp,
+  Shutdown,
+  WorkloadsList,
+} from '../protocol/index.js';
+import { clusterContexts, parseClusterContextsParams } from './capabilities/cluster.js';
+import { downSandbox, parseSandboxParams, sandboxInfo, upSandbox } from './capabilities/sandbox.js';
+import { listWorkloads, parseWorkloadsListParams } from './capabilities/workloads.js';
+import { connectionClient } from './engineClient.js';
+import type { EngineClient } from './engineClient.js';
+import { createLifecycle, parseInitializeParams } from './lifecycle.js';
+import type { Logger } from './logger.js';
+import { createRouter } from './router.js';
+import { createSession } from './session.js';
+import type { Session } from './session.js';
+import { FrameReader } from './transport.js';
+
+export interface EngineOptions {
+  input: Readable;
+  output: Writable;
+  log: Logger;
+  /** Ends the engine with this exit code (the process, or a test's stand-in). */
+  exit(code: number): void;
+  /** Frames above this size are dropped. Default 64 MiB. */
+  maxMessageBytes?: number;
+}
+
+export interface Engine {
+  readonly connection: MessageConnection;
+  readonly session: Session;
+  readonly client: EngineClient;
+}
+
+export function startEngine(options: EngineOptions): Engine {
+  const log = options.log;
+  const writer = new StreamMessageWriter(options.output);
+  const reader = new FrameReader(options.input, {
+    reply: (message) => void writer.write(message).catch(() => undefined),
+    warn: (reason, details) => log.warn(details, reason),
+    ...(options.maxMessageBytes !== undefined ? { maxMessageBytes: options.maxMessageBytes } : {}),
+  });
+  const rpcLog = log.child({ component: 'jsonrpc' });
+  const connection = createMessageConnection(reader, writer, {
+    error: (message) => rpcLog.error(message),
+    warn: (message) => rpcLog.warn(message),
+    info: (message) => rpcLog.info(message),
+    log: (message) => rpcLog.debug(message),
+  });
+  const session = createSession();
+  const client = connectionClient(connection);
+  const router = createRouter(session, log);
+  const lifecycle = createLifecycle({
+    session,
+    log,
+    implemented: () => [...router.implemented(), '$/cancelRequest', '$/progress'].sort(),
+    exit: options.exit,
+  });
+
+  router.request(Initialize.type, parseInitializeParams, (params) => lifecycle.initialize(params));
+  router.notification(Initialized.method, () => undefined);
+  router.request0(Shutdown.type, () => lifecycle.shutdown());
+  router.notification(Exit.method, () => lifecycle.exit());
+  router.request(ClusterContexts.type, parseClusterContextsParams, (params) => clusterContexts(session, params));
+  router.request(WorkloadsList.type, parseWorkloadsListParams, (params, token) => listWorkloads(session, client, params, token));
+  router.request(SandboxUp.type, parseSandboxParams, (params) => upSandbox(client, params));
+  router.request(SandboxDown.type, parseSandboxParams, (params) => downSandbox(params));
+  router.request(SandboxStatus.type, parseSandboxParams, (params) => sandboxInfo(params));
+  const registered = new Set(router.implemented());
+  for (const info of methods) {
+    if (info.kind === 'request' && info.direction === 'clientToServer' && !registered.has(info.method)) router.notSupported(info.method);
+  }
+
+  router.listen(connection);
+  connection.onClose(() => lifecycle.clientGone('input closed'));
+  writer.onError(() => lifecycle.clientGone('output closed'));
+  connection.listen();
+  return { connection, session, client };
+}
