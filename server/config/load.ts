@@ -30,7 +30,7 @@ export class ConfigError extends Error {
   }
 }
 
-const ajv = new Ajv({ allErrors: false, strict: true });
+const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
 const validateSchema = ajv.compile(projectConfigSchema);
 
 /** Loads .podloop/config.yaml from a project folder; undefined when the project has none. */
@@ -55,7 +55,7 @@ export function parseConfigText(text: string, sourceName: string): ProjectConfig
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const syntaxError = doc.errors[0];
   if (syntaxError) {
-    const pos = syntaxError.linePos?.[0] ?? { line: 1, col: 1 };
+    const pos = lineCounter.linePos(syntaxError.pos[0]);
     throw new ConfigError(sourceName, pos.line, pos.col, '', firstLine(syntaxError.message));
   }
   const locate = (path: readonly string[], atKey = false): { line: number; column: number } =>
