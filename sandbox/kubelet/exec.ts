@@ -1,0 +1,167 @@
+// Processes run inside a running container (exec, exec probes) by entering its namespaces and
+// root with nsenter, optionally on a pseudo-terminal relayed by a small python3 helper; and attach.
+
+import { PassThrough, type Readable, type Writable } from 'node:stream';
+import type { ContainerProcess, ExecOptions } from './api.js';
+import type { ContainerInstance } from './container.js';
+import { NSENTER } from './network.js';
+import { killTree, type ProcessRegistry } from './processes.js';
+
+const PYTHON = '/usr/bin/python3';
+
+/**
+ * Runs argv on a new pseudo-terminal and relays it over stdio. fd 3 carries "COLS ROWS\n" resize
+ * requests. Exits with the child's status (128+n for signal n).
+ */
+const PTY_HELPER = `
+import os, pty, sys, select, fcntl, termios, struct, signal, errno
+pid, master = pty.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[1], sys.argv[1:])
+    except OSError as e:
+        sys.stderr.write("exec %s: %s\\r\\n" % (sys.argv[1], e.strerror)); os._exit(127)
+def stop(signum, frame):
+    try: os.killpg(pid, signal.SIGKILL)
+    except OSError: pass
+    os._exit(137)
+signal.signal(signal.SIGTERM, stop)
+signal.signal(signal.SIGHUP, stop)
+inputs = [0, 3, master]
+ctl = b""
+status = None
+while True:
+    try:
+        ready, _, _ = select.select(inputs, [], [], 0.2)
+    except InterruptedError:
+        continue
+    if master in ready:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            data = b""
+        if not data:
+            break
+        os.write(1, data)
+    if 0 in ready:
+        data = os.read(0, 65536)
+        if not data:
+            inputs.remove(0)
+            try: os.write(master, b"\\x04")
+            except OSError: pass
+        else:
+            os.write(master, data)
+    if 3 in ready:
+        data = os.read(3, 4096)
+        if not data:
+            inputs.remove(3)
+        ctl += data
+        while b"\\n" in ctl:
+            line, ctl = ctl.split(b"\\n", 1)
+            parts = line.split()
+            if len(parts) == 2:
+                fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", int(parts[1]), int(parts[0]), 0, 0))
+    if status is None:
+        done, st = os.waitpid(pid, os.WNOHANG)
+        if done:
+            status = st
+_, st = os.waitpid(pid, 0) if status is None else (pid, status)
+sys.exit(os.WEXITSTATUS(st) if os.WIFEXITED(st) else 128 + os.WTERMSIG(st))
+`;
+
+/** nsenter argv entering every namespace of the container's PID 1, its root and working directory. */
+export function nsenterArgv(mainPid: number, command: string[]): string[] {
+  return [NSENTER, `--target=${mainPid}`, '--mount', '--uts', '--ipc', '--net', '--pid', '--root', '--wd', '--', ...command];
+}
+
+export function execInContainer(
+  registry: ProcessRegistry,
+  instance: ContainerInstance,
+  command: string[],
+  options: ExecOptions,
+): ContainerProcess {
+  if (instance.mainPid === undefined || !instance.running) throw new Error('container is not running');
+  const inner = nsenterArgv(instance.mainPid, command);
+  const env = Object.fromEntries(instance.launch.env);
+  if (options.tty) {
+    env.TERM = env.TERM ?? 'xterm';
+    const p = registry.spawn([PYTHON, '-c', PTY_HELPER, ...inner], {
+      stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'ignore', 'pipe'],
+      env,
+    });
+    const control = p.child.stdio[3] as Writable | null;
+    control?.on('error', () => undefined);
+    p.child.stdin?.on('error', () => undefined);
+    return {
+      stdin: options.stdin ? p.child.stdin : null,
+      stdout: p.child.stdout,
+      stderr: null,
+      resize(columns: number, rows: number) {
+        if (columns > 0 && rows > 0) control?.write(`${Math.floor(columns)} ${Math.floor(rows)}\n`);
+      },
+      exited: p.exited.then(({ code, signal }) => ({ exitCode: code ?? (signal === 'SIGKILL' ? 137 : 143) })),
+      kill() {
+        killTree(p, 'SIGTERM');
+        setTimeout(() => killTree(p, 'SIGKILL'), 1000).unref();
+      },
+    };
+  }
+  const p = registry.spawn(inner, {
+    stdio: [options.stdin ? 'pipe' : 'ignore', options.stdout ? 'pipe' : 'ignore', options.stderr ? 'pipe' : 'ignore'],
+    env,
+  });
+  p.child.stdin?.on('error', () => undefined);
+  return {
+    stdin: p.child.stdin,
+    stdout: p.child.stdout,
+    stderr: p.child.stderr,
+    resize() {
+      // No terminal without tty.
+    },
+    exited: p.exited.then(({ code, signal }) => ({ exitCode: code ?? (signal === 'SIGKILL' ? 137 : 143) })),
+    kill: () => killTree(p, 'SIGKILL'),
+  };
+}
+
+/** Connects to a container's main process: its output from now on, and its stdin when it has one. */
+export function attachToContainer(instance: ContainerInstance, options: ExecOptions, stdinOnce: boolean): ContainerProcess {
+  const stdout = options.stdout ? new PassThrough() : null;
+  const stderr = options.stderr && !options.tty ? new PassThrough() : null;
+  const unsubscribe = instance.onOutput((stream, chunk) => {
+    const target = stream === 'stderr' && !options.tty ? stderr : stdout;
+    target?.write(chunk);
+  });
+  let stdin: PassThrough | null = null;
+  const target = instance.stdin;
+  if (options.stdin && target) {
+    stdin = new PassThrough();
+    stdin.on('data', (chunk: Buffer) => target.write(chunk));
+    stdin.on('end', () => {
+      if (stdinOnce) target.end();
+    });
+  }
+  let detach!: () => void;
+  const detached = new Promise<void>((resolve) => (detach = resolve));
+  const end = (): void => {
+    unsubscribe();
+    stdout?.end();
+    stderr?.end();
+  };
+  const exited = Promise.race([
+    instance.exited.then((e) => e.exitCode),
+    detached.then(() => 0),
+  ]).then((exitCode) => {
+    end();
+    return { exitCode };
+  });
+  return {
+    stdin,
+    stdout: stdout as Readable | null,
+    stderr: stderr as Readable | null,
+    resize() {
+      // Containers run without a terminal here; see the kubelet's documentation.
+    },
+    exited,
+    kill: () => detach(),
+  };
+}
