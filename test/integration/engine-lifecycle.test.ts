@@ -1,0 +1,83 @@
+// The engine's lifecycle as a client sees it: initialize first, shutdown then exit, and what
+// happens when the client breaks the rules or disappears.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import { ResponseError } from 'vscode-jsonrpc/node.js';
+import { DevStart, DevStatus, ErrorCodes, Exit, Initialize, methods, Shutdown, WorkloadsList } from '../../protocol/index.js';
+import { engineMain, spawnEngine, startInitializedEngine } from '../helpers/engine.js';
+
+async function errorOf(promise: Promise<unknown>): Promise<ResponseError<unknown>> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof ResponseError, `expected a ResponseError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('the request succeeded');
+}
+
+test('a request before initialize answers ServerNotInitialized', async (t) => {
+  const engine = spawnEngine();
+  t.after(() => engine.close());
+  const error = await errorOf(engine.connection.sendRequest(WorkloadsList.type, {}));
+  assert.equal(error.code, ErrorCodes.ServerNotInitialized);
+  const unknown = await errorOf(engine.connection.sendRequest('no/such', {}));
+  assert.equal(unknown.code, ErrorCodes.ServerNotInitialized);
+});
+
+test('initialize reports the engine, its id and every implemented method', async (t) => {
+  const engine = await startInitializedEngine({ namespace: 'shop', clientInfo: { name: 'test' } });
+  t.after(() => engine.close());
+  const result = engine.initializeResult;
+  assert.equal(result.serverInfo.name, 'podloop-engine');
+  assert.match(result.engineId, /-\d+-[0-9a-f]{8}$/);
+  assert.equal(result.namespace, 'shop');
+  for (const method of ['initialize', 'shutdown', 'exit', 'workloads/list', 'cluster/contexts', 'sandbox/up']) {
+    assert.ok(result.capabilities.methods.includes(method), `${method} listed`);
+  }
+  assert.ok(!result.capabilities.methods.includes('dev/start'), 'dev/start is not implemented yet');
+  const known = new Set(methods.map((info) => info.method));
+  for (const method of result.capabilities.methods) assert.ok(known.has(method), `${method} is a protocol method`);
+  const again = await errorOf(engine.connection.sendRequest(Initialize.type, {}));
+  assert.equal(again.code, ErrorCodes.InvalidRequest);
+});
+
+test('a defined but unimplemented method answers NotSupportedYet with the method in data', async (t) => {
+  const engine = await startInitializedEngine();
+  t.after(() => engine.close());
+  const error = await errorOf(engine.connection.sendRequest(DevStart.type, { kind: 'Deployment', name: 'web' }));
+  assert.equal(error.code, ErrorCodes.NotSupportedYet);
+  assert.deepEqual(error.data, { method: 'dev/start' });
+});
+
+test('after shutdown every request answers InvalidRequest and exit ends the engine with 0', async (t) => {
+  const engine = await startInitializedEngine();
+  t.after(() => engine.close());
+  assert.equal(await engine.connection.sendRequest(Shutdown.type), null);
+  const error = await errorOf(engine.connection.sendRequest(DevStatus.type, {}));
+  assert.equal(error.code, ErrorCodes.InvalidRequest);
+  await engine.connection.sendNotification(Exit.type);
+  assert.equal(await engine.exited, 0);
+});
+
+test('exit without shutdown ends the engine with 1', async (t) => {
+  const engine = await startInitializedEngine();
+  t.after(() => engine.close());
+  await engine.connection.sendNotification(Exit.type);
+  assert.equal(await engine.exited, 1);
+});
+
+test('the engine exits when its stdin closes', async (t) => {
+  const engine = await startInitializedEngine();
+  t.after(() => engine.close());
+  engine.child.stdin?.end();
+  assert.equal(await engine.exited, 1);
+});
+
+test('the engine refuses to start without --stdio and writes nothing on stdout', () => {
+  const result = spawnSync(process.execPath, [engineMain], { encoding: 'utf8' });
+  assert.equal(result.status, 2);
+  assert.equal(result.stdout, '');
+  assert.match(result.stderr, /--stdio is required/);
+});
