@@ -3,7 +3,7 @@
 // answers refusals as Status responses and hands the upgraded connection to exec.ts/portforward.ts.
 
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { PassThrough, type Duplex, type Readable } from 'node:stream';
 import WebSocket, { WebSocketServer, createWebSocketStream } from 'ws';
 import type { ContainerProcess, PodStreams } from '../kubelet/api.js';
 import { ApiError, badRequest } from '../store/errors.js';
@@ -87,10 +87,31 @@ function acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, pro
   });
 }
 
+/**
+ * Takes over the output at once: Node discards a child's unread output when it exits, and the
+ * client's streams may arrive after that. The PassThrough is bounded like any pipe.
+ */
+function holdOutput(started: ContainerProcess): ContainerProcess {
+  const hold = (source: Readable | null): Readable | null => {
+    if (!source) return null;
+    const held = new PassThrough();
+    source.on('error', () => held.end());
+    return source.pipe(held);
+  };
+  return {
+    stdin: started.stdin,
+    stdout: hold(started.stdout),
+    stderr: hold(started.stderr),
+    resize: (columns, rows) => started.resize(columns, rows),
+    exited: started.exited,
+    kill: () => started.kill(),
+  };
+}
+
 /** A 4xx from the kubelet is answered before upgrading; anything else becomes a Status on the error stream. */
 async function startProcess(start: () => Promise<ContainerProcess>): Promise<ContainerProcess | Error> {
   try {
-    return await start();
+    return holdOutput(await start());
   } catch (error) {
     if (error instanceof ApiError && error.code < 500) throw error;
     return error instanceof Error ? error : new Error(String(error));

@@ -1,0 +1,415 @@
+// exec and port-forward on the wire with the real clients: kubectl 1.33 (WebSocket and SPDY) and
+// @kubernetes/client-node, against a loopback API stub that routes upgrades to sandbox/streams and
+// whose "pod" runs local processes and reaches local TCP servers.
+
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { constants, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Writable, type Duplex } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { Exec, KubeConfig, PortForward, type V1Status } from '@kubernetes/client-node';
+import type { ContainerProcess, ExecOptions, PodStreams } from '../../sandbox/kubelet/api.js';
+import { ApiError } from '../../sandbox/store/errors.js';
+import { handleExecUpgrade, handlePortForwardUpgrade } from '../../sandbox/streams/handlers.js';
+
+const BIG_BYTES = 20 * 1024 * 1024;
+
+/** Deterministic pseudo-random bytes, so a transfer can be checked byte for byte. */
+function bigPayload(): Buffer {
+  const out = Buffer.allocUnsafe(BIG_BYTES);
+  let x = 0x12345678;
+  for (let i = 0; i < BIG_BYTES; i += 4) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out.writeInt32LE(x | 0, i);
+  }
+  return out;
+}
+
+const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+
+/** The "pod": local processes for exec, loopback connections for port-forward. */
+function localPodStreams(children: Set<ChildProcess>): PodStreams {
+  const checkPod = (pod: string, container: string | undefined): void => {
+    if (pod !== 'p1') throw new ApiError(404, 'NotFound', `pods "${pod}" not found`);
+    if (container !== undefined && container !== 'app') {
+      throw new ApiError(400, 'BadRequest', `container ${container} is not valid for pod ${pod}`);
+    }
+  };
+  const run = (command: string[], options: ExecOptions): Promise<ContainerProcess> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(command[0]!, command.slice(1), {
+        stdio: [options.stdin ? 'pipe' : 'ignore', options.stdout ? 'pipe' : 'ignore', options.stderr ? 'pipe' : 'ignore'],
+      });
+      children.add(child);
+      const exited = new Promise<{ exitCode: number }>((done) =>
+        child.once('exit', (code, signal) => {
+          children.delete(child);
+          done({ exitCode: code ?? 128 + (signal ? constants.signals[signal] : 0) });
+        }),
+      );
+      child.once('error', reject);
+      child.once('spawn', () =>
+        resolve({
+          stdin: child.stdin,
+          stdout: child.stdout,
+          stderr: child.stderr,
+          resize: () => undefined,
+          exited,
+          kill: () => child.kill('SIGKILL'),
+        }),
+      );
+    });
+  return {
+    exec: async (_ns, pod, container, command, options) => {
+      checkPod(pod, container);
+      return run(command, options);
+    },
+    attach: async (_ns, pod, container, options) => {
+      checkPod(pod, container);
+      return run(['cat'], options);
+    },
+    portForward: (_ns, pod, port) =>
+      new Promise<Duplex>((resolve, reject) => {
+        checkPod(pod, undefined);
+        const socket = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+        socket.once('connect', () => {
+          socket.off('error', reject);
+          resolve(socket);
+        });
+        socket.once('error', reject);
+      }),
+    logs: () => Promise.reject(new ApiError(400, 'BadRequest', 'logs are not part of this stub')),
+  };
+}
+
+const pod = {
+  kind: 'Pod',
+  apiVersion: 'v1',
+  metadata: { name: 'p1', namespace: 'default', uid: 'uid-p1', resourceVersion: '1', creationTimestamp: '2025-01-01T00:00:00Z' },
+  spec: { containers: [{ name: 'app', image: 'busybox' }] },
+  status: { phase: 'Running', containerStatuses: [{ name: 'app', ready: true, restartCount: 0, image: 'busybox', imageID: '', state: { running: {} } }] },
+};
+
+const discovery: Record<string, unknown> = {
+  '/version': { major: '1', minor: '33', gitVersion: 'v1.33.1', gitCommit: 'stub', gitTreeState: 'clean', buildDate: '2025-05-15T00:00:00Z', goVersion: 'go1.24.2', compiler: 'gc', platform: 'linux/amd64' },
+  '/api': { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }] },
+  '/apis': { kind: 'APIGroupList', apiVersion: 'v1', groups: [] },
+  '/api/v1': {
+    kind: 'APIResourceList',
+    groupVersion: 'v1',
+    resources: [
+      { name: 'pods', singularName: 'pod', namespaced: true, kind: 'Pod', verbs: ['get', 'list'], shortNames: ['po'] },
+      { name: 'pods/exec', singularName: '', namespaced: true, kind: 'PodExecOptions', verbs: ['create', 'get'] },
+      { name: 'pods/portforward', singularName: '', namespaced: true, kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
+    ],
+  },
+  '/api/v1/namespaces/default/pods/p1': pod,
+};
+
+interface Stub {
+  apiPort: number;
+  httpPort: number;
+  echoPort: number;
+  deadPort: number;
+  kubeconfig: string;
+  env: NodeJS.ProcessEnv;
+  children: Set<ChildProcess>;
+  close(): Promise<void>;
+}
+
+async function listen(server: net.Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as net.AddressInfo).port;
+}
+
+async function startStub(big: Buffer): Promise<Stub> {
+  const children = new Set<ChildProcess>();
+  const streams = localPodStreams(children);
+  const api = http.createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const body = discovery[path];
+    res.writeHead(body ? 200 : 404, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(body ?? { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'NotFound', code: 404 }));
+  });
+  api.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const match = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach|portforward)$/.exec(url.pathname);
+    if (!match) {
+      socket.destroy();
+      return;
+    }
+    const [, namespace, name, subresource] = match as unknown as [string, string, string, 'exec' | 'attach' | 'portforward'];
+    if (subresource === 'portforward') handlePortForwardUpgrade(req, socket, head, { namespace, pod: name, query: url.searchParams, uid: 'uid-p1' }, streams);
+    else handleExecUpgrade(req, socket, head, { namespace, pod: name, query: url.searchParams, subresource }, streams);
+  });
+  // The pod's web server: a big download and an upload that answers with the body's digest.
+  const web = http.createServer((req, res) => {
+    if (req.url === '/big') {
+      res.writeHead(200, { 'Content-Length': String(big.length) });
+      res.end(big);
+      return;
+    }
+    if (req.url === '/digest') {
+      const hash = createHash('sha256');
+      req.on('data', (chunk: Buffer) => hash.update(chunk));
+      req.on('end', () => res.end(hash.digest('hex')));
+      return;
+    }
+    res.end('hello from p1');
+  });
+  const echo = net.createServer((socket) => socket.pipe(socket));
+  const dead = net.createServer();
+  const [apiPort, httpPort, echoPort, deadPort] = [await listen(api), await listen(web), await listen(echo), await listen(dead)];
+  await new Promise<void>((resolve) => dead.close(() => resolve()));
+
+  const dir = mkdtempSync(join(tmpdir(), 'podloop-streams-'));
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'stub', cluster: { server: `http://127.0.0.1:${apiPort}`, 'insecure-skip-tls-verify': true } }],
+      users: [{ name: 'stub', user: { token: 'stub-token' } }],
+      contexts: [{ name: 'stub', context: { cluster: 'stub', user: 'stub', namespace: 'default' } }],
+      'current-context': 'stub',
+    }),
+  );
+  const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(dir, 'cache'), HOME: dir };
+  delete env.KUBECTL_REMOTE_COMMAND_WEBSOCKETS;
+  delete env.KUBECTL_PORT_FORWARD_WEBSOCKETS;
+  return {
+    apiPort,
+    httpPort,
+    echoPort,
+    deadPort,
+    kubeconfig,
+    env,
+    children,
+    async close() {
+      for (const child of children) child.kill('SIGKILL');
+      for (const server of [api, web, echo]) {
+        server.close();
+        (server as http.Server).closeAllConnections?.();
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function kubectl(stub: Stub, args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('kubectl', args, { env: { ...stub.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    stub.children.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      stub.children.delete(child);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+interface Forward {
+  localPort: number;
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+/** Starts `kubectl port-forward pod/p1 :PORT` and waits for its "Forwarding from" line. */
+async function portForward(stub: Stub, port: number, env: NodeJS.ProcessEnv = {}): Promise<Forward> {
+  const child = spawn('kubectl', ['port-forward', 'pod/p1', `:${port}`], { env: { ...stub.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  stub.children.add(child);
+  let output = '';
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('close', (code) => {
+      stub.children.delete(child);
+      resolve(code);
+    }),
+  );
+  const localPort = await new Promise<number>((resolve, reject) => {
+    const onData = (c: Buffer): void => {
+      output += c.toString();
+      const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(output);
+      if (m) resolve(Number(m[1]));
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then(() => reject(new Error(`kubectl port-forward exited: ${output}`)));
+  });
+  return {
+    localPort,
+    child,
+    output: () => output,
+    exited,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+function httpRequest(port: number, path: string, body?: Buffer): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path, method: body ? 'POST' : 'GET', agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('streams with real clients', () => {
+  let stub: Stub;
+  let big: Buffer;
+
+  before(async () => {
+    big = bigPayload();
+    stub = await startStub(big);
+  });
+  after(async () => {
+    await stub.close();
+  });
+
+  for (const transport of ['websocket', 'spdy'] as const) {
+    const env = transport === 'spdy' ? { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' } : {};
+
+    it(`kubectl exec (${transport}) passes stdout, stderr and the exit code`, async () => {
+      const run = await kubectl(stub, ['exec', 'p1', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3'], { env });
+      assert.equal(run.code, 3, run.stderr);
+      assert.equal(run.stdout, 'out\n');
+      assert.match(run.stderr, /^err\n/);
+      assert.match(run.stderr, /command terminated with exit code 3/);
+    });
+
+    it(`kubectl exec -i (${transport}) feeds stdin and closes it`, async () => {
+      const run = await kubectl(stub, ['exec', '-i', 'p1', '--', 'cat'], { env, input: 'abc' });
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stdout, 'abc');
+    });
+  }
+
+  it('kubectl exec into an unknown container reports the Status message', async () => {
+    const run = await kubectl(stub, ['exec', 'p1', '-c', 'nope', '--', 'true']);
+    assert.notEqual(run.code, 0);
+    assert.match(run.stderr, /container nope is not valid for pod p1/);
+  });
+
+  for (const transport of ['websocket', 'spdy'] as const) {
+    const env = transport === 'spdy' ? { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' } : {};
+
+    it(`kubectl port-forward (${transport}) carries HTTP requests and 20 MB each way intact`, async () => {
+      const forward = await portForward(stub, stub.httpPort, env);
+      try {
+        for (let i = 0; i < 2; i++) {
+          const small = await httpRequest(forward.localPort, '/');
+          assert.equal(small.body.toString(), 'hello from p1');
+        }
+        const download = await httpRequest(forward.localPort, '/big');
+        assert.equal(download.body.length, big.length);
+        assert.equal(sha256(download.body), sha256(big));
+        const upload = await httpRequest(forward.localPort, '/digest', big);
+        assert.equal(upload.body.toString(), sha256(big));
+      } finally {
+        await forward.stop();
+      }
+    });
+  }
+
+  it('kubectl port-forward to a closed port prints the forwarding error', async () => {
+    const forward = await portForward(stub, stub.deadPort);
+    try {
+      await new Promise<void>((resolve) => {
+        const socket = net.connect(forward.localPort, '127.0.0.1');
+        socket.on('error', () => resolve());
+        socket.on('close', () => resolve());
+        socket.resume();
+      });
+      const deadline = Date.now() + 10_000;
+      while (!forward.output().includes('error forwarding port') && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.match(forward.output(), new RegExp(`error forwarding port ${stub.deadPort} to pod p1, uid uid-p1: .*ECONNREFUSED`));
+    } finally {
+      await forward.stop();
+    }
+  });
+
+  describe('@kubernetes/client-node', () => {
+    const kubeConfig = (): KubeConfig => {
+      const kc = new KubeConfig();
+      kc.loadFromFile(stub.kubeconfig);
+      return kc;
+    };
+
+    for (const [script, expected] of [
+      ['echo hi', 'Success'],
+      ['exit 4', 'Failure'],
+    ] as const) {
+      it(`Exec reports ${expected} through the status callback`, async () => {
+        let stdout = '';
+        const sink = new Writable({
+          write(chunk: Buffer, _e, cb) {
+            stdout += chunk.toString();
+            cb();
+          },
+        });
+        const status = await new Promise<V1Status>((resolve, reject) => {
+          void new Exec(kubeConfig())
+            .exec('default', 'p1', 'app', ['sh', '-c', script], sink, process.stderr, null, false, resolve)
+            .catch(reject);
+        });
+        assert.equal(status.status, expected);
+        if (expected === 'Success') assert.equal(stdout, 'hi\n');
+        else assert.equal(status.details?.causes?.[0]?.message, '4');
+      });
+    }
+
+    it('PortForward over v4 strips the port prefix and echoes bytes', async () => {
+      const input = new PassThrough();
+      let received = '';
+      const output = new Writable({
+        write(chunk: Buffer, _e, cb) {
+          received += chunk.toString();
+          cb();
+        },
+      });
+      const ws = (await new PortForward(kubeConfig()).portForward('default', 'p1', [stub.echoPort], output, null, input)) as {
+        protocol?: string;
+        close(): void;
+      };
+      try {
+        assert.equal(ws.protocol, 'v4.channel.k8s.io');
+        input.write('ping through the pod');
+        const deadline = Date.now() + 5000;
+        while (received !== 'ping through the pod' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        assert.equal(received, 'ping through the pod');
+      } finally {
+        input.end();
+        ws.close();
+      }
+    });
+  });
+});
