@@ -1,5 +1,6 @@
 // Pure planning of dev end: rebuilds the workload exactly as it was from the podloop.dev/original record
 // it carries, so any engine can restore a workload another engine left in dev mode.
+import { isDeepStrictEqual } from 'node:util';
 import { CorruptSavedOriginalError, DevModeHeldError, NotInDevModeError, UnsupportedWorkloadError } from './errors.js';
 import { diffWorkload, type JsonPatchOperation } from './jsonPatch.js';
 import { leaseState, parseLease } from './lease.js';
@@ -53,7 +54,9 @@ export function planDevEnd(workload: Workload, options?: DevEndOptions): DevEndP
   }
   const restored = restoreWorkload(workload, saved);
   const keptClaims = [...saved.persistentVolumeClaims];
-  if (saved.strategy === 'recreatePod') {
+  // A bare Pod whose spec never changed (the engine stopped between annotating and replacing it) only loses
+  // its annotations; deleting it would be a needless restart.
+  if (saved.strategy === 'recreatePod' && !isDeepStrictEqual(restored.spec, workload.spec)) {
     return {
       strategy: saved.strategy,
       patch: [],
