@@ -186,6 +186,10 @@ async function readObject(call: Call): Promise<KubeObjectInput> {
   const body = await readBody(call.req);
   const type = mediaType(call.req.headers['content-type']);
   const expected = call.route.subresource === 'scale' ? 'Scale' : call.route.resource.kind;
+  if (type !== '' && type !== 'application/json' && type !== 'application/yaml' && type !== 'application/x-yaml' && type !== '*/*') {
+    // Protobuf and CBOR are not spoken here; client-go switches to JSON when told so with a 415.
+    throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+  }
   let parsed: unknown;
   try {
     const text = body.toString('utf8');
