@@ -115,8 +115,8 @@ export async function scanTree(root: string, options: ScanOptions): Promise<Scan
   return { entries, rejected };
 }
 
-export async function hashFile(absPath: string, signal?: AbortSignal): Promise<string> {
-  const hash = createHash('sha1');
+export async function hashFile(absPath: string, algorithm: 'sha1' | 'md5' = 'sha1', signal?: AbortSignal): Promise<string> {
+  const hash = createHash(algorithm);
   for await (const chunk of createReadStream(absPath, { signal })) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }

@@ -159,11 +159,30 @@ async function packEntries(pack: tarStream.Pack, root: string, entries: readonly
   pack.finalize();
 }
 
-/** Writes `BATCH <id> <tarBytes> <removals>` + one removal per line + the tar, honouring backpressure. */
+/** Directories that must be real directories for the batch to land where it should. */
+export function batchDirectories(entries: readonly Entry[]): string[] {
+  const dirs = new Set<string>();
+  for (const entry of entries) {
+    const slash = entry.path.lastIndexOf('/');
+    if (entry.type === 'dir') dirs.add(entry.path);
+    else if (slash !== -1) dirs.add(entry.path.slice(0, slash));
+  }
+  // A deeper directory's check walks every directory above it, so only the deepest are needed.
+  const sorted = [...dirs].sort();
+  return sorted.filter((dir, i) => !(sorted[i + 1] ?? '').startsWith(dir + '/'));
+}
+
+/**
+ * Writes the receiver's frame: `BATCH <id> <tarBytes> <removals> <checks>`, one removal and one
+ * directory per line, then the tar (absent when there are no entries). Honours backpressure.
+ */
 export async function writeBatchFrame(root: string, batch: SyncBatch, out: Writable, signal?: AbortSignal): Promise<BatchWriteResult> {
-  const tarBytes = tarStreamSize(batch.entries);
-  const head = `BATCH ${batch.id} ${tarBytes} ${batch.remove.length}\n` + batch.remove.map((path) => path + '\n').join('');
+  const tarBytes = batch.entries.length > 0 ? tarStreamSize(batch.entries) : 0;
+  const checks = batchDirectories(batch.entries);
+  const lines = [...batch.remove, ...checks].map((path) => path + '\n').join('');
+  const head = `BATCH ${batch.id} ${tarBytes} ${batch.remove.length} ${checks.length}\n` + lines;
   if (!out.write(head)) await waitDrain(out);
+  if (tarBytes === 0) return { tarBytes: 0, changedWhileSending: [] };
   const written = await writeTar(root, batch.entries, out, signal);
   if (written.tarBytes !== tarBytes) throw new Error(`tar stream for batch ${batch.id} is ${written.tarBytes} bytes, ${tarBytes} were announced`);
   return written;

@@ -1,0 +1,153 @@
+// Talks to the receiver script over one long-lived channel: starts it, waits for READY, then
+// sends one request at a time and reads its answer. Owns the channel and closes it.
+
+import { receiverCommand } from './receiver/receiverScript.js';
+import { ChannelLostError, readHashes, readManifest, RecordReader } from './receiverProtocol.js';
+import { BatchRejectedError, type HashAlgorithm, type RemoteTree } from './remoteTree.js';
+import { writeBatchFrame, type BatchWriteResult, type SyncBatch } from './tarBatch.js';
+import type { SyncChannel, SyncTransport } from './transport.js';
+import type { Manifest } from './manifest.js';
+
+/** The receiver could not be started (no sh, read-only image...): use the tar fallback. */
+export class ReceiverUnavailableError extends Error {
+  constructor(reason: string) {
+    super(`the sync receiver could not start in the container: ${reason}`);
+    this.name = 'ReceiverUnavailableError';
+  }
+}
+
+export interface ReceiverInfo {
+  hashAlgorithm: HashAlgorithm;
+  tar: string;
+  find: string;
+}
+
+export function parseReady(record: string): ReceiverInfo | null {
+  const match = /^READY podloop-receiver 1 hash=(\w+) tar=(\w+) find=(\w+)$/.exec(record);
+  if (!match) return null;
+  const hash = match[1] === 'sha1' || match[1] === 'md5' ? match[1] : 'none';
+  return { hashAlgorithm: hash, tar: match[2]!, find: match[3]! };
+}
+
+export class ReceiverRemote implements RemoteTree {
+  readonly mode = 'receiver' as const;
+  readonly lost: Promise<void>;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    private readonly channel: SyncChannel,
+    private readonly reader: RecordReader,
+    readonly info: ReceiverInfo,
+  ) {
+    this.lost = channel.exited.then(() => {
+      reader.fail(new ChannelLostError('the sync receiver exited'));
+    });
+  }
+
+  get hashAlgorithm(): HashAlgorithm {
+    return this.info.hashAlgorithm;
+  }
+
+  static async start(transport: SyncTransport, workDir: string, options: { readyTimeoutMs?: number; signal?: AbortSignal } = {}): Promise<ReceiverRemote> {
+    let channel: SyncChannel;
+    try {
+      channel = await transport.openChannel(receiverCommand(workDir), options.signal);
+    } catch (error) {
+      throw new ChannelLostError(`could not open the sync channel: ${(error as Error).message}`);
+    }
+    const reader = new RecordReader(channel.stdout);
+    let stderr = '';
+    channel.stderr.on('data', (chunk: Buffer) => {
+      if (stderr.length < 2000) stderr += chunk.toString('utf8');
+    });
+    void channel.exited.then((code) => reader.fail(new ChannelLostError(`the sync receiver exited with code ${code}`)));
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const first = await Promise.race([
+        reader.next(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('no answer in time')), options.readyTimeoutMs ?? 10_000);
+        }),
+      ]);
+      const info = parseReady(first);
+      if (!info) throw new Error(`unexpected greeting ${JSON.stringify(first.slice(0, 80))}`);
+      return new ReceiverRemote(channel, reader, info);
+    } catch (error) {
+      channel.close();
+      const detail = stderr.trim() ? `${(error as Error).message} (${stderr.trim().slice(0, 300)})` : (error as Error).message;
+      throw new ReceiverUnavailableError(detail);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  manifest(): Promise<Manifest> {
+    return this.exclusive(async () => {
+      this.send('MANIFEST\n');
+      return readManifest(this.reader, 'DONE MANIFEST');
+    });
+  }
+
+  hash(paths: readonly string[]): Promise<Map<string, string>> {
+    return this.exclusive(async () => {
+      this.send(`HASH ${paths.length}\n` + paths.map((path) => path + '\n').join(''));
+      return readHashes(this.reader, 'DONE HASH');
+    });
+  }
+
+  hashAll(): Promise<Map<string, string>> {
+    return this.exclusive(async () => {
+      this.send('VERIFY\n');
+      return readHashes(this.reader, 'DONE VERIFY');
+    });
+  }
+
+  applyBatch(root: string, batch: SyncBatch, signal?: AbortSignal): Promise<BatchWriteResult> {
+    return this.exclusive(async () => {
+      const acknowledged = this.reader.next();
+      // If writing fails the ack can never come; keep that rejection from going unobserved.
+      acknowledged.catch(() => undefined);
+      let written: BatchWriteResult;
+      try {
+        written = await writeBatchFrame(root, batch, this.channel.stdin, signal);
+      } catch (error) {
+        // A half-written frame leaves the receiver mid-batch: the channel is unusable.
+        this.close();
+        if (signal?.aborted) throw error;
+        throw new ChannelLostError(`sync channel failed while sending batch ${batch.id}: ${(error as Error).message}`);
+      }
+      const ack = await acknowledged;
+      const match = /^ACK (\d+) (ok|err)(?: (.*))?$/s.exec(ack);
+      if (!match || Number(match[1]) !== batch.id) {
+        this.close();
+        throw new ChannelLostError(`unexpected answer to sync batch ${batch.id}: ${JSON.stringify(ack.slice(0, 120))}`);
+      }
+      if (match[2] === 'err') throw new BatchRejectedError(batch.id, match[3] ?? 'unknown error');
+      return written;
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.reader.fail(new ChannelLostError('the sync channel was closed'));
+    this.channel.stdin.end();
+    this.channel.close();
+  }
+
+  private send(text: string): void {
+    if (this.closed || this.channel.stdin.destroyed) throw new ChannelLostError();
+    this.channel.stdin.write(text);
+  }
+
+  // One request at a time: answers are matched to requests by order alone.
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => {
+      if (this.closed) throw new ChannelLostError('the sync channel was closed');
+      return work();
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}

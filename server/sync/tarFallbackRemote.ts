@@ -1,0 +1,99 @@
+// The container side when the receiver cannot run: one plain exec per request (`tar -x` per
+// batch, `rm -rf` for removals, `find -printf` for the manifest). Slower, same results.
+
+import { posix } from 'node:path';
+import type { Manifest } from './manifest.js';
+import { ChannelLostError, readHashes, readManifest, RecordReader } from './receiverProtocol.js';
+import { BatchRejectedError, type RemoteTree } from './remoteTree.js';
+import { writeTar, type BatchWriteResult, type SyncBatch } from './tarBatch.js';
+import type { SyncChannel, SyncTransport } from './transport.js';
+
+// Fixed scripts; paths travel as separate argv entries, never inside the script text.
+const HASH_SCRIPT = 'cd -- "$1" && shift && exec sha1sum -z -- "$@"';
+const HASH_ALL_SCRIPT = 'cd -- "$1" && find . -type f -print0 | xargs -0 -r sha1sum -z';
+
+interface Finished {
+  code: number;
+  stderr: string;
+}
+
+export class TarFallbackRemote implements RemoteTree {
+  readonly mode = 'tar-fallback' as const;
+  readonly hashAlgorithm = 'sha1' as const;
+  readonly lost = new Promise<void>(() => undefined);
+  private readonly open = new Set<SyncChannel>();
+  private closed = false;
+
+  constructor(
+    private readonly transport: SyncTransport,
+    private readonly workDir: string,
+  ) {}
+
+  async manifest(signal?: AbortSignal): Promise<Manifest> {
+    const format = '%y %m %s %T@ %P\\0%l\\0';
+    return this.run(['find', this.workDir, '-mindepth', '1', '-printf', format], signal, (reader) => readManifest(reader, null));
+  }
+
+  async hash(paths: readonly string[], signal?: AbortSignal): Promise<Map<string, string>> {
+    if (paths.length === 0) return new Map();
+    return this.run(['sh', '-c', HASH_SCRIPT, 'podloop', this.workDir, ...paths], signal, (reader) => readHashes(reader, null));
+  }
+
+  async hashAll(signal?: AbortSignal): Promise<Map<string, string>> {
+    return this.run(['sh', '-c', HASH_ALL_SCRIPT, 'podloop', this.workDir], signal, (reader) => readHashes(reader, null));
+  }
+
+  async applyBatch(root: string, batch: SyncBatch, signal?: AbortSignal): Promise<BatchWriteResult> {
+    if (batch.remove.length > 0) {
+      const removed = await this.exec(['rm', '-rf', '--', ...batch.remove.map((path) => posix.join(this.workDir, path))], signal);
+      if (removed.code !== 0) throw new BatchRejectedError(batch.id, `rm: ${removed.stderr.trim()}`);
+    }
+    if (batch.entries.length === 0) return { tarBytes: 0, changedWhileSending: [] };
+    let written: BatchWriteResult = { tarBytes: 0, changedWhileSending: [] };
+    const result = await this.exec(['tar', '-x', '-p', '--no-same-owner', '-f', '-', '-C', this.workDir], signal, async (channel) => {
+      written = await writeTar(root, batch.entries, channel.stdin, signal);
+      channel.stdin.end();
+    });
+    if (result.code !== 0) throw new BatchRejectedError(batch.id, `tar: ${result.stderr.trim()}`);
+    return written;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const channel of this.open) channel.close();
+  }
+
+  private async openChannel(command: string[], signal?: AbortSignal): Promise<SyncChannel> {
+    if (this.closed) throw new ChannelLostError('the sync channel was closed');
+    try {
+      const channel = await this.transport.openChannel(command, signal);
+      this.open.add(channel);
+      void channel.exited.finally(() => this.open.delete(channel));
+      return channel;
+    } catch (error) {
+      throw new ChannelLostError(`could not run ${command[0]} in the container: ${(error as Error).message}`);
+    }
+  }
+
+  private async run<T>(command: string[], signal: AbortSignal | undefined, read: (reader: RecordReader) => Promise<T>): Promise<T> {
+    const channel = await this.openChannel(command, signal);
+    channel.stdin.end();
+    channel.stderr.resume();
+    const result = await read(new RecordReader(channel.stdout));
+    await channel.exited;
+    return result;
+  }
+
+  private async exec(command: string[], signal?: AbortSignal, feed?: (channel: SyncChannel) => Promise<void>): Promise<Finished> {
+    const channel = await this.openChannel(command, signal);
+    let stderr = '';
+    channel.stderr.on('data', (chunk: Buffer) => {
+      if (stderr.length < 2000) stderr += chunk.toString('utf8');
+    });
+    channel.stdout.resume();
+    if (feed) await feed(channel);
+    else channel.stdin.end();
+    return { code: await channel.exited, stderr };
+  }
+}
