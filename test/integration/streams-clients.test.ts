@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { PassThrough, Writable, type Duplex } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { Exec, KubeConfig, PortForward, type V1Status } from '@kubernetes/client-node';
+import WebSocket from 'ws';
 import type { ContainerProcess, ExecOptions, PodStreams } from '../../sandbox/kubelet/api.js';
 import { ApiError } from '../../sandbox/store/errors.js';
 import { handleExecUpgrade, handlePortForwardUpgrade } from '../../sandbox/streams/handlers.js';
@@ -35,7 +36,14 @@ function bigPayload(): Buffer {
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
 /** The "pod": local processes for exec, loopback connections for port-forward. */
-function localPodStreams(children: Set<ChildProcess>): PodStreams {
+/** What the stub's "pod" saw: running exec processes and TTY resizes. */
+interface PodActivity {
+  processes: Set<ChildProcess>;
+  resizes: [number, number][];
+}
+
+function localPodStreams(activity: PodActivity): PodStreams {
+  const children = activity.processes;
   const checkPod = (pod: string, container: string | undefined): void => {
     if (pod !== 'p1') throw new ApiError(404, 'NotFound', `pods "${pod}" not found`);
     if (container !== undefined && container !== 'app') {
@@ -60,7 +68,7 @@ function localPodStreams(children: Set<ChildProcess>): PodStreams {
           stdin: child.stdin,
           stdout: child.stdout,
           stderr: child.stderr,
-          resize: () => undefined,
+          resize: (columns, rows) => activity.resizes.push([columns, rows]),
           exited,
           kill: () => child.kill('SIGKILL'),
         }),
@@ -121,6 +129,7 @@ interface Stub {
   kubeconfig: string;
   env: NodeJS.ProcessEnv;
   children: Set<ChildProcess>;
+  pod: PodActivity;
   close(): Promise<void>;
 }
 
@@ -131,7 +140,8 @@ async function listen(server: net.Server): Promise<number> {
 
 async function startStub(big: Buffer): Promise<Stub> {
   const children = new Set<ChildProcess>();
-  const streams = localPodStreams(children);
+  const podActivity: PodActivity = { processes: new Set(), resizes: [] };
+  const streams = localPodStreams(podActivity);
   const api = http.createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const body = discovery[path];
@@ -193,8 +203,9 @@ async function startStub(big: Buffer): Promise<Stub> {
     kubeconfig,
     env,
     children,
+    pod: podActivity,
     async close() {
-      for (const child of children) child.kill('SIGKILL');
+      for (const child of [...children, ...podActivity.processes]) child.kill('SIGKILL');
       for (const server of [api, web, echo]) {
         server.close();
         (server as http.Server).closeAllConnections?.();
@@ -357,6 +368,68 @@ describe('streams with real clients', () => {
     }
   });
 
+  describe('the WebSocket channel protocol on the wire', () => {
+    interface Session {
+      ws: WebSocket;
+      messages: Buffer[];
+      closed: Promise<number>;
+    }
+    const open = (path: string, protocols: string[]): Promise<Session> =>
+      new Promise((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${stub.apiPort}/api/v1/namespaces/default/pods/p1/${path}`, protocols);
+        const messages: Buffer[] = [];
+        const closed = new Promise<number>((done) => ws.once('close', (code) => done(code)));
+        ws.on('message', (data: Buffer) => messages.push(data));
+        ws.once('open', () => resolve({ ws, messages, closed }));
+        ws.once('error', reject);
+      });
+    const waitFor = async (what: string, condition: () => boolean): Promise<void> => {
+      const deadline = Date.now() + 5000;
+      while (!condition()) {
+        if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+
+    it('v4 exec with a TTY applies resizes, echoes stdin and ends with the Status and close 1000', async () => {
+      const query = 'command=sh&command=-c&command=read+x%3B+echo+got+%24x%3B+exit+2&stdin=true&stdout=true&tty=true';
+      const session = await open(`exec?${query}`, ['v4.channel.k8s.io']);
+      assert.equal(session.ws.protocol, 'v4.channel.k8s.io');
+      session.ws.send(Buffer.concat([Buffer.from([4]), Buffer.from('{"Width":100,"Height":40}')]));
+      await waitFor('the resize', () => stub.pod.resizes.some(([w, h]) => w === 100 && h === 40));
+      session.ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('abc\n')]));
+      assert.equal(await session.closed, 1000);
+      assert.deepEqual([...session.messages[0]!], [1]);
+      const stdout = session.messages.filter((m) => m[0] === 1).map((m) => m.subarray(1).toString()).join('');
+      assert.equal(stdout, 'got abc\n');
+      const status = session.messages.find((m) => m[0] === 3);
+      assert.ok(status);
+      assert.deepEqual(JSON.parse(status.subarray(1).toString()).details, { causes: [{ reason: 'ExitCode', message: '2' }] });
+    });
+
+    it('closing the WebSocket mid-exec stops the process', async () => {
+      const before = stub.pod.processes.size;
+      const session = await open('exec?command=sleep&command=30&stdout=true', ['v5.channel.k8s.io']);
+      await waitFor('the process', () => stub.pod.processes.size === before + 1);
+      session.ws.close();
+      await waitFor('the process to end', () => stub.pod.processes.size === before);
+    });
+
+    it('an exec without a command is refused with a 400 Status before upgrading', async () => {
+      const response = await new Promise<{ code: number; body: string }>((resolve) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${stub.apiPort}/api/v1/namespaces/default/pods/p1/exec?stdout=true`, ['v5.channel.k8s.io']);
+        ws.on('error', () => undefined);
+        ws.once('unexpected-response', (_req, res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => resolve({ code: res.statusCode ?? 0, body }));
+        });
+      });
+      assert.equal(response.code, 400);
+      assert.equal(JSON.parse(response.body).reason, 'BadRequest');
+    });
+  });
+
   describe('@kubernetes/client-node', () => {
     const kubeConfig = (): KubeConfig => {
       const kc = new KubeConfig();
@@ -408,6 +481,26 @@ describe('streams with real clients', () => {
         assert.equal(received, 'ping through the pod');
       } finally {
         input.end();
+        ws.close();
+      }
+    });
+
+    it('PortForward to a closed port reports the error on the error channel', async () => {
+      let errors = '';
+      const errorSink = new Writable({
+        write(chunk: Buffer, _e, cb) {
+          errors += chunk.toString();
+          cb();
+        },
+      });
+      const ws = (await new PortForward(kubeConfig()).portForward('default', 'p1', [stub.deadPort], new PassThrough(), errorSink, new PassThrough())) as {
+        close(): void;
+      };
+      try {
+        const deadline = Date.now() + 5000;
+        while (!errors.includes('error forwarding') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        assert.match(errors, new RegExp(`^error forwarding port ${stub.deadPort} to pod p1, uid uid-p1: .*ECONNREFUSED`));
+      } finally {
         ws.close();
       }
     });
