@@ -3,10 +3,18 @@
 
 import type { ObjectStore } from '../store/store.js';
 import type { ControllerContext } from './context.js';
+import { cronJobController } from './cronjob.js';
+import { daemonSetController } from './daemonset.js';
 import { deploymentController } from './deployment.js';
+import { endpointsController } from './endpoints.js';
+import { garbageCollector } from './gc.js';
+import { jobController } from './job.js';
+import { namespaceController } from './namespace.js';
+import { pvcController } from './pvc.js';
 import { ControllerLoop, type Controller } from './queue.js';
 import { replicaSetController } from './replicaset.js';
 import { schedulerController } from './scheduler.js';
+import { statefulSetController } from './statefulset.js';
 
 export interface ControllerOptions {
   /** Where PersistentVolumeClaim directories live (`<stateDir>/pvcs/<namespace>/<name>/`). */
@@ -33,7 +41,19 @@ export function startControllers(store: ObjectStore, options: ControllerOptions 
     stateDir: options.stateDir,
     jobBackoffMs: options.jobBackoffMs ?? 10_000,
   };
-  const controllers: Controller[] = [schedulerController(ctx), replicaSetController(ctx), deploymentController(ctx)];
+  const controllers: Controller[] = [
+    schedulerController(ctx),
+    replicaSetController(ctx),
+    deploymentController(ctx),
+    statefulSetController(ctx),
+    daemonSetController(ctx),
+    jobController(ctx),
+    cronJobController(ctx),
+    endpointsController(ctx),
+    garbageCollector(ctx),
+    namespaceController(ctx),
+    pvcController(ctx),
+  ];
   const onError = options.onError ?? (() => undefined);
   const loops = controllers.map((controller) => new ControllerLoop(store, controller, onError));
   for (const loop of loops) loop.start();

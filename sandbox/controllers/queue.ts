@@ -108,7 +108,9 @@ export class ControllerLoop {
         this.add(key);
         return;
       }
-      if (!benign) this.onError(this.controller.name, key, error);
+      // 403 is a namespace being terminated: expected until the namespace is gone.
+      const quiet = benign || (error instanceof ApiError && error.code === 403);
+      if (!quiet) this.onError(this.controller.name, key, error);
       this.addAfter(key, Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(attempts, 10)));
     }
   }

@@ -2,7 +2,7 @@ import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startControllers } from '../../sandbox/controllers/index.js';
 import { resourceByPlural } from '../../sandbox/store/resources.js';
-import type { KubeObject, KubeObjectInput } from '../../sandbox/store/objects.js';
+import type { JsonObject, KubeObject, KubeObjectInput } from '../../sandbox/store/objects.js';
 import type { ObjectStore } from '../../sandbox/store/store.js';
 import { fakeKubelet, PODS, storeWithNamespace, waitFor, type PodOutcome } from './controllers-fakes.js';
 
@@ -22,7 +22,7 @@ function cluster(outcome?: (pod: KubeObject) => PodOutcome): ObjectStore {
   return store;
 }
 
-function deployment(replicas: number, image: string, strategy?: object): KubeObjectInput {
+function deployment(replicas: number, image: string, strategy?: JsonObject): KubeObjectInput {
   return {
     metadata: { name: 'web', namespace: 'default' },
     spec: {

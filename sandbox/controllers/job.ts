@@ -1,0 +1,241 @@
+// The Job controller: runs pods until `completions` succeed (at most `parallelism` at once), fails
+// the Job after backoffLimit failures or its active deadline, honours suspend and
+// ttlSecondsAfterFinished. Decides in planJob (pure); the effect layer creates and deletes.
+
+import { ApiError } from '../store/errors.js';
+import { recordEvent } from '../store/events.js';
+import type { KubeObject } from '../store/objects.js';
+import { JOBS, PODS, type ControllerContext } from './context.js';
+import {
+  controllerOf,
+  isControlledBy,
+  isPodActive,
+  isPodReady,
+  objectKey,
+  podFromTemplate,
+  podPhase,
+  podTemplateOf,
+  restartCount,
+  setCondition,
+  specOf,
+  splitKey,
+  statusOf,
+  timestamp,
+  toJson,
+  type Condition,
+  type PodSpec,
+} from './objects.js';
+import type { Controller, ReconcileResult } from './queue.js';
+
+const COMPONENT = 'job-controller';
+
+interface JobSpec {
+  completions?: number | null;
+  parallelism?: number;
+  backoffLimit?: number;
+  activeDeadlineSeconds?: number;
+  ttlSecondsAfterFinished?: number;
+  suspend?: boolean;
+}
+
+export interface JobStatus {
+  startTime?: string;
+  completionTime?: string;
+  active?: number;
+  succeeded?: number;
+  failed?: number;
+  ready?: number;
+  terminating?: number;
+  conditions?: Condition[];
+  uncountedTerminatedPods?: Record<string, never>;
+}
+
+export interface JobPlan {
+  create: number;
+  delete: KubeObject[];
+  status: JobStatus;
+  events: { type: 'Normal' | 'Warning'; reason: string; message: string }[];
+  /** Delete the Job itself (ttlSecondsAfterFinished has passed). */
+  deleteJob: boolean;
+  recheckInMs?: number;
+}
+
+export function jobFinished(job: KubeObject): 'Complete' | 'Failed' | undefined {
+  const conditions = statusOf<JobStatus>(job).conditions ?? [];
+  if (conditions.some((c) => c.type === 'Complete' && c.status === 'True')) return 'Complete';
+  if (conditions.some((c) => c.type === 'Failed' && c.status === 'True')) return 'Failed';
+  return undefined;
+}
+
+function lastFinish(pods: KubeObject[]): number {
+  let latest = 0;
+  for (const pod of pods) {
+    const statuses = (pod.status as { containerStatuses?: { state?: { terminated?: { finishedAt?: string } } }[] } | undefined)?.containerStatuses ?? [];
+    for (const s of statuses) latest = Math.max(latest, Date.parse(s.state?.terminated?.finishedAt ?? '') || 0);
+    if (latest === 0) latest = Math.max(latest, Date.parse(pod.metadata.creationTimestamp) || 0);
+  }
+  return latest;
+}
+
+/** What a Job must do now, given its pods (pure). */
+export function planJob(job: KubeObject, pods: KubeObject[], now: Date, backoffBaseMs: number): JobPlan {
+  const spec = specOf<JobSpec>(job);
+  const previous = statusOf<JobStatus>(job);
+  const stamp = timestamp(now);
+  const events: JobPlan['events'] = [];
+  const active = pods.filter(isPodActive);
+  const terminating = pods.filter((p) => p.metadata.deletionTimestamp && !['Succeeded', 'Failed'].includes(podPhase(p)));
+  const succeededPods = pods.filter((p) => podPhase(p) === 'Succeeded');
+  const failedPods = pods.filter((p) => podPhase(p) === 'Failed');
+  const succeeded = Math.max(previous.succeeded ?? 0, succeededPods.length);
+  const onFailureRestarts = (podTemplateOf(job).spec as PodSpec | undefined)?.restartPolicy === 'OnFailure' ? pods.reduce((n, p) => n + restartCount(p), 0) : 0;
+  const failed = Math.max(previous.failed ?? 0, failedPods.length);
+  const completions = spec.completions === undefined ? (spec.parallelism === undefined ? 1 : null) : spec.completions;
+  const parallelism = spec.parallelism ?? 1;
+  const backoffLimit = spec.backoffLimit ?? 6;
+  let conditions = [...(previous.conditions ?? [])];
+  const condition = (type: string, reason: string, message: string): Condition => ({
+    type,
+    status: 'True',
+    lastProbeTime: stamp,
+    lastTransitionTime: stamp,
+    reason,
+    message,
+  });
+  const finished = jobFinished(job);
+  const plan: JobPlan = { create: 0, delete: [], status: {}, events, deleteJob: false };
+  let startTime = previous.startTime;
+  let completionTime = previous.completionTime;
+
+  if (finished) {
+    // Nothing runs after the end; only the time-to-live matters.
+    plan.delete = active;
+    const ttl = spec.ttlSecondsAfterFinished;
+    const endedAt = Date.parse(completionTime ?? conditions.find((c) => c.type === finished)?.lastTransitionTime ?? '') || now.getTime();
+    if (ttl !== undefined && ttl !== null) {
+      const due = endedAt + ttl * 1000;
+      if (due <= now.getTime()) plan.deleteJob = true;
+      else plan.recheckInMs = due - now.getTime();
+    }
+  } else if (spec.suspend) {
+    plan.delete = active;
+    if (!conditions.some((c) => c.type === 'Suspended' && c.status === 'True')) {
+      conditions = setCondition(conditions, condition('Suspended', 'JobSuspended', 'Job suspended'));
+      events.push({ type: 'Normal', reason: 'Suspended', message: 'Job suspended' });
+    }
+    startTime = undefined;
+  } else {
+    if (conditions.some((c) => c.type === 'Suspended' && c.status === 'True')) {
+      conditions = setCondition(conditions, { ...condition('Suspended', 'JobResumed', 'Job resumed'), status: 'False' });
+      events.push({ type: 'Normal', reason: 'Resumed', message: 'Job resumed' });
+    }
+    startTime ??= stamp;
+    const deadline = spec.activeDeadlineSeconds;
+    const overdue = deadline !== undefined && Date.parse(startTime) + deadline * 1000 <= now.getTime();
+    const complete = completions === null ? succeeded > 0 && active.length === 0 : succeeded >= completions;
+    if (complete) {
+      completionTime = stamp;
+      conditions = setCondition(conditions, condition('SuccessCriteriaMet', 'CompletionsReached', 'Reached expected number of succeeded pods'));
+      conditions = setCondition(conditions, condition('Complete', 'CompletionsReached', 'Reached expected number of succeeded pods'));
+      events.push({ type: 'Normal', reason: 'Completed', message: 'Job completed' });
+      plan.delete = active;
+    } else if (failed > backoffLimit || (onFailureRestarts > 0 && onFailureRestarts >= backoffLimit) || overdue) {
+      const [reason, message] = overdue
+        ? ['DeadlineExceeded', 'Job was active longer than specified deadline']
+        : ['BackoffLimitExceeded', 'Job has reached the specified backoff limit'];
+      conditions = setCondition(conditions, condition('FailureTarget', reason, message));
+      conditions = setCondition(conditions, condition('Failed', reason, message));
+      events.push({ type: 'Warning', reason, message });
+      plan.delete = active;
+    } else {
+      const remaining = completions === null ? (succeeded > 0 ? 0 : parallelism) : Math.min(parallelism, completions - succeeded);
+      const wanted = Math.max(0, remaining);
+      if (active.length > wanted) {
+        plan.delete = [...active].sort((a, b) => Date.parse(b.metadata.creationTimestamp) - Date.parse(a.metadata.creationTimestamp)).slice(0, active.length - wanted);
+      } else if (active.length < wanted) {
+        // Failed pods are replaced after a back-off that doubles per failure (10 s, 20 s, ... 6 min).
+        const delay = failed > 0 ? Math.min(backoffBaseMs * 2 ** (failed - 1), 360_000) : 0;
+        const readyAt = failed > 0 ? lastFinish(failedPods) + delay : 0;
+        if (readyAt <= now.getTime()) plan.create = wanted - active.length;
+        else plan.recheckInMs = readyAt - now.getTime();
+      }
+      if (deadline !== undefined) {
+        const due = Date.parse(startTime) + deadline * 1000 - now.getTime();
+        plan.recheckInMs = Math.min(plan.recheckInMs ?? Infinity, Math.max(0, due));
+      }
+    }
+  }
+
+  const stillActive = active.length - plan.delete.length;
+  plan.status = {
+    ...(startTime ? { startTime } : {}),
+    ...(completionTime ? { completionTime } : {}),
+    ...(stillActive + plan.create > 0 ? { active: stillActive + plan.create } : {}),
+    ...(succeeded > 0 ? { succeeded } : {}),
+    ...(failed > 0 ? { failed } : {}),
+    ready: active.filter((p) => !plan.delete.includes(p) && isPodReady(p)).length,
+    terminating: terminating.length + plan.delete.length,
+    ...(conditions.length > 0 ? { conditions } : {}),
+    uncountedTerminatedPods: {},
+  };
+  return plan;
+}
+
+export function jobController(ctx: ControllerContext): Controller {
+  const { store } = ctx;
+  const keyOf = (o: KubeObject): string => objectKey(o.metadata.namespace, o.metadata.name);
+  return {
+    name: 'job',
+    watches: [
+      { resource: JOBS, keysFor: (event) => (event.type === 'DELETED' ? [] : [keyOf(event.object)]) },
+      {
+        resource: PODS,
+        keysFor: (event) => {
+          const owner = controllerOf(event.object);
+          return owner?.kind === 'Job' ? [objectKey(event.object.metadata.namespace, owner.name)] : [];
+        },
+      },
+    ],
+    initialKeys: () => store.list(JOBS).items.map(keyOf),
+    reconcile(key): ReconcileResult | void {
+      const { namespace, name } = splitKey(key);
+      const job = store.tryGet(JOBS, namespace, name);
+      if (!job || job.metadata.deletionTimestamp) return;
+      const pods = store.list(PODS, { namespace }).items.filter((p) => isControlledBy(p, job));
+      const plan = planJob(job, pods, ctx.now(), ctx.jobBackoffMs);
+      return applyJobPlan(ctx, job, plan);
+    },
+  };
+}
+
+function applyJobPlan(ctx: ControllerContext, job: KubeObject, plan: JobPlan): ReconcileResult | void {
+  const { store } = ctx;
+  if (plan.deleteJob) {
+    try {
+      store.delete(JOBS, job.metadata.namespace, job.metadata.name, { propagationPolicy: 'Background', preconditions: { uid: job.metadata.uid } });
+    } catch (error) {
+      if (!(error instanceof ApiError && error.code === 404)) throw error;
+    }
+    return;
+  }
+  for (const pod of plan.delete) {
+    store.delete(PODS, pod.metadata.namespace, pod.metadata.name);
+    recordEvent(store, job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`, COMPONENT);
+  }
+  const labels = {
+    'batch.kubernetes.io/controller-uid': job.metadata.uid,
+    'batch.kubernetes.io/job-name': job.metadata.name,
+    'controller-uid': job.metadata.uid,
+    'job-name': job.metadata.name,
+  };
+  for (let i = 0; i < plan.create; i++) {
+    const pod = store.create(PODS, podFromTemplate(podTemplateOf(job), job, { generateName: `${job.metadata.name}-` }, labels));
+    recordEvent(store, job, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, COMPONENT);
+  }
+  for (const event of plan.events) recordEvent(store, job, event.type, event.reason, event.message, COMPONENT);
+  const previous = statusOf<Record<string, unknown>>(job);
+  if (JSON.stringify(plan.status) !== JSON.stringify(previous)) {
+    store.update(JOBS, { ...job, status: toJson(plan.status) }, { subresource: 'status' });
+  }
+  return plan.recheckInMs !== undefined ? { requeueAfterMs: plan.recheckInMs + 50 } : undefined;
+}
