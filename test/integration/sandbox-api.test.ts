@@ -1,0 +1,202 @@
+// The sandbox API server over raw HTTPS: bad requests get 4xx Status objects and never stop the
+// server; watches replay, expire, follow selectors, bookmark and time out as a real server's do.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { resourceByPlural } from '../../sandbox/store/resources.js';
+import { startTestSandbox, waitFor, type TestSandbox } from '../helpers/sandbox.js';
+
+interface Reply {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+function call(s: TestSandbox, method: string, path: string, options: { body?: string; contentType?: string; token?: string | null; accept?: string } = {}): Promise<Reply> {
+  const ca = readFileSync(join(s.stateDir, 'pki', 'ca.crt'));
+  const headers: Record<string, string> = {};
+  const token = options.token === undefined ? s.sandbox.token : options.token;
+  if (token !== null) headers.Authorization = `Bearer ${token}`;
+  if (options.body !== undefined) headers['Content-Type'] = options.contentType ?? 'application/json';
+  if (options.accept) headers.Accept = options.accept;
+  return new Promise((resolve, reject) => {
+    const req = request(new URL(path, s.sandbox.server), { method, ca, headers }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type']), body }));
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+function status(reply: Reply): { code: number; reason: string; message: string; kind: string } {
+  assert.equal(reply.contentType, 'application/json');
+  return JSON.parse(reply.body) as { code: number; reason: string; message: string; kind: string };
+}
+
+async function withSandbox(body: (s: TestSandbox) => Promise<void>): Promise<void> {
+  const sandbox = await startTestSandbox({ apiOnly: true });
+  try {
+    await body(sandbox);
+  } finally {
+    await sandbox.close();
+  }
+}
+
+const CM = '/api/v1/namespaces/default/configmaps';
+
+test('bad requests get 4xx Status objects and the server keeps serving', () =>
+  withSandbox(async (s) => {
+    const cases: { what: string; reply: Promise<Reply>; code: number; reason: string; message?: RegExp }[] = [
+      { what: 'malformed JSON', reply: call(s, 'POST', CM, { body: '{"metadata":' }), code: 400, reason: 'BadRequest' },
+      {
+        what: 'a kind that does not match the URL',
+        reply: call(s, 'POST', CM, { body: JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' } }) }),
+        code: 400,
+        reason: 'BadRequest',
+      },
+      {
+        what: 'an unknown resource',
+        reply: call(s, 'GET', '/api/v1/namespaces/default/widgets'),
+        code: 404,
+        reason: 'NotFound',
+        message: /the server could not find the requested resource/,
+      },
+      {
+        what: 'a name of the wrong type',
+        reply: call(s, 'POST', CM, { body: JSON.stringify({ metadata: { name: 42 } }) }),
+        code: 400,
+        reason: 'BadRequest',
+      },
+      {
+        what: 'an invalid name',
+        reply: call(s, 'POST', CM, { body: JSON.stringify({ metadata: { name: 'Not_Valid' } }) }),
+        code: 422,
+        reason: 'Invalid',
+      },
+      {
+        what: 'a missing namespace',
+        reply: call(s, 'POST', '/api/v1/namespaces/ghost/configmaps', { body: JSON.stringify({ metadata: { name: 'x' } }) }),
+        code: 404,
+        reason: 'NotFound',
+        message: /^namespaces "ghost" not found$/,
+      },
+      {
+        what: 'a namespace that contradicts the URL',
+        reply: call(s, 'POST', CM, { body: JSON.stringify({ metadata: { name: 'x', namespace: 'kube-system' } }) }),
+        code: 400,
+        reason: 'BadRequest',
+      },
+      { what: 'a method the collection does not serve', reply: call(s, 'PUT', CM, { body: '{}' }), code: 405, reason: 'MethodNotAllowed' },
+      {
+        what: 'an unknown patch type',
+        reply: call(s, 'PATCH', '/api/v1/namespaces/default', { body: '{}', contentType: 'text/plain' }),
+        code: 415,
+        reason: 'UnsupportedMediaType',
+      },
+      { what: 'a bad label selector', reply: call(s, 'GET', `${CM}?labelSelector=${encodeURIComponent('a in (')}`), code: 400, reason: 'BadRequest' },
+      { what: 'no token', reply: call(s, 'GET', '/api/v1/namespaces', { token: null }), code: 401, reason: 'Unauthorized' },
+      { what: 'a wrong token', reply: call(s, 'GET', '/version', { token: 'nope' }), code: 401, reason: 'Unauthorized' },
+    ];
+    for (const c of cases) {
+      const reply = await c.reply;
+      assert.equal(reply.status, c.code, `${c.what}: ${reply.body}`);
+      const st = status(reply);
+      assert.equal(st.kind, 'Status', c.what);
+      assert.equal(st.code, c.code, c.what);
+      assert.equal(st.reason, c.reason, c.what);
+      if (c.message) assert.match(st.message, c.message, c.what);
+    }
+    const healthy = await call(s, 'GET', '/readyz', { token: null });
+    assert.equal(healthy.body, 'ok');
+    assert.equal((await call(s, 'GET', CM)).status, 200);
+  }));
+
+test('a stale resourceVersion on PUT is a 409 Conflict', () =>
+  withSandbox(async (s) => {
+    const created = JSON.parse((await call(s, 'POST', CM, { body: JSON.stringify({ metadata: { name: 'c' }, data: { a: '1' } }) })).body) as {
+      metadata: { resourceVersion: string };
+    };
+    const fresh = { metadata: { name: 'c', resourceVersion: created.metadata.resourceVersion }, data: { a: '2' } };
+    assert.equal((await call(s, 'PUT', `${CM}/c`, { body: JSON.stringify(fresh) })).status, 200);
+    const stale = await call(s, 'PUT', `${CM}/c`, { body: JSON.stringify(fresh) });
+    assert.equal(stale.status, 409);
+    assert.equal(status(stale).reason, 'Conflict');
+  }));
+
+test('dryRun=All answers as if created but stores nothing', () =>
+  withSandbox(async (s) => {
+    const reply = await call(s, 'POST', `${CM}?dryRun=All`, { body: JSON.stringify({ metadata: { name: 'dry' } }) });
+    assert.equal(reply.status, 201);
+    assert.equal((await call(s, 'GET', `${CM}/dry`)).status, 404);
+  }));
+
+/** Collects the events of a watch until `until` holds or the stream ends. */
+function watchLines(s: TestSandbox, path: string): { lines: { type: string; object: Record<string, unknown> }[]; ended: Promise<void>; stop(): void } {
+  const ca = readFileSync(join(s.stateDir, 'pki', 'ca.crt'));
+  const lines: { type: string; object: Record<string, unknown> }[] = [];
+  let buffer = '';
+  let stop = (): void => undefined;
+  const ended = new Promise<void>((resolve, reject) => {
+    const req = request(new URL(path, s.sandbox.server), { ca, headers: { Authorization: `Bearer ${s.sandbox.token}` } }, (res) => {
+      res.on('data', (d: Buffer) => {
+        buffer += d.toString();
+        let nl: number;
+        while ((nl = buffer.indexOf('\n')) >= 0) {
+          lines.push(JSON.parse(buffer.slice(0, nl)) as { type: string; object: Record<string, unknown> });
+          buffer = buffer.slice(nl + 1);
+        }
+      });
+      res.on('end', () => resolve());
+      res.on('error', () => resolve());
+    });
+    req.on('error', (error) => (req.destroyed ? resolve() : reject(error)));
+    req.end();
+    stop = () => req.destroy();
+  });
+  return { lines, ended, stop };
+}
+
+function nameOf(object: Record<string, unknown>): string {
+  return (object.metadata as { name: string }).name;
+}
+
+test('a watch from a resourceVersion replays later events and reports an object leaving its selector as DELETED', () =>
+  withSandbox(async (s) => {
+    const list = JSON.parse((await call(s, 'GET', CM)).body) as { metadata: { resourceVersion: string } };
+    await call(s, 'POST', CM, { body: JSON.stringify({ metadata: { name: 'a', labels: { app: 'x' } } }) });
+    const watch = watchLines(s, `${CM}?watch=1&labelSelector=app%3Dx&resourceVersion=${list.metadata.resourceVersion}`);
+    try {
+      await waitFor('the replayed ADDED', () => watch.lines.length >= 1);
+      await call(s, 'PATCH', `${CM}/a`, { body: JSON.stringify({ metadata: { labels: { app: 'y' } } }), contentType: 'application/merge-patch+json' });
+      await waitFor('the DELETED', () => watch.lines.length >= 2);
+      assert.deepEqual(watch.lines.map((l) => `${l.type} ${nameOf(l.object)}`), ['ADDED a', 'DELETED a']);
+    } finally {
+      watch.stop();
+    }
+  }));
+
+test('a watch from a compacted resourceVersion gets an ERROR event with a 410 Expired Status', () =>
+  withSandbox(async (s) => {
+    const configmaps = resourceByPlural('configmaps');
+    // Enough writes to push the first resourceVersions out of the store's event log.
+    for (let i = 0; i < 20_050; i++) s.sandbox.store.create(configmaps, { metadata: { name: `filler-${i}`, namespace: 'kube-public' } });
+    const watch = watchLines(s, `${CM}?watch=true&resourceVersion=2`);
+    await watch.ended;
+    assert.equal(watch.lines.length, 1);
+    assert.equal(watch.lines[0]!.type, 'ERROR');
+    assert.equal(watch.lines[0]!.object.code, 410);
+    assert.equal(watch.lines[0]!.object.reason, 'Expired');
+  }));
+
+test('a watch with timeoutSeconds ends by itself after sending what exists', () =>
+  withSandbox(async (s) => {
+    await call(s, 'POST', CM, { body: JSON.stringify({ metadata: { name: 'here' } }) });
+    const watch = watchLines(s, `${CM}?watch=1&timeoutSeconds=1`);
+    await watch.ended;
+    assert.deepEqual(watch.lines.map((l) => `${l.type} ${nameOf(l.object)}`), ['ADDED here']);
+  }));
