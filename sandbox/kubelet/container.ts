@@ -2,9 +2,10 @@
 // bubblewrap argv that gives it its own PID/UTS namespaces inside the pod's network, and its process.
 
 import { existsSync, lstatSync, readdirSync, readlinkSync } from 'node:fs';
-import { chmod, copyFile, cp, mkdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, cp, mkdir, readlink, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
 import { LogWriter } from './logfile.js';
 import { BWRAP, NSENTER, readChildPid, type PodNetwork } from './network.js';
 import { killTree, tryKill, type ProcessRegistry, type TrackedProcess } from './processes.js';
@@ -139,8 +140,10 @@ export class ContainerInstance {
     });
     const instance = new ContainerInstance(tracked, launch);
     try {
-      instance.mainPid = await readChildPid(tracked);
-      tracked.extraPids.add(instance.mainPid);
+      const pid = await readChildPid(tracked);
+      tracked.extraPids.add(pid);
+      await waitForExec(pid, instance);
+      instance.mainPid = pid;
     } catch {
       // bwrap failed before starting the command; its stderr is in the log and exited reports the code.
     }
@@ -171,6 +174,19 @@ export class ContainerInstance {
   kill(): void {
     if (this.ended) return;
     killTree(this.process, 'SIGKILL');
+  }
+}
+
+/**
+ * bwrap reports the child's pid before it has built the root view; exec and probes may only
+ * enter once the command itself runs there (its executable is no longer bwrap).
+ */
+async function waitForExec(pid: number, instance: ContainerInstance): Promise<void> {
+  for (let i = 0; i < 1000 && instance.running; i++) {
+    const exe = await readlink(`/proc/${pid}/exe`).catch(() => undefined);
+    if (exe === undefined) return;
+    if (exe !== BWRAP) return;
+    await delay(5);
   }
 }
 

@@ -85,7 +85,9 @@ export function execInContainer(
   const env = Object.fromEntries(instance.launch.env);
   if (options.tty) {
     env.TERM = env.TERM ?? 'xterm';
-    const p = registry.spawn([PYTHON, '-c', PTY_HELPER, ...inner], {
+    // The helper runs inside the container (the host's /usr is there) so the terminal belongs to
+    // the container's own /dev/pts, as with a real runtime.
+    const p = registry.spawn(nsenterArgv(instance.mainPid, [PYTHON, '-c', PTY_HELPER, ...command]), {
       stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'ignore', 'pipe'],
       env,
     });
