@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import tarStream from 'tar-stream';
+import type { Entry } from '../../server/sync/manifest.js';
+import { RECEIVER_SCRIPT } from '../../server/sync/receiver/receiverScript.js';
+import { batchDirectories, tarStreamSize, writeTar } from '../../server/sync/tarBatch.js';
+import { tempDir } from '../integration/sync-helpers.js';
+
+class Collect extends Writable {
+  chunks: Buffer[] = [];
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
+    this.chunks.push(chunk);
+    callback();
+  }
+}
+
+test('the announced tar length matches the stream for short, long, non-ASCII names and long links', async () => {
+  using root = tempDir('podloop-tar-');
+  const long = 'd'.repeat(90) + '/' + 'e'.repeat(60) + '/' + 'f'.repeat(99);
+  const names = ['a.txt', 'ünïcode.txt', 'x'.repeat(101), long, 'g'.repeat(120) + '/h.txt'];
+  const entries: Entry[] = [];
+  for (const [i, name] of names.entries()) {
+    const size = i * 700;
+    entries.push({ path: name, type: 'file', size, mode: 0o644, mtimeMs: 1_700_000_000_000 });
+    mkdirSync(join(root.path, name, '..'), { recursive: true });
+    writeFileSync(join(root.path, name), Buffer.alloc(size, 1));
+  }
+  entries.push({ path: 'dir-' + 'q'.repeat(150), type: 'dir', size: 0, mode: 0o755, mtimeMs: 1_700_000_000_000 });
+  entries.push({ path: 'link', type: 'symlink', size: 0, mode: 0o777, mtimeMs: 1_700_000_000_000, linkTarget: 't/'.repeat(70) });
+  const out = new Collect();
+  const result = await writeTar(root.path, entries, out);
+  const bytes = Buffer.concat(out.chunks);
+  assert.equal(result.tarBytes, bytes.length);
+  assert.equal(tarStreamSize(entries), bytes.length);
+  assert.deepEqual(result.changedWhileSending, []);
+
+  const seen: string[] = [];
+  const extract = tarStream.extract();
+  const parsed = (async () => {
+    for await (const entry of extract as AsyncIterable<{ header: { name: string }; resume(): void }>) {
+      seen.push(entry.header.name.replace(/\/$/, ''));
+      entry.resume();
+    }
+  })();
+  extract.end(bytes);
+  await parsed;
+  assert.deepEqual(seen, entries.map((entry) => entry.path));
+});
+
+test('a file that shrinks while sent keeps the frame length and is reported for resending', async () => {
+  using root = tempDir('podloop-tar-');
+  writeFileSync(join(root.path, 'f'), 'short');
+  const entries: Entry[] = [{ path: 'f', type: 'file', size: 5000, mode: 0o644, mtimeMs: Date.now() }];
+  const out = new Collect();
+  const result = await writeTar(root.path, entries, out);
+  assert.equal(result.tarBytes, tarStreamSize(entries));
+  assert.deepEqual(result.changedWhileSending, ['f']);
+});
+
+test('only the deepest directories of a batch are checked', () => {
+  const entry = (path: string, type: Entry['type']): Entry => ({ path, type, size: 0, mode: 0o755, mtimeMs: 0 });
+  assert.deepEqual(batchDirectories([entry('a', 'dir'), entry('a/b/c.txt', 'file'), entry('top.txt', 'file'), entry('x/l', 'symlink')]), ['a/b', 'x']);
+});
+
+test('the embedded receiver script is the receiver.sh source', () => {
+  const source = fileURLToPath(new URL('../../../server/sync/receiver/receiver.sh', import.meta.url));
+  assert.equal(RECEIVER_SCRIPT, readFileSync(source, 'utf8'));
+});
