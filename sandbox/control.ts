@@ -178,6 +178,33 @@ export function stateDirProcesses(stateDir: string): number[] {
   return found;
 }
 
+/** Every process below `root`, from the parent links in /proc. */
+function descendantsOf(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // The command name may contain spaces and parentheses; the fields after the last ')' do not.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = children.get(ppid) ?? [];
+      list.push(Number(entry));
+      children.set(ppid, list);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const found: number[] = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift()!) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
 function killStateDirProcesses(stateDir: string, signal: NodeJS.Signals): number {
   const pids = stateDirProcesses(stateDir);
   for (const pid of pids) killTree(pid, signal);
@@ -189,7 +216,9 @@ export async function sandboxDown(options: SandboxOptions = {}): Promise<{ stopp
   const stateDir = stateDirOf(options);
   const record = readRecord(stateDir);
   let stopped = false;
+  let descendants: number[] = [];
   if (record && isAlive(record.pid)) {
+    descendants = descendantsOf(record.pid);
     process.kill(record.pid, 'SIGTERM');
     stopped = true;
     const deadline = Date.now() + STOP_TIMEOUT_MS;
@@ -197,6 +226,7 @@ export async function sandboxDown(options: SandboxOptions = {}): Promise<{ stopp
     if (isAlive(record.pid)) killTree(record.pid, 'SIGKILL');
   }
   // Whatever still runs for this state dir (pods the kubelet could not stop) goes too.
+  for (const pid of descendants) if (isAlive(pid)) killTree(pid, 'SIGKILL');
   const deadline = Date.now() + 5000;
   while (killStateDirProcesses(stateDir, 'SIGKILL') > 0 && Date.now() < deadline) {
     stopped = true;
