@@ -10,7 +10,8 @@ export const RESIZE = 4;
 /** v5 only: `[255, ch]` half-closes channel `ch`. */
 export const CLOSE = 255;
 
-export type ExecProtocol = 'v5.channel.k8s.io' | 'v4.channel.k8s.io' | 'v3.channel.k8s.io' | 'v2.channel.k8s.io' | 'channel.k8s.io';
+export type ExecProtocol =
+  'v5.channel.k8s.io' | 'v4.channel.k8s.io' | 'v3.channel.k8s.io' | 'v2.channel.k8s.io' | 'channel.k8s.io';
 
 const EXEC_PROTOCOLS: readonly ExecProtocol[] = [
   'v5.channel.k8s.io',

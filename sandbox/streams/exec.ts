@@ -34,7 +34,12 @@ export function parseExecQuery(query: URLSearchParams, subresource: 'exec' | 'at
     if (value === undefined) throw badRequest(`invalid value for ${name}: ${JSON.stringify(query.get(name))}`);
     return value;
   };
-  const options: ExecOptions = { stdin: flag('stdin'), stdout: flag('stdout'), stderr: flag('stderr'), tty: flag('tty') };
+  const options: ExecOptions = {
+    stdin: flag('stdin'),
+    stdout: flag('stdout'),
+    stderr: flag('stderr'),
+    tty: flag('tty'),
+  };
   // With a TTY stderr is merged into stdout, as the kubelet does.
   if (options.tty) options.stderr = false;
   const command = query.getAll('command');
@@ -50,7 +55,10 @@ export type Status = Record<string, unknown>;
 /** The Status the kubelet writes when the process ended with `exitCode`. */
 export function exitStatus(exitCode: number, command: readonly string[]): Status {
   if (exitCode === 0) return { metadata: {}, status: 'Success' };
-  const what = command.length > 0 ? `error executing command [${command.join(' ')}], exit code ${exitCode}` : `exit code ${exitCode}`;
+  const what =
+    command.length > 0
+      ? `error executing command [${command.join(' ')}], exit code ${exitCode}`
+      : `exit code ${exitCode}`;
   return {
     metadata: {},
     status: 'Failure',
@@ -82,7 +90,11 @@ function encodeStatus(status: Status, statusJson: boolean): Buffer | undefined {
 }
 
 /** Resolves with the final Status once the process ended and all its output was handed on. */
-async function finalStatus(containerProcess: ContainerProcess, outputs: Promise<void>[], command: readonly string[]): Promise<Status> {
+async function finalStatus(
+  containerProcess: ContainerProcess,
+  outputs: Promise<void>[],
+  command: readonly string[],
+): Promise<Status> {
   try {
     const [{ exitCode }] = await Promise.all([containerProcess.exited, ...outputs]);
     return exitStatus(exitCode, command);
@@ -95,7 +107,12 @@ async function finalStatus(containerProcess: ContainerProcess, outputs: Promise<
  * Serves an upgraded WebSocket: stdin on 0 (v5 CLOSE ends it), stdout 1, stderr 2, resize 4, then
  * the Status on 3 and a normal close. `containerProcess` is an Error when starting it failed.
  */
-export function serveWebSocketExec(ws: WebSocket, protocol: ExecProtocol, containerProcess: ContainerProcess | Error, command: readonly string[]): void {
+export function serveWebSocketExec(
+  ws: WebSocket,
+  protocol: ExecProtocol,
+  containerProcess: ContainerProcess | Error,
+  command: readonly string[],
+): void {
   const features = execProtocolFeatures(protocol);
   const finish = (status: Status): void => {
     const payload = encodeStatus(status, features.statusJson);
@@ -206,7 +223,10 @@ export function serveSpdyExec(
       });
     }
     errorStream.resume();
-    const outputs = [copyOutput(containerProcess.stdout, streams.stdout), copyOutput(containerProcess.stderr, streams.stderr)];
+    const outputs = [
+      copyOutput(containerProcess.stdout, streams.stdout),
+      copyOutput(containerProcess.stderr, streams.stderr),
+    ];
     void finalStatus(containerProcess, outputs, command).then(finish);
   };
 

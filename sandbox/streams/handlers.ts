@@ -16,7 +16,12 @@ import {
   type ExecProtocol,
 } from './channels.js';
 import { parseExecQuery, serveSpdyExec, serveWebSocketExec, type ExecRequest } from './exec.js';
-import { parsePorts, servePortForwardStreams, serveWebSocketPortForward, type PortForwardTarget } from './portforward.js';
+import {
+  parsePorts,
+  servePortForwardStreams,
+  serveWebSocketPortForward,
+  type PortForwardTarget,
+} from './portforward.js';
 import { SpdySession, type SpdyStream } from './spdy/session.js';
 
 export interface ExecTarget {
@@ -34,7 +39,12 @@ export interface PortForwardUpgradeTarget {
   uid?: string;
 }
 
-const SPDY_EXEC_PROTOCOLS: readonly ExecProtocol[] = ['v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io'];
+const SPDY_EXEC_PROTOCOLS: readonly ExecProtocol[] = [
+  'v4.channel.k8s.io',
+  'v3.channel.k8s.io',
+  'v2.channel.k8s.io',
+  'channel.k8s.io',
+];
 const SPDY_PORT_FORWARD_PROTOCOL = 'portforward.k8s.io';
 
 /** The subprotocol chosen for each request before ws completes the handshake. */
@@ -56,7 +66,8 @@ function upgradeKind(req: IncomingMessage): 'websocket' | 'spdy' | undefined {
 
 /** Refuses the upgrade with a plain HTTP Status response, which both clients decode. */
 function refuse(socket: Duplex, error: unknown): void {
-  const apiError = error instanceof ApiError ? error : new ApiError(500, 'InternalError', `Internal error occurred: ${String(error)}`);
+  const apiError =
+    error instanceof ApiError ? error : new ApiError(500, 'InternalError', `Internal error occurred: ${String(error)}`);
   const body = JSON.stringify(apiError.toStatus());
   socket.end(
     `HTTP/1.1 ${apiError.code} ${STATUS_CODES[apiError.code] ?? 'Error'}\r\n` +
@@ -68,7 +79,12 @@ function refuse(socket: Duplex, error: unknown): void {
 }
 
 /** Completes a direct SPDY/3.1 upgrade and returns the session over the raw socket. */
-function acceptSpdy(socket: Duplex, head: Buffer, protocol: string, onStream: (stream: SpdyStream) => void): SpdySession {
+function acceptSpdy(
+  socket: Duplex,
+  head: Buffer,
+  protocol: string,
+  onStream: (stream: SpdyStream) => void,
+): SpdySession {
   socket.write(
     'HTTP/1.1 101 Switching Protocols\r\n' +
       'Connection: Upgrade\r\n' +
@@ -79,7 +95,13 @@ function acceptSpdy(socket: Duplex, head: Buffer, protocol: string, onStream: (s
   return new SpdySession(socket, { onStream });
 }
 
-function acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, protocol: string | undefined, onOpen: (ws: WebSocket) => void): void {
+function acceptWebSocket(
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  protocol: string | undefined,
+  onOpen: (ws: WebSocket) => void,
+): void {
   if (protocol) chosenProtocols.set(req, protocol);
   webSockets.handleUpgrade(req, socket, head, (ws) => {
     ws.on('error', () => ws.terminate());
@@ -119,7 +141,13 @@ async function startProcess(start: () => Promise<ContainerProcess>): Promise<Con
 }
 
 /** pods/exec and pods/attach: WebSocket (v5 … channel.k8s.io) or SPDY/3.1 remotecommand. */
-export function handleExecUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, target: ExecTarget, streams: PodStreams): void {
+export function handleExecUpgrade(
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  target: ExecTarget,
+  streams: PodStreams,
+): void {
   socket.on('error', () => socket.destroy());
   const kind = upgradeKind(req);
   let request: ExecRequest;
@@ -133,7 +161,8 @@ export function handleExecUpgrade(req: IncomingMessage, socket: Duplex, head: Bu
       if (!protocol) throw badRequest(`unable to upgrade: no supported subprotocol among ${offered.join(', ')}`);
     } else if (kind === 'spdy') {
       const offered = offeredProtocols(req.headers['x-stream-protocol-version']);
-      protocol = offered.length === 0 ? 'channel.k8s.io' : (negotiate(offered, SPDY_EXEC_PROTOCOLS) as ExecProtocol | undefined);
+      protocol =
+        offered.length === 0 ? 'channel.k8s.io' : (negotiate(offered, SPDY_EXEC_PROTOCOLS) as ExecProtocol | undefined);
       if (!protocol) throw badRequest(`unable to upgrade: no supported stream protocol among ${offered.join(', ')}`);
     } else {
       throw badRequest('Upgrade request required');
@@ -157,7 +186,9 @@ export function handleExecUpgrade(req: IncomingMessage, socket: Duplex, head: Bu
       }
       if (kind === 'websocket') {
         const headerProtocol = req.headers['sec-websocket-protocol'] ? chosen : undefined;
-        acceptWebSocket(req, socket, head, headerProtocol, (ws) => serveWebSocketExec(ws, chosen, containerProcess, command));
+        acceptWebSocket(req, socket, head, headerProtocol, (ws) =>
+          serveWebSocketExec(ws, chosen, containerProcess, command),
+        );
       } else {
         let handler: (stream: SpdyStream) => void = (stream) => stream.reset();
         const session = acceptSpdy(socket, head, chosen, (stream) => handler(stream));
@@ -169,9 +200,19 @@ export function handleExecUpgrade(req: IncomingMessage, socket: Duplex, head: Bu
 }
 
 /** pods/portforward: client-node's WebSocket v4, kubectl's SPDY-in-WebSocket tunnel, or direct SPDY/3.1. */
-export function handlePortForwardUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, target: PortForwardUpgradeTarget, streams: PodStreams): void {
+export function handlePortForwardUpgrade(
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  target: PortForwardUpgradeTarget,
+  streams: PodStreams,
+): void {
   socket.on('error', () => socket.destroy());
-  const pod: PortForwardTarget = { namespace: target.namespace, pod: target.pod, ...(target.uid ? { uid: target.uid } : {}) };
+  const pod: PortForwardTarget = {
+    namespace: target.namespace,
+    pod: target.pod,
+    ...(target.uid ? { uid: target.uid } : {}),
+  };
   const kind = upgradeKind(req);
   try {
     if (kind === 'websocket') {
@@ -180,13 +221,17 @@ export function handlePortForwardUpgrade(req: IncomingMessage, socket: Duplex, h
         acceptWebSocket(req, socket, head, PORT_FORWARD_TUNNEL_PROTOCOL, (ws) => {
           const transport = createWebSocketStream(ws);
           transport.on('error', () => transport.destroy());
-          new SpdySession(transport, { onStream: servePortForwardStreams(pod, streams), endTransport: () => ws.close(1000) });
+          new SpdySession(transport, {
+            onStream: servePortForwardStreams(pod, streams),
+            endTransport: () => ws.close(1000),
+          });
         });
         return;
       }
       // The kubelet serves port-forward on v4 (or no subprotocol) only, whatever else is offered.
       const protocol = offered.length === 0 ? undefined : negotiate(offered, [PORT_FORWARD_WEBSOCKET_PROTOCOL]);
-      if (offered.length > 0 && !protocol) throw badRequest(`unable to upgrade: no supported subprotocol among ${offered.join(', ')}`);
+      if (offered.length > 0 && !protocol)
+        throw badRequest(`unable to upgrade: no supported subprotocol among ${offered.join(', ')}`);
       const ports = parsePorts(target.query);
       acceptWebSocket(req, socket, head, protocol, (ws) => serveWebSocketPortForward(ws, pod, ports, streams));
       return;

@@ -45,7 +45,12 @@ export function forwardingError(target: PortForwardTarget, port: number, error: 
  * channel opened by the port number as uint16 LE; one pod connection per port, and the WebSocket
  * closes once every connection is done.
  */
-export function serveWebSocketPortForward(ws: WebSocket, target: PortForwardTarget, ports: number[], streams: PodStreams): void {
+export function serveWebSocketPortForward(
+  ws: WebSocket,
+  target: PortForwardTarget,
+  ports: number[],
+  streams: PodStreams,
+): void {
   const sockets: (Duplex | undefined)[] = ports.map(() => undefined);
   let remaining = ports.length;
   const connectionDone = (): void => {
@@ -147,7 +152,13 @@ export function servePortForwardStreams(target: PortForwardTarget, streams: PodS
   };
 }
 
-async function forwardPair(target: PortForwardTarget, streams: PodStreams, port: number, errorStream: SpdyStream, dataStream: SpdyStream): Promise<void> {
+async function forwardPair(
+  target: PortForwardTarget,
+  streams: PodStreams,
+  port: number,
+  errorStream: SpdyStream,
+  dataStream: SpdyStream,
+): Promise<void> {
   // The client half-closes the error stream at once; read it so it never holds the session back.
   errorStream.resume();
   errorStream.on('error', () => undefined);

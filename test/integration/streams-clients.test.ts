@@ -53,7 +53,11 @@ function localPodStreams(activity: PodActivity): PodStreams {
   const run = (command: string[], options: ExecOptions): Promise<ContainerProcess> =>
     new Promise((resolve, reject) => {
       const child = spawn(command[0]!, command.slice(1), {
-        stdio: [options.stdin ? 'pipe' : 'ignore', options.stdout ? 'pipe' : 'ignore', options.stderr ? 'pipe' : 'ignore'],
+        stdio: [
+          options.stdin ? 'pipe' : 'ignore',
+          options.stdout ? 'pipe' : 'ignore',
+          options.stderr ? 'pipe' : 'ignore',
+        ],
       });
       children.add(child);
       const exited = new Promise<{ exitCode: number }>((done) =>
@@ -100,14 +104,39 @@ function localPodStreams(activity: PodActivity): PodStreams {
 const pod = {
   kind: 'Pod',
   apiVersion: 'v1',
-  metadata: { name: 'p1', namespace: 'default', uid: 'uid-p1', resourceVersion: '1', creationTimestamp: '2025-01-01T00:00:00Z' },
+  metadata: {
+    name: 'p1',
+    namespace: 'default',
+    uid: 'uid-p1',
+    resourceVersion: '1',
+    creationTimestamp: '2025-01-01T00:00:00Z',
+  },
   spec: { containers: [{ name: 'app', image: 'busybox' }] },
-  status: { phase: 'Running', containerStatuses: [{ name: 'app', ready: true, restartCount: 0, image: 'busybox', imageID: '', state: { running: {} } }] },
+  status: {
+    phase: 'Running',
+    containerStatuses: [
+      { name: 'app', ready: true, restartCount: 0, image: 'busybox', imageID: '', state: { running: {} } },
+    ],
+  },
 };
 
 const discovery: Record<string, unknown> = {
-  '/version': { major: '1', minor: '33', gitVersion: 'v1.33.1', gitCommit: 'stub', gitTreeState: 'clean', buildDate: '2025-05-15T00:00:00Z', goVersion: 'go1.24.2', compiler: 'gc', platform: 'linux/amd64' },
-  '/api': { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }] },
+  '/version': {
+    major: '1',
+    minor: '33',
+    gitVersion: 'v1.33.1',
+    gitCommit: 'stub',
+    gitTreeState: 'clean',
+    buildDate: '2025-05-15T00:00:00Z',
+    goVersion: 'go1.24.2',
+    compiler: 'gc',
+    platform: 'linux/amd64',
+  },
+  '/api': {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }],
+  },
   '/apis': { kind: 'APIGroupList', apiVersion: 'v1', groups: [] },
   '/api/v1': {
     kind: 'APIResourceList',
@@ -115,7 +144,13 @@ const discovery: Record<string, unknown> = {
     resources: [
       { name: 'pods', singularName: 'pod', namespaced: true, kind: 'Pod', verbs: ['get', 'list'], shortNames: ['po'] },
       { name: 'pods/exec', singularName: '', namespaced: true, kind: 'PodExecOptions', verbs: ['create', 'get'] },
-      { name: 'pods/portforward', singularName: '', namespaced: true, kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
+      {
+        name: 'pods/portforward',
+        singularName: '',
+        namespaced: true,
+        kind: 'PodPortForwardOptions',
+        verbs: ['create', 'get'],
+      },
     ],
   },
   '/api/v1/namespaces/default/pods/p1': pod,
@@ -146,7 +181,11 @@ async function startStub(big: Buffer): Promise<Stub> {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const body = discovery[path];
     res.writeHead(body ? 200 : 404, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify(body ?? { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'NotFound', code: 404 }));
+    res.end(
+      JSON.stringify(
+        body ?? { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'NotFound', code: 404 },
+      ),
+    );
   });
   api.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -155,8 +194,20 @@ async function startStub(big: Buffer): Promise<Stub> {
       socket.destroy();
       return;
     }
-    const [, namespace, name, subresource] = match as unknown as [string, string, string, 'exec' | 'attach' | 'portforward'];
-    if (subresource === 'portforward') handlePortForwardUpgrade(req, socket, head, { namespace, pod: name, query: url.searchParams, uid: 'uid-p1' }, streams);
+    const [, namespace, name, subresource] = match as unknown as [
+      string,
+      string,
+      string,
+      'exec' | 'attach' | 'portforward',
+    ];
+    if (subresource === 'portforward')
+      handlePortForwardUpgrade(
+        req,
+        socket,
+        head,
+        { namespace, pod: name, query: url.searchParams, uid: 'uid-p1' },
+        streams,
+      );
     else handleExecUpgrade(req, socket, head, { namespace, pod: name, query: url.searchParams, subresource }, streams);
   });
   // The pod's web server: a big download and an upload that answers with the body's digest.
@@ -176,7 +227,12 @@ async function startStub(big: Buffer): Promise<Stub> {
   });
   const echo = net.createServer((socket) => socket.pipe(socket));
   const dead = net.createServer();
-  const [apiPort, httpPort, echoPort, deadPort] = [await listen(api), await listen(web), await listen(echo), await listen(dead)];
+  const [apiPort, httpPort, echoPort, deadPort] = [
+    await listen(api),
+    await listen(web),
+    await listen(echo),
+    await listen(dead),
+  ];
   await new Promise<void>((resolve) => dead.close(() => resolve()));
 
   const dir = mkdtempSync(join(tmpdir(), 'podloop-streams-'));
@@ -186,13 +242,20 @@ async function startStub(big: Buffer): Promise<Stub> {
     JSON.stringify({
       apiVersion: 'v1',
       kind: 'Config',
-      clusters: [{ name: 'stub', cluster: { server: `http://127.0.0.1:${apiPort}`, 'insecure-skip-tls-verify': true } }],
+      clusters: [
+        { name: 'stub', cluster: { server: `http://127.0.0.1:${apiPort}`, 'insecure-skip-tls-verify': true } },
+      ],
       users: [{ name: 'stub', user: { token: 'stub-token' } }],
       contexts: [{ name: 'stub', context: { cluster: 'stub', user: 'stub', namespace: 'default' } }],
       'current-context': 'stub',
     }),
   );
-  const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(dir, 'cache'), HOME: dir };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    KUBECONFIG: kubeconfig,
+    KUBECACHEDIR: join(dir, 'cache'),
+    HOME: dir,
+  };
   delete env.KUBECTL_REMOTE_COMMAND_WEBSOCKETS;
   delete env.KUBECTL_PORT_FORWARD_WEBSOCKETS;
   return {
@@ -248,7 +311,10 @@ interface Forward {
 
 /** Starts `kubectl port-forward pod/p1 :PORT` and waits for its "Forwarding from" line. */
 async function portForward(stub: Stub, port: number, env: NodeJS.ProcessEnv = {}): Promise<Forward> {
-  const child = spawn('kubectl', ['port-forward', 'pod/p1', `:${port}`], { env: { ...stub.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('kubectl', ['port-forward', 'pod/p1', `:${port}`], {
+    env: { ...stub.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   stub.children.add(child);
   let output = '';
   const exited = new Promise<number | null>((resolve) =>
@@ -292,7 +358,7 @@ function httpRequest(port: number, path: string, body?: Buffer): Promise<{ statu
   });
 }
 
-describe('streams with real clients', () => {
+void describe('streams with real clients', () => {
   let stub: Stub;
   let big: Buffer;
 
@@ -307,7 +373,7 @@ describe('streams with real clients', () => {
   for (const transport of ['websocket', 'spdy'] as const) {
     const env = transport === 'spdy' ? { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' } : {};
 
-    it(`kubectl exec (${transport}) passes stdout, stderr and the exit code`, async () => {
+    void it(`kubectl exec (${transport}) passes stdout, stderr and the exit code`, async () => {
       const run = await kubectl(stub, ['exec', 'p1', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3'], { env });
       assert.equal(run.code, 3, run.stderr);
       assert.equal(run.stdout, 'out\n');
@@ -315,14 +381,14 @@ describe('streams with real clients', () => {
       assert.match(run.stderr, /command terminated with exit code 3/);
     });
 
-    it(`kubectl exec -i (${transport}) feeds stdin and closes it`, async () => {
+    void it(`kubectl exec -i (${transport}) feeds stdin and closes it`, async () => {
       const run = await kubectl(stub, ['exec', '-i', 'p1', '--', 'cat'], { env, input: 'abc' });
       assert.equal(run.code, 0, run.stderr);
       assert.equal(run.stdout, 'abc');
     });
   }
 
-  it('kubectl exec into an unknown container reports the Status message', async () => {
+  void it('kubectl exec into an unknown container reports the Status message', async () => {
     const run = await kubectl(stub, ['exec', 'p1', '-c', 'nope', '--', 'true']);
     assert.notEqual(run.code, 0);
     assert.match(run.stderr, /container nope is not valid for pod p1/);
@@ -331,7 +397,7 @@ describe('streams with real clients', () => {
   for (const transport of ['websocket', 'spdy'] as const) {
     const env = transport === 'spdy' ? { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' } : {};
 
-    it(`kubectl port-forward (${transport}) carries HTTP requests and 20 MB each way intact`, async () => {
+    void it(`kubectl port-forward (${transport}) carries HTTP requests and 20 MB each way intact`, async () => {
       const forward = await portForward(stub, stub.httpPort, env);
       try {
         for (let i = 0; i < 2; i++) {
@@ -349,7 +415,7 @@ describe('streams with real clients', () => {
     });
   }
 
-  it('kubectl port-forward to a closed port prints the forwarding error', async () => {
+  void it('kubectl port-forward to a closed port prints the forwarding error', async () => {
     const forward = await portForward(stub, stub.deadPort);
     try {
       await new Promise<void>((resolve) => {
@@ -362,13 +428,16 @@ describe('streams with real clients', () => {
       while (!forward.output().includes('error forwarding port') && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      assert.match(forward.output(), new RegExp(`error forwarding port ${stub.deadPort} to pod p1, uid uid-p1: .*ECONNREFUSED`));
+      assert.match(
+        forward.output(),
+        new RegExp(`error forwarding port ${stub.deadPort} to pod p1, uid uid-p1: .*ECONNREFUSED`),
+      );
     } finally {
       await forward.stop();
     }
   });
 
-  describe('the WebSocket channel protocol on the wire', () => {
+  void describe('the WebSocket channel protocol on the wire', () => {
     interface Session {
       ws: WebSocket;
       messages: Buffer[];
@@ -391,7 +460,7 @@ describe('streams with real clients', () => {
       }
     };
 
-    it('v4 exec with a TTY applies resizes, echoes stdin and ends with the Status and close 1000', async () => {
+    void it('v4 exec with a TTY applies resizes, echoes stdin and ends with the Status and close 1000', async () => {
       const query = 'command=sh&command=-c&command=read+x%3B+echo+got+%24x%3B+exit+2&stdin=true&stdout=true&tty=true';
       const session = await open(`exec?${query}`, ['v4.channel.k8s.io']);
       assert.equal(session.ws.protocol, 'v4.channel.k8s.io');
@@ -400,14 +469,19 @@ describe('streams with real clients', () => {
       session.ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('abc\n')]));
       assert.equal(await session.closed, 1000);
       assert.deepEqual([...session.messages[0]!], [1]);
-      const stdout = session.messages.filter((m) => m[0] === 1).map((m) => m.subarray(1).toString()).join('');
+      const stdout = session.messages
+        .filter((m) => m[0] === 1)
+        .map((m) => m.subarray(1).toString())
+        .join('');
       assert.equal(stdout, 'got abc\n');
       const status = session.messages.find((m) => m[0] === 3);
       assert.ok(status);
-      assert.deepEqual(JSON.parse(status.subarray(1).toString()).details, { causes: [{ reason: 'ExitCode', message: '2' }] });
+      assert.deepEqual(JSON.parse(status.subarray(1).toString()).details, {
+        causes: [{ reason: 'ExitCode', message: '2' }],
+      });
     });
 
-    it('closing the WebSocket mid-exec stops the process', async () => {
+    void it('closing the WebSocket mid-exec stops the process', async () => {
       const before = stub.pod.processes.size;
       const session = await open('exec?command=sleep&command=30&stdout=true', ['v5.channel.k8s.io']);
       await waitFor('the process', () => stub.pod.processes.size === before + 1);
@@ -415,9 +489,11 @@ describe('streams with real clients', () => {
       await waitFor('the process to end', () => stub.pod.processes.size === before);
     });
 
-    it('an exec without a command is refused with a 400 Status before upgrading', async () => {
+    void it('an exec without a command is refused with a 400 Status before upgrading', async () => {
       const response = await new Promise<{ code: number; body: string }>((resolve) => {
-        const ws = new WebSocket(`ws://127.0.0.1:${stub.apiPort}/api/v1/namespaces/default/pods/p1/exec?stdout=true`, ['v5.channel.k8s.io']);
+        const ws = new WebSocket(`ws://127.0.0.1:${stub.apiPort}/api/v1/namespaces/default/pods/p1/exec?stdout=true`, [
+          'v5.channel.k8s.io',
+        ]);
         ws.on('error', () => undefined);
         ws.once('unexpected-response', (_req, res) => {
           let body = '';
@@ -430,7 +506,7 @@ describe('streams with real clients', () => {
     });
   });
 
-  describe('@kubernetes/client-node', () => {
+  void describe('@kubernetes/client-node', () => {
     const kubeConfig = (): KubeConfig => {
       const kc = new KubeConfig();
       kc.loadFromFile(stub.kubeconfig);
@@ -441,7 +517,7 @@ describe('streams with real clients', () => {
       ['echo hi', 'Success'],
       ['exit 4', 'Failure'],
     ] as const) {
-      it(`Exec reports ${expected} through the status callback`, async () => {
+      void it(`Exec reports ${expected} through the status callback`, async () => {
         let stdout = '';
         const sink = new Writable({
           write(chunk: Buffer, _e, cb) {
@@ -460,7 +536,7 @@ describe('streams with real clients', () => {
       });
     }
 
-    it('PortForward over v4 strips the port prefix and echoes bytes', async () => {
+    void it('PortForward over v4 strips the port prefix and echoes bytes', async () => {
       const input = new PassThrough();
       let received = '';
       const output = new Writable({
@@ -469,7 +545,14 @@ describe('streams with real clients', () => {
           cb();
         },
       });
-      const ws = (await new PortForward(kubeConfig()).portForward('default', 'p1', [stub.echoPort], output, null, input)) as {
+      const ws = (await new PortForward(kubeConfig()).portForward(
+        'default',
+        'p1',
+        [stub.echoPort],
+        output,
+        null,
+        input,
+      )) as {
         protocol?: string;
         close(): void;
       };
@@ -477,7 +560,8 @@ describe('streams with real clients', () => {
         assert.equal(ws.protocol, 'v4.channel.k8s.io');
         input.write('ping through the pod');
         const deadline = Date.now() + 5000;
-        while (received !== 'ping through the pod' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        while (received !== 'ping through the pod' && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 20));
         assert.equal(received, 'ping through the pod');
       } finally {
         input.end();
@@ -485,7 +569,7 @@ describe('streams with real clients', () => {
       }
     });
 
-    it('PortForward to a closed port reports the error on the error channel', async () => {
+    void it('PortForward to a closed port reports the error on the error channel', async () => {
       let errors = '';
       const errorSink = new Writable({
         write(chunk: Buffer, _e, cb) {
@@ -493,13 +577,24 @@ describe('streams with real clients', () => {
           cb();
         },
       });
-      const ws = (await new PortForward(kubeConfig()).portForward('default', 'p1', [stub.deadPort], new PassThrough(), errorSink, new PassThrough())) as {
+      const ws = (await new PortForward(kubeConfig()).portForward(
+        'default',
+        'p1',
+        [stub.deadPort],
+        new PassThrough(),
+        errorSink,
+        new PassThrough(),
+      )) as {
         close(): void;
       };
       try {
         const deadline = Date.now() + 5000;
-        while (!errors.includes('error forwarding') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-        assert.match(errors, new RegExp(`^error forwarding port ${stub.deadPort} to pod p1, uid uid-p1: .*ECONNREFUSED`));
+        while (!errors.includes('error forwarding') && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 20));
+        assert.match(
+          errors,
+          new RegExp(`^error forwarding port ${stub.deadPort} to pod p1, uid uid-p1: .*ECONNREFUSED`),
+        );
       } finally {
         ws.close();
       }

@@ -15,24 +15,24 @@ import {
 import { exitStatus, parseExecQuery } from '../../sandbox/streams/exec.js';
 import { parsePorts } from '../../sandbox/streams/portforward.js';
 
-describe('channel framing', () => {
-  it('puts the channel byte before the payload and reads it back', () => {
+void describe('channel framing', () => {
+  void it('puts the channel byte before the payload and reads it back', () => {
     const frame = encodeChannelFrame(1, Buffer.from('out'));
     assert.deepEqual([...frame], [1, 0x6f, 0x75, 0x74]);
     assert.deepEqual(decodeChannelFrame(frame, true), { kind: 'data', channel: 1, payload: Buffer.from('out') });
   });
 
-  it('reads the v5 CLOSE signal only on v5 and only with exactly two bytes', () => {
+  void it('reads the v5 CLOSE signal only on v5 and only with exactly two bytes', () => {
     assert.deepEqual(decodeChannelFrame(Buffer.from([255, 0]), true), { kind: 'close', channel: 0 });
     assert.equal(decodeChannelFrame(Buffer.from([255, 0, 1]), true).kind, 'invalid');
     assert.equal(decodeChannelFrame(Buffer.from([255, 0]), false).kind, 'data');
   });
 
-  it('prefixes port-forward channels with the port as uint16 little-endian', () => {
+  void it('prefixes port-forward channels with the port as uint16 little-endian', () => {
     assert.deepEqual([...encodePortPrefix(1, 8080)], [1, 0x90, 0x1f]);
   });
 
-  it('prefers the client order when negotiating', () => {
+  void it('prefers the client order when negotiating', () => {
     const offered = offeredProtocols('v5.channel.k8s.io,v4.channel.k8s.io, channel.k8s.io');
     assert.equal(negotiateExecProtocol(offered), 'v5.channel.k8s.io');
     assert.equal(negotiateExecProtocol(['base64.channel.k8s.io', 'v4.channel.k8s.io']), 'v4.channel.k8s.io');
@@ -40,7 +40,7 @@ describe('channel framing', () => {
     assert.deepEqual(execProtocolFeatures('v4.channel.k8s.io'), { statusJson: true, resize: true, close: false });
   });
 
-  it('decodes resize events split across messages and in either letter case', () => {
+  void it('decodes resize events split across messages and in either letter case', () => {
     const decoder = new ResizeDecoder();
     assert.deepEqual(decoder.push('{"Width":80,"Hei'), []);
     assert.deepEqual(decoder.push('ght":24}\n{"height":50,"width":120}'), [
@@ -49,7 +49,7 @@ describe('channel framing', () => {
     ]);
   });
 
-  it('parses booleans like Go and rejects nonsense', () => {
+  void it('parses booleans like Go and rejects nonsense', () => {
     assert.equal(parseQueryBool('1'), true);
     assert.equal(parseQueryBool('False'), false);
     assert.equal(parseQueryBool(null), false);
@@ -57,9 +57,11 @@ describe('channel framing', () => {
   });
 });
 
-describe('exec and port-forward queries', () => {
-  it('reads repeated commands and merges stderr into the TTY', () => {
-    const q = new URLSearchParams('command=sh&command=-c&command=echo+hi&container=app&stdout=true&stderr=true&tty=true');
+void describe('exec and port-forward queries', () => {
+  void it('reads repeated commands and merges stderr into the TTY', () => {
+    const q = new URLSearchParams(
+      'command=sh&command=-c&command=echo+hi&container=app&stdout=true&stderr=true&tty=true',
+    );
     assert.deepEqual(parseExecQuery(q, 'exec'), {
       command: ['sh', '-c', 'echo hi'],
       container: 'app',
@@ -67,11 +69,14 @@ describe('exec and port-forward queries', () => {
     });
   });
 
-  it('refuses an exec without a command with 400', () => {
-    assert.throws(() => parseExecQuery(new URLSearchParams('stdout=true'), 'exec'), (e: { code?: number }) => e.code === 400);
+  void it('refuses an exec without a command with 400', () => {
+    assert.throws(
+      () => parseExecQuery(new URLSearchParams('stdout=true'), 'exec'),
+      (e: { code?: number }) => e.code === 400,
+    );
   });
 
-  it('reports a non-zero exit exactly as the kubelet does', () => {
+  void it('reports a non-zero exit exactly as the kubelet does', () => {
     assert.deepEqual(exitStatus(3, ['sh', '-c', 'exit 3']), {
       metadata: {},
       status: 'Failure',
@@ -82,9 +87,15 @@ describe('exec and port-forward queries', () => {
     assert.deepEqual(exitStatus(0, ['true']), { metadata: {}, status: 'Success' });
   });
 
-  it('reads repeated and comma-separated ports and refuses out-of-range ones', () => {
+  void it('reads repeated and comma-separated ports and refuses out-of-range ones', () => {
     assert.deepEqual(parsePorts(new URLSearchParams('ports=80,8080&ports=9090')), [80, 8080, 9090]);
-    assert.throws(() => parsePorts(new URLSearchParams('ports=70000')), (e: { code?: number }) => e.code === 400);
-    assert.throws(() => parsePorts(new URLSearchParams('')), (e: { code?: number }) => e.code === 400);
+    assert.throws(
+      () => parsePorts(new URLSearchParams('ports=70000')),
+      (e: { code?: number }) => e.code === 400,
+    );
+    assert.throws(
+      () => parsePorts(new URLSearchParams('')),
+      (e: { code?: number }) => e.code === 400,
+    );
   });
 });

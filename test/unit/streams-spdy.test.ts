@@ -27,16 +27,23 @@ const everyFrameType: SpdyFrame[] = [
   },
   { type: 'synReply', streamId: 5, fin: false, headerBlock: Buffer.from([9, 8]) },
   { type: 'rstStream', streamId: 7, status: 5 },
-  { type: 'settings', clearPrevious: false, entries: [{ flags: 1, id: 7, value: 65536 }, { flags: 0, id: 4, value: 100 }] },
+  {
+    type: 'settings',
+    clearPrevious: false,
+    entries: [
+      { flags: 1, id: 7, value: 65536 },
+      { flags: 0, id: 4, value: 100 },
+    ],
+  },
   { type: 'ping', id: 1 },
   { type: 'goAway', lastGoodStreamId: 9, status: 0 },
   { type: 'headers', streamId: 11, fin: true, headerBlock: Buffer.from([4]) },
   { type: 'windowUpdate', streamId: 13, delta: 1024 },
 ];
 
-describe('SPDY frames', () => {
+void describe('SPDY frames', () => {
   for (const frame of everyFrameType) {
-    it(`round-trips a ${frame.type} frame`, () => {
+    void it(`round-trips a ${frame.type} frame`, () => {
       const bytes = encodeFrame(frame);
       const decoded = decodeFrame(bytes);
       assert.ok(decoded);
@@ -45,14 +52,14 @@ describe('SPDY frames', () => {
     });
   }
 
-  it('lays out a control frame header as spdystream expects', () => {
+  void it('lays out a control frame header as spdystream expects', () => {
     const bytes = encodeFrame({ type: 'ping', id: 0x01020304 });
     assert.deepEqual([...bytes], [0x80, 0x03, 0x00, 0x06, 0x00, 0x00, 0x00, 0x04, 1, 2, 3, 4]);
     const data = encodeFrame({ type: 'data', streamId: 3, fin: true, data: Buffer.from('ab') });
     assert.deepEqual([...data], [0, 0, 0, 3, 0x01, 0, 0, 2, 0x61, 0x62]);
   });
 
-  it('reassembles frames split at arbitrary byte boundaries', () => {
+  void it('reassembles frames split at arbitrary byte boundaries', () => {
     const stream = Buffer.concat(everyFrameType.map(encodeFrame));
     const reader = new FrameReader();
     const frames: SpdyFrame[] = [];
@@ -60,33 +67,40 @@ describe('SPDY frames', () => {
     assert.deepEqual(frames, everyFrameType);
   });
 
-  it('waits for the rest of a partial frame', () => {
+  void it('waits for the rest of a partial frame', () => {
     const bytes = encodeFrame({ type: 'data', streamId: 1, fin: false, data: Buffer.from('xyz') });
     assert.equal(decodeFrame(bytes.subarray(0, bytes.length - 1)), null);
   });
 });
 
-describe('SPDY header blocks', () => {
-  it('is the 1423-byte SPDY/3 dictionary', () => {
+void describe('SPDY header blocks', () => {
+  void it('is the 1423-byte SPDY/3 dictionary', () => {
     assert.equal(SPDY3_DICTIONARY.length, 1423);
     assert.equal(SPDY3_DICTIONARY.subarray(0, 11).toString('latin1'), '\0\0\0\u0007options');
     assert.ok(SPDY3_DICTIONARY.toString('latin1').endsWith('utf-,*,enq=0.'));
   });
 
-  it('round-trips a name/value block with lower-cased names', () => {
+  void it('round-trips a name/value block with lower-cased names', () => {
     const block = encodeNameValueBlock({ StreamType: 'data', port: '8080', requestid: '0' });
     assert.equal(block.readUInt32BE(0), 3);
     assert.deepEqual(decodeNameValueBlock(block), { streamtype: 'data', port: '8080', requestid: '0' });
   });
 
-  it('keeps one zlib context across blocks, so later blocks only reference earlier ones', async () => {
+  void it('keeps one zlib context across blocks, so later blocks only reference earlier ones', async () => {
     const compressor = new HeaderCompressor();
     const decompressor = new HeaderDecompressor();
     try {
-      const headers = [0, 1, 2].map((i) => ({ streamtype: i % 2 ? 'data' : 'error', port: '8080', requestid: String(i) }));
+      const headers = [0, 1, 2].map((i) => ({
+        streamtype: i % 2 ? 'data' : 'error',
+        port: '8080',
+        requestid: String(i),
+      }));
       const blocks: Buffer[] = [];
       for (const h of headers) blocks.push(await compressor.compress(h));
-      assert.ok(blocks[2]!.length < blocks[0]!.length / 2, `third block ${blocks[2]!.length} bytes, first ${blocks[0]!.length}`);
+      assert.ok(
+        blocks[2]!.length < blocks[0]!.length / 2,
+        `third block ${blocks[2]!.length} bytes, first ${blocks[0]!.length}`,
+      );
       // A block after the first cannot be read without the shared history.
       assert.throws(() => inflateSync(blocks[1]!, { dictionary: SPDY3_DICTIONARY }));
       for (let i = 0; i < blocks.length; i++) assert.deepEqual(await decompressor.decompress(blocks[i]!), headers[i]);
@@ -96,7 +110,7 @@ describe('SPDY header blocks', () => {
     }
   });
 
-  it('compresses with the dictionary: a fresh inflater without it refuses the first block', async () => {
+  void it('compresses with the dictionary: a fresh inflater without it refuses the first block', async () => {
     const compressor = new HeaderCompressor();
     try {
       const block = await compressor.compress({});

@@ -126,7 +126,11 @@ export function encodeFrame(frame: SpdyFrame): Buffer {
     case 'goAway':
       return controlFrame(ControlType.GoAway, 0, u32s(frame.lastGoodStreamId & STREAM_ID_MASK, frame.status));
     case 'windowUpdate':
-      return controlFrame(ControlType.WindowUpdate, 0, u32s(frame.streamId & STREAM_ID_MASK, frame.delta & STREAM_ID_MASK));
+      return controlFrame(
+        ControlType.WindowUpdate,
+        0,
+        u32s(frame.streamId & STREAM_ID_MASK, frame.delta & STREAM_ID_MASK),
+      );
     case 'unknownControl': {
       const out = Buffer.allocUnsafe(8 + frame.payload.length);
       out.writeUInt16BE(0x8000 | frame.version, 0);
@@ -160,10 +164,20 @@ function decodeControl(controlType: number, version: number, flags: number, payl
       };
     case ControlType.SynReply:
       need(payload, 4, 'SYN_REPLY');
-      return { type: 'synReply', streamId: payload.readUInt32BE(0) & STREAM_ID_MASK, fin, headerBlock: payload.subarray(4) };
+      return {
+        type: 'synReply',
+        streamId: payload.readUInt32BE(0) & STREAM_ID_MASK,
+        fin,
+        headerBlock: payload.subarray(4),
+      };
     case ControlType.Headers:
       need(payload, 4, 'HEADERS');
-      return { type: 'headers', streamId: payload.readUInt32BE(0) & STREAM_ID_MASK, fin, headerBlock: payload.subarray(4) };
+      return {
+        type: 'headers',
+        streamId: payload.readUInt32BE(0) & STREAM_ID_MASK,
+        fin,
+        headerBlock: payload.subarray(4),
+      };
     case ControlType.RstStream:
       need(payload, 8, 'RST_STREAM');
       return { type: 'rstStream', streamId: payload.readUInt32BE(0) & STREAM_ID_MASK, status: payload.readUInt32BE(4) };
@@ -217,7 +231,10 @@ export function decodeFrame(buf: Buffer, offset = 0): { frame: SpdyFrame; next: 
     const version = (first >>> 16) & 0x7fff;
     return { frame: decodeControl(first & 0xffff, version, flags, payload), next: end };
   }
-  return { frame: { type: 'data', streamId: first & STREAM_ID_MASK, fin: (flags & FLAG_FIN) !== 0, data: payload }, next: end };
+  return {
+    frame: { type: 'data', streamId: first & STREAM_ID_MASK, fin: (flags & FLAG_FIN) !== 0, data: payload },
+    next: end,
+  };
 }
 
 /** Splits a byte stream into frames, keeping a partial frame for the next chunk. */

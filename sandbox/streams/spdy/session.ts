@@ -175,7 +175,10 @@ export class SpdySession {
     for (let offset = 0; offset < data.length; offset += MAX_FRAME_PAYLOAD) {
       const last = offset + MAX_FRAME_PAYLOAD >= data.length;
       const slice = data.subarray(offset, offset + MAX_FRAME_PAYLOAD);
-      this.enqueue({ bytes: encodeFrame({ type: 'data', streamId, fin: fin && last, data: slice }), ...(last ? { done } : {}) });
+      this.enqueue({
+        bytes: encodeFrame({ type: 'data', streamId, fin: fin && last, data: slice }),
+        ...(last ? { done } : {}),
+      });
     }
     if (data.length === 0) this.enqueue({ bytes: encodeFrame({ type: 'data', streamId, fin, data }), done });
   }
