@@ -1,0 +1,192 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RECEIVER_SCRIPT } from '../../server/sync/receiver/receiverScript.js';
+import { SyncNotSupportedError, SyncSession, type SyncSessionOptions } from '../../server/sync/syncSession.js';
+import { localProcessTransport, type SyncTransport } from '../../server/sync/transport.js';
+import { tempDir, waitFor } from './sync-helpers.js';
+
+function write(root: string, path: string, content: string | Buffer): void {
+  mkdirSync(join(root, path, '..'), { recursive: true });
+  writeFileSync(join(root, path), content);
+}
+
+function generateTree(root: string, files: number): void {
+  for (let i = 0; i < files; i++) write(root, `src/pkg${i % 7}/mod${i % 3}/file${i}.ts`, `export const v${i} = ${'x'.repeat(i % 50)};\n`);
+  write(root, 'bin/run.sh', '#!/bin/sh\necho hi\n');
+  chmodSync(join(root, 'bin/run.sh'), 0o755);
+  mkdirSync(join(root, 'empty/nested'), { recursive: true });
+  symlinkSync('src/pkg0', join(root, 'current'));
+  write(root, '.gitignore', '*.log\n');
+  write(root, 'debug.log', 'ignored');
+  write(root, 'node_modules/dep/index.js', 'ignored');
+}
+
+function session(local: string, remote: string, extra: Partial<SyncSessionOptions> = {}): SyncSession {
+  return new SyncSession({ localRoot: local, workDir: remote, transport: localProcessTransport(), ...extra });
+}
+
+async function assertInSync(sync: SyncSession): Promise<void> {
+  const result = await sync.verify();
+  assert.deepEqual(result.differences, []);
+  assert.ok(result.filesCompared > 0);
+}
+
+// A marker written last: once it has landed, every earlier edit has at least been seen.
+async function settle(sync: SyncSession, local: string, remote: string): Promise<void> {
+  const marker = `marker-${Date.now()}-${Math.random()}`;
+  writeFileSync(join(local, '.sync-marker'), marker);
+  await waitFor(() => existsSync(join(remote, '.sync-marker')) && readFileSync(join(remote, '.sync-marker'), 'utf8') === marker, 'the marker file to land');
+  await sync.waitForIdle();
+}
+
+test('initial sync copies a generated tree, leaves ignored paths out, and verifies clean', async () => {
+  using local = tempDir('podloop-local-');
+  using remote = tempDir('podloop-remote-');
+  generateTree(local.path, 300);
+  const sync = session(local.path, join(remote.path, 'app'));
+  try {
+    await sync.start();
+    const app = join(remote.path, 'app');
+    assert.equal(readFileSync(join(app, 'src/pkg1/mod1/file1.ts'), 'utf8'), readFileSync(join(local.path, 'src/pkg1/mod1/file1.ts'), 'utf8'));
+    assert.equal(statSync(join(app, 'bin/run.sh')).mode & 0o777, 0o755);
+    assert.equal(readlinkSync(join(app, 'current')), 'src/pkg0');
+    assert.equal(lstatSync(join(app, 'empty/nested')).isDirectory(), true);
+    assert.equal(existsSync(join(app, 'debug.log')), false);
+    assert.equal(existsSync(join(app, 'node_modules')), false);
+    const status = sync.status();
+    assert.equal(status.mode, 'receiver');
+    assert.equal(status.state, 'idle');
+    assert.ok(status.totals.files >= 300);
+    await assertInSync(sync);
+  } finally {
+    await sync.dispose();
+  }
+});
+
+test('restarting on an unchanged tree sends nothing, and a touched but unchanged file is not resent', async () => {
+  using local = tempDir('podloop-local-');
+  using remote = tempDir('podloop-remote-');
+  generateTree(local.path, 200);
+  const first = session(local.path, remote.path);
+  await first.start();
+  const initialBytes = first.status().totals.bytes;
+  await first.dispose();
+  // Files created in the container and ignored locally are left alone.
+  write(remote.path, 'debug.log', 'made in the container');
+  utimesSync(join(local.path, 'src/pkg2/mod2/file2.ts'), new Date(), new Date(Date.now() + 5000));
+  const second = session(local.path, remote.path);
+  try {
+    await second.start();
+    const totals = second.status().totals;
+    assert.equal(totals.bytes, 0, `re-sync sent ${totals.bytes} bytes of ${initialBytes}`);
+    assert.equal(totals.batches, 0);
+    assert.equal(readFileSync(join(remote.path, 'debug.log'), 'utf8'), 'made in the container');
+  } finally {
+    await second.dispose();
+  }
+});
+
+test('live edits land: create, modify, delete, rename, chmod, symlink, empty directory', async () => {
+  using local = tempDir('podloop-local-');
+  using remote = tempDir('podloop-remote-');
+  generateTree(local.path, 20);
+  const sync = session(local.path, remote.path);
+  const batches: number[] = [];
+  sync.onEvent((event) => {
+    if (event.kind === 'batch' && !event.initial) batches.push(event.batch.latencyMs);
+  });
+  try {
+    await sync.start();
+    const at = (path: string): string => join(remote.path, path);
+    write(local.path, 'new/deep/file.txt', 'created');
+    await waitFor(() => existsSync(at('new/deep/file.txt')), 'a created file');
+    writeFileSync(join(local.path, 'new/deep/file.txt'), 'modified content');
+    await waitFor(() => readFileSync(at('new/deep/file.txt'), 'utf8') === 'modified content', 'a modification');
+    rmSync(join(local.path, 'src/pkg1'), { recursive: true });
+    await waitFor(() => !existsSync(at('src/pkg1')), 'a recursive delete');
+    renameSync(join(local.path, 'src/pkg2'), join(local.path, 'src/renamed'));
+    renameSync(join(local.path, 'bin/run.sh'), join(local.path, 'bin/start.sh'));
+    await waitFor(() => !existsSync(at('src/pkg2')) && existsSync(at('src/renamed/mod2/file2.ts')) && existsSync(at('bin/start.sh')) && !existsSync(at('bin/run.sh')), 'renames');
+    chmodSync(join(local.path, 'new/deep/file.txt'), 0o750);
+    await waitFor(() => (statSync(at('new/deep/file.txt')).mode & 0o777) === 0o750, 'a mode change');
+    symlinkSync('../new/deep/file.txt', join(local.path, 'bin/link'));
+    mkdirSync(join(local.path, 'fresh-empty'));
+    await waitFor(() => existsSync(at('fresh-empty')) && lstatSync(at('bin/link'), { throwIfNoEntry: false })?.isSymbolicLink() === true, 'a symlink and an empty directory');
+    rmSync(join(local.path, 'current'));
+    mkdirSync(join(local.path, 'current'));
+    await waitFor(() => lstatSync(at('current')).isDirectory(), 'a symlink replaced by a directory');
+    await settle(sync, local.path, remote.path);
+    await assertInSync(sync);
+    assert.ok(batches.length > 0);
+    assert.ok(sync.status().lastBatch!.latencyMs >= 0);
+  } finally {
+    await sync.dispose();
+  }
+});
+
+test('a link escaping the folder is never synced and is reported', async () => {
+  using local = tempDir('podloop-local-');
+  using remote = tempDir('podloop-remote-');
+  write(local.path, 'ok.txt', 'ok');
+  symlinkSync('/etc', join(local.path, 'etc-link'));
+  symlinkSync('../..', join(local.path, 'up-link'));
+  const sync = session(local.path, remote.path);
+  try {
+    await sync.start();
+    assert.equal(existsSync(join(remote.path, 'ok.txt')), true);
+    assert.equal(lstatSync(join(remote.path, 'etc-link'), { throwIfNoEntry: false }), undefined);
+    assert.deepEqual(
+      sync.status().rejected.map((r) => `${r.path}:${r.reason}`).sort(),
+      ['etc-link:link-absolute', 'up-link:link-escape'],
+    );
+  } finally {
+    await sync.dispose();
+  }
+});
+
+test('pause holds edits back and resume sends them', async () => {
+  using local = tempDir('podloop-local-');
+  using remote = tempDir('podloop-remote-');
+  write(local.path, 'a.txt', 'one');
+  const sync = session(local.path, remote.path);
+  try {
+    await sync.start();
+    sync.pause();
+    assert.equal(sync.status().state, 'paused');
+    write(local.path, 'held.txt', 'held');
+    await waitFor(() => sync.status().pendingFiles > 0, 'the edit to be pending');
+    assert.equal(existsSync(join(remote.path, 'held.txt')), false);
+    sync.resume();
+    await waitFor(() => existsSync(join(remote.path, 'held.txt')), 'the held edit to land after resume');
+  } finally {
+    await sync.dispose();
+  }
+});
+
+test('without a usable receiver, sync falls back to one tar exec per batch and says so', async () => {
+  using local = tempDir('podloop-local-');
+  using remote = tempDir('podloop-remote-');
+  generateTree(local.path, 30);
+  const base = localProcessTransport();
+  const noReceiver: SyncTransport = {
+    openChannel: (command, signal) => base.openChannel(command.includes(RECEIVER_SCRIPT) ? ['sh', '-c', 'echo "sh: not allowed" >&2; exit 126'] : command, signal),
+  };
+  const sync = session(local.path, remote.path, { transport: noReceiver });
+  try {
+    await sync.start();
+    assert.equal(sync.status().mode, 'tar-fallback');
+    write(local.path, 'later.txt', 'live in fallback');
+    rmSync(join(local.path, 'src/pkg3'), { recursive: true });
+    await waitFor(() => existsSync(join(remote.path, 'later.txt')) && !existsSync(join(remote.path, 'src/pkg3')), 'a live edit in fallback mode');
+    await settle(sync, local.path, remote.path);
+    await assertInSync(sync);
+  } finally {
+    await sync.dispose();
+  }
+});
+
+test('two-way sync is refused with a clear error', () => {
+  assert.throws(() => session('/nonexistent', '/nonexistent', { direction: 'two-way' }), SyncNotSupportedError);
+});
