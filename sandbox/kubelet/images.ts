@@ -110,25 +110,28 @@ export function importedImageDir(stateDir: string, name: ImageName): string | un
   return join(stateDir, 'images', ...segments, name.tag);
 }
 
-/** Candidate folders for a reference, most specific first. */
-export function imageCandidates(stateDir: string, reference: string, builtinDir = builtinImagesDir()): string[] {
+/**
+ * Candidate folders for a reference, most specific first: imported images, then each folder of
+ * built-in-style images (`imageDirs`, then sandbox/images), where any tag matches and aliases apply.
+ */
+export function imageCandidates(stateDir: string, reference: string, imageDirs: string[] = []): string[] {
   const name = parseImageReference(reference);
   const out: string[] = [];
   const imported = importedImageDir(stateDir, name);
   if (imported) out.push(imported);
-  const aliases = readAliases(builtinDir);
-  const repository = aliases[name.repository] ?? name.repository;
-  const segments = safeSegments(repository);
-  // Built-in images answer to any tag: they are the host's toolchains, not versioned builds.
-  if (segments) out.push(join(builtinDir, ...segments));
-  return out;
+  for (const dir of [...imageDirs, builtinImagesDir()]) {
+    const repository = readAliases(dir)[name.repository] ?? name.repository;
+    const segments = safeSegments(repository);
+    // Built-in images answer to any tag: they are the host's toolchains, not versioned builds.
+    if (segments) out.push(join(dir, ...segments));
+  }
+  return [...new Set(out)];
 }
 
 /** Resolves a reference, or undefined when no image of that name exists (the pull fails). */
-export async function resolveImage(stateDir: string, reference: string, extraDirs: string[] = []): Promise<ResolvedImage | undefined> {
+export async function resolveImage(stateDir: string, reference: string, imageDirs: string[] = []): Promise<ResolvedImage | undefined> {
   const name = parseImageReference(reference);
-  const dirs = [...extraDirs.flatMap((d) => imageCandidates(d, reference, d).slice(1)), ...imageCandidates(stateDir, reference)];
-  for (const dir of dirs) {
+  for (const dir of imageCandidates(stateDir, reference, imageDirs)) {
     let text: string;
     try {
       text = await readFile(join(dir, 'manifest.json'), 'utf8');
