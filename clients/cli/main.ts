@@ -1,0 +1,45 @@
+// The `podloop` command: the reference client of the protocol. It spawns an engine per command
+// and maps subcommands onto protocol requests; it holds no Kubernetes logic.
+import { Command, CommanderError } from 'commander';
+import { engineVersion } from '../../server/lifecycle.js';
+import { registerClusterCommands } from './commands/cluster.js';
+import { registerDevCommands } from './commands/dev.js';
+import { registerSandboxCommands } from './commands/sandbox.js';
+import { ExitCode } from './exitCodes.js';
+
+export function buildProgram(): Command {
+  const program = new Command('podloop')
+    .description('Develop inside Kubernetes as if it were local: dev containers, file sync, logs, port-forward and debugging.')
+    .version(engineVersion())
+    .option('--json', 'print one JSON document on stdout instead of tables')
+    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context (default: the current context)')
+    .option('-n, --namespace <namespace>', "namespace (default: the context's)")
+    .option('--log-file <path>', "write the engine's log to this file")
+    .showHelpAfterError("(run 'podloop --help' for usage)")
+    .exitOverride()
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 ok, 1 engine or protocol error, 2 usage error, 3 cluster unreachable or unauthorized, 4 not found, 130 cancelled (Ctrl-C).',
+    );
+  registerClusterCommands(program);
+  registerSandboxCommands(program);
+  registerDevCommands(program);
+  return program;
+}
+
+async function main(): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(process.argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end with code 0; every other parse failure is a usage error.
+      process.exitCode = error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+      return;
+    }
+    throw error;
+  }
+}
+
+await main();
