@@ -76,7 +76,11 @@ export function parseConfigText(text: string, sourceName: string): ProjectConfig
     if (error.keyword === 'required') {
       return fail(path, `missing required field '${String(error.params.missingProperty)}'`);
     }
-    return fail(path, describeError(error, valueAt(data, path), validateSchema.errors ?? []), error.keyword === 'propertyNames');
+    return fail(
+      path,
+      describeError(error, valueAt(data, path), validateSchema.errors ?? []),
+      error.keyword === 'propertyNames',
+    );
   }
   return normalize(data as RawConfig, fail);
 }
@@ -114,7 +118,8 @@ function normalize(raw: RawConfig, fail: Fail): ProjectConfig {
         containers: workload.containers.map((container, c) => {
           const at = ['workloads', String(w), 'containers', String(c)];
           const key = container.name ?? '';
-          if (seen.has(key)) fail([...at, ...(container.name ? ['name'] : [])], `container '${key || '(default)'}' is configured twice`);
+          if (seen.has(key))
+            fail([...at, ...(container.name ? ['name'] : [])], `container '${key || '(default)'}' is configured twice`);
           seen.add(key);
           return normalizeContainer(container, at, fail);
         }),
@@ -148,7 +153,11 @@ function normalizeContainer(raw: RawContainer, at: string[], fail: Fail): Contai
     command: { run: raw.command?.run ?? [], debug: raw.command?.debug ?? [] },
     ...(raw.debug !== undefined ? { debug: raw.debug } : {}),
     hotReload: raw.hotReload ?? false,
-    sync: { include: raw.sync?.include ?? [], exclude: raw.sync?.exclude ?? [], mode: raw.sync?.mode ?? configDefaults.syncMode },
+    sync: {
+      include: raw.sync?.include ?? [],
+      exclude: raw.sync?.exclude ?? [],
+      mode: raw.sync?.mode ?? configDefaults.syncMode,
+    },
     env,
     ...(resources ? { resources } : {}),
     persistentDirs: (raw.persistentDirs ?? []).map((dir) => ({
@@ -176,7 +185,9 @@ function describeError(error: ErrorObject, value: unknown, all: readonly ErrorOb
   const got = ` (got ${JSON.stringify(value) ?? 'nothing'})`;
   switch (error.keyword) {
     case 'type': {
-      const types = all.filter((e) => e.instancePath === error.instancePath && e.keyword === 'type').map((e) => String(e.params.type));
+      const types = all
+        .filter((e) => e.instancePath === error.instancePath && e.keyword === 'type')
+        .map((e) => String(e.params.type));
       return `must be ${[...new Set(types)].join(' or ').replace(/,/g, ' or ')}${got}`;
     }
     case 'enum':
@@ -201,7 +212,10 @@ function pointerSegments(pointer: string): string[] {
 }
 
 function fieldName(path: readonly string[]): string {
-  return path.reduce((name, segment) => (/^[0-9]+$/.test(segment) ? `${name}[${segment}]` : name ? `${name}.${segment}` : segment), '');
+  return path.reduce(
+    (name, segment) => (/^[0-9]+$/.test(segment) ? `${name}[${segment}]` : name ? `${name}.${segment}` : segment),
+    '',
+  );
 }
 
 function valueAt(data: unknown, path: readonly string[]): unknown {
@@ -214,7 +228,12 @@ function valueAt(data: unknown, path: readonly string[]): unknown {
 }
 
 /** The line and column of the YAML node at `path` (its key when `atKey`), falling back to the nearest ancestor. */
-function position(doc: Document, lineCounter: LineCounter, path: readonly string[], atKey: boolean): { line: number; column: number } {
+function position(
+  doc: Document,
+  lineCounter: LineCounter,
+  path: readonly string[],
+  atKey: boolean,
+): { line: number; column: number } {
   let node: unknown = doc.contents;
   let best: YamlNode | undefined = isNode(node) ? node : undefined;
   for (let i = 0; i < path.length; i++) {

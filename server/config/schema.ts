@@ -39,7 +39,8 @@ const container = {
     workDir: {
       type: 'string',
       pattern: '^/',
-      description: 'Absolute path in the container that the project folder syncs to. Default: the container workingDir, else /app.',
+      description:
+        'Absolute path in the container that the project folder syncs to. Default: the container workingDir, else /app.',
     },
     shell: { type: 'string', minLength: 1, description: 'Shell for terminals and commands. Default: /bin/sh.' },
     command: {
@@ -55,8 +56,16 @@ const container = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        language: { enum: ['node', 'python', 'java', 'go'], description: 'Debugger flavour. Default: the detected language.' },
-        remotePort: { type: 'integer', minimum: 1, maximum: 65535, description: 'Port the debugger listens on in the container.' },
+        language: {
+          enum: ['node', 'python', 'java', 'go'],
+          description: 'Debugger flavour. Default: the detected language.',
+        },
+        remotePort: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 65535,
+          description: 'Port the debugger listens on in the container.',
+        },
       },
     },
     hotReload: { type: 'boolean', description: 'Re-run command.run after each synced change. Default: false.' },
@@ -76,7 +85,8 @@ const container = {
       },
     },
     env: {
-      description: 'Extra environment; replaces variables of the same name. A list of {name, value} or a NAME: value map.',
+      description:
+        'Extra environment; replaces variables of the same name. A list of {name, value} or a NAME: value map.',
       oneOf: [
         {
           type: 'array',

@@ -21,7 +21,10 @@ export function findWorkloadConfig(config: ProjectConfig, ref: WorkloadRef): Wor
  * The container entry: by name when a container is requested, else the first entry (which then also names
  * the container to develop, if it has a name). An unnamed entry applies to whichever container is chosen.
  */
-export function findContainerConfig(workload: WorkloadConfig, container: string | undefined): ContainerConfig | undefined {
+export function findContainerConfig(
+  workload: WorkloadConfig,
+  container: string | undefined,
+): ContainerConfig | undefined {
   if (container === undefined) return workload.containers[0];
   return workload.containers.find((c) => c.name === container) ?? workload.containers.find((c) => c.name === undefined);
 }

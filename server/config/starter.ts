@@ -76,7 +76,10 @@ export interface StarterWorkload {
 }
 
 /** A commented .podloop/config.yaml for one workload; valid against the schema as written. */
-export function starterConfig(language: Language, workload: StarterWorkload = { kind: 'Deployment', name: 'my-app' }): string {
+export function starterConfig(
+  language: Language,
+  workload: StarterWorkload = { kind: 'Deployment', name: 'my-app' },
+): string {
   const s = starters[language];
   const list = (items: readonly string[]): string => `[${items.map((item) => JSON.stringify(item)).join(', ')}]`;
   const lines = [
@@ -87,9 +90,13 @@ export function starterConfig(language: Language, workload: StarterWorkload = { 
     'workloads:',
     `  - kind: ${workload.kind}`,
     `    name: ${JSON.stringify(workload.name)}`,
-    ...(workload.namespace ? [`    namespace: ${JSON.stringify(workload.namespace)}`] : ['    # namespace: default   # omit to match the workload in any namespace']),
+    ...(workload.namespace
+      ? [`    namespace: ${JSON.stringify(workload.namespace)}`]
+      : ['    # namespace: default   # omit to match the workload in any namespace']),
     '    containers:',
-    workload.container ? `      - name: ${JSON.stringify(workload.container)}` : '      - # name: app   # omit to configure the first container',
+    workload.container
+      ? `      - name: ${JSON.stringify(workload.container)}`
+      : '      - # name: app   # omit to configure the first container',
     `        # The dev image replaces the container image while in dev mode. ${defaultDevImage(language)} ships`,
     '        # with the podloop sandbox; on a real cluster use an image your cluster can pull.',
     `        image: ${defaultDevImage(language)}`,

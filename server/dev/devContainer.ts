@@ -7,7 +7,11 @@ import type { Container, PodSpec } from './types.js';
  * PID 1 of the dev container. In a PID namespace, signals without a handler do not reach PID 1, so the
  * trap makes the container stop at once on TERM; sleeping in the background keeps the shell able to react.
  */
-export const blockingCommand: readonly string[] = ['sh', '-c', "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"];
+export const blockingCommand: readonly string[] = [
+  'sh',
+  '-c',
+  "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done",
+];
 
 export interface SelectedContainer {
   index: number;
@@ -56,7 +60,9 @@ export function devContainerFrom(original: Container, settings: DevContainerSett
     const paths = new Set(settings.mounts.map((m) => m.path));
     const kept = (dev.volumeMounts ?? []).filter((mount) => {
       if (!paths.has(String(mount.mountPath))) return true;
-      warnings.push(`the persistent dir ${String(mount.mountPath)} replaces the volume ${String(mount.name)} mounted there during dev mode`);
+      warnings.push(
+        `the persistent dir ${String(mount.mountPath)} replaces the volume ${String(mount.name)} mounted there during dev mode`,
+      );
       return false;
     });
     dev.volumeMounts = [...kept, ...settings.mounts.map((m) => ({ name: m.volumeName, mountPath: m.path }))];
@@ -65,7 +71,10 @@ export function devContainerFrom(original: Container, settings: DevContainerSett
 }
 
 /** Config env wins by name and keeps the variable's position; new names are appended in config order. */
-function mergeEnv(current: NonNullable<Container['env']>, extra: ReadonlyArray<{ name: string; value: string }>): NonNullable<Container['env']> {
+function mergeEnv(
+  current: NonNullable<Container['env']>,
+  extra: ReadonlyArray<{ name: string; value: string }>,
+): NonNullable<Container['env']> {
   const merged = current.map((entry) => {
     const override = extra.find((e) => e.name === entry.name);
     return override ? { name: entry.name, value: override.value } : entry;

@@ -2,11 +2,7 @@
 // structured data a client needs to show what happened and what to do.
 
 export type DevPlanErrorCode =
-  | 'WorkloadNotFound'
-  | 'ContainerNotFound'
-  | 'AlreadyInDevMode'
-  | 'NotInDevMode'
-  | 'InvalidConfig';
+  'WorkloadNotFound' | 'ContainerNotFound' | 'AlreadyInDevMode' | 'NotInDevMode' | 'InvalidConfig';
 
 export abstract class DevPlanError extends Error {
   abstract readonly code: DevPlanErrorCode;
@@ -28,7 +24,12 @@ export class ContainerSelectionError extends DevPlanError {
   }
 }
 
-function containerMessage(workload: string, requested: string | undefined, problem: ContainerProblem, names: readonly string[]): string {
+function containerMessage(
+  workload: string,
+  requested: string | undefined,
+  problem: ContainerProblem,
+  names: readonly string[],
+): string {
   const list = names.join(', ');
   switch (problem) {
     case 'noContainers':
@@ -46,7 +47,9 @@ export class UnsupportedWorkloadError extends DevPlanError {
   override readonly name = 'UnsupportedWorkloadError';
   readonly code = 'WorkloadNotFound';
   constructor(readonly kind: string) {
-    super(`dev mode does not support kind '${kind}'; it supports Deployment, StatefulSet, DaemonSet, Pod, Job and CronJob`);
+    super(
+      `dev mode does not support kind '${kind}'; it supports Deployment, StatefulSet, DaemonSet, Pod, Job and CronJob`,
+    );
   }
 }
 
@@ -85,7 +88,9 @@ export class CorruptSavedOriginalError extends DevPlanError {
     readonly workload: string,
     readonly reason: string,
   ) {
-    super(`${workload} carries an unreadable podloop.dev/original annotation (${reason}); restore it from your manifests`);
+    super(
+      `${workload} carries an unreadable podloop.dev/original annotation (${reason}); restore it from your manifests`,
+    );
   }
 }
 

@@ -10,17 +10,24 @@ export interface HorizontalPodAutoscalerRef {
 }
 
 /** The first HPA (autoscaling/v1 or v2, as plain objects) whose scaleTargetRef names the workload. */
-export function findHorizontalPodAutoscaler(hpas: readonly unknown[], workload: Workload): HorizontalPodAutoscalerRef | undefined {
+export function findHorizontalPodAutoscaler(
+  hpas: readonly unknown[],
+  workload: Workload,
+): HorizontalPodAutoscalerRef | undefined {
   const namespace = workload.metadata.namespace;
   const workloadGroup = apiGroup(workload.apiVersion);
   for (const hpa of hpas) {
     if (typeof hpa !== 'object' || hpa === null) continue;
-    const { metadata, spec } = hpa as { metadata?: { name?: unknown; namespace?: unknown }; spec?: Record<string, unknown> };
+    const { metadata, spec } = hpa as {
+      metadata?: { name?: unknown; namespace?: unknown };
+      spec?: Record<string, unknown>;
+    };
     if (typeof metadata?.name !== 'string' || !spec) continue;
     if (namespace !== undefined && metadata.namespace !== undefined && metadata.namespace !== namespace) continue;
     const target = spec.scaleTargetRef as { kind?: unknown; name?: unknown; apiVersion?: unknown } | undefined;
     if (target?.kind !== workload.kind || target.name !== workload.metadata.name) continue;
-    if (typeof target.apiVersion === 'string' && workload.apiVersion && apiGroup(target.apiVersion) !== workloadGroup) continue;
+    if (typeof target.apiVersion === 'string' && workload.apiVersion && apiGroup(target.apiVersion) !== workloadGroup)
+      continue;
     return {
       name: metadata.name,
       ...(typeof spec.minReplicas === 'number' ? { minReplicas: spec.minReplicas } : {}),
@@ -31,7 +38,10 @@ export function findHorizontalPodAutoscaler(hpas: readonly unknown[], workload: 
 }
 
 export function hpaWarning(hpa: HorizontalPodAutoscalerRef, workload: Workload): string {
-  const range = hpa.minReplicas !== undefined || hpa.maxReplicas !== undefined ? ` (${hpa.minReplicas ?? 1}-${hpa.maxReplicas ?? '?'} replicas)` : '';
+  const range =
+    hpa.minReplicas !== undefined || hpa.maxReplicas !== undefined
+      ? ` (${hpa.minReplicas ?? 1}-${hpa.maxReplicas ?? '?'} replicas)`
+      : '';
   return `HorizontalPodAutoscaler ${hpa.name}${range} scales ${describeWorkload(workload)}; it may scale the dev workload beyond 1 replica. podloop leaves it unchanged.`;
 }
 

@@ -19,7 +19,8 @@ export function parseLease(annotation: string | undefined): Lease | undefined {
     const value: unknown = JSON.parse(annotation);
     if (typeof value !== 'object' || value === null) return undefined;
     const { holder, renewTime, leaseDurationSeconds } = value as Record<string, unknown>;
-    if (typeof holder !== 'string' || typeof renewTime !== 'string' || typeof leaseDurationSeconds !== 'number') return undefined;
+    if (typeof holder !== 'string' || typeof renewTime !== 'string' || typeof leaseDurationSeconds !== 'number')
+      return undefined;
     if (Number.isNaN(Date.parse(renewTime))) return undefined;
     return { holder, renewTime, leaseDurationSeconds };
   } catch {

@@ -38,7 +38,8 @@ export function planPersistentDirs(
     usedSlugs.add(slug);
     const claimName = fit(`${workload.metadata.name}-${slug}`, '-podloop', maxClaimName, dir.path);
     let volumeName = fit(`podloop-${slug}`, '', maxVolumeName, dir.path);
-    if (taken.has(volumeName)) volumeName = fit(`podloop-${slug}`, `-${shortHash(workload.metadata.name + dir.path)}`, maxVolumeName, dir.path);
+    if (taken.has(volumeName))
+      volumeName = fit(`podloop-${slug}`, `-${shortHash(workload.metadata.name + dir.path)}`, maxVolumeName, dir.path);
     taken.add(volumeName);
     return { path: dir.path, claimName, volumeName, claim: claimManifest(workload, claimName, dir.path, dir.size) };
   });
@@ -52,7 +53,10 @@ function claimManifest(workload: Workload, name: string, path: string, size: str
       name,
       ...(workload.metadata.namespace ? { namespace: workload.metadata.namespace } : {}),
       labels: { [devLabels.managedBy]: 'podloop' },
-      annotations: { [devAnnotations.workload]: `${workload.kind}/${workload.metadata.name}`, [devAnnotations.dir]: path },
+      annotations: {
+        [devAnnotations.workload]: `${workload.kind}/${workload.metadata.name}`,
+        [devAnnotations.dir]: path,
+      },
     },
     spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: size } } },
   };

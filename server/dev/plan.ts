@@ -9,7 +9,16 @@ import { diffWorkload, type JsonPatchOperation } from './jsonPatch.js';
 import { leaseState, parseLease, renewLease, serializeLease, takeLease, type Lease } from './lease.js';
 import { planPersistentDirs, type PersistentDirPlan } from './persistentDirs.js';
 import { restoreWorkload, stripServerFields } from './restore.js';
-import { annotationOf, devAnnotations, devLabels, parseSaved, serializeSaved, type DevState, type SavedOriginal, type SavedValues } from './saved.js';
+import {
+  annotationOf,
+  devAnnotations,
+  devLabels,
+  parseSaved,
+  serializeSaved,
+  type DevState,
+  type SavedOriginal,
+  type SavedValues,
+} from './saved.js';
 import { describeWorkload, type PodSpec, type Workload } from './types.js';
 import {
   devPodName,
@@ -77,7 +86,12 @@ export interface DevStartPlan {
 }
 
 /** Labels the Job controller puts on its pods; a dev pod carrying them would be adopted by the Job. */
-const jobControllerLabels = ['controller-uid', 'batch.kubernetes.io/controller-uid', 'job-name', 'batch.kubernetes.io/job-name'];
+const jobControllerLabels = [
+  'controller-uid',
+  'batch.kubernetes.io/controller-uid',
+  'job-name',
+  'batch.kubernetes.io/job-name',
+];
 
 export function planDevStart(input: Workload, options: DevStartOptions): DevStartPlan {
   const info = resolveWorkloadKind(input.kind);
@@ -210,7 +224,13 @@ function planFresh(
     // Record the original on the old pod first, so a crash before the delete still leaves it restorable.
     const annotated = structuredClone(current);
     markDevMode(annotated, saved, newLease, 'starting');
-    return { ...plan, rollout: 'recreate', patch: diffWorkload(current, annotated), workload: annotated, recreatedPod: stripServerFields(desired) };
+    return {
+      ...plan,
+      rollout: 'recreate',
+      patch: diffWorkload(current, annotated),
+      workload: annotated,
+      recreatedPod: stripServerFields(desired),
+    };
   }
   if (separate) {
     const devPod = buildDevPod(base, template.spec, metadata, containerName);
@@ -227,10 +247,17 @@ function planFresh(
 }
 
 /** Already in dev mode under our lease: describe the session, renew the lease, change nothing else. */
-function planAlready(current: Workload, info: WorkloadKindInfo, saved: SavedOriginal, options: DevStartOptions): DevStartPlan {
+function planAlready(
+  current: Workload,
+  info: WorkloadKindInfo,
+  saved: SavedOriginal,
+  options: DevStartOptions,
+): DevStartPlan {
   const desired = structuredClone(current);
   const previous = parseLease(annotationOf(current, devAnnotations.lease));
-  const lease = previous ? renewLease(previous, options.now) : takeLease(options.engineId, options.now, options.leaseDurationSeconds);
+  const lease = previous
+    ? renewLease(previous, options.now)
+    : takeLease(options.engineId, options.now, options.leaseDurationSeconds);
   desired.metadata.annotations = { ...desired.metadata.annotations, [devAnnotations.lease]: serializeLease(lease) };
   const template = podTemplateOf(current, info);
   const container = template?.spec.containers.find((c) => c.name === saved.container);
@@ -238,7 +265,12 @@ function planAlready(current: Workload, info: WorkloadKindInfo, saved: SavedOrig
   return {
     outcome: 'alreadyInDevMode',
     strategy: info.strategy,
-    rollout: info.strategy === 'separateDevPod' ? 'createDevPod' : info.strategy === 'recreatePod' ? 'recreate' : rolloutOf(current),
+    rollout:
+      info.strategy === 'separateDevPod'
+        ? 'createDevPod'
+        : info.strategy === 'recreatePod'
+          ? 'recreate'
+          : rolloutOf(current),
     container: saved.container,
     image: container?.image ?? '',
     workDir: container?.workingDir ?? configDefaults.workDir,
@@ -253,8 +285,15 @@ function planAlready(current: Workload, info: WorkloadKindInfo, saved: SavedOrig
   };
 }
 
-function buildDevPod(base: Workload, spec: PodSpec, metadata: NonNullable<ReturnType<typeof ensureTemplateMetadata>>, container: string): Workload {
-  const labels = Object.fromEntries(Object.entries(metadata.labels ?? {}).filter(([key]) => !jobControllerLabels.includes(key)));
+function buildDevPod(
+  base: Workload,
+  spec: PodSpec,
+  metadata: NonNullable<ReturnType<typeof ensureTemplateMetadata>>,
+  container: string,
+): Workload {
+  const labels = Object.fromEntries(
+    Object.entries(metadata.labels ?? {}).filter(([key]) => !jobControllerLabels.includes(key)),
+  );
   const podSpec = structuredClone(spec);
   podSpec.restartPolicy = 'Always';
   // A Job's deadline would kill a pod that is meant to idle until dev end.
@@ -314,6 +353,9 @@ export function devStatePatch(workload: Workload, state: DevState): JsonPatchOpe
 /** A patch that renews our lease; guarded by resourceVersion so a concurrent takeover makes it fail. */
 export function leaseRenewPatch(workload: Workload, lease: Lease, now: Date): JsonPatchOperation[] {
   const desired = structuredClone(workload);
-  desired.metadata.annotations = { ...desired.metadata.annotations, [devAnnotations.lease]: serializeLease(renewLease(lease, now)) };
+  desired.metadata.annotations = {
+    ...desired.metadata.annotations,
+    [devAnnotations.lease]: serializeLease(renewLease(lease, now)),
+  };
   return diffWorkload(workload, desired);
 }

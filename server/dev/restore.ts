@@ -94,7 +94,12 @@ export function restoreWorkload(workload: Workload, saved: SavedOriginal): Workl
       const containers = template.spec.containers;
       const index = containers.findIndex((c) => c.name === saved.container);
       if (index >= 0) containers[index] = structuredClone(saved.originalContainer);
-      else containers.splice(Math.min(saved.containerIndex, containers.length), 0, structuredClone(saved.originalContainer));
+      else
+        containers.splice(
+          Math.min(saved.containerIndex, containers.length),
+          0,
+          structuredClone(saved.originalContainer),
+        );
 
       if (template.spec.volumes) {
         template.spec.volumes = template.spec.volumes.filter((v) => !saved.volumes.added.includes(String(v.name)));
@@ -111,7 +116,11 @@ export function restoreWorkload(workload: Workload, saved: SavedOriginal): Workl
     }
     if (info.hasReplicas && saved.replicas) setReplicas(restored, info, saved.replicas.value);
   }
-  if (!saved.hadWorkloadAnnotations && restored.metadata.annotations && Object.keys(restored.metadata.annotations).length === 0) {
+  if (
+    !saved.hadWorkloadAnnotations &&
+    restored.metadata.annotations &&
+    Object.keys(restored.metadata.annotations).length === 0
+  ) {
     delete restored.metadata.annotations;
   }
   return restored;
@@ -120,14 +129,28 @@ export function restoreWorkload(workload: Workload, saved: SavedOriginal): Workl
 /** Metadata and status the API server owns; a Pod created again must not carry them. */
 export function stripServerFields(workload: Workload): Workload {
   const copy = structuredClone(workload);
-  for (const field of ['uid', 'resourceVersion', 'creationTimestamp', 'generation', 'managedFields', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink']) {
+  for (const field of [
+    'uid',
+    'resourceVersion',
+    'creationTimestamp',
+    'generation',
+    'managedFields',
+    'deletionTimestamp',
+    'deletionGracePeriodSeconds',
+    'selfLink',
+  ]) {
     delete copy.metadata[field];
   }
   delete copy.status;
   return copy;
 }
 
-function restoreValues(metadata: Record<string, unknown>, key: 'labels' | 'annotations', values: SavedValues, hadMap: boolean): void {
+function restoreValues(
+  metadata: Record<string, unknown>,
+  key: 'labels' | 'annotations',
+  values: SavedValues,
+  hadMap: boolean,
+): void {
   const map = (metadata[key] ?? {}) as Record<string, string>;
   for (const [name, value] of Object.entries(values)) {
     if (value === null) delete map[name];

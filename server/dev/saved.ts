@@ -77,7 +77,11 @@ export function parseSaved(text: string): SavedOriginal {
   if (typeof value !== 'object' || value === null) throw new Error('not a JSON object');
   const saved = value as Partial<SavedOriginal>;
   if (saved.version !== 1) throw new Error(`unknown version ${JSON.stringify(saved.version)}`);
-  if (typeof saved.container !== 'string' || typeof saved.originalContainer !== 'object' || saved.originalContainer === null) {
+  if (
+    typeof saved.container !== 'string' ||
+    typeof saved.originalContainer !== 'object' ||
+    saved.originalContainer === null
+  ) {
     throw new Error('no original container');
   }
   if (!saved.template || !saved.volumes || typeof saved.strategy !== 'string') throw new Error('incomplete record');

@@ -71,5 +71,7 @@ export function isWorkload(value: unknown): value is Workload {
 /** "Deployment web in namespace shop": how messages name a workload. */
 export function describeWorkload(workload: Workload): string {
   const namespace = workload.metadata.namespace;
-  return namespace ? `${workload.kind} ${workload.metadata.name} in namespace ${namespace}` : `${workload.kind} ${workload.metadata.name}`;
+  return namespace
+    ? `${workload.kind} ${workload.metadata.name} in namespace ${namespace}`
+    : `${workload.kind} ${workload.metadata.name}`;
 }

@@ -21,11 +21,35 @@ export interface WorkloadKindInfo {
 }
 
 export const workloadKinds: Readonly<Record<WorkloadKind, WorkloadKindInfo>> = {
-  Deployment: { kind: 'Deployment', apiVersion: 'apps/v1', strategy: 'patchInPlace', templatePath: ['spec', 'template'], hasReplicas: true },
-  StatefulSet: { kind: 'StatefulSet', apiVersion: 'apps/v1', strategy: 'patchInPlace', templatePath: ['spec', 'template'], hasReplicas: true },
-  DaemonSet: { kind: 'DaemonSet', apiVersion: 'apps/v1', strategy: 'patchInPlace', templatePath: ['spec', 'template'], hasReplicas: false },
+  Deployment: {
+    kind: 'Deployment',
+    apiVersion: 'apps/v1',
+    strategy: 'patchInPlace',
+    templatePath: ['spec', 'template'],
+    hasReplicas: true,
+  },
+  StatefulSet: {
+    kind: 'StatefulSet',
+    apiVersion: 'apps/v1',
+    strategy: 'patchInPlace',
+    templatePath: ['spec', 'template'],
+    hasReplicas: true,
+  },
+  DaemonSet: {
+    kind: 'DaemonSet',
+    apiVersion: 'apps/v1',
+    strategy: 'patchInPlace',
+    templatePath: ['spec', 'template'],
+    hasReplicas: false,
+  },
   Pod: { kind: 'Pod', apiVersion: 'v1', strategy: 'recreatePod', templatePath: [], hasReplicas: false },
-  Job: { kind: 'Job', apiVersion: 'batch/v1', strategy: 'separateDevPod', templatePath: ['spec', 'template'], hasReplicas: false },
+  Job: {
+    kind: 'Job',
+    apiVersion: 'batch/v1',
+    strategy: 'separateDevPod',
+    templatePath: ['spec', 'template'],
+    hasReplicas: false,
+  },
   CronJob: {
     kind: 'CronJob',
     apiVersion: 'batch/v1',
@@ -69,7 +93,10 @@ export function podTemplateOf(workload: Workload, info: WorkloadKindInfo): PodTe
 }
 
 /** The template's metadata, created on the object when absent (a CronJob template often has none). */
-export function ensureTemplateMetadata(workload: Workload, info: WorkloadKindInfo): NonNullable<PodTemplate['metadata']> {
+export function ensureTemplateMetadata(
+  workload: Workload,
+  info: WorkloadKindInfo,
+): NonNullable<PodTemplate['metadata']> {
   if (info.templatePath.length === 0) return workload.metadata;
   const template = podTemplateOf(workload, info);
   if (!template) throw new Error(`${workload.kind} ${workload.metadata.name} has no pod template`);

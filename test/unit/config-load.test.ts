@@ -21,8 +21,8 @@ function configError(fn: () => unknown): ConfigError {
   assert.fail('expected a ConfigError');
 }
 
-describe('project config', () => {
-  test('a config using every field parses into typed values with maps and port specs normalised', async () => {
+void describe('project config', () => {
+  void test('a config using every field parses into typed values with maps and port specs normalised', async () => {
     const config = parseConfigText(await fixture('full.yaml'), 'full.yaml');
     const web = findWorkloadConfig(config, { kind: 'deployment', name: 'web', namespace: 'shop' });
     assert.ok(web);
@@ -36,7 +36,10 @@ describe('project config', () => {
       { local: 18080, remote: 8080 },
       { local: 9229, remote: 9229 },
     ]);
-    assert.deepEqual(app.resources, { requests: { cpu: '250m', memory: '128Mi' }, limits: { cpu: '2', memory: '1Gi' } });
+    assert.deepEqual(app.resources, {
+      requests: { cpu: '250m', memory: '128Mi' },
+      limits: { cpu: '2', memory: '1Gi' },
+    });
     assert.deepEqual(app.persistentDirs, [
       { path: '/root/.npm', size: '1Gi' },
       { path: '/app/node_modules', size: '2Gi' },
@@ -46,8 +49,11 @@ describe('project config', () => {
     assert.equal(findWorkloadConfig(config, { kind: 'Deployment', name: 'web', namespace: 'other' }), undefined);
   });
 
-  test('fields left out get their documented defaults', () => {
-    const config = parseConfigText('version: 1\nworkloads:\n  - kind: Job\n    name: migrate\n    containers: [{}]\n', 'inline');
+  void test('fields left out get their documented defaults', () => {
+    const config = parseConfigText(
+      'version: 1\nworkloads:\n  - kind: Job\n    name: migrate\n    containers: [{}]\n',
+      'inline',
+    );
     const container = config.workloads[0]!.containers[0]!;
     assert.equal(container.shell, '/bin/sh');
     assert.deepEqual(container.sync, { include: [], exclude: [], mode: 'one-way' });
@@ -56,17 +62,20 @@ describe('project config', () => {
     assert.equal(container.image, undefined);
   });
 
-  test('a wrong type deep in the YAML is reported with its line, column and field', async () => {
+  void test('a wrong type deep in the YAML is reported with its line, column and field', async () => {
     const text = await fixture('wrong-type.yaml');
     const error = configError(() => parseConfigText(text, 'wrong-type.yaml'));
     assert.equal(error.file, 'wrong-type.yaml');
     assert.equal(error.field, 'workloads[0].containers[0].debug.remotePort');
     assert.equal(error.line, 10);
     assert.equal(error.column, 23);
-    assert.match(error.message, /^wrong-type\.yaml:10:23: workloads\[0\]\.containers\[0\]\.debug\.remotePort: must be integer/);
+    assert.match(
+      error.message,
+      /^wrong-type\.yaml:10:23: workloads\[0\]\.containers\[0\]\.debug\.remotePort: must be integer/,
+    );
   });
 
-  test('an unknown field is reported at its key', async () => {
+  void test('an unknown field is reported at its key', async () => {
     const text = await fixture('unknown-field.yaml');
     const error = configError(() => parseConfigText(text, 'unknown-field.yaml'));
     assert.equal(error.field, 'workloads[0].containers[0].sync.exclud');
@@ -74,14 +83,16 @@ describe('project config', () => {
     assert.match(error.reason, /unknown field 'exclud'/);
   });
 
-  test('a missing required field names the field and points at its parent', () => {
-    const error = configError(() => parseConfigText('version: 1\nworkloads:\n  - kind: Pod\n    containers: [{}]\n', 'inline'));
+  void test('a missing required field names the field and points at its parent', () => {
+    const error = configError(() =>
+      parseConfigText('version: 1\nworkloads:\n  - kind: Pod\n    containers: [{}]\n', 'inline'),
+    );
     assert.equal(error.field, 'workloads[0]');
     assert.equal(error.line, 3);
     assert.match(error.reason, /missing required field 'name'/);
   });
 
-  test('an enum value outside the allowed set lists the allowed values', () => {
+  void test('an enum value outside the allowed set lists the allowed values', () => {
     const text = 'version: 1\nworkloads:\n  - kind: ReplicaSet\n    name: x\n    containers: [{}]\n';
     const error = configError(() => parseConfigText(text, 'inline'));
     assert.equal(error.field, 'workloads[0].kind');
@@ -89,7 +100,7 @@ describe('project config', () => {
     assert.match(error.reason, /"Deployment", "StatefulSet"/);
   });
 
-  test('env that is neither a list nor a map says so', () => {
+  void test('env that is neither a list nor a map says so', () => {
     const text = 'version: 1\nworkloads:\n  - kind: Pod\n    name: x\n    containers:\n      - env: FOO=bar\n';
     const error = configError(() => parseConfigText(text, 'inline'));
     assert.equal(error.field, 'workloads[0].containers[0].env');
@@ -97,24 +108,30 @@ describe('project config', () => {
     assert.match(error.reason, /must be array or object/);
   });
 
-  test('a port outside 1-65535 in portForward is rejected at its entry', () => {
-    const text = 'version: 1\nworkloads:\n  - kind: Pod\n    name: x\n    containers:\n      - portForward: ["8080:8080", "0:80"]\n';
+  void test('a port outside 1-65535 in portForward is rejected at its entry', () => {
+    const text =
+      'version: 1\nworkloads:\n  - kind: Pod\n    name: x\n    containers:\n      - portForward: ["8080:8080", "0:80"]\n';
     const error = configError(() => parseConfigText(text, 'inline'));
     assert.equal(error.field, 'workloads[0].containers[0].portForward[1]');
     assert.deepEqual([error.line, error.column], [6, 36]);
   });
 
-  test('YAML syntax errors carry their position', () => {
-    const error = configError(() => parseConfigText('version: 1\nworkloads:\n  - kind: Pod\n   name: [unclosed\n', 'broken.yaml'));
+  void test('YAML syntax errors carry their position', () => {
+    const error = configError(() =>
+      parseConfigText('version: 1\nworkloads:\n  - kind: Pod\n   name: [unclosed\n', 'broken.yaml'),
+    );
     assert.equal(error.file, 'broken.yaml');
     assert.equal(error.field, '');
     assert.equal(error.line, 4);
   });
 
-  test('the same schema is accepted as JSON from the workload annotation, and errors name the annotation', () => {
+  void test('the same schema is accepted as JSON from the workload annotation, and errors name the annotation', () => {
     const source = 'annotation podloop.dev/config on Deployment shop/web';
     const config = parseConfigText(
-      JSON.stringify({ version: 1, workloads: [{ kind: 'Deployment', name: 'web', containers: [{ name: 'app', workDir: '/srv' }] }] }),
+      JSON.stringify({
+        version: 1,
+        workloads: [{ kind: 'Deployment', name: 'web', containers: [{ name: 'app', workDir: '/srv' }] }],
+      }),
       source,
     );
     assert.equal(config.workloads[0]!.containers[0]!.workDir, '/srv');
@@ -124,7 +141,7 @@ describe('project config', () => {
     assert.deepEqual([error.line, error.column], [1, 13]);
   });
 
-  test('loadProjectConfig reads .podloop/config.yaml, reports the file path, and returns undefined without one', async () => {
+  void test('loadProjectConfig reads .podloop/config.yaml, reports the file path, and returns undefined without one', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'podloop-config-'));
     try {
       assert.equal(await loadProjectConfig(dir), undefined);
@@ -134,7 +151,10 @@ describe('project config', () => {
       const config = await loadProjectConfig(dir);
       assert.equal(config?.workloads.length, 2);
       await writeFile(file, await fixture('wrong-type.yaml'));
-      await assert.rejects(loadProjectConfig(dir), (error: unknown) => error instanceof ConfigError && error.file === file && error.line === 10);
+      await assert.rejects(
+        loadProjectConfig(dir),
+        (error: unknown) => error instanceof ConfigError && error.file === file && error.line === 10,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -8,9 +8,9 @@ import { parseConfigText } from '../../server/config/load.js';
 import { defaultDevImage, detectLanguage, starterConfig } from '../../server/config/starter.js';
 import { languages } from '../../server/config/types.js';
 
-describe('starter config', () => {
+void describe('starter config', () => {
   for (const language of languages) {
-    test(`the ${language} starter is valid against the schema and uses the ${language} dev image`, () => {
+    void test(`the ${language} starter is valid against the schema and uses the ${language} dev image`, () => {
       const text = starterConfig(language);
       assert.match(text, /^# podloop project configuration/);
       const config = parseConfigText(text, `starter ${language}`);
@@ -22,18 +22,26 @@ describe('starter config', () => {
     });
   }
 
-  test('a starter for a named workload and container targets it', () => {
+  void test('a starter for a named workload and container targets it', () => {
     const text = starterConfig('go', { kind: 'StatefulSet', name: 'db', namespace: 'shop', container: 'api' });
     const workload = parseConfigText(text, 'starter').workloads[0]!;
-    assert.deepEqual([workload.kind, workload.name, workload.namespace, workload.containers[0]!.name], ['StatefulSet', 'db', 'shop', 'api']);
+    assert.deepEqual(
+      [workload.kind, workload.name, workload.namespace, workload.containers[0]!.name],
+      ['StatefulSet', 'db', 'shop', 'api'],
+    );
   });
 
-  test('default dev images are the sandbox images per language', () => {
-    assert.deepEqual(languages.map(defaultDevImage), ['podloop/node-dev', 'podloop/python-dev', 'podloop/java-dev', 'podloop/go-dev']);
+  void test('default dev images are the sandbox images per language', () => {
+    assert.deepEqual(languages.map(defaultDevImage), [
+      'podloop/node-dev',
+      'podloop/python-dev',
+      'podloop/java-dev',
+      'podloop/go-dev',
+    ]);
   });
 });
 
-describe('language detection', () => {
+void describe('language detection', () => {
   const cases: Array<[string[], string | undefined]> = [
     [['package.json'], 'node'],
     [['requirements.txt'], 'python'],
@@ -45,7 +53,7 @@ describe('language detection', () => {
     [['go.mod', 'package.json'], 'node'],
   ];
   for (const [files, expected] of cases) {
-    test(`a folder with ${files.join(' and ')} is ${expected ?? 'not recognised'}`, async () => {
+    void test(`a folder with ${files.join(' and ')} is ${expected ?? 'not recognised'}`, async () => {
       const dir = await mkdtemp(join(tmpdir(), 'podloop-lang-'));
       try {
         for (const file of files) await writeFile(join(dir, file), '');

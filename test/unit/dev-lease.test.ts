@@ -10,31 +10,36 @@ import type { Workload } from '../../server/dev/types.js';
 const now = new Date('2026-11-24T12:00:00Z');
 const seconds = (n: number): Date => new Date(now.getTime() + n * 1000);
 
-describe('lease', () => {
+void describe('lease', () => {
   const lease = serializeLease(takeLease('engine-a', now, 30));
 
-  test('no annotation is free', () => assert.equal(leaseState(undefined, now, 'engine-a'), 'free'));
-  test('our own lease is ours, even once expired', () => {
+  void test('no annotation is free', () => assert.equal(leaseState(undefined, now, 'engine-a'), 'free'));
+  void test('our own lease is ours, even once expired', () => {
     assert.equal(leaseState(lease, seconds(10), 'engine-a'), 'ours');
     assert.equal(leaseState(lease, seconds(3600), 'engine-a'), 'ours');
   });
-  test("another engine's lease is held until its duration passes, then stale", () => {
+  void test("another engine's lease is held until its duration passes, then stale", () => {
     assert.equal(leaseState(lease, seconds(30), 'engine-b'), 'held');
     assert.equal(leaseState(lease, seconds(31), 'engine-b'), 'stale');
   });
-  test('an unreadable lease is stale, so it can be taken over on request', () => {
+  void test('an unreadable lease is stale, so it can be taken over on request', () => {
     assert.equal(leaseState('not json', now, 'engine-b'), 'stale');
     assert.equal(leaseState('{"holder":"x"}', now, 'engine-b'), 'stale');
   });
-  test('renewing moves the renew time and keeps holder and duration', () => {
+  void test('renewing moves the renew time and keeps holder and duration', () => {
     const renewed = renewLease(takeLease('engine-a', now, 30), seconds(20));
     assert.deepEqual(renewed, { holder: 'engine-a', renewTime: '2026-11-24T12:00:20.000Z', leaseDurationSeconds: 30 });
     assert.equal(leaseState(serializeLease(renewed), seconds(45), 'engine-b'), 'held');
   });
 });
 
-describe('HorizontalPodAutoscaler detection', () => {
-  const web: Workload = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' }, spec: { template: { spec: { containers: [{ name: 'app', image: 'x' }] } } } };
+void describe('HorizontalPodAutoscaler detection', () => {
+  const web: Workload = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'shop' },
+    spec: { template: { spec: { containers: [{ name: 'app', image: 'x' }] } } },
+  };
   const hpa = (name: string, target: Record<string, unknown>, namespace = 'shop'): unknown => ({
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
@@ -49,27 +54,41 @@ describe('HorizontalPodAutoscaler detection', () => {
     hpa('web-hpa', { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }),
   ];
 
-  test('finds the HPA whose scale target is the workload, ignoring others and malformed entries', () => {
+  void test('finds the HPA whose scale target is the workload, ignoring others and malformed entries', () => {
     assert.deepEqual(findHorizontalPodAutoscaler(hpas, web), { name: 'web-hpa', minReplicas: 2, maxReplicas: 5 });
     assert.equal(findHorizontalPodAutoscaler(hpas.slice(0, 4), web), undefined);
   });
 
-  test('dev start reports it as a warning and still sets one replica', () => {
-    const plan = planDevStart({ ...web, spec: { ...web.spec, replicas: 4 } }, { engineId: 'e', now, language: 'node', hpas });
+  void test('dev start reports it as a warning and still sets one replica', () => {
+    const plan = planDevStart(
+      { ...web, spec: { ...web.spec, replicas: 4 } },
+      { engineId: 'e', now, language: 'node', hpas },
+    );
     assert.equal(plan.workload.spec?.replicas, 1);
     assert.deepEqual(plan.warnings, [hpaWarning({ name: 'web-hpa', minReplicas: 2, maxReplicas: 5 }, web)]);
-    assert.match(plan.warnings[0]!, /HorizontalPodAutoscaler web-hpa \(2-5 replicas\) scales Deployment web in namespace shop/);
+    assert.match(
+      plan.warnings[0]!,
+      /HorizontalPodAutoscaler web-hpa \(2-5 replicas\) scales Deployment web in namespace shop/,
+    );
   });
 });
 
-describe('persistent dir names', () => {
+void describe('persistent dir names', () => {
   const web: Workload = { kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' } };
-  test('slugs are DNS-label safe', () => {
+  void test('slugs are DNS-label safe', () => {
     assert.equal(dirSlug('/home/App/.cache'), 'home-app-cache');
     assert.equal(dirSlug('/'), 'root');
   });
-  test('paths sharing a slug get distinct claims, and names stay within Kubernetes limits', () => {
-    const plans = planPersistentDirs(web, [{ path: '/a_b', size: '1Gi' }, { path: '/a-b', size: '1Gi' }, { path: `/${'x'.repeat(300)}`, size: '1Gi' }], new Set());
+  void test('paths sharing a slug get distinct claims, and names stay within Kubernetes limits', () => {
+    const plans = planPersistentDirs(
+      web,
+      [
+        { path: '/a_b', size: '1Gi' },
+        { path: '/a-b', size: '1Gi' },
+        { path: `/${'x'.repeat(300)}`, size: '1Gi' },
+      ],
+      new Set(),
+    );
     assert.equal(new Set(plans.map((p) => p.claimName)).size, 3);
     assert.equal(plans[0]!.claimName, 'web-a-b-podloop');
     for (const plan of plans) {
@@ -78,7 +97,7 @@ describe('persistent dir names', () => {
       assert.match(plan.claimName, /-podloop$/);
     }
   });
-  test('a volume name already used by the workload is not reused', () => {
+  void test('a volume name already used by the workload is not reused', () => {
     const [plan] = planPersistentDirs(web, [{ path: '/data', size: '1Gi' }], new Set(['podloop-data']));
     assert.notEqual(plan!.volumeName, 'podloop-data');
   });

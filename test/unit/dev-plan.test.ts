@@ -8,7 +8,13 @@ import { parse } from 'yaml';
 import { parseConfigText } from '../../server/config/load.js';
 import type { ContainerConfig } from '../../server/config/types.js';
 import { blockingCommand } from '../../server/dev/devContainer.js';
-import { ContainerSelectionError, DevModeHeldError, NoDevImageError, NotInDevModeError, UnsupportedWorkloadError } from '../../server/dev/errors.js';
+import {
+  ContainerSelectionError,
+  DevModeHeldError,
+  NoDevImageError,
+  NotInDevModeError,
+  UnsupportedWorkloadError,
+} from '../../server/dev/errors.js';
 import { applyJsonPatch } from '../../server/dev/jsonPatch.js';
 import { leaseRenewPatch, planDevEnd, planDevStart, type DevStartOptions } from '../../server/dev/plan.js';
 import { stripServerFields } from '../../server/dev/restore.js';
@@ -29,8 +35,14 @@ function containerConfig(yaml: string): ContainerConfig {
 }
 
 const now = new Date('2026-11-24T12:00:00Z');
-const options = (extra: Partial<DevStartOptions> = {}): DevStartOptions => ({ engineId: 'engine-a', now, language: 'node', ...extra });
-const templateSpec = (w: Workload, path: string[]): PodSpec => path.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], w) as PodSpec;
+const options = (extra: Partial<DevStartOptions> = {}): DevStartOptions => ({
+  engineId: 'engine-a',
+  now,
+  language: 'node',
+  ...extra,
+});
+const templateSpec = (w: Workload, path: string[]): PodSpec =>
+  path.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], w) as PodSpec;
 const deploymentSpec = (w: Workload): PodSpec => templateSpec(w, ['spec', 'template', 'spec']);
 
 /** Applies a start plan the way the engine would and returns the object left in the cluster. */
@@ -46,7 +58,7 @@ function applyEnd(inDevMode: Workload): Workload {
   return plan.recreatedPod ?? applyJsonPatch(inDevMode, plan.patch);
 }
 
-describe('dev start on a Deployment', () => {
+void describe('dev start on a Deployment', () => {
   const original = workload('deployment');
   const config = containerConfig(`
 name: app
@@ -58,7 +70,7 @@ resources: { limits: { cpu: 2, memory: 1Gi } }`);
   const spec = deploymentSpec(plan.workload);
   const dev = spec.containers[0]!;
 
-  test('turns the chosen container into a dev container with a blocking PID 1 and no probes or args', () => {
+  void test('turns the chosen container into a dev container with a blocking PID 1 and no probes or args', () => {
     assert.equal(plan.outcome, 'start');
     assert.equal(plan.container, 'app');
     assert.equal(dev.image, 'podloop/node-dev:20');
@@ -71,7 +83,7 @@ resources: { limits: { cpu: 2, memory: 1Gi } }`);
     assert.deepEqual(dev.ports, deploymentSpec(original).containers[0]!.ports);
   });
 
-  test('merges env by name: config values win in place, new names are appended, others kept', () => {
+  void test('merges env by name: config values win in place, new names are appended, others kept', () => {
     assert.deepEqual(dev.env, [
       { name: 'GREETING', value: 'dev' },
       { name: 'POD_IP', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'status.podIP' } } },
@@ -79,7 +91,7 @@ resources: { limits: { cpu: 2, memory: 1Gi } }`);
     ]);
   });
 
-  test('sets replicas to 1, labels the pod template and leaves the other container and fields untouched', () => {
+  void test('sets replicas to 1, labels the pod template and leaves the other container and fields untouched', () => {
     assert.equal(plan.workload.spec?.replicas, 1);
     assert.deepEqual(spec.containers[1], deploymentSpec(original).containers[1]);
     assert.deepEqual(plan.workload.spec?.strategy, original.spec?.strategy);
@@ -89,7 +101,7 @@ resources: { limits: { cpu: 2, memory: 1Gi } }`);
     assert.equal(plan.rollout, 'controller');
   });
 
-  test('saves the original container, replicas and touched template keys in one annotation, with lease and state', () => {
+  void test('saves the original container, replicas and touched template keys in one annotation, with lease and state', () => {
     const annotations = plan.workload.metadata.annotations!;
     const saved = parseSaved(annotations[devAnnotations.original]!);
     assert.deepEqual(saved.originalContainer, deploymentSpec(original).containers[0]);
@@ -100,20 +112,20 @@ resources: { limits: { cpu: 2, memory: 1Gi } }`);
     assert.equal(annotations['deployment.kubernetes.io/revision'], '3');
   });
 
-  test('the patch is guarded by the resourceVersion it was planned from', () => {
+  void test('the patch is guarded by the resourceVersion it was planned from', () => {
     assert.deepEqual(plan.patch[0], { op: 'test', path: '/metadata/resourceVersion', value: '4127' });
     const moved = structuredClone(original);
     moved.metadata.resourceVersion = '4128';
     assert.throws(() => applyJsonPatch(moved, plan.patch));
   });
 
-  test('dev end restores the object exactly', () => {
+  void test('dev end restores the object exactly', () => {
     assert.deepEqual(applyEnd(plan.workload), original);
   });
 });
 
-describe('dev start on other kinds', () => {
-  test('a StatefulSet with OnDelete updates asks for its pods to be deleted, loses its startup probe, restores exactly', () => {
+void describe('dev start on other kinds', () => {
+  void test('a StatefulSet with OnDelete updates asks for its pods to be deleted, loses its startup probe, restores exactly', () => {
     const original = workload('statefulset');
     const plan = planDevStart(original, options({ language: 'python' }));
     assert.equal(plan.rollout, 'deletePods');
@@ -126,9 +138,11 @@ describe('dev start on other kinds', () => {
     assert.deepEqual(applyEnd(plan.workload), original);
   });
 
-  test('a DaemonSet gets a claim per persistent dir, keeps its workingDir by default and drops the volumes again on end', () => {
+  void test('a DaemonSet gets a claim per persistent dir, keeps its workingDir by default and drops the volumes again on end', () => {
     const original = workload('daemonset');
-    const config = containerConfig(`persistentDirs: [{ path: /root/.cache }, { path: /srv/agent/node_modules, size: 5Gi }]`);
+    const config = containerConfig(
+      `persistentDirs: [{ path: /root/.cache }, { path: /srv/agent/node_modules, size: 5Gi }]`,
+    );
     const plan = planDevStart(original, options({ config }));
     assert.equal(plan.workload.spec?.replicas, undefined);
     assert.deepEqual(
@@ -138,12 +152,18 @@ describe('dev start on other kinds', () => {
         ['agent-srv-agent-node-modules-podloop', 'podloop-srv-agent-node-modules', '/srv/agent/node_modules'],
       ],
     );
-    assert.deepEqual(plan.persistentDirs[1]!.claim.spec, { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '5Gi' } } });
+    assert.deepEqual(plan.persistentDirs[1]!.claim.spec, {
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage: '5Gi' } },
+    });
     assert.equal(plan.persistentDirs[1]!.claim.metadata.namespace, 'kube-ops');
     const spec = deploymentSpec(plan.workload);
     assert.deepEqual(spec.volumes, [
       { name: 'podloop-root-cache', persistentVolumeClaim: { claimName: 'agent-root-cache-podloop' } },
-      { name: 'podloop-srv-agent-node-modules', persistentVolumeClaim: { claimName: 'agent-srv-agent-node-modules-podloop' } },
+      {
+        name: 'podloop-srv-agent-node-modules',
+        persistentVolumeClaim: { claimName: 'agent-srv-agent-node-modules-podloop' },
+      },
     ]);
     assert.deepEqual(spec.containers[0]!.volumeMounts, [
       { name: 'podloop-root-cache', mountPath: '/root/.cache' },
@@ -156,7 +176,7 @@ describe('dev start on other kinds', () => {
     assert.deepEqual(applyJsonPatch(plan.workload, end.patch), original);
   });
 
-  test('a bare Pod is annotated in place first, then recreated as a dev pod, and recreated as it was on end', () => {
+  void test('a bare Pod is annotated in place first, then recreated as a dev pod, and recreated as it was on end', () => {
     const original = workload('pod');
     const plan = planDevStart(original, options({ language: 'python' }));
     assert.equal(plan.rollout, 'recreate');
@@ -175,7 +195,7 @@ describe('dev start on other kinds', () => {
     assert.deepEqual(applyEnd(plan.workload), original);
   });
 
-  test('a Job gets a separate long-running dev pod that its controller cannot adopt; the Job itself keeps its spec', () => {
+  void test('a Job gets a separate long-running dev pod that its controller cannot adopt; the Job itself keeps its spec', () => {
     const original = workload('job');
     const plan = planDevStart(original, options({ language: 'java' }));
     assert.equal(plan.rollout, 'createDevPod');
@@ -195,7 +215,7 @@ describe('dev start on other kinds', () => {
     assert.deepEqual(applyJsonPatch(plan.workload, end.patch), original);
   });
 
-  test('a CronJob template without metadata still yields a labelled dev pod, and the CronJob is restored exactly', () => {
+  void test('a CronJob template without metadata still yields a labelled dev pod, and the CronJob is restored exactly', () => {
     const original = workload('cronjob');
     const plan = planDevStart(original, options({ language: 'go' }));
     assert.deepEqual(plan.devPod?.metadata.labels, { [devLabels.devMode]: 'true', [devLabels.devPod]: 'true' });
@@ -205,27 +225,36 @@ describe('dev start on other kinds', () => {
     assert.deepEqual(applyEnd(plan.workload), original);
   });
 
-  test('an unsupported kind is refused with the list of supported kinds', () => {
-    assert.throws(() => planDevStart({ kind: 'ReplicaSet', metadata: { name: 'x' } }, options()), (e: unknown) => e instanceof UnsupportedWorkloadError && /Deployment, StatefulSet/.test(e.message));
+  void test('an unsupported kind is refused with the list of supported kinds', () => {
+    assert.throws(
+      () => planDevStart({ kind: 'ReplicaSet', metadata: { name: 'x' } }, options()),
+      (e: unknown) => e instanceof UnsupportedWorkloadError && /Deployment, StatefulSet/.test(e.message),
+    );
   });
 });
 
-describe('container selection', () => {
+void describe('container selection', () => {
   const original = workload('deployment');
-  test('the first container is developed by default', () => {
+  void test('the first container is developed by default', () => {
     assert.equal(planDevStart(original, options()).container, 'app');
   });
-  test('a named container is developed and the other left alone', () => {
+  void test('a named container is developed and the other left alone', () => {
     const plan = planDevStart(original, options({ container: 'sidecar' }));
     const spec = deploymentSpec(plan.workload);
     assert.deepEqual(spec.containers[0], deploymentSpec(original).containers[0]);
     assert.deepEqual(spec.containers[1]!.command, blockingCommand);
-    assert.equal(plan.workload.spec?.template && (plan.workload.spec.template as { metadata: { annotations: Record<string, string> } }).metadata.annotations[devAnnotations.defaultContainer], 'sidecar');
+    assert.equal(
+      plan.workload.spec?.template &&
+        (plan.workload.spec.template as { metadata: { annotations: Record<string, string> } }).metadata.annotations[
+          devAnnotations.defaultContainer
+        ],
+      'sidecar',
+    );
   });
-  test('the container named by the config is used when none is requested', () => {
+  void test('the container named by the config is used when none is requested', () => {
     assert.equal(planDevStart(original, options({ config: containerConfig('name: sidecar') })).container, 'sidecar');
   });
-  test('a wrong name fails with a message that lists the containers', () => {
+  void test('a wrong name fails with a message that lists the containers', () => {
     assert.throws(
       () => planDevStart(original, options({ container: 'api' })),
       (e: unknown) =>
@@ -235,45 +264,66 @@ describe('container selection', () => {
         e.message === "Deployment web in namespace shop has no container 'api'; its containers are: app, sidecar",
     );
   });
-  test('an init container name is refused and the regular containers listed', () => {
-    assert.throws(() => planDevStart(workload('job'), options({ container: 'wait-db' })), (e: unknown) => e instanceof ContainerSelectionError && e.problem === 'initContainer' && /: migrate$/.test(e.message));
+  void test('an init container name is refused and the regular containers listed', () => {
+    assert.throws(
+      () => planDevStart(workload('job'), options({ container: 'wait-db' })),
+      (e: unknown) =>
+        e instanceof ContainerSelectionError && e.problem === 'initContainer' && /: migrate$/.test(e.message),
+    );
   });
-  test('a name shared by two containers is ambiguous', () => {
+  void test('a name shared by two containers is ambiguous', () => {
     const twins = structuredClone(original);
     (deploymentSpec(twins).containers[1] as Container).name = 'app';
-    assert.throws(() => planDevStart(twins, options({ container: 'app' })), (e: unknown) => e instanceof ContainerSelectionError && e.problem === 'ambiguous' && /app, app/.test(e.message));
+    assert.throws(
+      () => planDevStart(twins, options({ container: 'app' })),
+      (e: unknown) => e instanceof ContainerSelectionError && e.problem === 'ambiguous' && /app, app/.test(e.message),
+    );
   });
-  test('without a configured image or detected language there is no dev image', () => {
-    assert.throws(() => planDevStart(original, { engineId: 'e', now }), (e: unknown) => e instanceof NoDevImageError && e.code === 'InvalidConfig');
+  void test('without a configured image or detected language there is no dev image', () => {
+    assert.throws(
+      () => planDevStart(original, { engineId: 'e', now }),
+      (e: unknown) => e instanceof NoDevImageError && e.code === 'InvalidConfig',
+    );
   });
 });
 
-describe('leases and idempotence', () => {
+void describe('leases and idempotence', () => {
   const original = workload('deployment');
   const inDevMode = applyStart(original, options());
   const savedText = inDevMode.metadata.annotations![devAnnotations.original];
 
-  test('dev start by the same engine on a workload in dev mode changes nothing but the lease', () => {
+  void test('dev start by the same engine on a workload in dev mode changes nothing but the lease', () => {
     const later = new Date(now.getTime() + 10_000);
     const plan = planDevStart(inDevMode, options({ now: later, config: containerConfig('image: other/image') }));
     assert.equal(plan.outcome, 'alreadyInDevMode');
     assert.equal(plan.workload.metadata.annotations![devAnnotations.original], savedText);
     assert.deepEqual(plan.workload.spec, inDevMode.spec);
-    assert.deepEqual(plan.patch.slice(1).map((op) => op.path), ['/metadata/annotations/podloop.dev~1lease']);
+    assert.deepEqual(
+      plan.patch.slice(1).map((op) => op.path),
+      ['/metadata/annotations/podloop.dev~1lease'],
+    );
     assert.equal(plan.lease.renewTime, later.toISOString());
   });
 
-  test('another engine is refused while the lease is live, naming the holder', () => {
+  void test('another engine is refused while the lease is live, naming the holder', () => {
     assert.throws(
-      () => planDevStart(inDevMode, options({ engineId: 'engine-b', now: new Date(now.getTime() + 30_000), force: true })),
-      (e: unknown) => e instanceof DevModeHeldError && !e.stale && e.holder === 'engine-a' && e.code === 'AlreadyInDevMode',
+      () =>
+        planDevStart(inDevMode, options({ engineId: 'engine-b', now: new Date(now.getTime() + 30_000), force: true })),
+      (e: unknown) =>
+        e instanceof DevModeHeldError && !e.stale && e.holder === 'engine-a' && e.code === 'AlreadyInDevMode',
     );
   });
 
-  test('a stale lease is reported, and taken over with force without losing the original', () => {
+  void test('a stale lease is reported, and taken over with force without losing the original', () => {
     const later = new Date(now.getTime() + 3_600_000);
-    assert.throws(() => planDevStart(inDevMode, options({ engineId: 'engine-b', now: later })), (e: unknown) => e instanceof DevModeHeldError && e.stale && /--force/.test(e.message));
-    const plan = planDevStart(inDevMode, options({ engineId: 'engine-b', now: later, force: true, config: containerConfig('image: other/image') }));
+    assert.throws(
+      () => planDevStart(inDevMode, options({ engineId: 'engine-b', now: later })),
+      (e: unknown) => e instanceof DevModeHeldError && e.stale && /--force/.test(e.message),
+    );
+    const plan = planDevStart(
+      inDevMode,
+      options({ engineId: 'engine-b', now: later, force: true, config: containerConfig('image: other/image') }),
+    );
     assert.equal(plan.outcome, 'takeOver');
     assert.equal(plan.workload.metadata.annotations![devAnnotations.original], savedText);
     assert.equal(plan.lease.holder, 'engine-b');
@@ -281,22 +331,36 @@ describe('leases and idempotence', () => {
     assert.deepEqual(applyEnd(applyJsonPatch(inDevMode, plan.patch)), original);
   });
 
-  test('a lease renewal patch fails if the workload changed since it was read', () => {
+  void test('a lease renewal patch fails if the workload changed since it was read', () => {
     const lease = JSON.parse(inDevMode.metadata.annotations![devAnnotations.lease]!);
     const patch = leaseRenewPatch(inDevMode, lease, new Date(now.getTime() + 20_000));
     const renewed = applyJsonPatch(inDevMode, patch);
-    assert.equal(JSON.parse(renewed.metadata.annotations![devAnnotations.lease]!).renewTime, '2026-11-24T12:00:20.000Z');
-    assert.throws(() => applyJsonPatch({ ...inDevMode, metadata: { ...inDevMode.metadata, resourceVersion: '1' } }, patch));
+    assert.equal(
+      JSON.parse(renewed.metadata.annotations![devAnnotations.lease]!).renewTime,
+      '2026-11-24T12:00:20.000Z',
+    );
+    assert.throws(() =>
+      applyJsonPatch({ ...inDevMode, metadata: { ...inDevMode.metadata, resourceVersion: '1' } }, patch),
+    );
   });
 
-  test('dev end refuses a live lease of another engine unless forced, and any engine restores a stale one', () => {
+  void test('dev end refuses a live lease of another engine unless forced, and any engine restores a stale one', () => {
     assert.throws(() => planDevEnd(inDevMode, { engineId: 'engine-b', now }), DevModeHeldError);
-    assert.deepEqual(applyJsonPatch(inDevMode, planDevEnd(inDevMode, { engineId: 'engine-b', now, force: true }).patch), original);
+    assert.deepEqual(
+      applyJsonPatch(inDevMode, planDevEnd(inDevMode, { engineId: 'engine-b', now, force: true }).patch),
+      original,
+    );
     const later = new Date(now.getTime() + 3_600_000);
-    assert.deepEqual(applyJsonPatch(inDevMode, planDevEnd(inDevMode, { engineId: 'engine-b', now: later }).patch), original);
+    assert.deepEqual(
+      applyJsonPatch(inDevMode, planDevEnd(inDevMode, { engineId: 'engine-b', now: later }).patch),
+      original,
+    );
   });
 
-  test('dev end on a workload that is not in dev mode says so', () => {
-    assert.throws(() => planDevEnd(original), (e: unknown) => e instanceof NotInDevModeError && e.code === 'NotInDevMode');
+  void test('dev end on a workload that is not in dev mode says so', () => {
+    assert.throws(
+      () => planDevEnd(original),
+      (e: unknown) => e instanceof NotInDevModeError && e.code === 'NotInDevMode',
+    );
   });
 });

@@ -37,42 +37,62 @@ function shuffled(random: Random, entries: Array<[string, unknown] | undefined>)
   return Object.fromEntries(present);
 }
 
-const maybe = <T>(random: Random, key: string, value: () => T, p = 0.5): [string, T] | undefined => (chance(random, p) ? [key, value()] : undefined);
+const maybe = <T>(random: Random, key: string, value: () => T, p = 0.5): [string, T] | undefined =>
+  chance(random, p) ? [key, value()] : undefined;
 
 const mountPaths = ['/data', '/cache', '/root/.npm', '/var/lib/app', '/app/node_modules'];
 
 function container(random: Random, name: string): Record<string, unknown> {
-  const probe = (): unknown => pick(random, [{ httpGet: { path: '/healthz', port: 8080 } }, { tcpSocket: { port: 5432 } }, { exec: { command: ['true'] } }]);
+  const probe = (): unknown =>
+    pick(random, [
+      { httpGet: { path: '/healthz', port: 8080 } },
+      { tcpSocket: { port: 5432 } },
+      { exec: { command: ['true'] } },
+    ]);
   return shuffled(random, [
     ['name', name],
-    maybe(random, 'image', () => pick(random, ['nginx:1.27', 'podloop/web-app:1.0', 'ghcr.io/acme/api@sha256:abc']), 0.9),
+    maybe(
+      random,
+      'image',
+      () => pick(random, ['nginx:1.27', 'podloop/web-app:1.0', 'ghcr.io/acme/api@sha256:abc']),
+      0.9,
+    ),
     maybe(random, 'command', () => pick(random, [['node', 'server.js'], ['/bin/app'], ['sh', '-c', 'exec app']])),
     maybe(random, 'args', () => pick(random, [[], ['--port', '8080'], ['serve']])),
     maybe(random, 'workingDir', () => pick(random, ['/app', '/srv', '/'])),
     maybe(random, 'env', () =>
       Array.from({ length: int(random, 0, 3) }, (_, i) =>
-        chance(random) ? { name: pick(random, ['MODE', 'PORT', 'LOG_LEVEL']) + i, value: String(int(random, 0, 99)) } : { name: `REF${i}`, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+        chance(random)
+          ? { name: pick(random, ['MODE', 'PORT', 'LOG_LEVEL']) + i, value: String(int(random, 0, 99)) }
+          : { name: `REF${i}`, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
       ),
     ),
     maybe(random, 'ports', () => [{ containerPort: int(random, 1, 65535), protocol: 'TCP' }]),
     maybe(random, 'livenessProbe', probe),
     maybe(random, 'readinessProbe', probe),
     maybe(random, 'startupProbe', probe, 0.3),
-    maybe(random, 'resources', () => pick(random, [{}, { requests: { cpu: '100m' } }, { limits: { memory: '1Gi' }, requests: { memory: '512Mi' } }])),
+    maybe(random, 'resources', () =>
+      pick(random, [{}, { requests: { cpu: '100m' } }, { limits: { memory: '1Gi' }, requests: { memory: '512Mi' } }]),
+    ),
     maybe(random, 'volumeMounts', () => [{ name: 'vol0', mountPath: pick(random, mountPaths) }]),
     maybe(random, 'securityContext', () => ({ runAsNonRoot: true, runAsUser: 1000 }), 0.3),
     maybe(random, 'imagePullPolicy', () => pick(random, ['Always', 'IfNotPresent']), 0.3),
   ]);
 }
 
-function podTemplate(random: Random, kind: string): { metadata?: Record<string, unknown>; spec: Record<string, unknown> } {
+function podTemplate(
+  random: Random,
+  kind: string,
+): { metadata?: Record<string, unknown>; spec: Record<string, unknown> } {
   const names = ['app', 'sidecar', 'proxy', 'worker'].slice(0, int(random, 1, 4));
   const labels = (): Record<string, string> =>
     shuffled(random, [
       ['app', 'demo'],
       maybe(random, 'tier', () => 'backend'),
       maybe(random, devLabels.devMode, () => 'false', 0.15),
-      ...(kind === 'Job' ? [['job-name', 'demo'] as [string, unknown], ['controller-uid', 'u-1'] as [string, unknown]] : []),
+      ...(kind === 'Job'
+        ? [['job-name', 'demo'] as [string, unknown], ['controller-uid', 'u-1'] as [string, unknown]]
+        : []),
     ]) as Record<string, string>;
   const annotations = (): Record<string, string> =>
     shuffled(random, [
@@ -109,22 +129,41 @@ function workload(random: Random): Workload {
   switch (kind) {
     case 'Pod':
       body = { spec: template.spec, ...(chance(random) ? { status: { phase: 'Running' } } : {}) };
-      if (template.metadata?.labels) metadata.labels = { ...(metadata.labels as object), ...(template.metadata.labels as object) };
+      if (template.metadata?.labels)
+        metadata.labels = { ...(metadata.labels as object), ...(template.metadata.labels as object) };
       break;
     case 'CronJob':
-      body = { spec: shuffled(random, [['schedule', '0 * * * *'], ['jobTemplate', { spec: { template } }], maybe(random, 'suspend', () => false)]) };
+      body = {
+        spec: shuffled(random, [
+          ['schedule', '0 * * * *'],
+          ['jobTemplate', { spec: { template } }],
+          maybe(random, 'suspend', () => false),
+        ]),
+      };
       break;
     default:
       body = {
         spec: shuffled(random, [
           ['template', template],
           ['selector', { matchLabels: { app: 'demo' } }],
-          ...(kind === 'Deployment' || kind === 'StatefulSet' ? [maybe(random, 'replicas', () => int(random, 0, 5), 0.8)] : []),
-          maybe(random, 'updateStrategy', () => ({ type: pick(random, ['RollingUpdate', 'OnDelete']) }), kind === 'Deployment' ? 0 : 0.5),
+          ...(kind === 'Deployment' || kind === 'StatefulSet'
+            ? [maybe(random, 'replicas', () => int(random, 0, 5), 0.8)]
+            : []),
+          maybe(
+            random,
+            'updateStrategy',
+            () => ({ type: pick(random, ['RollingUpdate', 'OnDelete']) }),
+            kind === 'Deployment' ? 0 : 0.5,
+          ),
         ]),
       };
   }
-  return { apiVersion: kind === 'Pod' ? 'v1' : kind.endsWith('Job') ? 'batch/v1' : 'apps/v1', kind, metadata, ...body } as Workload;
+  return {
+    apiVersion: kind === 'Pod' ? 'v1' : kind.endsWith('Job') ? 'batch/v1' : 'apps/v1',
+    kind,
+    metadata,
+    ...body,
+  } as Workload;
 }
 
 function config(random: Random): ContainerConfig | undefined {
@@ -136,14 +175,19 @@ function config(random: Random): ContainerConfig | undefined {
     command: { run: [], debug: [] },
     hotReload: false,
     sync: { include: [], exclude: [], mode: 'one-way' },
-    env: Array.from({ length: int(random, 0, 3) }, () => ({ name: pick(random, ['MODE0', 'PORT1', 'REF0', 'NEW']), value: 'dev' })),
+    env: Array.from({ length: int(random, 0, 3) }, () => ({
+      name: pick(random, ['MODE0', 'PORT1', 'REF0', 'NEW']),
+      value: 'dev',
+    })),
     ...(chance(random) ? { resources: { limits: { cpu: '2' } } } : {}),
-    persistentDirs: [...new Set(Array.from({ length: int(random, 0, 2) }, () => pick(random, mountPaths)))].map((path) => ({ path, size: '1Gi' })),
+    persistentDirs: [...new Set(Array.from({ length: int(random, 0, 2) }, () => pick(random, mountPaths)))].map(
+      (path) => ({ path, size: '1Gi' }),
+    ),
     portForward: [],
   };
 }
 
-test('dev end after dev start restores every kind exactly, also after an idempotent restart and a takeover', (t) => {
+void test('dev end after dev start restores every kind exactly, also after an idempotent restart and a takeover', (t) => {
   const seed = Number(process.env.PODLOOP_TEST_SEED ?? Date.now() % 2 ** 31);
   t.diagnostic(`seed ${seed} (replay with PODLOOP_TEST_SEED=${seed})`);
   const random = seeded(seed);
@@ -151,7 +195,9 @@ test('dev end after dev start restores every kind exactly, also after an idempot
   for (let i = 0; i < 300; i++) {
     const original = workload(random);
     const expected = original.kind === 'Pod' ? stripServerFields(original) : original;
-    const containers = (original.kind === 'Pod' ? original.spec : findTemplateSpec(original)) as { containers: Array<{ name: string }> };
+    const containers = (original.kind === 'Pod' ? original.spec : findTemplateSpec(original)) as {
+      containers: Array<{ name: string }>;
+    };
     const containerName = chance(random) ? pick(random, containers.containers).name : undefined;
     const now = new Date(Date.UTC(2026, 10, 24, 12, 0, int(random, 0, 59)));
     const options = {
@@ -171,9 +217,18 @@ test('dev end after dev start restores every kind exactly, also after an idempot
 
     const again = planDevStart(inDevMode, { ...options, now: new Date(now.getTime() + 5000) });
     assert.equal(again.outcome, 'alreadyInDevMode', where);
-    assert.equal(again.workload.metadata.annotations?.[devAnnotations.original], inDevMode.metadata.annotations?.[devAnnotations.original], `${where}: saved unchanged`);
+    assert.equal(
+      again.workload.metadata.annotations?.[devAnnotations.original],
+      inDevMode.metadata.annotations?.[devAnnotations.original],
+      `${where}: saved unchanged`,
+    );
 
-    const takeover = planDevStart(inDevMode, { ...options, engineId: 'engine-b', now: new Date(now.getTime() + 3_600_000), force: true });
+    const takeover = planDevStart(inDevMode, {
+      ...options,
+      engineId: 'engine-b',
+      now: new Date(now.getTime() + 3_600_000),
+      force: true,
+    });
     const takenOver = takeover.recreatedPod ?? applyJsonPatch(inDevMode, takeover.patch);
     assert.deepEqual(restore(takenOver), expected, `${where}: restore after takeover`);
     counts[original.kind] = (counts[original.kind] ?? 0) + 1;
@@ -192,6 +247,10 @@ function restore(inDevMode: Workload): Workload {
 
 function findTemplateSpec(w: Workload): unknown {
   const spec = w.spec as Record<string, unknown>;
-  const template = (w.kind === 'CronJob' ? ((spec.jobTemplate as Record<string, unknown>).spec as Record<string, unknown>).template : spec.template) as Record<string, unknown>;
+  const template = (
+    w.kind === 'CronJob'
+      ? ((spec.jobTemplate as Record<string, unknown>).spec as Record<string, unknown>).template
+      : spec.template
+  ) as Record<string, unknown>;
   return template.spec;
 }
