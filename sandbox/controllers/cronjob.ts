@@ -125,6 +125,7 @@ function syncCronJob(ctx: ControllerContext, cronJob: KubeObject): ReconcileResu
       const policy = spec.concurrencyPolicy ?? 'Allow';
       if (policy === 'Forbid' && activeJobs.length > 0) {
         // The run waits; once the active Job ends it starts if still within its deadline.
+        recordEvent(store, cronJob, 'Normal', 'JobAlreadyActive', 'Not starting job because prior execution is running and concurrency policy is Forbid', COMPONENT);
       } else {
         if (policy === 'Replace') {
           for (const job of activeJobs) {
