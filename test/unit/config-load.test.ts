@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { ConfigError, loadProjectConfig, parseConfigText } from '../../server/config/load.js';
+import { ConfigError, configAnnotation, loadProjectConfig, parseConfigText } from '../../server/config/load.js';
 import { findContainerConfig, findWorkloadConfig } from '../../server/config/select.js';
+import { containerConfigFor, type WorkloadIdentity } from '../../server/config/forWorkload.js';
 
 const fixtures = fileURLToPath(new URL('../../../test/fixtures/config/', import.meta.url));
 const fixture = (name: string): Promise<string> => readFile(join(fixtures, name), 'utf8');
@@ -158,5 +159,33 @@ void describe('project config', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+void describe('config for a workload', () => {
+  const annotated = (text: string): WorkloadIdentity => ({
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'shop', annotations: { [configAnnotation]: text } },
+  });
+  const shipped =
+    'version: 1\nworkloads:\n  - kind: Deployment\n    name: web\n    containers:\n      - image: team/dev\n';
+
+  void test('the annotation shipped with the workload applies when the project has no entry for it', () => {
+    const resolved = containerConfigFor(undefined, annotated(shipped), undefined);
+    assert.equal(resolved.source, 'annotation');
+    assert.equal(resolved.config?.image, 'team/dev');
+  });
+
+  void test("the local project's entry wins over the annotation", async () => {
+    const project = parseConfigText(await fixture('full.yaml'), 'full.yaml');
+    const resolved = containerConfigFor(project, annotated(shipped), 'app');
+    assert.equal(resolved.source, 'project');
+    assert.equal(resolved.config?.image, 'podloop/node-dev');
+  });
+
+  void test('an invalid annotation is reported against the annotation and workload', () => {
+    const error = configError(() => containerConfigFor(undefined, annotated('version: 1\nworkloads: {}\n'), undefined));
+    assert.equal(error.file, 'annotation podloop.dev/config on Deployment shop/web');
+    assert.deepEqual([error.field, error.line, error.column], ['workloads', 2, 12]);
   });
 });
