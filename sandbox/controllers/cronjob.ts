@@ -10,6 +10,7 @@ import { lastRunBetween, nextRun, parseCron } from './cron.js';
 import { jobFinished, type JobStatus } from './job.js';
 import { controllerOf, isControlledBy, objectKey, ownerReference, specOf, splitKey, statusOf, timestamp, toJson } from './objects.js';
 import type { Controller, ReconcileResult } from './queue.js';
+import { withDefaults } from './defaults.js';
 
 const COMPONENT = 'cronjob-controller';
 /** Real timers only approximate an injected clock; never sleep longer than this between checks. */
@@ -156,7 +157,7 @@ function createJob(ctx: ControllerContext, cronJob: KubeObject, scheduled: Date)
   const template = specOf<CronJobSpec>(cronJob).jobTemplate ?? {};
   const name = `${cronJob.metadata.name}-${Math.floor(scheduled.getTime() / 60_000)}`;
   try {
-    const job = store.create(JOBS, {
+    const job = store.create(JOBS, withDefaults(JOBS, {
       metadata: {
         name,
         namespace: cronJob.metadata.namespace,
@@ -165,7 +166,7 @@ function createJob(ctx: ControllerContext, cronJob: KubeObject, scheduled: Date)
         ownerReferences: [ownerReference(cronJob)],
       },
       spec: toJson(template.spec ?? {}),
-    });
+    }));
     recordEvent(store, cronJob, 'Normal', 'SuccessfulCreate', `Created job ${name}`, COMPONENT);
     return job;
   } catch (error) {

@@ -22,6 +22,7 @@ import {
   type PodTemplate,
 } from './objects.js';
 import type { Controller, ReconcileResult } from './queue.js';
+import { withDefaults } from './defaults.js';
 import { ensureRevision } from './revisions.js';
 
 const COMPONENT = 'daemonset-controller';
@@ -125,7 +126,7 @@ function createPod(ctx: ControllerContext, ds: KubeObject, hash: string): void {
     { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
   ];
   pod.spec = toJson(podSpec);
-  const created = ctx.store.create(PODS, pod);
+  const created = ctx.store.create(PODS, withDefaults(PODS, pod));
   recordEvent(ctx.store, ds, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`, COMPONENT);
 }
 

@@ -26,6 +26,7 @@ import {
   type PodSpec,
 } from './objects.js';
 import type { Controller, ReconcileResult } from './queue.js';
+import { withDefaults } from './defaults.js';
 
 const COMPONENT = 'job-controller';
 
@@ -229,7 +230,7 @@ function applyJobPlan(ctx: ControllerContext, job: KubeObject, plan: JobPlan): R
     'job-name': job.metadata.name,
   };
   for (let i = 0; i < plan.create; i++) {
-    const pod = store.create(PODS, podFromTemplate(podTemplateOf(job), job, { generateName: `${job.metadata.name}-` }, labels));
+    const pod = store.create(PODS, withDefaults(PODS, podFromTemplate(podTemplateOf(job), job, { generateName: `${job.metadata.name}-` }, labels)));
     recordEvent(store, job, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, COMPONENT);
   }
   for (const event of plan.events) recordEvent(store, job, event.type, event.reason, event.message, COMPONENT);

@@ -25,6 +25,7 @@ import {
   toJson,
 } from './objects.js';
 import type { Controller, ReconcileResult } from './queue.js';
+import { withDefaults } from './defaults.js';
 
 interface ReplicaSetSpec {
   replicas?: number;
@@ -160,7 +161,7 @@ function applyReplicaSetPlan(ctx: ControllerContext, rs: KubeObject, plan: Repli
   }
   const template = podTemplateOf(rs);
   for (let i = 0; i < plan.create; i++) {
-    const created = store.create(PODS, podFromTemplate(template, rs, { generateName: `${rs.metadata.name}-` }));
+    const created = store.create(PODS, withDefaults(PODS, podFromTemplate(template, rs, { generateName: `${rs.metadata.name}-` })));
     recordEvent(store, rs, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`, 'replicaset-controller');
   }
   for (const pod of plan.delete) {

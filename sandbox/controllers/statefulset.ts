@@ -22,6 +22,7 @@ import {
   type PodTemplate,
 } from './objects.js';
 import type { Controller, ReconcileResult } from './queue.js';
+import { withDefaults } from './defaults.js';
 import { ensureRevision, revisionTemplate } from './revisions.js';
 
 const COMPONENT = 'statefulset-controller';
@@ -173,7 +174,7 @@ function createPod(ctx: ControllerContext, sts: KubeObject, ordinal: number, tem
     for (const claim of claims) ensureClaim(ctx, sts, claim, name);
   }
   pod.spec = toJson(podSpec);
-  store.create(PODS, pod);
+  store.create(PODS, withDefaults(PODS, pod));
   recordEvent(store, sts, 'Normal', 'SuccessfulCreate', `create Pod ${name} in StatefulSet ${sts.metadata.name} successful`, COMPONENT);
 }
 
@@ -183,7 +184,7 @@ function ensureClaim(ctx: ControllerContext, sts: KubeObject, claim: NonNullable
   const name = `${claim.metadata?.name ?? ''}-${podName}`;
   if (store.tryGet(PVCS, sts.metadata.namespace, name)) return;
   const deleteWithSet = spec.persistentVolumeClaimRetentionPolicy?.whenDeleted === 'Delete';
-  store.create(PVCS, {
+  store.create(PVCS, withDefaults(PVCS, {
     metadata: {
       name,
       namespace: sts.metadata.namespace,
@@ -191,7 +192,7 @@ function ensureClaim(ctx: ControllerContext, sts: KubeObject, claim: NonNullable
       ...(deleteWithSet ? { ownerReferences: [ownerReference(sts)] } : {}),
     },
     spec: toJson(claim.spec ?? {}),
-  });
+  }));
   recordEvent(store, sts, 'Normal', 'SuccessfulCreate', `create Claim ${name} Pod ${podName} in StatefulSet ${sts.metadata.name} success`, COMPONENT);
 }
 
