@@ -239,10 +239,17 @@ export function decodeFrame(buf: Buffer, offset = 0): { frame: SpdyFrame; next: 
 
 /** Splits a byte stream into frames, keeping a partial frame for the next chunk. */
 export class FrameReader {
-  private pending: Buffer = Buffer.alloc(0);
+  private parts: Buffer[] = [];
+  private buffered = 0;
+  /** Bytes needed before the next frame can be complete: its header, then its whole length. */
+  private needed = 8;
 
   push(chunk: Buffer): SpdyFrame[] {
-    const buf = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    this.parts.push(chunk);
+    this.buffered += chunk.length;
+    // A large frame often arrives in many small pieces: join them only once it is complete.
+    if (this.buffered < this.needed) return [];
+    const buf = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.buffered);
     const frames: SpdyFrame[] = [];
     let offset = 0;
     for (;;) {
@@ -251,8 +258,11 @@ export class FrameReader {
       frames.push(decoded.frame);
       offset = decoded.next;
     }
-    // Copy the remainder so the payload views handed out above do not pin it.
-    this.pending = offset === buf.length ? Buffer.alloc(0) : Buffer.from(buf.subarray(offset));
+    // Copy the remainder so the payload views handed out above do not pin the whole chunk.
+    const rest = offset === buf.length ? undefined : Buffer.from(buf.subarray(offset));
+    this.parts = rest ? [rest] : [];
+    this.buffered = rest?.length ?? 0;
+    this.needed = rest && rest.length >= 8 ? 8 + (rest.readUInt32BE(4) & 0xffffff) : 8;
     return frames;
   }
 }

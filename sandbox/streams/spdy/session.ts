@@ -110,6 +110,7 @@ export class SpdySession {
   private readonly outgoing: Outgoing[] = [];
   private readonly fullReaders = new Set<SpdyStream>();
   private readonly backlog: SpdyFrame[] = [];
+  private readonly drainWaiters: (() => void)[] = [];
   private processing = false;
   private flushing = false;
   private lastStreamId = 0;
@@ -235,8 +236,17 @@ export class SpdySession {
     }
     const ok = this.transport.write(bytes);
     if (!done) return;
-    if (ok) done();
-    else this.transport.once('drain', done);
+    if (ok) {
+      done();
+      return;
+    }
+    // One drain listener for all waiting streams, however many there are.
+    if (this.drainWaiters.length === 0) {
+      this.transport.once('drain', () => {
+        for (const waiter of this.drainWaiters.splice(0)) waiter();
+      });
+    }
+    this.drainWaiters.push(done);
   }
 
   private onBytes(chunk: Buffer): void {
