@@ -17,11 +17,11 @@ import { toTable } from '../../sandbox/apiserver/tables.js';
 import { KUBERNETES_VERSION } from '../../sandbox/store/cluster.js';
 import { ApiError, notFound } from '../../sandbox/store/errors.js';
 import type { KubeObject, KubeObjectInput } from '../../sandbox/store/objects.js';
-import { resourceByPlural } from '../../sandbox/store/resources.js';
+import { apiVersionOf, findResource, RESOURCE_TYPES, type ResourceType } from '../../sandbox/store/resources.js';
 
-const deployments = resourceByPlural('deployments');
 const stored = new Map<string, KubeObject>();
 let revision = 1;
+const key = (resource: ResourceType, namespace: string, name: string): string => `${resource.plural}/${namespace}/${name}`;
 
 function send(res: ServerResponse, code: number, body: unknown, type = 'application/json'): void {
   res.writeHead(code, { 'Content-Type': type });
@@ -34,16 +34,36 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function store(input: KubeObjectInput, query: URLSearchParams): KubeObject {
+function store(resource: ResourceType, input: KubeObjectInput, query: URLSearchParams): KubeObject {
   const validation = (query.get('fieldValidation') ?? 'Strict') as FieldValidation;
-  validateObject(deployments, input, validation);
-  applyDefaults(deployments, input);
+  validateObject(resource, input, validation);
+  applyDefaults(resource, input);
   const object = input as KubeObject;
   object.metadata = { ...object.metadata, resourceVersion: String(++revision) };
   object.metadata.uid ||= randomUUID();
   object.metadata.creationTimestamp ||= new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  stored.set(object.metadata.name, object);
+  stored.set(key(resource, object.metadata.namespace ?? '', object.metadata.name), object);
   return object;
+}
+
+function find(kind: string, name: string): KubeObject | undefined {
+  return [...stored.values()].find((object) => object.kind === kind && object.metadata.name === name);
+}
+
+function discovery(): Record<string, unknown> {
+  const groups = [...new Set(RESOURCE_TYPES.filter((r) => r.group !== '').map((r) => `${r.group}/${r.version}`))];
+  const documents: Record<string, unknown> = {
+    '/api': { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] },
+    '/apis': { kind: 'APIGroupList', apiVersion: 'v1', groups: groups.map((gv) => ({ name: gv.split('/')[0],
+      versions: [{ groupVersion: gv, version: gv.split('/')[1] }], preferredVersion: { groupVersion: gv, version: gv.split('/')[1] } })) },
+  };
+  for (const gv of ['v1', ...groups]) {
+    const path = gv === 'v1' ? '/api/v1' : `/apis/${gv}`;
+    documents[path] = { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gv, resources: RESOURCE_TYPES
+      .filter((r) => apiVersionOf(r) === gv)
+      .map((r) => ({ name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs, shortNames: r.shortNames })) };
+  }
+  return documents;
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -51,15 +71,8 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   const path = url.pathname;
   const fixed: Record<string, unknown> = {
     '/version': { ...KUBERNETES_VERSION, platform: 'linux/amd64' },
-    '/api': { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] },
-    '/apis': { kind: 'APIGroupList', apiVersion: 'v1', groups: [{ name: 'apps', versions: [{ groupVersion: 'apps/v1', version: 'v1' }],
-      preferredVersion: { groupVersion: 'apps/v1', version: 'v1' } }] },
-    '/api/v1': { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'v1', resources: [
-      { name: 'namespaces', singularName: 'namespace', namespaced: false, kind: 'Namespace', verbs: ['get', 'list'] }] },
-    '/apis/apps/v1': { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'apps/v1', resources: [
-      { name: 'deployments', singularName: 'deployment', namespaced: true, kind: 'Deployment', shortNames: ['deploy'],
-        verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] }] },
     '/openapi/v3': openApiV3Index(),
+    ...discovery(),
   };
   if (path in fixed) return send(res, 200, fixed[path]);
   if (path === '/openapi/v2') return send(res, 200, openApiV2(), OPENAPI_V2_CONTENT_TYPE);
@@ -67,35 +80,40 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     const document = openApiV3Document(path.slice('/openapi/v3/'.length));
     return document ? send(res, 200, document) : send(res, 404, notFound('openapi', '', path).toStatus());
   }
-  const match = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments(?:\/([^/]+))?$/.exec(path);
-  if (!match) return send(res, 404, notFound('paths', '', path).toStatus());
-  const [, namespace, name] = match;
+  const match = /^\/(?:api\/v1|apis\/([^/]+)\/([^/]+))\/(?:namespaces\/([^/]+)\/)?([^/]+)(?:\/([^/]+))?$/.exec(path);
+  const resource = match ? findResource(match[1] ?? '', match[2] ?? 'v1', match[4] ?? '') : undefined;
+  if (!match || !resource) return send(res, 404, notFound('paths', '', path).toStatus());
+  const namespace = match[3] ?? '';
+  const name = match[5];
   const body = await readBody(req);
-  const current = name ? stored.get(name) : undefined;
+  const current = name ? stored.get(key(resource, namespace, name)) : undefined;
   if (req.method === 'GET' && !name) {
-    const items = [...stored.values()];
+    const items = [...stored.values()].filter((o) => o.kind === resource.kind && (!namespace || o.metadata.namespace === namespace));
     if ((req.headers.accept ?? '').includes('as=Table')) {
-      return send(res, 200, toTable(deployments, items, { includeObject: 'Metadata', resourceVersion: String(revision) }));
+      return send(res, 200, toTable(resource, items, { includeObject: 'Metadata', resourceVersion: String(revision) }));
     }
-    return send(res, 200, { kind: 'DeploymentList', apiVersion: 'apps/v1', metadata: { resourceVersion: String(revision) }, items });
+    return send(res, 200, { kind: resource.listKind, apiVersion: apiVersionOf(resource), metadata: { resourceVersion: String(revision) }, items });
   }
-  if (req.method === 'GET') return current ? send(res, 200, current) : send(res, 404, notFound('deployments', 'apps', name ?? '').toStatus());
+  const missing = (): void => send(res, 404, notFound(resource.plural, resource.group, name ?? '').toStatus());
+  if (req.method === 'GET' && current && (req.headers.accept ?? '').includes('as=Table')) {
+    return send(res, 200, toTable(resource, [current], { includeObject: 'Metadata', resourceVersion: current.metadata.resourceVersion }));
+  }
+  if (req.method === 'GET') return current ? send(res, 200, current) : missing();
   if (req.method === 'POST') {
     const input = JSON.parse(body.toString('utf8')) as KubeObjectInput;
-    input.metadata = { ...input.metadata, namespace };
-    return send(res, 201, store(input, url.searchParams));
+    input.metadata = { ...input.metadata, ...(resource.namespaced ? { namespace } : {}) };
+    return send(res, 201, store(resource, input, url.searchParams));
   }
   if (req.method === 'PATCH' && name) {
-    const base = current ?? ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace } } as unknown as KubeObject);
     const contentType = req.headers['content-type'] ?? '';
-    if (!current && !contentType.startsWith('application/apply-patch')) {
-      return send(res, 404, notFound('deployments', 'apps', name).toStatus());
-    }
-    const patched = applyPatch(deployments, base, body, contentType, {
+    if (!current && !contentType.startsWith('application/apply-patch')) return missing();
+    const base = current ?? ({ apiVersion: apiVersionOf(resource), kind: resource.kind,
+      metadata: { name, ...(resource.namespaced ? { namespace } : {}) } } as unknown as KubeObject);
+    const patched = applyPatch(resource, base, body, contentType, {
       fieldManager: url.searchParams.get('fieldManager') ?? undefined,
       force: url.searchParams.get('force') === 'true',
     });
-    return send(res, current ? 200 : 201, store(patched, url.searchParams));
+    return send(res, current ? 200 : 201, store(resource, patched, url.searchParams));
   }
   return send(res, 405, new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method').toStatus());
 }
@@ -163,12 +181,12 @@ current-context: stub
     const created = await kubectl(['apply', '-f', '-'], manifest('web:1'));
     assert.equal(created.code, 0, created.stderr);
     assert.match(created.stdout, /deployment.apps\/web created/);
-    assert.equal(stored.get('web')?.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration']?.includes('web:1'), true);
+    assert.equal(find('Deployment', 'web')?.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration']?.includes('web:1'), true);
 
     const updated = await kubectl(['apply', '-f', '-'], manifest('web:2'));
     assert.equal(updated.code, 0, updated.stderr);
     assert.match(updated.stdout, /deployment.apps\/web configured/);
-    const spec = stored.get('web')?.spec as { template: { spec: { containers: { image: string; imagePullPolicy: string }[] } } };
+    const spec = find('Deployment', 'web')?.spec as { template: { spec: { containers: { image: string; imagePullPolicy: string }[] } } };
     assert.equal(spec.template.spec.containers[0]?.image, 'web:2');
     assert.equal(spec.template.spec.containers[0]?.imagePullPolicy, 'IfNotPresent');
 
@@ -188,8 +206,56 @@ current-context: stub
     const result = await kubectl(['apply', '--server-side', '-f', '-'], manifest('web:4'));
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /deployment.apps\/web serverside-applied/);
-    const entries = stored.get('web')?.metadata.managedFields as { manager: string; operation: string }[];
+    const entries = find('Deployment', 'web')?.metadata.managedFields as { manager: string; operation: string }[];
     assert.ok(entries.some((entry) => entry.manager === 'kubectl' && entry.operation === 'Apply'));
+  });
+
+  it('a multi-resource manifest applies under strict validation and every kind prints its columns', async () => {
+    const result = await kubectl(['apply', '-f', '-'], `apiVersion: v1
+kind: ConfigMap
+metadata: {name: cfg}
+data: {mode: dev, level: debug}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: creds}
+stringData: {password: hunter2}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, labels: {app: web}}
+spec:
+  selector: {app: web}
+  ports:
+  - {name: http, port: 80, targetPort: 8080}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: once}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: run
+        image: busybox:1.36
+        command: [sh, -c, "echo hi"]
+        env:
+        - name: POD
+          valueFrom: {fieldRef: {fieldPath: metadata.name}}
+        resources: {limits: {cpu: 100m, memory: 64Mi}}
+`);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /configmap\/cfg created\nsecret\/creds created\nservice\/web created\njob.batch\/once created/);
+    const secret = find('Secret', 'creds');
+    assert.deepEqual(secret?.data, { password: Buffer.from('hunter2').toString('base64') });
+
+    const services = await kubectl(['get', 'svc']);
+    assert.match(services.stdout, /^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE\nweb\s+ClusterIP\s+10\.\d+\.\d+\.\d+\s+<none>\s+80\/TCP\s+\S+\n$/);
+    const configMaps = await kubectl(['get', 'cm', 'cfg']);
+    assert.match(configMaps.stdout, /^NAME\s+DATA\s+AGE\ncfg\s+2\s+\S+\n$/);
+    const jobs = await kubectl(['get', 'jobs']);
+    assert.match(jobs.stdout, /^NAME\s+STATUS\s+COMPLETIONS\s+DURATION\s+AGE\nonce\s+Running\s+0\/1\s+\S+\n$/);
   });
 
   it('explain reads the served schemas', async () => {

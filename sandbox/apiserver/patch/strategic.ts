@@ -30,7 +30,7 @@ function mergeValue(original: JsonValue | undefined, patch: JsonValue, schema: S
     return mergeObject(isJsonObject(original) ? original : {}, patch, schema);
   }
   if (Array.isArray(patch)) {
-    if (schema?.kind === 'list' && schema.strategy && Array.isArray(original)) return mergeList(original, patch, schema);
+    if (schema?.kind === 'list' && schema.strategy) return mergeList(Array.isArray(original) ? original : [], patch, schema);
     return stripDirectives(patch, schema);
   }
   return patch;

@@ -43,6 +43,7 @@ function goValue(value: JsonValue | undefined): string {
 
 const obj = (value: JsonValue | undefined): JsonObject => (isJsonObject(value) ? value : {});
 const list = (value: JsonValue | undefined): JsonValue[] => (Array.isArray(value) ? value : []);
+const text = (value: JsonValue | undefined): string => (typeof value === 'string' ? value : '');
 
 /** The causes that make `object` invalid; empty when it is valid. */
 export function semanticCauses(kind: string, object: JsonObject): Causes {
@@ -112,7 +113,9 @@ function validateWorkload(spec: JsonObject, causes: Causes, restartPolicies: str
     return;
   }
   const podSpec = obj(template.spec);
-  validatePodSpec(podSpec, 'spec.template.spec', causes);
+  // A StatefulSet's claim templates are volumes its containers may mount.
+  const claims = list(spec.volumeClaimTemplates).map((claim) => text(obj(obj(claim).metadata).name));
+  validatePodSpec(podSpec, 'spec.template.spec', causes, claims);
   const policy = podSpec.restartPolicy;
   if (typeof policy === 'string' && !restartPolicies.includes(policy)) {
     unsupported(causes, 'spec.template.spec.restartPolicy', policy, restartPolicies);
@@ -149,8 +152,8 @@ export function selectorMatches(selector: JsonObject, labels: JsonObject): boole
   return true;
 }
 
-function validatePodSpec(spec: JsonObject, path: string, causes: Causes): void {
-  const volumes = new Set<string>();
+function validatePodSpec(spec: JsonObject, path: string, causes: Causes, extraVolumes: string[] = []): void {
+  const volumes = new Set<string>(extraVolumes);
   list(spec.volumes).forEach((volume, index) => {
     const name = obj(volume).name;
     const field = `${path}.volumes[${index}].name`;
