@@ -7,8 +7,10 @@ import { DevModeHeldError, NoDevImageError, UnsupportedWorkloadError, CorruptSav
 import { findHorizontalPodAutoscaler, hpaWarning } from './hpa.js';
 import { diffWorkload, type JsonPatchOperation } from './jsonPatch.js';
 import { leaseState, parseLease, renewLease, serializeLease, takeLease, type Lease } from './lease.js';
+import { podBackup } from './podBackup.js';
 import { planPersistentDirs, type PersistentDirPlan } from './persistentDirs.js';
-import { restoreWorkload, stripServerFields } from './restore.js';
+import { restoreWorkload } from './restore.js';
+import { stripServerFields } from './serverFields.js';
 import {
   annotationOf,
   devAnnotations,
@@ -53,7 +55,7 @@ export interface DevStartOptions {
 /**
  * controller: the workload's controller replaces the pod after the patch.
  * deletePods: the controller only updates pods on delete (updateStrategy OnDelete); delete the old pod.
- * recreate: delete the bare Pod, then create `recreatedPod`.
+ * recreate: write `podBackup`, apply `patch`, delete the bare Pod, then create `recreatedPod`.
  * createDevPod: create `devPod` (delete a leftover of the same name first).
  */
 export type Rollout = 'controller' | 'deletePods' | 'recreate' | 'createDevPod';
@@ -72,6 +74,8 @@ export interface DevStartPlan {
   workload: Workload;
   /** recreatePod: the dev Pod to create after deleting the original. */
   recreatedPod?: Workload;
+  /** recreatePod: a ConfigMap holding the original Pod; write it before the delete, dev end removes it. */
+  podBackup?: Workload;
   /** separateDevPod: the long-running dev pod to create. */
   devPod?: Workload;
   /** The pod spec the dev container runs in. */
@@ -230,6 +234,7 @@ function planFresh(
       patch: diffWorkload(current, annotated),
       workload: annotated,
       recreatedPod: stripServerFields(desired),
+      podBackup: podBackup(base),
     };
   }
   if (separate) {

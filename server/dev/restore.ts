@@ -4,9 +4,13 @@ import { isDeepStrictEqual } from 'node:util';
 import { CorruptSavedOriginalError, DevModeHeldError, NotInDevModeError, UnsupportedWorkloadError } from './errors.js';
 import { diffWorkload, type JsonPatchOperation } from './jsonPatch.js';
 import { leaseState, parseLease } from './lease.js';
+import { podBackupName } from './podBackup.js';
+import { stripServerFields } from './serverFields.js';
 import { annotationOf, devAnnotations, parseSaved, type SavedOriginal, type SavedValues } from './saved.js';
 import { describeWorkload, type Workload } from './types.js';
 import { podTemplateOf, resolveWorkloadKind, setReplicas, type DevStrategy } from './workloadKinds.js';
+
+export { stripServerFields } from './serverFields.js';
 
 export interface DevEndOptions {
   engineId: string;
@@ -25,6 +29,8 @@ export interface DevEndPlan {
   recreatedPod?: Workload;
   /** Pods to delete: the separate dev pod of a Job or CronJob, or the bare dev Pod before re-creating it. */
   deletePods: string[];
+  /** ConfigMaps to delete once the workload is restored: the backup of a bare Pod. */
+  deleteConfigMaps: string[];
   /** Claims of persistent dirs; kept on purpose for the next dev session. */
   keptClaims: string[];
   saved: SavedOriginal;
@@ -54,6 +60,7 @@ export function planDevEnd(workload: Workload, options?: DevEndOptions): DevEndP
   }
   const restored = restoreWorkload(workload, saved);
   const keptClaims = [...saved.persistentVolumeClaims];
+  const deleteConfigMaps = saved.strategy === 'recreatePod' ? [podBackupName(workload.metadata.name)] : [];
   // A bare Pod whose spec never changed (the engine stopped between annotating and replacing it) only loses
   // its annotations; deleting it would be a needless restart.
   if (saved.strategy === 'recreatePod' && !isDeepStrictEqual(restored.spec, workload.spec)) {
@@ -63,6 +70,7 @@ export function planDevEnd(workload: Workload, options?: DevEndOptions): DevEndP
       workload: restored,
       recreatedPod: stripServerFields(restored),
       deletePods: [workload.metadata.name],
+      deleteConfigMaps,
       keptClaims,
       saved,
     };
@@ -72,6 +80,7 @@ export function planDevEnd(workload: Workload, options?: DevEndOptions): DevEndP
     patch: diffWorkload(workload, restored),
     workload: restored,
     deletePods: saved.devPodName ? [saved.devPodName] : [],
+    deleteConfigMaps,
     keptClaims,
     saved,
   };
@@ -124,25 +133,6 @@ export function restoreWorkload(workload: Workload, saved: SavedOriginal): Workl
     delete restored.metadata.annotations;
   }
   return restored;
-}
-
-/** Metadata and status the API server owns; a Pod created again must not carry them. */
-export function stripServerFields(workload: Workload): Workload {
-  const copy = structuredClone(workload);
-  for (const field of [
-    'uid',
-    'resourceVersion',
-    'creationTimestamp',
-    'generation',
-    'managedFields',
-    'deletionTimestamp',
-    'deletionGracePeriodSeconds',
-    'selfLink',
-  ]) {
-    delete copy.metadata[field];
-  }
-  delete copy.status;
-  return copy;
 }
 
 function restoreValues(

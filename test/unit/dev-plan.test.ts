@@ -17,6 +17,7 @@ import {
 } from '../../server/dev/errors.js';
 import { applyJsonPatch } from '../../server/dev/jsonPatch.js';
 import { leaseRenewPatch, planDevEnd, planDevStart, type DevStartOptions } from '../../server/dev/plan.js';
+import { podFromBackup } from '../../server/dev/podBackup.js';
 import { stripServerFields } from '../../server/dev/restore.js';
 import { devAnnotations, devLabels, parseSaved } from '../../server/dev/saved.js';
 import { isWorkload, type Container, type PodSpec, type Workload } from '../../server/dev/types.js';
@@ -188,8 +189,11 @@ void describe('dev start on other kinds', () => {
     assert.equal(pod.metadata.labels?.[devLabels.devMode], 'true');
     const dev = (pod.spec as unknown as PodSpec).containers[0]!;
     assert.deepEqual([dev.image, dev.args, dev.readinessProbe], ['podloop/python-dev', undefined, undefined]);
+    assert.equal(plan.podBackup?.metadata.name, 'scratch-podloop-original');
+    assert.deepEqual(podFromBackup(plan.podBackup), stripServerFields(original));
     const end = planDevEnd(pod);
     assert.deepEqual(end.deletePods, ['scratch']);
+    assert.deepEqual(end.deleteConfigMaps, ['scratch-podloop-original']);
     assert.deepEqual(end.recreatedPod, stripServerFields(original));
     // A crash between annotating and deleting leaves a pod that dev end restores to the original.
     assert.deepEqual(applyEnd(plan.workload), original);
