@@ -212,10 +212,17 @@ export function serveSpdyExec(
       finish(failureStatus(containerProcess));
       return;
     }
-    if (streams.stdin && containerProcess.stdin) {
-      containerProcess.stdin.on('error', () => undefined);
-      streams.stdin.pipe(containerProcess.stdin);
-    } else streams.stdin?.resume();
+    const stdin = streams.stdin;
+    if (stdin && containerProcess.stdin) {
+      const sink = containerProcess.stdin;
+      sink.on('error', () => undefined);
+      // Once the process stops reading, drop the rest so the shared connection never stalls on it.
+      sink.once('close', () => {
+        stdin.unpipe(sink);
+        stdin.resume();
+      });
+      stdin.pipe(sink);
+    } else stdin?.resume();
     if (streams.resize) {
       const decoder = new ResizeDecoder();
       streams.resize.on('data', (chunk: Buffer) => {

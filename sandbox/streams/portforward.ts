@@ -185,6 +185,9 @@ function bridge(socket: Duplex, dataStream: SpdyStream, errorStream: SpdyStream)
   const close = (): void => {
     clearTimeout(idleTimer);
     socket.destroy();
+    // Whatever the client still sends is dropped, so the shared connection never stalls on it.
+    dataStream.unpipe(socket);
+    dataStream.resume();
     if (!dataStream.writableEnded) dataStream.end();
     if (!errorStream.writableEnded) errorStream.end();
   };
