@@ -6,6 +6,7 @@ import { chmod, copyFile, cp, mkdir, readlink, stat, writeFile } from 'node:fs/p
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
+import { PTY_HELPER, PYTHON } from './exec.js';
 import { LogWriter } from './logfile.js';
 import { BWRAP, NSENTER, readChildPid, type PodNetwork } from './network.js';
 import { killTree, tryKill, type ProcessRegistry, type TrackedProcess } from './processes.js';
@@ -25,6 +26,8 @@ export interface ContainerLaunch {
   argv: string[];
   env: Map<string, string>;
   stdin: boolean;
+  /** Runs the command on a pseudo-terminal (spec.tty); its output is then one stream. */
+  tty: boolean;
   logPath: string;
 }
 
@@ -123,6 +126,7 @@ export class ContainerInstance {
       });
     }
     process.child.stdin?.on('error', () => undefined);
+    (process.child.stdio[4] as Writable | null | undefined)?.on('error', () => undefined);
     this.exited = process.exited.then(async ({ code, signal }) => {
       await this.log.close();
       this.ended = true;
@@ -133,9 +137,11 @@ export class ContainerInstance {
   }
 
   static async start(registry: ProcessRegistry, network: PodNetwork, launch: ContainerLaunch): Promise<ContainerInstance> {
-    const argv = [NSENTER, `--net=${network.netns}`, `--ipc=${network.ipcns}`, '--', ...bwrapArgv(launch)];
+    // A terminal needs a relay inside the sandbox; it takes resize requests on fd 4.
+    const command = launch.tty ? [PYTHON, '-c', PTY_HELPER, '4', launch.stdin ? '1' : '0', ...launch.argv] : launch.argv;
+    const argv = [NSENTER, `--net=${network.netns}`, `--ipc=${network.ipcns}`, '--', ...bwrapArgv({ ...launch, argv: command })];
     const tracked = registry.spawn(argv, {
-      stdio: [launch.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],
+      stdio: [launch.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe', launch.tty ? 'pipe' : 'ignore'],
       env: Object.fromEntries(launch.env),
     });
     const instance = new ContainerInstance(tracked, launch);
@@ -156,6 +162,13 @@ export class ContainerInstance {
 
   get stdin(): Writable | null {
     return this.process.child.stdin;
+  }
+
+  /** Resizes the container's terminal (tty containers only). */
+  resize(columns: number, rows: number): void {
+    const control = this.process.child.stdio[4] as Writable | null | undefined;
+    if (!this.launch.tty || !control || this.ended || columns <= 0 || rows <= 0) return;
+    control.write(`${Math.floor(columns)} ${Math.floor(rows)}\n`);
   }
 
   /** Subscribes to the process's output (attach). Returns an unsubscribe. */

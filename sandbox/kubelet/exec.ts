@@ -7,27 +7,29 @@ import type { ContainerInstance } from './container.js';
 import { NSENTER } from './network.js';
 import { killTree, type ProcessRegistry } from './processes.js';
 
-const PYTHON = '/usr/bin/python3';
+export const PYTHON = '/usr/bin/python3';
 
 /**
- * Runs argv on a new pseudo-terminal and relays it over stdio. fd 3 carries "COLS ROWS\n" resize
- * requests. Exits with the child's status (128+n for signal n).
+ * Runs argv on a new pseudo-terminal and relays it over stdio: `python3 -c HELPER CTLFD STDIN argv...`.
+ * CTLFD carries "COLS ROWS\n" resize requests; STDIN is 1 when fd 0 should be relayed. Signals
+ * are forwarded to the terminal's process group. Exits with the child's status (128+n for signal n).
  */
-const PTY_HELPER = `
-import os, pty, sys, select, fcntl, termios, struct, signal, errno
+export const PTY_HELPER = `
+import os, pty, sys, select, fcntl, termios, struct, signal
+ctlfd = int(sys.argv[1])
+relay_stdin = sys.argv[2] == "1"
 pid, master = pty.fork()
 if pid == 0:
     try:
-        os.execvp(sys.argv[1], sys.argv[1:])
+        os.execvp(sys.argv[3], sys.argv[3:])
     except OSError as e:
-        sys.stderr.write("exec %s: %s\\r\\n" % (sys.argv[1], e.strerror)); os._exit(127)
-def stop(signum, frame):
-    try: os.killpg(pid, signal.SIGKILL)
+        sys.stderr.write("exec %s: %s\\r\\n" % (sys.argv[3], e.strerror)); os._exit(127)
+def forward(signum, frame):
+    try: os.killpg(pid, signum)
     except OSError: pass
-    os._exit(137)
-signal.signal(signal.SIGTERM, stop)
-signal.signal(signal.SIGHUP, stop)
-inputs = [0, 3, master]
+for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+    signal.signal(s, forward)
+inputs = [master, ctlfd] + ([0] if relay_stdin else [])
 ctl = b""
 status = None
 while True:
@@ -51,10 +53,10 @@ while True:
             except OSError: pass
         else:
             os.write(master, data)
-    if 3 in ready:
-        data = os.read(3, 4096)
+    if ctlfd in ready:
+        data = os.read(ctlfd, 4096)
         if not data:
-            inputs.remove(3)
+            inputs.remove(ctlfd)
         ctl += data
         while b"\\n" in ctl:
             line, ctl = ctl.split(b"\\n", 1)
@@ -65,8 +67,11 @@ while True:
         done, st = os.waitpid(pid, os.WNOHANG)
         if done:
             status = st
-_, st = os.waitpid(pid, 0) if status is None else (pid, status)
-sys.exit(os.WEXITSTATUS(st) if os.WIFEXITED(st) else 128 + os.WTERMSIG(st))
+    elif master not in ready:
+        break
+if status is None:
+    _, status = os.waitpid(pid, 0)
+sys.exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
 `;
 
 /** nsenter argv entering every namespace of the container's PID 1, its root and working directory. */
@@ -87,7 +92,7 @@ export function execInContainer(
     env.TERM = env.TERM ?? 'xterm';
     // The helper runs inside the container (the host's /usr is there) so the terminal belongs to
     // the container's own /dev/pts, as with a real runtime.
-    const p = registry.spawn(nsenterArgv(instance.mainPid, [PYTHON, '-c', PTY_HELPER, ...command]), {
+    const p = registry.spawn(nsenterArgv(instance.mainPid, [PYTHON, '-c', PTY_HELPER, '3', options.stdin ? '1' : '0', ...command]), {
       stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'ignore', 'pipe'],
       env,
     });
@@ -160,9 +165,7 @@ export function attachToContainer(instance: ContainerInstance, options: ExecOpti
     stdin,
     stdout: stdout as Readable | null,
     stderr: stderr as Readable | null,
-    resize() {
-      // Containers run without a terminal here; see the kubelet's documentation.
-    },
+    resize: (columns: number, rows: number) => instance.resize(columns, rows),
     exited,
     kill: () => detach(),
   };

@@ -1,6 +1,7 @@
 // The sandbox node's kubelet: watches pods bound to this node, runs each as a PodWorker, and serves
 // the streaming subresources (exec, attach, port-forward, logs) for the API server.
 
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, type Duplex } from 'node:stream';
 import { NODE_NAME } from '../store/cluster.js';
@@ -44,6 +45,14 @@ function allocatePodIP(uid: string, used: Set<string>): string {
     const ip = `127.42.${Math.floor(n / 254) % 256}.${(n % 254) + 1}`;
     if (!used.has(ip)) return ip;
     n = (n + 1) % 65000;
+  }
+}
+
+/** Folders of pods that no longer exist (deleted while the sandbox was down) are not needed. */
+async function removeOrphanPodDirs(stateDir: string, isKnown: (uid: string) => boolean): Promise<void> {
+  const entries = await readdir(join(stateDir, 'pods')).catch(() => [] as string[]);
+  for (const uid of entries) {
+    if (!isKnown(uid)) await rm(join(stateDir, 'pods', uid), { recursive: true, force: true }).catch(() => undefined);
   }
 }
 
@@ -113,8 +122,9 @@ export function startKubelet(options: KubeletOptions): Kubelet {
       }
       // Finished pods stay finished across a sandbox restart.
       if (phase === 'Succeeded' || phase === 'Failed') return;
-      const ip = allocatePodIP(uid, usedIPs);
-      usedIPs.add(ip);
+      // hostNetwork pods share the node's address, as on a real node.
+      const ip = (pod.spec as { hostNetwork?: boolean }).hostNetwork ? settings.hostIP : allocatePodIP(uid, usedIPs);
+      if (ip !== settings.hostIP) usedIPs.add(ip);
       worker = new PodWorker(settings, pod, ip);
       workers.set(uid, worker);
       void worker.start();
@@ -134,7 +144,10 @@ export function startKubelet(options: KubeletOptions): Kubelet {
     if (event.type === 'DELETED') forget(event.object.metadata.uid);
     else sync(event.object);
   });
-  for (const pod of store.list(PODS).items) sync(pod);
+  const existing = store.list(PODS).items;
+  for (const pod of existing) sync(pod);
+  const known = new Set(existing.map((p) => p.metadata.uid));
+  void removeOrphanPodDirs(options.stateDir, (uid) => known.has(uid) || workers.has(uid));
 
   function workerFor(namespace: string, name: string): { pod: KubeObject; worker: PodWorker | undefined } {
     const pod = store.tryGet(PODS, namespace, name);

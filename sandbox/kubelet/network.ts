@@ -33,10 +33,11 @@ export class PodNetwork {
     readonly pid: number,
   ) {}
 
-  static async start(registry: ProcessRegistry): Promise<PodNetwork> {
+  static async start(registry: ProcessRegistry, hostNetwork = false): Promise<PodNetwork> {
     // bwrap brings up `lo` in the fresh namespace; the IPC namespace is shared by the pod too.
+    const unshareNet = hostNetwork ? [] : ['--unshare-net'];
     const holder = registry.spawn(
-      [BWRAP, '--die-with-parent', '--unshare-net', '--unshare-ipc', '--ro-bind', '/', '/', '--info-fd', '3', '--', '/usr/bin/sleep', 'infinity'],
+      [BWRAP, '--die-with-parent', ...unshareNet, '--unshare-ipc', '--ro-bind', '/', '/', '--info-fd', '3', '--', '/usr/bin/sleep', 'infinity'],
       { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';

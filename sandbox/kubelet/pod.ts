@@ -144,7 +144,7 @@ export class PodWorker {
     this.publish();
     try {
       await mkdir(join(this.podDir, 'logs'), { recursive: true });
-      this.network = await PodNetwork.start(this.settings.registry);
+      this.network = await PodNetwork.start(this.settings.registry, this.spec.hostNetwork ?? false);
       if (this.disposed || this.terminating) return;
       const { volumes, problems } = await prepareVolumes(
         this.podDir,
@@ -233,6 +233,7 @@ export class PodWorker {
         argv,
         env: env.env,
         stdin: c.spec.stdin ?? false,
+        tty: c.spec.tty ?? false,
         logPath,
       });
       if (this.terminating || this.disposed) {

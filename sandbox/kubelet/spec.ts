@@ -64,6 +64,7 @@ export interface PodSpec {
   restartPolicy?: 'Always' | 'OnFailure' | 'Never';
   terminationGracePeriodSeconds?: number;
   hostname?: string;
+  hostNetwork?: boolean;
 }
 
 export function podSpecOf(value: unknown): PodSpec {

@@ -238,6 +238,21 @@ describe('sandbox kubelet', { concurrency: true }, () => {
     await assert.rejects(kubelet.exec(ns, 'shell', 'nope', ['true'], { stdin: false, stdout: true, stderr: true, tty: false }), /not valid/);
   });
 
+  test('attach reaches a tty container\'s shell, with resize, and its exit restarts the container', async () => {
+    const ns = namespace('attach');
+    createPod(ns, 'term', { containers: [{ name: 'app', image: 'podloop/busybox', stdin: true, tty: true }] });
+    await waitFor('running', () => container(ns, 'term')?.state.running !== undefined);
+    const session = await kubelet.attach(ns, 'term', undefined, { stdin: true, stdout: true, stderr: true, tty: true });
+    let output = '';
+    session.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    session.resize(90, 33);
+    session.stdin!.write('stty size; tty\n');
+    await waitFor('the shell answers', () => /33 90/.test(output) && /\/dev\/pts\/\d/.test(output));
+    session.stdin!.write('exit 5\n');
+    assert.equal((await session.exited).exitCode, 5);
+    await waitFor('a restart', () => container(ns, 'term')?.lastState.terminated?.exitCode === 5);
+  });
+
   test('deleting a pod sends SIGTERM its handler can act on, then removes the pod', async () => {
     const ns = namespace('graceful');
     createPod(ns, 'term', {
