@@ -186,6 +186,7 @@ current-context: stub
     const updated = await kubectl(['apply', '-f', '-'], manifest('web:2'));
     assert.equal(updated.code, 0, updated.stderr);
     assert.match(updated.stdout, /deployment.apps\/web configured/);
+    assert.doesNotMatch(updated.stderr, /warning/i);
     const spec = find('Deployment', 'web')?.spec as { template: { spec: { containers: { image: string; imagePullPolicy: string }[] } } };
     assert.equal(spec.template.spec.containers[0]?.image, 'web:2');
     assert.equal(spec.template.spec.containers[0]?.imagePullPolicy, 'IfNotPresent');
@@ -194,6 +195,18 @@ current-context: stub
     assert.equal(listed.code, 0, listed.stderr);
     assert.match(listed.stdout, /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR\n/);
     assert.match(listed.stdout, /\nweb\s+0\/2\s+0\s+0\s+\S+\s+app\s+web:2\s+app=web\n/);
+  });
+
+  it('re-applying without a container and an env var deletes them through the patch kubectl computes', async () => {
+    const withSidecar = manifest('web:2', '').replace('        ports:\n', '        env:\n        - {name: A, value: "1"}\n        - {name: B, value: "2"}\n        ports:\n')
+      + '      - name: sidecar\n        image: proxy:1\n';
+    const first = await kubectl(['apply', '-f', '-'], withSidecar);
+    assert.equal(first.code, 0, first.stderr);
+    const second = await kubectl(['apply', '-f', '-'], manifest('web:2', '').replace('        ports:\n', '        env:\n        - {name: B, value: "2"}\n        ports:\n'));
+    assert.equal(second.code, 0, second.stderr);
+    const spec = find('Deployment', 'web')?.spec as { template: { spec: { containers: { name: string; env?: unknown[] }[] } } };
+    assert.deepEqual(spec.template.spec.containers.map((c) => c.name), ['app']);
+    assert.deepEqual(spec.template.spec.containers[0]?.env, [{ name: 'B', value: '2' }]);
   });
 
   it('an unknown field is rejected with the strict decoding error', async () => {
@@ -263,5 +276,7 @@ spec:
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /rollingUpdate/);
     assert.match(result.stdout, /How old pods are replaced/);
+    const ports = await kubectl(['explain', 'pods.spec.containers.ports']);
+    assert.match(ports.stdout, /containerPort\t<integer> -required-/);
   });
 });
