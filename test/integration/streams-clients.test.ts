@@ -12,7 +12,7 @@ import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable, type Duplex } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { Exec, KubeConfig, PortForward, type V1Status } from '@kubernetes/client-node';
+import { Attach, Exec, KubeConfig, PortForward, type V1Status } from '@kubernetes/client-node';
 import WebSocket from 'ws';
 import type { ContainerProcess, ExecOptions, PodStreams } from '../../sandbox/kubelet/api.js';
 import { ApiError } from '../../sandbox/store/errors.js';
@@ -535,6 +535,27 @@ void describe('streams with real clients', () => {
         else assert.equal(status.details?.causes?.[0]?.message, '4');
       });
     }
+
+    void it('Attach streams stdin to the attached process and its output back', async () => {
+      const input = new PassThrough();
+      let received = '';
+      const output = new Writable({
+        write(chunk: Buffer, _e, cb) {
+          received += chunk.toString();
+          cb();
+        },
+      });
+      const ws = await new Attach(kubeConfig()).attach('default', 'p1', 'app', output, null, input, false);
+      try {
+        input.write('attached line\n');
+        const deadline = Date.now() + 5000;
+        while (received !== 'attached line\n' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        assert.equal(received, 'attached line\n');
+      } finally {
+        input.end();
+        ws.close();
+      }
+    });
 
     void it('PortForward over v4 strips the port prefix and echoes bytes', async () => {
       const input = new PassThrough();
