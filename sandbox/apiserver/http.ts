@@ -23,7 +23,7 @@ function isApiErrorLike(error: unknown): error is ApiError {
   return typeof e.code === 'number' && typeof e.reason === 'string' && typeof e.toStatus === 'function' && e.code >= 400;
 }
 
-export function sendJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
   if (res.headersSent) {
     res.end();
     return;

@@ -11,6 +11,7 @@ import { apiVersionOf, resourceByPlural, type ResourceType } from '../store/reso
 import { parseFieldSelector, parseLabelSelector } from '../store/selectors.js';
 import type { DeleteOptions, ObjectStore } from '../store/store.js';
 import { mediaType, queryFlag, queryInt, readBody, sendJson, wantsTable } from './http.js';
+import { decodeProtobufObject, PROTOBUF_CONTENT_TYPE } from './protobuf.js';
 import { plainPatch, type FieldValidation, type Machinery } from './machinery.js';
 import type { ResourceRoute } from './routes.js';
 import { serveWatch } from './watch.js';
@@ -121,9 +122,9 @@ function fieldValidation(query: URLSearchParams): FieldValidation {
   throw badRequest(`fieldValidation parameter ${JSON.stringify(value)} is not a valid value; valid values are "Ignore", "Warn", "Strict"`);
 }
 
-function warningHeaders(warnings: string[]): Record<string, string> {
+function warningHeaders(warnings: string[]): Record<string, string[]> {
   if (warnings.length === 0) return {};
-  return { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ') };
+  return { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`) };
 }
 
 function tableOptions(call: Call): 'None' | 'Metadata' | 'Object' {
@@ -186,6 +187,7 @@ async function readObject(call: Call): Promise<KubeObjectInput> {
   const body = await readBody(call.req);
   const type = mediaType(call.req.headers['content-type']);
   const expected = call.route.subresource === 'scale' ? 'Scale' : call.route.resource.kind;
+  if (type === PROTOBUF_CONTENT_TYPE) return decodeProtobufObject(body);
   if (type !== '' && type !== 'application/json' && type !== 'application/yaml' && type !== 'application/x-yaml' && type !== '*/*') {
     // Protobuf and CBOR are not spoken here; client-go switches to JSON when told so with a 415.
     throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);

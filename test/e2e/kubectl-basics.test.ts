@@ -217,3 +217,24 @@ test('kubectl create of an existing object says AlreadyExists', () =>
     assert.equal(result.code, 1);
     assert.match(result.stderr, /Error from server \(AlreadyExists\).*configmaps "web-config" already exists/);
   }));
+
+test('kubectl create subcommands, which send protobuf, create what they describe', () =>
+  withSandbox(async (s) => {
+    assert.match(await ok(s, ['create', 'namespace', 'shop']), /namespace\/shop created/);
+    await ok(s, ['-n', 'shop', 'create', 'configmap', 'cfg', '--from-literal=a=1']);
+    await ok(s, ['-n', 'shop', 'create', 'secret', 'generic', 'pw', '--from-literal=p=s3cret']);
+    await ok(s, ['-n', 'shop', 'create', 'deployment', 'web', '--image=podloop/web-app', '--replicas=2', '--port=8080']);
+    await ok(s, ['-n', 'shop', 'create', 'service', 'clusterip', 'web', '--tcp=80:8080']);
+    await ok(s, ['-n', 'shop', 'create', 'cronjob', 'tick', '--image=podloop/busybox', '--schedule=*/5 * * * *', '--', 'date']);
+    assert.equal(await ok(s, ['-n', 'shop', 'get', 'cm', 'cfg', '-o', 'jsonpath={.data.a}']), '1');
+    const secret = await ok(s, ['-n', 'shop', 'get', 'secret', 'pw', '-o', 'jsonpath={.data.p}']);
+    assert.equal(Buffer.from(secret, 'base64').toString(), 's3cret');
+    const deploy = JSON.parse(await ok(s, ['-n', 'shop', 'get', 'deploy', 'web', '-o', 'json'])) as {
+      spec: { replicas: number; template: { spec: { containers: { image: string; ports: { containerPort: number }[] }[] } } };
+    };
+    assert.equal(deploy.spec.replicas, 2);
+    assert.equal(deploy.spec.template.spec.containers[0]!.image, 'podloop/web-app');
+    assert.equal(deploy.spec.template.spec.containers[0]!.ports[0]!.containerPort, 8080);
+    assert.equal(await ok(s, ['-n', 'shop', 'get', 'svc', 'web', '-o', 'jsonpath={.spec.ports[0].targetPort}']), '8080');
+    assert.equal(await ok(s, ['-n', 'shop', 'get', 'cj', 'tick', '-o', 'jsonpath={.spec.schedule}']), '*/5 * * * *');
+  }));

@@ -73,6 +73,12 @@ test('bad requests get 4xx Status objects and the server keeps serving', () =>
         reason: 'BadRequest',
       },
       {
+        what: 'a field of the wrong type',
+        reply: call(s, 'POST', CM, { body: JSON.stringify({ metadata: { name: 'typed' }, data: 5 }) }),
+        code: 400,
+        reason: 'BadRequest',
+      },
+      {
         what: 'an invalid name',
         reply: call(s, 'POST', CM, { body: JSON.stringify({ metadata: { name: 'Not_Valid' } }) }),
         code: 422,
