@@ -124,12 +124,15 @@ export function restartCount(pod: KubeObject): number {
   return (statusOf<PodStatus>(pod).containerStatuses ?? []).reduce((sum, c) => sum + (c.restartCount ?? 0), 0);
 }
 
-/** JSON with sorted keys, so equal templates serialise equally whatever their key order. */
+/**
+ * JSON with sorted keys and without null-valued fields, so templates that decode to the same object
+ * (`creationTimestamp: null` as kubectl sends it, or absent) serialise equally.
+ */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
+      .filter(([, v]) => v !== undefined && v !== null)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
