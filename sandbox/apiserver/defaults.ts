@@ -113,6 +113,8 @@ export function validateObject(resource: ResourceType, object: KubeObjectInput, 
 function child(parent: JsonObject, key: string): JsonObject {
   const existing = parent[key];
   if (isJsonObject(existing)) return existing;
+  // A value of the wrong type stays as sent so validation reports it; defaults go nowhere.
+  if (existing !== undefined && existing !== null) return {};
   const created: JsonObject = {};
   parent[key] = created;
   return created;
