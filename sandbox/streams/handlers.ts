@@ -29,6 +29,8 @@ export interface ExecTarget {
   pod: string;
   query: URLSearchParams;
   subresource: 'exec' | 'attach';
+  /** Aborted when the pod goes away: the process is stopped and its Status ends the session. */
+  signal?: AbortSignal;
 }
 
 export interface PortForwardUpgradeTarget {
@@ -37,6 +39,23 @@ export interface PortForwardUpgradeTarget {
   query: URLSearchParams;
   /** The pod's uid, quoted in port-forward error messages like the kubelet does. */
   uid?: string;
+  /** Aborted when the pod goes away: the session closes, so kubectl exits as with a real cluster. */
+  signal?: AbortSignal;
+}
+
+/** Runs `onAbort` once when `signal` aborts, unless `closed` settles first. */
+function onPodGone(signal: AbortSignal | undefined, closed: Promise<unknown>, onAbort: () => void): void {
+  if (!signal) return;
+  if (signal.aborted) {
+    onAbort();
+    return;
+  }
+  signal.addEventListener('abort', onAbort, { once: true });
+  void closed.finally(() => signal.removeEventListener('abort', onAbort));
+}
+
+function closedOf(emitter: { once(event: 'close', listener: () => void): unknown }): Promise<void> {
+  return new Promise((resolve) => emitter.once('close', () => resolve()));
 }
 
 const SPDY_EXEC_PROTOCOLS: readonly ExecProtocol[] = [
@@ -184,6 +203,9 @@ export function handleExecUpgrade(
         if (!(containerProcess instanceof Error)) containerProcess.kill();
         return;
       }
+      if (!(containerProcess instanceof Error)) {
+        onPodGone(target.signal, closedOf(socket), () => containerProcess.kill());
+      }
       if (kind === 'websocket') {
         const headerProtocol = req.headers['sec-websocket-protocol'] ? chosen : undefined;
         acceptWebSocket(req, socket, head, headerProtocol, (ws) =>
@@ -221,10 +243,11 @@ export function handlePortForwardUpgrade(
         acceptWebSocket(req, socket, head, PORT_FORWARD_TUNNEL_PROTOCOL, (ws) => {
           const transport = createWebSocketStream(ws);
           transport.on('error', () => transport.destroy());
-          new SpdySession(transport, {
+          const session = new SpdySession(transport, {
             onStream: servePortForwardStreams(pod, streams),
             endTransport: () => ws.close(1000),
           });
+          onPodGone(target.signal, session.closed, () => session.close());
         });
         return;
       }
@@ -233,7 +256,10 @@ export function handlePortForwardUpgrade(
       if (offered.length > 0 && !protocol)
         throw badRequest(`unable to upgrade: no supported subprotocol among ${offered.join(', ')}`);
       const ports = parsePorts(target.query);
-      acceptWebSocket(req, socket, head, protocol, (ws) => serveWebSocketPortForward(ws, pod, ports, streams));
+      acceptWebSocket(req, socket, head, protocol, (ws) => {
+        onPodGone(target.signal, closedOf(ws), () => ws.close(1000));
+        serveWebSocketPortForward(ws, pod, ports, streams);
+      });
       return;
     }
     if (kind === 'spdy') {
@@ -241,7 +267,8 @@ export function handlePortForwardUpgrade(
       if (offered.length > 0 && !offered.includes(SPDY_PORT_FORWARD_PROTOCOL)) {
         throw badRequest(`unable to upgrade: no supported stream protocol among ${offered.join(', ')}`);
       }
-      acceptSpdy(socket, head, SPDY_PORT_FORWARD_PROTOCOL, servePortForwardStreams(pod, streams));
+      const session = acceptSpdy(socket, head, SPDY_PORT_FORWARD_PROTOCOL, servePortForwardStreams(pod, streams));
+      onPodGone(target.signal, session.closed, () => session.close());
       return;
     }
     throw badRequest('Upgrade request required');

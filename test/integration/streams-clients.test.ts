@@ -40,6 +40,8 @@ const sha256 = (data: Buffer): string => createHash('sha256').update(data).diges
 interface PodActivity {
   processes: Set<ChildProcess>;
   resizes: [number, number][];
+  /** Aborting it tells the stream handlers that the pod went away. */
+  gone: AbortController;
 }
 
 function localPodStreams(activity: PodActivity): PodStreams {
@@ -175,7 +177,7 @@ async function listen(server: net.Server): Promise<number> {
 
 async function startStub(big: Buffer): Promise<Stub> {
   const children = new Set<ChildProcess>();
-  const podActivity: PodActivity = { processes: new Set(), resizes: [] };
+  const podActivity: PodActivity = { processes: new Set(), resizes: [], gone: new AbortController() };
   const streams = localPodStreams(podActivity);
   const api = http.createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -205,7 +207,7 @@ async function startStub(big: Buffer): Promise<Stub> {
         req,
         socket,
         head,
-        { namespace, pod: name, query: url.searchParams, uid: 'uid-p1' },
+        { namespace, pod: name, query: url.searchParams, uid: 'uid-p1', signal: podActivity.gone.signal },
         streams,
       );
     else handleExecUpgrade(req, socket, head, { namespace, pod: name, query: url.searchParams, subresource }, streams);
@@ -410,6 +412,24 @@ void describe('streams with real clients', () => {
         const upload = await httpRequest(forward.localPort, '/digest', big);
         assert.equal(upload.body.toString(), sha256(big));
       } finally {
+        await forward.stop();
+      }
+    });
+  }
+
+  for (const transport of ['websocket', 'spdy'] as const) {
+    const env = transport === 'spdy' ? { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' } : {};
+
+    void it(`kubectl port-forward (${transport}) exits when the pod goes away`, async () => {
+      const forward = await portForward(stub, stub.httpPort, env);
+      try {
+        assert.equal((await httpRequest(forward.localPort, '/')).body.toString(), 'hello from p1');
+        stub.pod.gone.abort();
+        const code = await forward.exited;
+        assert.notEqual(code, 0);
+        assert.match(forward.output(), /lost connection to pod/);
+      } finally {
+        stub.pod.gone = new AbortController();
         await forward.stop();
       }
     });
