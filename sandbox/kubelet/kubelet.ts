@@ -181,6 +181,31 @@ export function startKubelet(options: KubeletOptions): Kubelet {
     return runtime;
   }
 
+  /** Logs of a pod no worker runs (it finished before the sandbox restarted): what its files hold. */
+  async function storedLogs(pod: KubeObject, logOptions: LogOptions): Promise<Readable> {
+    const names = ((pod.spec ?? {}) as { containers?: { name: string }[]; initContainers?: { name: string }[] });
+    const all = [...(names.containers ?? []), ...(names.initContainers ?? [])].map((c) => c.name);
+    const name = logOptions.container ?? (names.containers?.length === 1 ? names.containers[0]!.name : undefined);
+    if (name === undefined) return pickContainerError(pod, all);
+    if (!all.includes(name)) throw badRequest(`container ${name} is not valid for pod ${pod.metadata.name}`);
+    const dir = join(options.stateDir, 'pods', pod.metadata.uid, 'logs', name);
+    const instances = (await readdir(dir).catch(() => [] as string[]))
+      .map((f) => /^(\d+)\.log$/.exec(f)?.[1])
+      .filter((n): n is string => n !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
+    const chosen = logOptions.previous ? instances.at(-2) : instances.at(-1);
+    if (chosen === undefined) {
+      if (logOptions.previous) throw badRequest(`previous terminated container "${name}" in pod "${pod.metadata.name}" not found`);
+      return Readable.from([]);
+    }
+    return readLogFile(join(dir, `${chosen}.log`), { ...logOptions, follow: false }, () => false);
+  }
+
+  function pickContainerError(pod: KubeObject, names: string[]): never {
+    throw badRequest(`a container name must be specified for pod ${pod.metadata.name}, choose one of: [${names.join(' ')}]`);
+  }
+
   return {
     async exec(namespace: string, pod: string, container: string | undefined, command: string[], execOptions: ExecOptions): Promise<ContainerProcess> {
       if (command.length === 0) throw badRequest('you must specify at least one command for the container');
@@ -204,9 +229,10 @@ export function startKubelet(options: KubeletOptions): Kubelet {
       const { pod: object, worker } = workerFor(namespace, pod);
       const nodeName = ((object.spec ?? {}) as { nodeName?: string }).nodeName;
       if (!nodeName) return Readable.from([]);
+      if (!worker) return storedLogs(object, logOptions);
       const runtime = pickContainer(object, worker, logOptions.container);
       const name = runtime.spec.name;
-      const logDir = join(worker!.podDir, 'logs', name);
+      const logDir = join(worker.podDir, 'logs', name);
       if (logOptions.previous) {
         if (!runtime.lastState.terminated || runtime.restartCount === 0) {
           throw badRequest(`previous terminated container "${name}" in pod "${pod}" not found`);

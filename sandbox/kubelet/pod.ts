@@ -63,6 +63,8 @@ export interface ContainerRuntime {
   started: boolean;
   probes: ProbeWorker[];
   timer: NodeJS.Timeout | undefined;
+  /** A start is under way (image, layer, process). */
+  starting: boolean;
 }
 
 function nowSeconds(): string {
@@ -85,7 +87,43 @@ function newRuntime(spec: ContainerSpec, init: boolean, restartCount: number): C
     started: false,
     probes: [],
     timer: undefined,
+    starting: false,
   };
+}
+
+interface PublishedContainerStatus {
+  name: string;
+  restartCount?: number;
+  containerID?: string;
+  state?: { running?: { startedAt?: string } };
+  lastState?: { terminated?: TerminatedState };
+}
+
+/**
+ * A pod found in the store when the kubelet starts (the sandbox restarted) keeps counting where
+ * its published status left off; a container that was running counts as ended (reason Unknown),
+ * as after a node reboot.
+ */
+function resumeRuntime(spec: ContainerSpec, status: unknown): ContainerRuntime {
+  const statuses = ((status ?? {}) as { containerStatuses?: PublishedContainerStatus[] }).containerStatuses ?? [];
+  const previous = statuses.find((c) => c.name === spec.name);
+  const runtime = newRuntime(spec, false, previous?.restartCount ?? 0);
+  if (!previous?.containerID) return runtime;
+  if (previous.state?.running) {
+    runtime.restartCount++;
+    runtime.lastState = {
+      terminated: {
+        exitCode: 255,
+        reason: 'Unknown',
+        startedAt: previous.state.running.startedAt ?? nowSeconds(),
+        finishedAt: nowSeconds(),
+        containerID: previous.containerID,
+      },
+    };
+  } else if (previous.lastState?.terminated) {
+    runtime.lastState = { terminated: previous.lastState.terminated };
+  }
+  return runtime;
 }
 
 export class PodWorker {
@@ -117,11 +155,8 @@ export class PodWorker {
     this.name = pod.metadata.name;
     this.podDir = join(settings.stateDir, 'pods', this.uid);
     this.spec = podSpecOf(pod.spec);
-    // A restarted sandbox keeps counting restarts where the published status left off.
-    const status = (pod.status ?? {}) as { containerStatuses?: { name: string; restartCount?: number }[] };
-    const previousCount = (name: string): number => status.containerStatuses?.find((c) => c.name === name)?.restartCount ?? 0;
     this.initContainers = (this.spec.initContainers ?? []).map((c) => newRuntime(c, true, 0));
-    this.containers = this.spec.containers.map((c) => newRuntime(c, false, previousCount(c.name)));
+    this.containers = this.spec.containers.map((c) => resumeRuntime(c, pod.status));
     this.initialized = this.initContainers.length === 0;
   }
 
@@ -180,6 +215,16 @@ export class PodWorker {
   }
 
   private async startContainer(c: ContainerRuntime): Promise<void> {
+    if (c.starting) return;
+    c.starting = true;
+    try {
+      await this.createAndStart(c);
+    } finally {
+      c.starting = false;
+    }
+  }
+
+  private async createAndStart(c: ContainerRuntime): Promise<void> {
     c.timer = undefined;
     if (this.terminating || this.disposed || !this.network) return;
     const reference = c.spec.image ?? '';

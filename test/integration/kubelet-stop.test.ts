@@ -87,6 +87,12 @@ test('stop() kills every container, exec session and port-forward relay, and a n
     kubelet = startKubelet({ store, stateDir, backoffBaseMs: 200, probeSecondMs: 200 });
     const previous = store.get(PODS, 'stop', 'web').metadata.resourceVersion;
     await waitFor('containers running again', () => store.get(PODS, 'stop', 'web').metadata.resourceVersion !== previous && running());
+    const app = ((store.get(PODS, 'stop', 'web').status ?? {}) as { containerStatuses?: { restartCount: number; lastState: { terminated?: { reason: string } } }[] })
+      .containerStatuses![0]!;
+    assert.deepEqual([app.restartCount, app.lastState.terminated?.reason], [1, 'Unknown']);
+    let previousLog = '';
+    for await (const chunk of await kubelet.logs('stop', 'web', { container: 'app', previous: true })) previousLog += String(chunk);
+    assert.match(previousLog, /web-app listening on :8080/);
   } finally {
     await kubelet.stop();
     assert.deepEqual(leftovers(marker), []);
