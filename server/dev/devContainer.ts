@@ -1,7 +1,7 @@
 // Picks the container to develop and rewrites it into a dev container: dev image, blocking PID 1, no probes,
 // workDir, merged env, config resources and persistent-dir mounts. Pure; the original is never mutated.
 import { ContainerSelectionError } from './errors.js';
-import type { Container, PodSpec } from './types.js';
+import type { Container, PodSpec, Workload } from './types.js';
 
 /**
  * PID 1 of the dev container. In a PID namespace, signals without a handler do not reach PID 1, so the
@@ -19,16 +19,16 @@ export interface SelectedContainer {
 }
 
 /** The named container, or the first one when no name is given. */
-export function selectContainer(spec: PodSpec, workloadName: string, requested: string | undefined): SelectedContainer {
+export function selectContainer(spec: PodSpec, workload: Workload, requested: string | undefined): SelectedContainer {
   const names = spec.containers.map((c) => c.name);
-  if (names.length === 0) throw new ContainerSelectionError(workloadName, requested, 'noContainers', names);
+  if (names.length === 0) throw new ContainerSelectionError(workload, requested, 'noContainers', names);
   if (requested === undefined) return { index: 0, container: spec.containers[0]! };
   const matches = names.flatMap((name, index) => (name === requested ? [index] : []));
-  if (matches.length > 1) throw new ContainerSelectionError(workloadName, requested, 'ambiguous', names);
+  if (matches.length > 1) throw new ContainerSelectionError(workload, requested, 'ambiguous', names);
   const index = matches[0];
   if (index !== undefined) return { index, container: spec.containers[index]! };
   const isInit = (spec.initContainers ?? []).some((c) => c.name === requested);
-  throw new ContainerSelectionError(workloadName, requested, isInit ? 'initContainer' : 'notFound', names);
+  throw new ContainerSelectionError(workload, requested, isInit ? 'initContainer' : 'notFound', names);
 }
 
 export interface DevContainerSettings {

@@ -1,11 +1,24 @@
 // Typed errors that dev-mode planning throws; each names the protocol error code it maps to and carries the
-// structured data a client needs to show what happened and what to do.
+// structured `data` that code documents, so the engine turns it into a response without re-deriving anything.
+import type {
+  AlreadyInDevModeData,
+  ContainerNotFoundData,
+  InvalidConfigData,
+  InvalidParamsData,
+  WorkloadRef,
+} from '../../protocol/errors.js';
+import { describeWorkload, type Workload } from './types.js';
 
 export type DevPlanErrorCode =
-  'WorkloadNotFound' | 'ContainerNotFound' | 'AlreadyInDevMode' | 'NotInDevMode' | 'InvalidConfig';
+  'InvalidParams' | 'ContainerNotFound' | 'AlreadyInDevMode' | 'NotInDevMode' | 'InvalidConfig';
 
 export abstract class DevPlanError extends Error {
   abstract readonly code: DevPlanErrorCode;
+  abstract readonly data: unknown;
+}
+
+export function workloadRef(workload: Workload): WorkloadRef {
+  return { kind: workload.kind, name: workload.metadata.name, namespace: workload.metadata.namespace ?? '' };
 }
 
 export type ContainerProblem = 'notFound' | 'ambiguous' | 'initContainer' | 'noContainers';
@@ -13,14 +26,16 @@ export type ContainerProblem = 'notFound' | 'ambiguous' | 'initContainer' | 'noC
 export class ContainerSelectionError extends DevPlanError {
   override readonly name = 'ContainerSelectionError';
   readonly code = 'ContainerNotFound';
+  readonly data: ContainerNotFoundData;
   constructor(
-    readonly workload: string,
+    workload: Workload,
     readonly requested: string | undefined,
     readonly problem: ContainerProblem,
     /** The names of the workload's (regular) containers, in order. */
     readonly containers: readonly string[],
   ) {
-    super(containerMessage(workload, requested, problem, containers));
+    super(containerMessage(describeWorkload(workload), requested, problem, containers));
+    this.data = { ...workloadRef(workload), container: requested ?? '', containers: [...containers] };
   }
 }
 
@@ -45,11 +60,13 @@ function containerMessage(
 
 export class UnsupportedWorkloadError extends DevPlanError {
   override readonly name = 'UnsupportedWorkloadError';
-  readonly code = 'WorkloadNotFound';
-  constructor(readonly kind: string) {
-    super(
-      `dev mode does not support kind '${kind}'; it supports Deployment, StatefulSet, DaemonSet, Pod, Job and CronJob`,
-    );
+  readonly code = 'InvalidParams';
+  readonly data: InvalidParamsData = { field: 'kind' };
+  constructor(
+    readonly kind: string,
+    detail = `dev mode does not support kind '${kind}'; it supports Deployment, StatefulSet, DaemonSet, Pod, Job and CronJob`,
+  ) {
+    super(detail);
   }
 }
 
@@ -57,49 +74,56 @@ export class UnsupportedWorkloadError extends DevPlanError {
 export class DevModeHeldError extends DevPlanError {
   override readonly name = 'DevModeHeldError';
   readonly code = 'AlreadyInDevMode';
+  readonly data: AlreadyInDevModeData & { renewTime?: string; stale: boolean };
   constructor(
-    readonly workload: string,
+    workload: Workload,
     readonly holder: string | undefined,
     readonly renewTime: string | undefined,
     /** The lease expired: the holder is probably gone and `force` takes it over. */
     readonly stale: boolean,
   ) {
+    const label = describeWorkload(workload);
     super(
       stale
-        ? `${workload} was left in dev mode by ${holder ?? 'an unknown engine'} (lease last renewed ${renewTime ?? 'never'}); use --force to take it over`
-        : `${workload} is in dev mode by ${holder ?? 'another engine'} (lease renewed ${renewTime ?? 'recently'}); end that session first`,
+        ? `${label} was left in dev mode by ${holder ?? 'an unknown engine'} (lease last renewed ${renewTime ?? 'never'}); use --force to take it over`
+        : `${label} is in dev mode by ${holder ?? 'another engine'} (lease renewed ${renewTime ?? 'recently'}); end that session first, or use --force`,
     );
+    this.data = { ...workloadRef(workload), holder: holder ?? '', ...(renewTime ? { renewTime } : {}), stale };
   }
 }
 
 export class NotInDevModeError extends DevPlanError {
   override readonly name = 'NotInDevModeError';
   readonly code = 'NotInDevMode';
-  constructor(readonly workload: string) {
-    super(`${workload} is not in dev mode`);
+  readonly data: WorkloadRef;
+  constructor(workload: Workload) {
+    super(`${describeWorkload(workload)} is not in dev mode`);
+    this.data = workloadRef(workload);
   }
 }
 
 /** The saved original on the workload cannot be read, so it cannot be restored automatically. */
 export class CorruptSavedOriginalError extends DevPlanError {
   override readonly name = 'CorruptSavedOriginalError';
-  readonly code = 'NotInDevMode';
+  readonly code = 'InvalidConfig';
+  readonly data: InvalidConfigData;
   constructor(
-    readonly workload: string,
+    workload: Workload,
     readonly reason: string,
   ) {
-    super(
-      `${workload} carries an unreadable podloop.dev/original annotation (${reason}); restore it from your manifests`,
-    );
+    const label = describeWorkload(workload);
+    super(`${label} carries an unreadable podloop.dev/original annotation (${reason}); restore it from your manifests`);
+    this.data = { source: `annotation podloop.dev/original on ${label}` };
   }
 }
 
 export class NoDevImageError extends DevPlanError {
   override readonly name = 'NoDevImageError';
   readonly code = 'InvalidConfig';
-  constructor(readonly workload: string) {
+  readonly data: InvalidConfigData = { source: '.podloop/config.yaml' };
+  constructor(workload: Workload) {
     super(
-      `no dev image for ${workload}: set image in .podloop/config.yaml, or run from a project folder whose language podloop detects`,
+      `no dev image for ${describeWorkload(workload)}: set image in .podloop/config.yaml, or run from a project folder whose language podloop detects`,
     );
   }
 }

@@ -45,6 +45,10 @@ export interface DevStartOptions {
   config?: ContainerConfig;
   /** Language detected in the local project; picks the dev image when the config names none. */
   language?: Language;
+  /** Overrides the config's image (dev/start `image`). */
+  image?: string;
+  /** Overrides the config's workDir (dev/start `remoteDir`). */
+  workDir?: string;
   /** Take over a workload whose lease is stale. */
   force?: boolean;
   leaseDurationSeconds?: number;
@@ -100,18 +104,17 @@ const jobControllerLabels = [
 export function planDevStart(input: Workload, options: DevStartOptions): DevStartPlan {
   const info = resolveWorkloadKind(input.kind);
   if (!info) throw new UnsupportedWorkloadError(input.kind);
-  const label = describeWorkload(input);
   const originalText = annotationOf(input, devAnnotations.original);
   const leaseText = annotationOf(input, devAnnotations.lease);
   const lease = leaseState(leaseText, options.now, options.engineId);
   const heldBy = parseLease(leaseText);
 
-  if (lease === 'held') throw new DevModeHeldError(label, heldBy?.holder, heldBy?.renewTime, false);
+  if (lease === 'held') throw new DevModeHeldError(input, heldBy?.holder, heldBy?.renewTime, false);
   if (originalText === undefined) return planFresh(input, input, info, options, 'start', undefined);
 
-  const saved = readSaved(originalText, label);
+  const saved = readSaved(originalText, input);
   if (lease === 'ours') return planAlready(input, info, saved, options);
-  if (!options.force) throw new DevModeHeldError(label, heldBy?.holder, heldBy?.renewTime, true);
+  if (!options.force) throw new DevModeHeldError(input, heldBy?.holder, heldBy?.renewTime, true);
   return planFresh(input, restoreWorkload(input, saved), info, options, 'takeOver', saved);
 }
 
@@ -128,14 +131,14 @@ function planFresh(
   const config = options.config;
   const warnings: string[] = [];
   const baseTemplate = podTemplateOf(base, info);
-  if (!baseTemplate) throw new UnsupportedWorkloadError(`${base.kind} without a pod template`);
-  const selected = selectContainer(baseTemplate.spec, label, options.container ?? config?.name);
+  if (!baseTemplate) throw new UnsupportedWorkloadError(base.kind, `${label} has no pod template`);
+  const selected = selectContainer(baseTemplate.spec, base, options.container ?? config?.name);
   const containerName = selected.container.name;
 
   const language = options.language ?? config?.debug?.language;
-  const image = config?.image ?? (language ? defaultDevImage(language) : undefined);
-  if (!image) throw new NoDevImageError(label);
-  const workDir = config?.workDir ?? selected.container.workingDir ?? configDefaults.workDir;
+  const image = options.image ?? config?.image ?? (language ? defaultDevImage(language) : undefined);
+  if (!image) throw new NoDevImageError(base);
+  const workDir = options.workDir ?? config?.workDir ?? selected.container.workingDir ?? configDefaults.workDir;
 
   // The pod spec dev mode edits: the workload's own template, or a copy for a separate dev pod.
   const desired = structuredClone(base);
@@ -340,15 +343,15 @@ function rolloutOf(workload: Workload): Rollout {
   return strategy === 'OnDelete' ? 'deletePods' : 'controller';
 }
 
-function readSaved(text: string, label: string): SavedOriginal {
+function readSaved(text: string, workload: Workload): SavedOriginal {
   try {
     return parseSaved(text);
   } catch (error) {
-    throw new CorruptSavedOriginalError(label, error instanceof Error ? error.message : String(error));
+    throw new CorruptSavedOriginalError(workload, error instanceof Error ? error.message : String(error));
   }
 }
 
-/** A patch that sets podloop.dev/state, e.g. to 'active' once the dev pod is ready. */
+/** A patch that sets podloop.dev/state, e.g. to 'running' once the dev pod is ready. */
 export function devStatePatch(workload: Workload, state: DevState): JsonPatchOperation[] {
   const desired = structuredClone(workload);
   desired.metadata.annotations = { ...desired.metadata.annotations, [devAnnotations.state]: state };

@@ -7,7 +7,7 @@ import { leaseState, parseLease } from './lease.js';
 import { podBackupName } from './podBackup.js';
 import { stripServerFields } from './serverFields.js';
 import { annotationOf, devAnnotations, parseSaved, type SavedOriginal, type SavedValues } from './saved.js';
-import { describeWorkload, type Workload } from './types.js';
+import type { Workload } from './types.js';
 import { podTemplateOf, resolveWorkloadKind, setReplicas, type DevStrategy } from './workloadKinds.js';
 
 export { stripServerFields } from './serverFields.js';
@@ -41,21 +41,20 @@ export interface DevEndPlan {
  * refused unless `force`; without, the caller has already decided to restore.
  */
 export function planDevEnd(workload: Workload, options?: DevEndOptions): DevEndPlan {
-  const label = describeWorkload(workload);
   if (!resolveWorkloadKind(workload.kind)) throw new UnsupportedWorkloadError(workload.kind);
   const text = annotationOf(workload, devAnnotations.original);
-  if (text === undefined) throw new NotInDevModeError(label);
+  if (text === undefined) throw new NotInDevModeError(workload);
   let saved: SavedOriginal;
   try {
     saved = parseSaved(text);
   } catch (error) {
-    throw new CorruptSavedOriginalError(label, error instanceof Error ? error.message : String(error));
+    throw new CorruptSavedOriginalError(workload, error instanceof Error ? error.message : String(error));
   }
   if (options && !options.force) {
     const leaseText = annotationOf(workload, devAnnotations.lease);
     if (leaseState(leaseText, options.now, options.engineId) === 'held') {
       const lease = parseLease(leaseText);
-      throw new DevModeHeldError(label, lease?.holder, lease?.renewTime, false);
+      throw new DevModeHeldError(workload, lease?.holder, lease?.renewTime, false);
     }
   }
   const restored = restoreWorkload(workload, saved);

@@ -28,7 +28,8 @@ export const devLabels = {
   managedBy: 'app.kubernetes.io/managed-by',
 } as const;
 
-export type DevState = 'starting' | 'active' | 'ending';
+/** The phases of dev/status, as recorded on the workload. */
+export type DevState = 'starting' | 'running' | 'ending';
 
 /** An original string value, or null where the key was absent. */
 export type SavedValues = Record<string, string | null>;

@@ -1,6 +1,7 @@
 // Dev start and dev end planning on realistic manifests of every supported kind.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
@@ -229,6 +230,15 @@ void describe('dev start on other kinds', () => {
     assert.deepEqual(applyEnd(plan.workload), original);
   });
 
+  void test('explicit image and workDir from the request win over the config', () => {
+    const plan = planDevStart(
+      workload('deployment'),
+      options({ image: 'my/dev', workDir: '/w', config: containerConfig('image: cfg/dev\nworkDir: /cfg') }),
+    );
+    assert.deepEqual([plan.image, plan.workDir], ['my/dev', '/w']);
+    assert.equal(deploymentSpec(plan.workload).containers[0]!.workingDir, '/w');
+  });
+
   void test('an unsupported kind is refused with the list of supported kinds', () => {
     assert.throws(
       () => planDevStart({ kind: 'ReplicaSet', metadata: { name: 'x' } }, options()),
@@ -265,7 +275,14 @@ void describe('container selection', () => {
         e instanceof ContainerSelectionError &&
         e.code === 'ContainerNotFound' &&
         e.problem === 'notFound' &&
-        e.message === "Deployment web in namespace shop has no container 'api'; its containers are: app, sidecar",
+        e.message === "Deployment web in namespace shop has no container 'api'; its containers are: app, sidecar" &&
+        isDeepStrictEqual(e.data, {
+          kind: 'Deployment',
+          name: 'web',
+          namespace: 'shop',
+          container: 'api',
+          containers: ['app', 'sidecar'],
+        }),
     );
   });
   void test('an init container name is refused and the regular containers listed', () => {
@@ -314,7 +331,11 @@ void describe('leases and idempotence', () => {
       () =>
         planDevStart(inDevMode, options({ engineId: 'engine-b', now: new Date(now.getTime() + 30_000), force: true })),
       (e: unknown) =>
-        e instanceof DevModeHeldError && !e.stale && e.holder === 'engine-a' && e.code === 'AlreadyInDevMode',
+        e instanceof DevModeHeldError &&
+        !e.stale &&
+        e.code === 'AlreadyInDevMode' &&
+        e.data.holder === 'engine-a' &&
+        e.data.name === 'web',
     );
   });
 
