@@ -182,7 +182,7 @@ class DeploymentSync {
     const newTarget = newReplicaSetReplicas(this.deployment, this.all, newRS);
     if (newTarget !== rsReplicas(newRS)) {
       this.scaleReplicaSet(newRS, newTarget);
-      if (newTarget > rsReplicas(newRS)) return this.writeStatus(true);
+      return this.writeStatus(true);
     }
     const scaleDowns = oldReplicaSetScaleDowns(this.deployment, this.oldRSs, this.newRS);
     if (scaleDowns.length > 0) {

@@ -7,6 +7,7 @@ import { cronJobController } from './cronjob.js';
 import { daemonSetController } from './daemonset.js';
 import { deploymentController } from './deployment.js';
 import { endpointsController } from './endpoints.js';
+import { eventTtlController } from './eventttl.js';
 import { garbageCollector } from './gc.js';
 import { jobController } from './job.js';
 import { namespaceController } from './namespace.js';
@@ -53,6 +54,7 @@ export function startControllers(store: ObjectStore, options: ControllerOptions 
     garbageCollector(ctx),
     namespaceController(ctx),
     pvcController(ctx),
+    eventTtlController(ctx),
   ];
   const onError = options.onError ?? (() => undefined);
   const loops = controllers.map((controller) => new ControllerLoop(store, controller, onError));
