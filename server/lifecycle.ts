@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { invalidParams } from '../protocol/errors.js';
 import type { InitializeParams, InitializeResult, LogLevel } from '../protocol/lifecycle.js';
+import { kubeModule } from './kube/lazy.js';
 import type { Logger } from './logger.js';
 import { optBoolean, optEnum, optInteger, optObject, optString, paramsObject } from './params.js';
 import type { Session } from './session.js';
@@ -102,12 +103,9 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
       session.clientCapabilities = params.capabilities ?? {};
       session.phase = 'running';
       if (typeof params.processId === 'number') watchParent(params.processId);
-      let context: string | undefined;
-      try {
-        context = session.kube().context;
-      } catch {
-        // No kubeconfig yet is fine: cluster requests say so when they are made.
-      }
+      const context = session.contextName();
+      // Load the Kubernetes client while the client digests the answer.
+      setImmediate(() => void kubeModule().catch(() => undefined));
       log.info({ client: params.clientInfo, context, engineId: session.engineId }, 'initialized');
       return {
         serverInfo: { name: 'podloop-engine', version: engineVersion() },

@@ -3,8 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ClientCapabilities } from '../protocol/lifecycle.js';
-import { openKube } from './kube/index.js';
 import type { Kube, KubeTarget } from './kube/index.js';
+import { kubeModule } from './kube/lazy.js';
+import { peekKubeconfig } from './kube/peek.js';
 
 export type SessionPhase = 'uninitialized' | 'running' | 'shutdown';
 
@@ -18,7 +19,9 @@ export interface Session {
   workspaceFolder: string | undefined;
   clientCapabilities: ClientCapabilities;
   /** Loads the kubeconfig on first use (InvalidConfig when missing); cached afterwards. */
-  kube(): Kube;
+  kube(): Promise<Kube>;
+  /** The context the kubeconfig selects, read cheaply; undefined without a kubeconfig. */
+  contextName(): string | undefined;
   /** The namespace a request means when it names none. */
   defaultNamespace(): string;
   /** Registers work to undo at shutdown (streams, forwards, syncs); run in reverse order. */
@@ -32,7 +35,7 @@ export function newEngineId(): string {
 }
 
 export function createSession(engineId: string = newEngineId()): Session {
-  let kube: Kube | undefined;
+  let kube: Promise<Kube> | undefined;
   const cleanups: (() => Promise<void> | void)[] = [];
   let disposing: Promise<void> | undefined;
   const session: Session = {
@@ -43,16 +46,19 @@ export function createSession(engineId: string = newEngineId()): Session {
     workspaceFolder: undefined,
     clientCapabilities: {},
     kube() {
-      kube ??= openKube(session.kubeTarget);
+      const target = session.kubeTarget;
+      kube ??= kubeModule().then((module) => module.openKube(target));
+      // A missing kubeconfig may appear later (e.g. after sandbox/up): do not cache the failure.
+      kube.catch(() => {
+        kube = undefined;
+      });
       return kube;
     },
+    contextName() {
+      return peekKubeconfig(session.kubeTarget).context;
+    },
     defaultNamespace() {
-      if (session.namespace !== undefined) return session.namespace;
-      try {
-        return session.kube().namespace ?? 'default';
-      } catch {
-        return 'default';
-      }
+      return session.namespace ?? peekKubeconfig(session.kubeTarget).namespace ?? 'default';
     },
     onDispose(cleanup) {
       cleanups.push(cleanup);

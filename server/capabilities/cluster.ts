@@ -1,6 +1,6 @@
 // cluster/contexts: reads the kubeconfig, never the cluster.
 import type { ClusterContextsParams, ClusterContextsResult } from '../../protocol/cluster.js';
-import { listContexts } from '../kube/index.js';
+import { kubeModule } from '../kube/lazy.js';
 import { optString, paramsObject } from '../params.js';
 import type { Session } from '../session.js';
 
@@ -9,7 +9,8 @@ export function parseClusterContextsParams(raw: unknown): ClusterContextsParams 
   return kubeconfig !== undefined ? { kubeconfig } : {};
 }
 
-export function clusterContexts(session: Session, params: ClusterContextsParams): ClusterContextsResult {
+export async function clusterContexts(session: Session, params: ClusterContextsParams): Promise<ClusterContextsResult> {
+  const { listContexts } = await kubeModule();
   const kubeconfig = params.kubeconfig ?? session.kubeTarget.kubeconfig;
   const context = params.kubeconfig === undefined ? session.kubeTarget.context : undefined;
   return listContexts({ ...(kubeconfig !== undefined ? { kubeconfig } : {}), ...(context !== undefined ? { context } : {}) });

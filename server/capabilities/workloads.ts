@@ -28,7 +28,7 @@ export async function listWorkloads(
   params: WorkloadsListParams,
   token: CancellationToken,
 ): Promise<WorkloadsListResult> {
-  const kube = session.kube();
+  const kube = await session.kube();
   const namespace = params.allNamespaces === true ? undefined : (params.namespace ?? session.defaultNamespace());
   const progress = beginProgress(client, params.workDoneToken, 'Listing workloads');
   const abort = abortSignalOf(token);

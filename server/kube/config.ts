@@ -1,13 +1,13 @@
 // Finding and loading kubeconfigs: an explicit path, else $KUBECONFIG, else ~/.kube/config.
 // Never falls back to in-cluster or localhost defaults: a missing kubeconfig is InvalidConfig.
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ResponseError } from 'vscode-jsonrpc/node.js';
 import { ErrorCodes } from '../../protocol/errors.js';
 import type { InvalidConfigData } from '../../protocol/errors.js';
 import type { ClusterContextsResult } from '../../protocol/cluster.js';
+import { kubeconfigPaths } from './peek.js';
 
 export interface KubeTarget {
   /** Explicit kubeconfig path. */
@@ -16,13 +16,6 @@ export interface KubeTarget {
   context?: string;
 }
 
-/** The kubeconfig files to read, and how to name them in messages. */
-export function kubeconfigPaths(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string[] {
-  if (explicit !== undefined && explicit !== '') return [resolve(explicit)];
-  const fromEnv = env.KUBECONFIG;
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv.split(delimiter).filter((path) => path !== '').map((path) => resolve(path));
-  return [join(homedir(), '.kube', 'config')];
-}
 
 function invalidConfig(message: string, source: string): ResponseError<InvalidConfigData> {
   return new ResponseError(ErrorCodes.InvalidConfig, message, { source });

@@ -7,7 +7,8 @@ import type { KubeTarget } from './config.js';
 import { toProtocolError } from './errors.js';
 import { listWorkloads } from './workloads.js';
 
-export { kubeconfigPaths, listContexts, loadKubeConfig } from './config.js';
+export { listContexts, loadKubeConfig } from './config.js';
+export { kubeconfigPaths } from './peek.js';
 export type { KubeTarget } from './config.js';
 export { toProtocolError } from './errors.js';
 
