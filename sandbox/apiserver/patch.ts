@@ -81,9 +81,7 @@ function applyJsonPatch(document: JsonObject, operations: JsonValue): JsonObject
     throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
   }
   for (const operation of operations) {
-    if (!isJsonObject(operation) || typeof operation.op !== 'string' || typeof operation.path !== 'string') {
-      throw badRequest('json: cannot unmarshal into Go value of type jsonpatch.Operation');
-    }
+    if (!isJsonObject(operation)) throw badRequest('json: cannot unmarshal into Go value of type jsonpatch.Operation');
   }
   try {
     const result = jsonPatch.applyPatch(document, operations as unknown as jsonPatch.Operation[], true, false).newDocument;
@@ -91,23 +89,16 @@ function applyJsonPatch(document: JsonObject, operations: JsonValue): JsonObject
     return result;
   } catch (error) {
     if (error instanceof ApiError) throw error;
-    throw jsonPatchFailure(error);
+    throw jsonPatchFailure();
   }
 }
 
-/** A patch that decodes but does not apply is 422, as the real server answers it. */
-function jsonPatchFailure(error: unknown): ApiError {
-  const failure = error as { name?: string; operation?: { op?: string; path?: string }; message?: string };
-  const op = failure.operation?.op ?? 'patch';
-  const path = failure.operation?.path ?? '';
-  let message: string;
-  if (failure.name === 'TEST_OPERATION_FAILED') message = `testing value ${path} failed: test failed`;
-  else if (failure.name === 'OPERATION_PATH_UNRESOLVABLE' || failure.name === 'OPERATION_FROM_UNRESOLVABLE') {
-    message = `${op} operation does not apply: doc is missing path: "${path}": missing value`;
-  } else if (failure.name === 'OPERATION_OP_INVALID' || failure.name === 'OPERATION_VALUE_REQUIRED' || failure.name === 'OPERATION_PATH_INVALID') {
-    return badRequest(`Unexpected kind: ${op}`);
-  } else message = (failure.message ?? String(error)).split('\n')[0] ?? 'invalid patch';
-  return new ApiError(422, 'Invalid', message, { causes: [{ reason: 'FieldValueInvalid', message }] });
+/**
+ * A patch that decodes but does not apply (a failed `test`, a missing path, an unknown op) is 422 with the generic
+ * message and empty details: exactly the body the real server sends, which names no cause.
+ */
+function jsonPatchFailure(): ApiError {
+  return new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request', {});
 }
 
 /** RFC 7386. */
