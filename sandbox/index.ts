@@ -1,10 +1,11 @@
 // Assembles one sandbox cluster in this process: the persisted object store, the initial objects,
 // controllers, kubelet and the HTTPS API server, plus the kubeconfig that reaches them.
 
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { startControllers } from './controllers/index.js';
 import type { PodStreams } from './kubelet/api.js';
+import { startKubelet, type KubeletOptions } from './kubelet/kubelet.js';
 import { ensureServingMaterial } from './apiserver/certs.js';
 import { startApiServer } from './apiserver/server.js';
 import { writeKubeconfig } from './kubeconfig.js';
@@ -20,6 +21,8 @@ export interface SandboxStartOptions {
   /** Start without controllers and kubelet: an API server over the store only. */
   apiOnly?: boolean;
   onError?: (error: unknown, request: { method: string; url: string }) => void;
+  /** Kubelet tuning (image folders, back-off, probe timing), mostly for tests. */
+  kubelet?: Omit<KubeletOptions, 'store' | 'stateDir'>;
 }
 
 export interface RunningSandbox {
@@ -29,7 +32,7 @@ export interface RunningSandbox {
   port: number;
   token: string;
   store: ObjectStore;
-  /** Whether controllers and kubelet run (they are absent with apiOnly or when not built). */
+  /** Whether controllers and kubelet run (not with apiOnly). */
   workloads: boolean;
   /** Flushes the store and stops server, controllers and kubelet (and with it every pod process). */
   stop(): Promise<void>;
@@ -40,48 +43,15 @@ interface Workloads {
   stop(): Promise<void>;
 }
 
-/** The built-in image folders shipped with podloop, wherever this module runs from. */
-export function builtinImageDirs(): string[] {
-  const candidates = [new URL('./images/', import.meta.url), new URL('../../sandbox/images/', import.meta.url)];
-  return candidates.map((u) => fileURLToPath(u)).filter((dir) => existsSync(dir)).slice(0, 1);
-}
-
-async function importOptional(file: string): Promise<Record<string, unknown> | undefined> {
-  try {
-    return (await import(new URL(file, import.meta.url).href)) as Record<string, unknown>;
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return undefined;
-    throw error;
-  }
-}
-
-interface KubeletHandle extends PodStreams {
-  stop(): Promise<void>;
-}
-
 /** Controllers and kubelet: what turns stored workloads into running processes. */
-async function startWorkloads(store: ObjectStore, stateDir: string): Promise<Workloads> {
-  const controllersModule = await importOptional('./controllers/index.js');
-  const kubeletModule = await importOptional('./kubelet/kubelet.js');
-  const startControllers = controllersModule?.startControllers;
-  const startKubelet = kubeletModule?.startKubelet;
-  const controllers =
-    typeof startControllers === 'function'
-      ? (startControllers as (s: ObjectStore, o: { stateDir: string }) => { stop(): void })(store, { stateDir })
-      : undefined;
-  const kubelet =
-    typeof startKubelet === 'function'
-      ? (startKubelet as (o: { store: ObjectStore; stateDir: string; imageDirs: string[] }) => KubeletHandle)({
-          store,
-          stateDir,
-          imageDirs: builtinImageDirs(),
-        })
-      : undefined;
+function startWorkloads(store: ObjectStore, stateDir: string, kubeletOptions: SandboxStartOptions['kubelet']): Workloads {
+  const controllers = startControllers(store, { stateDir });
+  const kubelet = startKubelet({ ...kubeletOptions, store, stateDir });
   return {
     streams: kubelet,
     async stop() {
-      controllers?.stop();
-      await kubelet?.stop();
+      controllers.stop();
+      await kubelet.stop();
     },
   };
 }
@@ -94,7 +64,7 @@ export async function startSandbox(options: SandboxStartOptions): Promise<Runnin
   const store = new ObjectStore(loadSnapshot(storeFile));
   const persister = persistStore(store, storeFile);
   const stopSeeding = seedCluster(store);
-  const workloads = options.apiOnly ? { streams: undefined, stop: async () => undefined } : await startWorkloads(store, stateDir);
+  const workloads = options.apiOnly ? { streams: undefined, stop: async () => undefined } : startWorkloads(store, stateDir, options.kubelet);
   let api;
   try {
     api = await startApiServer({

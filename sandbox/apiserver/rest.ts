@@ -133,11 +133,15 @@ function tableOptions(call: Call): 'None' | 'Metadata' | 'Object' {
 }
 
 /** The Table encoder when the client asked for one and Table output is available. */
-function tableEncoder(call: Call): ((items: KubeObject[]) => JsonObject) | undefined {
-  const toTable = call.ctx.machinery.toTable;
-  if (!toTable || !wantsTable(call.req.headers.accept)) return undefined;
+function tableEncoder(call: Call): ((items: KubeObject[], noHeaders?: boolean) => JsonObject) | undefined {
+  if (!wantsTable(call.req.headers.accept)) return undefined;
   const includeObject = tableOptions(call);
-  return (items) => toTable(call.route.resource, items, { includeObject, resourceVersion: call.ctx.store.currentResourceVersion() });
+  return (items, noHeaders = false) =>
+    call.ctx.machinery.toTable(call.route.resource, items, {
+      includeObject,
+      resourceVersion: call.ctx.store.currentResourceVersion(),
+      ...(noHeaders ? { noHeaders } : {}),
+    });
 }
 
 function getObject(call: Call): void {
@@ -178,8 +182,18 @@ function watchCollection(call: Call): void {
     ...(resourceVersion !== undefined ? { resourceVersion } : {}),
     allowBookmarks: queryFlag(call.query, 'allowWatchBookmarks'),
     ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
-    encode: table ? (object) => table([object]) : (object) => object as unknown as JsonValue,
+    encode: table ? watchTableEncoder(table) : (object) => object as unknown as JsonValue,
   });
+}
+
+/** Like the real server, only the first Table of a watch carries the column definitions. */
+function watchTableEncoder(table: (items: KubeObject[], noHeaders?: boolean) => JsonObject): (object: KubeObject) => JsonValue {
+  let first = true;
+  return (object) => {
+    const encoded = table([object], !first);
+    first = false;
+    return encoded;
+  };
 }
 
 /** Decodes a request body as JSON (or YAML when so labelled) into an object. */

@@ -7,13 +7,14 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { PodStreams } from '../kubelet/api.js';
 import { ApiError } from '../store/errors.js';
+import { handleExecUpgrade, handlePortForwardUpgrade } from '../streams/handlers.js';
 import { resourceByPlural } from '../store/resources.js';
 import type { ObjectStore } from '../store/store.js';
 import { isAuthorized, needsAuth, unauthorized } from './auth.js';
 import type { ServingMaterial } from './certs.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
 import { rejectUpgrade, sendError, sendJson, sendText, toApiError } from './http.js';
-import { loadMachinery } from './machinery.js';
+import { machinery } from './machinery.js';
 import { handleResource } from './rest.js';
 import { notFoundPath, resolveRoute, type ResourceRoute } from './routes.js';
 
@@ -36,29 +37,9 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-type ExecTarget = { namespace: string; pod: string; query: URLSearchParams; subresource: 'exec' | 'attach' };
-type ForwardTarget = { namespace: string; pod: string; query: URLSearchParams };
-interface StreamHandlers {
-  handleExecUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, target: ExecTarget, streams: PodStreams): void;
-  handlePortForwardUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, target: ForwardTarget, streams: PodStreams): void;
-}
-
 const PODS = resourceByPlural('pods');
 
-async function loadStreamHandlers(): Promise<StreamHandlers | undefined> {
-  try {
-    const module = (await import(new URL('../streams/handlers.js', import.meta.url).href)) as Record<string, unknown>;
-    if (typeof module.handleExecUpgrade !== 'function' || typeof module.handlePortForwardUpgrade !== 'function') return undefined;
-    return module as unknown as StreamHandlers;
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return undefined;
-    throw error;
-  }
-}
-
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
-  const machinery = await loadMachinery();
-  const streamHandlers = await loadStreamHandlers();
   const host = options.host ?? '127.0.0.1';
   const upgraded = new Set<Duplex>();
   let address = `${host}:0`;
@@ -117,16 +98,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const namespace = route.namespace ?? '';
     const pod = route.name ?? '';
     options.store.get(PODS, namespace, pod);
-    if (!options.streams || !streamHandlers) {
+    if (!options.streams) {
       throw new ApiError(503, 'ServiceUnavailable', 'the sandbox kubelet is not running');
     }
     upgraded.add(socket);
     socket.once('close', () => upgraded.delete(socket));
     if (route.subresource === 'portforward') {
-      streamHandlers.handlePortForwardUpgrade(req, socket, head, { namespace, pod, query: url.searchParams }, options.streams);
+      handlePortForwardUpgrade(req, socket, head, { namespace, pod, query: url.searchParams }, options.streams);
     } else {
       const subresource = route.subresource === 'attach' ? 'attach' : 'exec';
-      streamHandlers.handleExecUpgrade(req, socket, head, { namespace, pod, query: url.searchParams, subresource }, options.streams);
+      handleExecUpgrade(req, socket, head, { namespace, pod, query: url.searchParams, subresource }, options.streams);
     }
   };
 
