@@ -86,10 +86,33 @@ export function semanticCauses(kind: string, object: JsonObject): Causes {
 
 function validateMetadata(metadata: JsonObject, path: string, causes: Causes): void {
   for (const [key, value] of Object.entries(obj(metadata.labels))) {
+    validateQualifiedName(key, `${path}.labels`, causes);
     if (typeof value === 'string' && (value.length > 63 || !LABEL_VALUE.test(value))) {
       invalidValue(causes, `${path}.labels`, value, LABEL_VALUE_HELP);
     }
-    if (key === '' || key.length > 317) invalidValue(causes, `${path}.labels`, key, 'name part must be non-empty');
+  }
+  for (const key of Object.keys(obj(metadata.annotations))) validateQualifiedName(key.toLowerCase(), `${path}.annotations`, causes);
+}
+
+const NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const NAME_PART_HELP =
+  "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Label and annotation keys: an optional DNS-subdomain prefix and a name part of at most 63 characters. */
+function validateQualifiedName(key: string, field: string, causes: Causes): void {
+  const slash = key.indexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  if (name.length === 0) invalidValue(causes, field, key, 'name part must be non-empty');
+  else if (name.length > 63) invalidValue(causes, field, key, 'name part must be no more than 63 characters');
+  else if (!NAME_PART.test(name)) invalidValue(causes, field, key, NAME_PART_HELP);
+  if (prefix !== undefined) {
+    if (prefix.length === 0) invalidValue(causes, field, key, 'prefix part must be non-empty');
+    else if (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix)) {
+      invalidValue(causes, field, key,
+        "prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')");
+    }
   }
 }
 
