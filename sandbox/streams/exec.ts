@@ -190,9 +190,11 @@ export function serveSpdyExec(
     session.dispose();
   }, STREAM_CREATION_TIMEOUT_MS);
   timer.unref();
+  let finished = false;
   void session.closed.then(() => {
     clearTimeout(timer);
-    if (!(containerProcess instanceof Error)) {
+    // The client went away before the process ended.
+    if (!(containerProcess instanceof Error) && !finished) {
       containerProcess.stdin?.end();
       containerProcess.kill();
     }
@@ -234,7 +236,10 @@ export function serveSpdyExec(
       copyOutput(containerProcess.stdout, streams.stdout),
       copyOutput(containerProcess.stderr, streams.stderr),
     ];
-    void finalStatus(containerProcess, outputs, command).then(finish);
+    void finalStatus(containerProcess, outputs, command).then((status) => {
+      finished = true;
+      finish(status);
+    });
   };
 
   return (stream: SpdyStream) => {

@@ -390,6 +390,20 @@ void describe('streams with real clients', () => {
     });
   }
 
+  void it('killing kubectl mid-exec (spdy) stops the process in the pod', async () => {
+    const before = stub.pod.processes.size;
+    const run = kubectl(stub, ['exec', 'p1', '--', 'sleep', '30'], {
+      env: { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' },
+    });
+    const deadline = Date.now() + 10_000;
+    while (stub.pod.processes.size === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(stub.pod.processes.size, before + 1);
+    for (const child of stub.children) child.kill('SIGKILL');
+    await run;
+    while (stub.pod.processes.size > before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(stub.pod.processes.size, before);
+  });
+
   void it('kubectl exec into an unknown container reports the Status message', async () => {
     const run = await kubectl(stub, ['exec', 'p1', '-c', 'nope', '--', 'true']);
     assert.notEqual(run.code, 0);

@@ -8,6 +8,8 @@ import { HeaderCompressor, HeaderDecompressor, type SpdyHeaders } from './header
 
 /** Writes larger than this are split so one busy stream cannot hog the connection. */
 const MAX_FRAME_PAYLOAD = 64 * 1024;
+/** How long the client has to hang up after this session said goodbye. */
+const CLOSE_GRACE_MS = 10_000;
 /** Decoded frames waiting for an earlier header block before the transport is paused. */
 const MAX_BACKLOG = 256;
 
@@ -217,6 +219,8 @@ export class SpdySession {
         if ('end' in item) {
           if (this.options.endTransport) this.options.endTransport();
           else this.transport.end();
+          // A client that never closes its side does not keep the connection forever.
+          setTimeout(() => this.dispose(), CLOSE_GRACE_MS).unref();
           continue;
         }
         const bytes = await item.bytes;
