@@ -31,7 +31,13 @@ function parseValue(text: string, min: number, names: string[] | undefined, fiel
   return Number(text);
 }
 
-function parseField(text: string, min: number, max: number, field: string, names?: string[]): { values: Set<number>; star: boolean } {
+function parseField(
+  text: string,
+  min: number,
+  max: number,
+  field: string,
+  names?: string[],
+): { values: Set<number>; star: boolean } {
   const values = new Set<number>();
   let star = false;
   for (const part of text.split(',')) {
@@ -66,7 +72,8 @@ export function parseCron(text: string): CronSchedule {
   const trimmed = text.trim();
   const expanded = MACROS[trimmed.toLowerCase()] ?? trimmed;
   const fields = expanded.split(/\s+/);
-  if (fields.length !== 5) throw new Error(`expected exactly 5 fields, found ${fields.length}: ${JSON.stringify(text)}`);
+  if (fields.length !== 5)
+    throw new Error(`expected exactly 5 fields, found ${fields.length}: ${JSON.stringify(text)}`);
   const [minute, hour, day, month, weekday] = fields as [string, string, string, string, string];
   const days = parseField(day, 1, 31, 'day of month');
   const weekdays = parseField(weekday, 0, 6, 'day of week', WEEKDAYS);
@@ -117,7 +124,11 @@ export function nextRun(schedule: CronSchedule, after: Date): Date | undefined {
 }
 
 /** The latest scheduled minute in (since, until], and how many were missed before it. */
-export function lastRunBetween(schedule: CronSchedule, since: Date, until: Date): { time: Date; missed: number } | undefined {
+export function lastRunBetween(
+  schedule: CronSchedule,
+  since: Date,
+  until: Date,
+): { time: Date; missed: number } | undefined {
   let found: Date | undefined;
   let missed = 0;
   for (let t = nextRun(schedule, since); t && t.getTime() <= until.getTime(); t = nextRun(schedule, t)) {

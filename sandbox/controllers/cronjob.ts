@@ -8,7 +8,17 @@ import type { JsonValue, KubeObject } from '../store/objects.js';
 import { CRONJOBS, JOBS, type ControllerContext } from './context.js';
 import { lastRunBetween, nextRun, parseCron } from './cron.js';
 import { jobFinished, type JobStatus } from './job.js';
-import { controllerOf, isControlledBy, objectKey, ownerReference, specOf, splitKey, statusOf, timestamp, toJson } from './objects.js';
+import {
+  controllerOf,
+  isControlledBy,
+  objectKey,
+  ownerReference,
+  specOf,
+  splitKey,
+  statusOf,
+  timestamp,
+  toJson,
+} from './objects.js';
 import type { Controller, ReconcileResult } from './queue.js';
 import { withDefaults } from './defaults.js';
 
@@ -23,7 +33,10 @@ interface CronJobSpec {
   startingDeadlineSeconds?: number;
   successfulJobsHistoryLimit?: number;
   failedJobsHistoryLimit?: number;
-  jobTemplate?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: JsonValue };
+  jobTemplate?: {
+    metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+    spec?: JsonValue;
+  };
 }
 
 interface ObjectReference {
@@ -87,7 +100,9 @@ function syncCronJob(ctx: ControllerContext, cronJob: KubeObject): ReconcileResu
   const spec = specOf<CronJobSpec>(cronJob);
   const previous = statusOf<CronJobStatus>(cronJob);
   const now = ctx.now();
-  const jobs = store.list(JOBS, { namespace: cronJob.metadata.namespace }).items.filter((j) => isControlledBy(j, cronJob));
+  const jobs = store
+    .list(JOBS, { namespace: cronJob.metadata.namespace })
+    .items.filter((j) => isControlledBy(j, cronJob));
   const status: CronJobStatus = { ...previous };
 
   // Active list: our unfinished Jobs; finished ones that were active are reported once.
@@ -96,13 +111,21 @@ function syncCronJob(ctx: ControllerContext, cronJob: KubeObject): ReconcileResu
     const job = jobs.find((j) => j.metadata.uid === ref.uid);
     const result = job ? jobFinished(job) : undefined;
     if (job && result) {
-      recordEvent(store, cronJob, 'Normal', 'SawCompletedJob', `Saw completed job: ${job.metadata.name}, condition: ${result}`, COMPONENT);
+      recordEvent(
+        store,
+        cronJob,
+        'Normal',
+        'SawCompletedJob',
+        `Saw completed job: ${job.metadata.name}, condition: ${result}`,
+        COMPONENT,
+      );
     }
   }
   for (const job of jobs) {
     if (jobFinished(job) !== 'Complete') continue;
     const done = statusOf<JobStatus>(job).completionTime;
-    if (done && (!status.lastSuccessfulTime || Date.parse(done) > Date.parse(status.lastSuccessfulTime))) status.lastSuccessfulTime = done;
+    if (done && (!status.lastSuccessfulTime || Date.parse(done) > Date.parse(status.lastSuccessfulTime)))
+      status.lastSuccessfulTime = done;
   }
   pruneHistory(ctx, cronJob, jobs);
 
@@ -112,21 +135,44 @@ function syncCronJob(ctx: ControllerContext, cronJob: KubeObject): ReconcileResu
   try {
     schedule = parseCron(spec.schedule ?? '');
   } catch (error) {
-    recordEvent(store, cronJob, 'Warning', 'UnparseableSchedule', `unparseable schedule: ${JSON.stringify(spec.schedule ?? '')} : ${(error as Error).message}`, COMPONENT);
+    recordEvent(
+      store,
+      cronJob,
+      'Warning',
+      'UnparseableSchedule',
+      `unparseable schedule: ${JSON.stringify(spec.schedule ?? '')} : ${(error as Error).message}`,
+      COMPONENT,
+    );
     schedule = undefined;
   }
   if (schedule && !spec.suspend) {
-    const since = new Date(Date.parse(previous.lastScheduleTime ?? cronJob.metadata.creationTimestamp) || now.getTime());
+    const since = new Date(
+      Date.parse(previous.lastScheduleTime ?? cronJob.metadata.creationTimestamp) || now.getTime(),
+    );
     const due = lastRunBetween(schedule, since, now);
     const deadline = spec.startingDeadlineSeconds;
     if (due && deadline !== undefined && due.time.getTime() + deadline * 1000 < now.getTime()) {
-      recordEvent(store, cronJob, 'Warning', 'MissSchedule', `Missed scheduled time to start a job: ${timestamp(due.time)}`, COMPONENT);
+      recordEvent(
+        store,
+        cronJob,
+        'Warning',
+        'MissSchedule',
+        `Missed scheduled time to start a job: ${timestamp(due.time)}`,
+        COMPONENT,
+      );
       status.lastScheduleTime = timestamp(due.time);
     } else if (due) {
       const policy = spec.concurrencyPolicy ?? 'Allow';
       if (policy === 'Forbid' && activeJobs.length > 0) {
         // The run waits; once the active Job ends it starts if still within its deadline.
-        recordEvent(store, cronJob, 'Normal', 'JobAlreadyActive', 'Not starting job because prior execution is running and concurrency policy is Forbid', COMPONENT);
+        recordEvent(
+          store,
+          cronJob,
+          'Normal',
+          'JobAlreadyActive',
+          'Not starting job because prior execution is running and concurrency policy is Forbid',
+          COMPONENT,
+        );
       } else {
         if (policy === 'Replace') {
           for (const job of activeJobs) {
@@ -157,20 +203,27 @@ function createJob(ctx: ControllerContext, cronJob: KubeObject, scheduled: Date)
   const template = specOf<CronJobSpec>(cronJob).jobTemplate ?? {};
   const name = `${cronJob.metadata.name}-${Math.floor(scheduled.getTime() / 60_000)}`;
   try {
-    const job = store.create(JOBS, withDefaults(JOBS, {
-      metadata: {
-        name,
-        namespace: cronJob.metadata.namespace,
-        labels: { ...(template.metadata?.labels ?? {}) },
-        annotations: { ...(template.metadata?.annotations ?? {}), 'batch.kubernetes.io/cronjob-scheduled-timestamp': timestamp(scheduled) },
-        ownerReferences: [ownerReference(cronJob)],
-      },
-      spec: toJson(template.spec ?? {}),
-    }));
+    const job = store.create(
+      JOBS,
+      withDefaults(JOBS, {
+        metadata: {
+          name,
+          namespace: cronJob.metadata.namespace,
+          labels: { ...(template.metadata?.labels ?? {}) },
+          annotations: {
+            ...(template.metadata?.annotations ?? {}),
+            'batch.kubernetes.io/cronjob-scheduled-timestamp': timestamp(scheduled),
+          },
+          ownerReferences: [ownerReference(cronJob)],
+        },
+        spec: toJson(template.spec ?? {}),
+      }),
+    );
     recordEvent(store, cronJob, 'Normal', 'SuccessfulCreate', `Created job ${name}`, COMPONENT);
     return job;
   } catch (error) {
-    if (error instanceof ApiError && error.reason === 'AlreadyExists') return store.tryGet(JOBS, cronJob.metadata.namespace, name);
+    if (error instanceof ApiError && error.reason === 'AlreadyExists')
+      return store.tryGet(JOBS, cronJob.metadata.namespace, name);
     throw error;
   }
 }
@@ -180,7 +233,9 @@ function pruneHistory(ctx: ControllerContext, cronJob: KubeObject, jobs: KubeObj
   const spec = specOf<CronJobSpec>(cronJob);
   const limits = { Complete: spec.successfulJobsHistoryLimit ?? 3, Failed: spec.failedJobsHistoryLimit ?? 1 };
   for (const result of ['Complete', 'Failed'] as const) {
-    const finished = jobs.filter((j) => jobFinished(j) === result && !j.metadata.deletionTimestamp).sort((a, b) => finishTime(b) - finishTime(a) || b.metadata.name.localeCompare(a.metadata.name));
+    const finished = jobs
+      .filter((j) => jobFinished(j) === result && !j.metadata.deletionTimestamp)
+      .sort((a, b) => finishTime(b) - finishTime(a) || b.metadata.name.localeCompare(a.metadata.name));
     for (const job of finished.slice(limits[result])) {
       try {
         ctx.store.delete(JOBS, job.metadata.namespace, job.metadata.name, { propagationPolicy: 'Background' });

@@ -106,10 +106,15 @@ export function daemonSetController(ctx: ControllerContext): Controller {
 
 function createPod(ctx: ControllerContext, ds: KubeObject, hash: string): void {
   const spec = specOf<DaemonSetSpec>(ds);
-  const pod = podFromTemplate(spec.template ?? {}, ds, { generateName: `${ds.metadata.name}-` }, {
-    [REVISION_LABEL]: hash,
-    'pod-template-generation': String(ds.metadata.generation ?? 1),
-  });
+  const pod = podFromTemplate(
+    spec.template ?? {},
+    ds,
+    { generateName: `${ds.metadata.name}-` },
+    {
+      [REVISION_LABEL]: hash,
+      'pod-template-generation': String(ds.metadata.generation ?? 1),
+    },
+  );
   const podSpec = { ...(pod.spec as PodSpec) } as Record<string, unknown>;
   // Like the real controller: pin the pod to its node through affinity and tolerate node trouble.
   podSpec.affinity = {
@@ -159,6 +164,7 @@ function writeStatus(ctx: ControllerContext, ds: KubeObject, hash: string): Reco
   };
   if (numberAvailable < 1) next.numberUnavailable = 1;
   else delete next.numberUnavailable;
-  if (JSON.stringify(next) !== JSON.stringify(previous)) store.update(DAEMONSETS, { ...ds, status: toJson(next) }, { subresource: 'status' });
+  if (JSON.stringify(next) !== JSON.stringify(previous))
+    store.update(DAEMONSETS, { ...ds, status: toJson(next) }, { subresource: 'status' });
   return recheckInMs !== undefined ? { requeueAfterMs: recheckInMs } : undefined;
 }

@@ -78,7 +78,12 @@ export function deploymentController(ctx: ControllerContext): Controller {
 
   /** Pods of a Deployment's ReplicaSets matter to Recreate (it waits for old pods to go). */
   const podKeys = (pod: KubeObject, previous: KubeObject | undefined): string[] => {
-    if (pod.metadata.deletionTimestamp === undefined && previous?.metadata.deletionTimestamp === undefined && !isPodFinished(pod)) return [];
+    if (
+      pod.metadata.deletionTimestamp === undefined &&
+      previous?.metadata.deletionTimestamp === undefined &&
+      !isPodFinished(pod)
+    )
+      return [];
     const owner = controllerOf(pod) ?? (previous ? controllerOf(previous) : undefined);
     if (owner?.kind !== 'ReplicaSet') return [];
     const rs = store.tryGet(REPLICASETS, pod.metadata.namespace, owner.name);
@@ -106,7 +111,14 @@ export function deploymentController(ctx: ControllerContext): Controller {
 function syncDeployment(ctx: ControllerContext, deployment: KubeObject): ReconcileResult | void {
   const spec = specOf<DeploymentSpec>(deployment);
   if (!spec.selector || Object.keys(spec.selector).length === 0) {
-    recordEvent(ctx.store, deployment, 'Warning', 'SelectingAll', 'This deployment is selecting all pods. A non-empty selector is required.', COMPONENT);
+    recordEvent(
+      ctx.store,
+      deployment,
+      'Warning',
+      'SelectingAll',
+      'This deployment is selecting all pods. A non-empty selector is required.',
+      COMPONENT,
+    );
     return;
   }
   const owned = claimReplicaSets(ctx, deployment);
@@ -126,7 +138,9 @@ function claimReplicaSets(ctx: ControllerContext, deployment: KubeObject): KubeO
     if (isControlledBy(rs, deployment)) {
       if (matches) result.push(rs);
       else {
-        rs.metadata.ownerReferences = (rs.metadata.ownerReferences ?? []).filter((r) => r.uid !== deployment.metadata.uid);
+        rs.metadata.ownerReferences = (rs.metadata.ownerReferences ?? []).filter(
+          (r) => r.uid !== deployment.metadata.uid,
+        );
         store.update(REPLICASETS, rs);
       }
     } else if (!controllerOf(rs) && matches && !rs.metadata.deletionTimestamp) {
@@ -189,7 +203,13 @@ class DeploymentSync {
       for (const { rs, replicas } of scaleDowns) this.scaleReplicaSet(rs, replicas);
       return this.writeStatus(true);
     }
-    if (deploymentComplete(this.deployment, computeDeploymentStatus(this.deployment, this.all, this.newRS, this.ctx.now()).status)) this.cleanup();
+    if (
+      deploymentComplete(
+        this.deployment,
+        computeDeploymentStatus(this.deployment, this.all, this.newRS, this.ctx.now()).status,
+      )
+    )
+      this.cleanup();
     return this.writeStatus(true);
   }
 
@@ -204,7 +224,13 @@ class DeploymentSync {
     if (!this.newRS) this.syncRevision(true);
     const newRS = this.newRS!;
     if (rsReplicas(newRS) !== replicasOf(this.deployment)) this.scaleReplicaSet(newRS, replicasOf(this.deployment));
-    if (deploymentComplete(this.deployment, computeDeploymentStatus(this.deployment, this.all, this.newRS, this.ctx.now()).status)) this.cleanup();
+    if (
+      deploymentComplete(
+        this.deployment,
+        computeDeploymentStatus(this.deployment, this.all, this.newRS, this.ctx.now()).status,
+      )
+    )
+      this.cleanup();
     return this.writeStatus(true);
   }
 
@@ -233,7 +259,10 @@ class DeploymentSync {
       annotations[MAX_REPLICAS] ??= String(maxReplicas);
       const minReady = this.spec.minReadySeconds ?? 0;
       const rsSpec = specOf<{ minReadySeconds?: number }>(rs);
-      if (JSON.stringify(annotations) !== JSON.stringify(rs.metadata.annotations ?? {}) || (rsSpec.minReadySeconds ?? 0) !== minReady) {
+      if (
+        JSON.stringify(annotations) !== JSON.stringify(rs.metadata.annotations ?? {}) ||
+        (rsSpec.minReadySeconds ?? 0) !== minReady
+      ) {
         rs.metadata.annotations = annotations;
         rs.spec = toJson({ ...rsSpec, minReadySeconds: minReady });
         this.newRS = store.update(REPLICASETS, rs);
@@ -244,7 +273,13 @@ class DeploymentSync {
     }
     const revision = this.newRS ? this.newRS.metadata.annotations?.[REVISION] : undefined;
     if (revision && this.deployment.metadata.annotations?.[REVISION] !== revision) {
-      const next = { ...this.deployment, metadata: { ...this.deployment.metadata, annotations: { ...(this.deployment.metadata.annotations ?? {}), [REVISION]: revision } } };
+      const next = {
+        ...this.deployment,
+        metadata: {
+          ...this.deployment.metadata,
+          annotations: { ...(this.deployment.metadata.annotations ?? {}), [REVISION]: revision },
+        },
+      };
       this.deployment = store.update(DEPLOYMENTS, next);
     }
   }
@@ -281,18 +316,32 @@ class DeploymentSync {
     try {
       const created = store.create(REPLICASETS, input);
       if (replicas > 0) {
-        recordEvent(store, this.deployment, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${name} from 0 to ${replicas}`, COMPONENT);
+        recordEvent(
+          store,
+          this.deployment,
+          'Normal',
+          'ScalingReplicaSet',
+          `Scaled up replica set ${name} from 0 to ${replicas}`,
+          COMPONENT,
+        );
       }
       this.noteProgressing('NewReplicaSetCreated', `Created new replica set "${name}"`, true);
       return created;
     } catch (error) {
       if (error instanceof ApiError && error.code === 409 && error.reason === 'AlreadyExists') {
         const existing = store.get(REPLICASETS, this.deployment.metadata.namespace, name);
-        if (isControlledBy(existing, this.deployment) && templateWithoutHash(podTemplateOf(existing)) === templateWithoutHash(template)) {
+        if (
+          isControlledBy(existing, this.deployment) &&
+          templateWithoutHash(podTemplateOf(existing)) === templateWithoutHash(template)
+        ) {
           return existing;
         }
         // A different object holds the name: count the collision so the next hash differs.
-        store.update(DEPLOYMENTS, { ...this.deployment, status: toJson({ ...status, collisionCount: collisions + 1 }) }, { subresource: 'status' });
+        store.update(
+          DEPLOYMENTS,
+          { ...this.deployment, status: toJson({ ...status, collisionCount: collisions + 1 }) },
+          { subresource: 'status' },
+        );
       }
       throw error;
     }
@@ -308,7 +357,14 @@ class DeploymentSync {
     const conditions = statusOf<DeploymentStatus>(this.deployment).conditions ?? [];
     if (!replace && conditions.some((c) => c.type === 'Progressing')) return;
     const stamp = timestamp(this.ctx.now());
-    this.progressNote = { type: 'Progressing', status: 'True', lastUpdateTime: stamp, lastTransitionTime: stamp, reason, message };
+    this.progressNote = {
+      type: 'Progressing',
+      status: 'True',
+      lastUpdateTime: stamp,
+      lastTransitionTime: stamp,
+      reason,
+      message,
+    };
   }
 
   /** Resizes the ReplicaSets for a replicas change without a new revision. */
@@ -316,7 +372,8 @@ class DeploymentSync {
     const desired = replicasOf(this.deployment);
     const only = findActiveOrLatest(this.newRS, this.oldRSs);
     if (only) {
-      if (rsReplicas(only) !== desired || only.metadata.annotations?.[DESIRED_REPLICAS] !== String(desired)) this.scaleReplicaSet(only, desired);
+      if (rsReplicas(only) !== desired || only.metadata.annotations?.[DESIRED_REPLICAS] !== String(desired))
+        this.scaleReplicaSet(only, desired);
       return;
     }
     const newRS = this.newRS;
@@ -350,7 +407,14 @@ class DeploymentSync {
     this.oldRSs = this.oldRSs.map((old) => (old === rs ? updated : old));
     if (before !== replicas) {
       const direction = replicas > before ? 'up' : 'down';
-      recordEvent(store, this.deployment, 'Normal', 'ScalingReplicaSet', `Scaled ${direction} replica set ${rs.metadata.name} from ${before} to ${replicas}`, COMPONENT);
+      recordEvent(
+        store,
+        this.deployment,
+        'Normal',
+        'ScalingReplicaSet',
+        `Scaled ${direction} replica set ${rs.metadata.name} from ${before} to ${replicas}`,
+        COMPONENT,
+      );
     }
   }
 
@@ -358,12 +422,19 @@ class DeploymentSync {
   private cleanup(): void {
     const limit = this.spec.revisionHistoryLimit ?? 10;
     const cleanable = this.oldRSs
-      .filter((rs) => rsReplicas(rs) === 0 && (statusOf<{ replicas?: number }>(rs).replicas ?? 0) === 0 && !rs.metadata.deletionTimestamp)
+      .filter(
+        (rs) =>
+          rsReplicas(rs) === 0 &&
+          (statusOf<{ replicas?: number }>(rs).replicas ?? 0) === 0 &&
+          !rs.metadata.deletionTimestamp,
+      )
       .sort((a, b) => revisionOf(a) - revisionOf(b) || byCreation(a, b));
     const excess = cleanable.length - limit;
     for (const rs of cleanable.slice(0, Math.max(0, excess))) {
       try {
-        this.ctx.store.delete(REPLICASETS, rs.metadata.namespace, rs.metadata.name, { propagationPolicy: 'Background' });
+        this.ctx.store.delete(REPLICASETS, rs.metadata.namespace, rs.metadata.name, {
+          propagationPolicy: 'Background',
+        });
       } catch (error) {
         if (!(error instanceof ApiError && error.code === 404)) throw error;
       }
@@ -382,7 +453,11 @@ class DeploymentSync {
     }
     const next = computeDeploymentStatus(base, this.all, this.newRS, now, rollout);
     if (canonicalJson(next.status) !== canonicalJson(current)) {
-      this.deployment = this.ctx.store.update(DEPLOYMENTS, { ...this.deployment, status: toJson(next.status) }, { subresource: 'status' });
+      this.deployment = this.ctx.store.update(
+        DEPLOYMENTS,
+        { ...this.deployment, status: toJson(next.status) },
+        { subresource: 'status' },
+      );
     }
     return next.recheckInMs !== undefined ? { requeueAfterMs: next.recheckInMs } : undefined;
   }

@@ -2,7 +2,15 @@
 // old ReplicaSets may move, proportional scaling, and the status with its conditions.
 
 import type { JsonValue, KubeObject } from '../store/objects.js';
-import { intOrPercent, setCondition, specOf, statusOf, timestamp, type Condition, type PodTemplate } from './objects.js';
+import {
+  intOrPercent,
+  setCondition,
+  specOf,
+  statusOf,
+  timestamp,
+  type Condition,
+  type PodTemplate,
+} from './objects.js';
 
 export const HASH_LABEL = 'pod-template-hash';
 export const REVISION = 'deployment.kubernetes.io/revision';
@@ -81,7 +89,11 @@ export function maxUnavailableOf(deployment: KubeObject): number {
 }
 
 /** The size the new ReplicaSet may have now, never beyond replicas + maxSurge pods in total. */
-export function newReplicaSetReplicas(deployment: KubeObject, all: KubeObject[], newRS: KubeObject | undefined): number {
+export function newReplicaSetReplicas(
+  deployment: KubeObject,
+  all: KubeObject[],
+  newRS: KubeObject | undefined,
+): number {
   const desired = replicasOf(deployment);
   if (!isRollingUpdate(deployment)) return desired;
   const current = newRS ? rsReplicas(newRS) : 0;
@@ -96,7 +108,11 @@ export function newReplicaSetReplicas(deployment: KubeObject, all: KubeObject[],
  * How far old ReplicaSets may shrink while at least replicas − maxUnavailable pods stay available:
  * unhealthy pods go first, then the oldest ReplicaSets' pods.
  */
-export function oldReplicaSetScaleDowns(deployment: KubeObject, oldRSs: KubeObject[], newRS: KubeObject | undefined): { rs: KubeObject; replicas: number }[] {
+export function oldReplicaSetScaleDowns(
+  deployment: KubeObject,
+  oldRSs: KubeObject[],
+  newRS: KubeObject | undefined,
+): { rs: KubeObject; replicas: number }[] {
   if (oldRSs.reduce((sum, rs) => sum + rsReplicas(rs), 0) === 0) return [];
   const all = newRS ? [...oldRSs, newRS] : oldRSs;
   const allPods = all.reduce((sum, rs) => sum + rsReplicas(rs), 0);
@@ -104,7 +120,11 @@ export function oldReplicaSetScaleDowns(deployment: KubeObject, oldRSs: KubeObje
   const newUnavailable = newRS ? rsReplicas(newRS) - (counts(newRS).availableReplicas ?? 0) : 0;
   const maxScaledDown = allPods - minAvailable - newUnavailable;
   if (maxScaledDown <= 0) return [];
-  const oldestFirst = [...oldRSs].sort((a, b) => Date.parse(a.metadata.creationTimestamp) - Date.parse(b.metadata.creationTimestamp) || a.metadata.name.localeCompare(b.metadata.name));
+  const oldestFirst = [...oldRSs].sort(
+    (a, b) =>
+      Date.parse(a.metadata.creationTimestamp) - Date.parse(b.metadata.creationTimestamp) ||
+      a.metadata.name.localeCompare(b.metadata.name),
+  );
   const targets = new Map<KubeObject, number>();
   let cleaned = 0;
   for (const rs of oldestFirst) {
@@ -129,7 +149,9 @@ export function oldReplicaSetScaleDowns(deployment: KubeObject, oldRSs: KubeObje
       scaled += down;
     }
   }
-  return [...targets].filter(([rs, replicas]) => replicas !== rsReplicas(rs)).map(([rs, replicas]) => ({ rs, replicas }));
+  return [...targets]
+    .filter(([rs, replicas]) => replicas !== rsReplicas(rs))
+    .map(([rs, replicas]) => ({ rs, replicas }));
 }
 
 /** The one ReplicaSet a scale change applies to, when there is exactly one candidate. */
@@ -140,7 +162,9 @@ export function findActiveOrLatest(newRS: KubeObject | undefined, oldRSs: KubeOb
   if (active.length === 1) return active[0];
   if (active.length > 1) return undefined;
   if (newRS) return newRS;
-  return [...oldRSs].sort((a, b) => Date.parse(b.metadata.creationTimestamp) - Date.parse(a.metadata.creationTimestamp))[0];
+  return [...oldRSs].sort(
+    (a, b) => Date.parse(b.metadata.creationTimestamp) - Date.parse(a.metadata.creationTimestamp),
+  )[0];
 }
 
 /** Spreads a replicas change across several active ReplicaSets in proportion to their size. */
@@ -163,7 +187,9 @@ export function proportionalScale(deployment: KubeObject, all: KubeObject[]): { 
     let fraction: number;
     if (desired === 0) fraction = -rsReplicas(rs);
     else {
-      const annotated = Number(rs.metadata.annotations?.[MAX_REPLICAS] ?? statusOf<DeploymentStatus>(deployment).replicas ?? 0);
+      const annotated = Number(
+        rs.metadata.annotations?.[MAX_REPLICAS] ?? statusOf<DeploymentStatus>(deployment).replicas ?? 0,
+      );
       fraction = annotated > 0 ? Math.round((rsReplicas(rs) * allowed) / annotated) - rsReplicas(rs) : 0;
     }
     const remaining = toAdd - added;
@@ -175,7 +201,9 @@ export function proportionalScale(deployment: KubeObject, all: KubeObject[]): { 
     const first = sorted[0]!;
     targets.set(first, Math.max(0, (targets.get(first) ?? 0) + toAdd - added));
   }
-  return [...targets].filter(([rs, replicas]) => replicas !== rsReplicas(rs)).map(([rs, replicas]) => ({ rs, replicas }));
+  return [...targets]
+    .filter(([rs, replicas]) => replicas !== rsReplicas(rs))
+    .map(([rs, replicas]) => ({ rs, replicas }));
 }
 
 export function deploymentComplete(deployment: KubeObject, status: DeploymentStatus): boolean {
@@ -242,16 +270,33 @@ export function computeDeploymentStatus(
   let conditions = [...(previous.conditions ?? [])];
   conditions =
     available >= desired - maxUnavailableOf(deployment)
-      ? setCondition(conditions, condition('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.'))
-      : setCondition(conditions, condition('Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.'));
+      ? setCondition(
+          conditions,
+          condition('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.'),
+        )
+      : setCondition(
+          conditions,
+          condition(
+            'Available',
+            'False',
+            'MinimumReplicasUnavailable',
+            'Deployment does not have minimum availability.',
+          ),
+        );
 
   const progressing = (): Condition | undefined => conditions.find((c) => c.type === 'Progressing');
   if (spec.paused) {
     if (progressing()?.reason !== 'DeploymentPaused') {
-      conditions = setCondition(conditions, condition('Progressing', 'Unknown', 'DeploymentPaused', 'Deployment is paused'));
+      conditions = setCondition(
+        conditions,
+        condition('Progressing', 'Unknown', 'DeploymentPaused', 'Deployment is paused'),
+      );
     }
   } else if (progressing()?.reason === 'DeploymentPaused') {
-    conditions = setCondition(conditions, condition('Progressing', 'Unknown', 'DeploymentResumed', 'Deployment is resumed'));
+    conditions = setCondition(
+      conditions,
+      condition('Progressing', 'Unknown', 'DeploymentResumed', 'Deployment is resumed'),
+    );
   }
 
   let recheckInMs: number | undefined;
@@ -264,21 +309,43 @@ export function computeDeploymentStatus(
     const alreadyComplete = status.replicas === status.updatedReplicas && current?.reason === 'NewReplicaSetAvailable';
     if (!alreadyComplete) {
       if (deploymentComplete(deployment, status)) {
-        conditions = setCondition(conditions, condition('Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${rsName}" has successfully progressed.`));
+        conditions = setCondition(
+          conditions,
+          condition(
+            'Progressing',
+            'True',
+            'NewReplicaSetAvailable',
+            `ReplicaSet "${rsName}" has successfully progressed.`,
+          ),
+        );
       } else if (progressed(previous, status)) {
         const next = condition('Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${rsName}" is progressing.`);
-        if (current?.status === 'True' && current.lastTransitionTime) next.lastTransitionTime = current.lastTransitionTime;
+        if (current?.status === 'True' && current.lastTransitionTime)
+          next.lastTransitionTime = current.lastTransitionTime;
         conditions = [...conditions.filter((c) => c.type !== 'Progressing'), next];
       } else if (current && current.reason !== 'ProgressDeadlineExceeded') {
         const since = Date.parse(current.lastUpdateTime ?? current.lastTransitionTime ?? '') || now.getTime();
         const due = since + deadline * 1000;
         if (due < now.getTime()) {
-          conditions = setCondition(conditions, condition('Progressing', 'False', 'ProgressDeadlineExceeded', `ReplicaSet "${rsName}" has timed out progressing.`));
+          conditions = setCondition(
+            conditions,
+            condition(
+              'Progressing',
+              'False',
+              'ProgressDeadlineExceeded',
+              `ReplicaSet "${rsName}" has timed out progressing.`,
+            ),
+          );
         } else recheckInMs = due - now.getTime() + 1000;
       }
     }
     const after = progressing();
-    if (recheckInMs === undefined && after && after.reason !== 'NewReplicaSetAvailable' && after.reason !== 'ProgressDeadlineExceeded') {
+    if (
+      recheckInMs === undefined &&
+      after &&
+      after.reason !== 'NewReplicaSetAvailable' &&
+      after.reason !== 'ProgressDeadlineExceeded'
+    ) {
       const since = Date.parse(after.lastUpdateTime ?? '') || now.getTime();
       recheckInMs = Math.max(0, since + deadline * 1000 - now.getTime()) + 1000;
     }

@@ -4,7 +4,17 @@
 import type { KubeObject } from '../store/objects.js';
 import { labelSelectorMatcher } from '../store/selectors.js';
 import { ENDPOINTS, PODS, SERVICES, type ControllerContext } from './context.js';
-import { isPodFinished, isPodReady, objectKey, specOf, splitKey, statusOf, toJson, type PodSpec, type PodStatus } from './objects.js';
+import {
+  isPodFinished,
+  isPodReady,
+  objectKey,
+  specOf,
+  splitKey,
+  statusOf,
+  toJson,
+  type PodSpec,
+  type PodStatus,
+} from './objects.js';
 import type { Controller } from './queue.js';
 
 interface ServicePort {
@@ -62,12 +72,18 @@ export function planEndpoints(service: KubeObject, pods: KubeObject[]): Endpoint
   const groups = new Map<string, EndpointSubset>();
   for (const pod of pods) {
     const status = statusOf<PodStatus>(pod);
-    if (!status.podIP || pod.metadata.deletionTimestamp || isPodFinished(pod) || !selects(pod.metadata.labels)) continue;
+    if (!status.podIP || pod.metadata.deletionTimestamp || isPodFinished(pod) || !selects(pod.metadata.labels))
+      continue;
     const ports: EndpointPort[] = [];
     for (const port of spec.ports ?? []) {
       const resolved = resolvePort(port, pod);
       if (resolved === undefined) continue;
-      ports.push({ ...(port.name ? { name: port.name } : {}), port: resolved, protocol: port.protocol ?? 'TCP', ...(port.appProtocol ? { appProtocol: port.appProtocol } : {}) });
+      ports.push({
+        ...(port.name ? { name: port.name } : {}),
+        port: resolved,
+        protocol: port.protocol ?? 'TCP',
+        ...(port.appProtocol ? { appProtocol: port.appProtocol } : {}),
+      });
     }
     if ((spec.ports ?? []).length > 0 && ports.length === 0) continue;
     const podSpec = specOf<PodSpec>(pod);
@@ -75,7 +91,12 @@ export function planEndpoints(service: KubeObject, pods: KubeObject[]): Endpoint
       ip: status.podIP,
       ...(podSpec.hostname && podSpec.subdomain === service.metadata.name ? { hostname: podSpec.hostname } : {}),
       ...(podSpec.nodeName ? { nodeName: podSpec.nodeName } : {}),
-      targetRef: { kind: 'Pod', namespace: pod.metadata.namespace ?? '', name: pod.metadata.name, uid: pod.metadata.uid },
+      targetRef: {
+        kind: 'Pod',
+        namespace: pod.metadata.namespace ?? '',
+        name: pod.metadata.name,
+        uid: pod.metadata.uid,
+      },
     };
     const key = JSON.stringify(ports);
     const subset = groups.get(key) ?? { ...(ports.length > 0 ? { ports } : {}) };
@@ -107,7 +128,10 @@ export function endpointsController(ctx: ControllerContext): Controller {
     watches: [
       { resource: SERVICES, keysFor: (event) => [keyOf(event.object)] },
       // Any pod change may move it in or out of a service; services per namespace are few.
-      { resource: PODS, keysFor: (event) => store.list(SERVICES, { namespace: event.object.metadata.namespace }).items.map(keyOf) },
+      {
+        resource: PODS,
+        keysFor: (event) => store.list(SERVICES, { namespace: event.object.metadata.namespace }).items.map(keyOf),
+      },
     ],
     initialKeys: () => store.list(SERVICES).items.map(keyOf),
     reconcile(key) {
@@ -122,7 +146,10 @@ export function endpointsController(ctx: ControllerContext): Controller {
       const subsets = planEndpoints(service, store.list(PODS, { namespace }).items);
       const labels = { ...(service.metadata.labels ?? {}) };
       if (!existing) {
-        store.create(ENDPOINTS, { metadata: { name, namespace, labels }, ...(subsets.length > 0 ? { subsets: toJson(subsets) } : {}) });
+        store.create(ENDPOINTS, {
+          metadata: { name, namespace, labels },
+          ...(subsets.length > 0 ? { subsets: toJson(subsets) } : {}),
+        });
         return;
       }
       const next: KubeObject = { ...existing, metadata: { ...existing.metadata, labels } };

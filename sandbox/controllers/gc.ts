@@ -14,7 +14,7 @@ const IGNORED = new Set(['events', 'leases']);
 const WATCHED = RESOURCE_TYPES.filter((r) => !IGNORED.has(r.plural));
 
 function ownerKey(resource: ResourceType, namespace: string | undefined, name: string, uid: string): string {
-  return [resource.plural, resource.namespaced ? namespace ?? '' : '', name, uid].join('|');
+  return [resource.plural, resource.namespaced ? (namespace ?? '') : '', name, uid].join('|');
 }
 
 function keyForReference(dependent: KubeObject, ref: OwnerReference): string | undefined {
@@ -29,7 +29,11 @@ function referenceAlive(ctx: ControllerContext, dependent: KubeObject, ref: Owne
   return ctx.store.tryGet(resource, dependent.metadata.namespace, ref.name)?.metadata.uid === ref.uid;
 }
 
-function dependentsOf(ctx: ControllerContext, uid: string, namespace: string | undefined): { resource: ResourceType; object: KubeObject }[] {
+function dependentsOf(
+  ctx: ControllerContext,
+  uid: string,
+  namespace: string | undefined,
+): { resource: ResourceType; object: KubeObject }[] {
   const found: { resource: ResourceType; object: KubeObject }[] = [];
   for (const resource of WATCHED) {
     const filter = namespace && resource.namespaced ? { namespace } : {};
@@ -58,8 +62,13 @@ export function garbageCollector(ctx: ControllerContext): Controller {
     keysFor: (event: { type: string; object: KubeObject }): string[] => {
       const { object } = event;
       const keys: string[] = [];
-      if (event.type === 'DELETED') keys.push(ownerKey(resource, object.metadata.namespace, object.metadata.name, object.metadata.uid));
-      if (event.type === 'MODIFIED' && object.metadata.deletionTimestamp && object.metadata.finalizers?.includes(FOREGROUND)) {
+      if (event.type === 'DELETED')
+        keys.push(ownerKey(resource, object.metadata.namespace, object.metadata.name, object.metadata.uid));
+      if (
+        event.type === 'MODIFIED' &&
+        object.metadata.deletionTimestamp &&
+        object.metadata.finalizers?.includes(FOREGROUND)
+      ) {
         keys.push(ownerKey(resource, object.metadata.namespace, object.metadata.name, object.metadata.uid));
       }
       // A new dependent may point at an owner that is already gone; a removed one may be the

@@ -71,7 +71,9 @@ export function jobFinished(job: KubeObject): 'Complete' | 'Failed' | undefined 
 function lastFinish(pods: KubeObject[]): number {
   let latest = 0;
   for (const pod of pods) {
-    const statuses = (pod.status as { containerStatuses?: { state?: { terminated?: { finishedAt?: string } } }[] } | undefined)?.containerStatuses ?? [];
+    const statuses =
+      (pod.status as { containerStatuses?: { state?: { terminated?: { finishedAt?: string } } }[] } | undefined)
+        ?.containerStatuses ?? [];
     for (const s of statuses) latest = Math.max(latest, Date.parse(s.state?.terminated?.finishedAt ?? '') || 0);
     if (latest === 0) latest = Math.max(latest, Date.parse(pod.metadata.creationTimestamp) || 0);
   }
@@ -85,11 +87,16 @@ export function planJob(job: KubeObject, pods: KubeObject[], now: Date, backoffB
   const stamp = timestamp(now);
   const events: JobPlan['events'] = [];
   const active = pods.filter(isPodActive);
-  const terminating = pods.filter((p) => p.metadata.deletionTimestamp && !['Succeeded', 'Failed'].includes(podPhase(p)));
+  const terminating = pods.filter(
+    (p) => p.metadata.deletionTimestamp && !['Succeeded', 'Failed'].includes(podPhase(p)),
+  );
   const succeededPods = pods.filter((p) => podPhase(p) === 'Succeeded');
   const failedPods = pods.filter((p) => podPhase(p) === 'Failed');
   const succeeded = Math.max(previous.succeeded ?? 0, succeededPods.length);
-  const onFailureRestarts = (podTemplateOf(job).spec as PodSpec | undefined)?.restartPolicy === 'OnFailure' ? pods.reduce((n, p) => n + restartCount(p), 0) : 0;
+  const onFailureRestarts =
+    (podTemplateOf(job).spec as PodSpec | undefined)?.restartPolicy === 'OnFailure'
+      ? pods.reduce((n, p) => n + restartCount(p), 0)
+      : 0;
   const failed = Math.max(previous.failed ?? 0, failedPods.length);
   const completions = spec.completions === undefined ? (spec.parallelism === undefined ? 1 : null) : spec.completions;
   const parallelism = spec.parallelism ?? 1;
@@ -112,7 +119,9 @@ export function planJob(job: KubeObject, pods: KubeObject[], now: Date, backoffB
     // Nothing runs after the end; only the time-to-live matters.
     plan.delete = active;
     const ttl = spec.ttlSecondsAfterFinished;
-    const endedAt = Date.parse(completionTime ?? conditions.find((c) => c.type === finished)?.lastTransitionTime ?? '') || now.getTime();
+    const endedAt =
+      Date.parse(completionTime ?? conditions.find((c) => c.type === finished)?.lastTransitionTime ?? '') ||
+      now.getTime();
     if (ttl !== undefined && ttl !== null) {
       const due = endedAt + ttl * 1000;
       if (due <= now.getTime()) plan.deleteJob = true;
@@ -127,7 +136,10 @@ export function planJob(job: KubeObject, pods: KubeObject[], now: Date, backoffB
     startTime = undefined;
   } else {
     if (conditions.some((c) => c.type === 'Suspended' && c.status === 'True')) {
-      conditions = setCondition(conditions, { ...condition('Suspended', 'JobResumed', 'Job resumed'), status: 'False' });
+      conditions = setCondition(conditions, {
+        ...condition('Suspended', 'JobResumed', 'Job resumed'),
+        status: 'False',
+      });
       events.push({ type: 'Normal', reason: 'Resumed', message: 'Job resumed' });
     }
     startTime ??= stamp;
@@ -136,8 +148,14 @@ export function planJob(job: KubeObject, pods: KubeObject[], now: Date, backoffB
     const complete = completions === null ? succeeded > 0 && active.length === 0 : succeeded >= completions;
     if (complete) {
       completionTime = stamp;
-      conditions = setCondition(conditions, condition('SuccessCriteriaMet', 'CompletionsReached', 'Reached expected number of succeeded pods'));
-      conditions = setCondition(conditions, condition('Complete', 'CompletionsReached', 'Reached expected number of succeeded pods'));
+      conditions = setCondition(
+        conditions,
+        condition('SuccessCriteriaMet', 'CompletionsReached', 'Reached expected number of succeeded pods'),
+      );
+      conditions = setCondition(
+        conditions,
+        condition('Complete', 'CompletionsReached', 'Reached expected number of succeeded pods'),
+      );
       events.push({ type: 'Normal', reason: 'Completed', message: 'Job completed' });
       plan.delete = active;
     } else if (failed > backoffLimit || (onFailureRestarts > 0 && onFailureRestarts >= backoffLimit) || overdue) {
@@ -149,10 +167,13 @@ export function planJob(job: KubeObject, pods: KubeObject[], now: Date, backoffB
       events.push({ type: 'Warning', reason, message });
       plan.delete = active;
     } else {
-      const remaining = completions === null ? (succeeded > 0 ? 0 : parallelism) : Math.min(parallelism, completions - succeeded);
+      const remaining =
+        completions === null ? (succeeded > 0 ? 0 : parallelism) : Math.min(parallelism, completions - succeeded);
       const wanted = Math.max(0, remaining);
       if (active.length > wanted) {
-        plan.delete = [...active].sort((a, b) => Date.parse(b.metadata.creationTimestamp) - Date.parse(a.metadata.creationTimestamp)).slice(0, active.length - wanted);
+        plan.delete = [...active]
+          .sort((a, b) => Date.parse(b.metadata.creationTimestamp) - Date.parse(a.metadata.creationTimestamp))
+          .slice(0, active.length - wanted);
       } else if (active.length < wanted) {
         // Failed pods are replaced after a back-off that doubles per failure (10 s, 20 s, ... 6 min).
         const delay = failed > 0 ? Math.min(backoffBaseMs * 2 ** (failed - 1), 360_000) : 0;
@@ -213,7 +234,10 @@ function applyJobPlan(ctx: ControllerContext, job: KubeObject, plan: JobPlan): R
   const { store } = ctx;
   if (plan.deleteJob) {
     try {
-      store.delete(JOBS, job.metadata.namespace, job.metadata.name, { propagationPolicy: 'Background', preconditions: { uid: job.metadata.uid } });
+      store.delete(JOBS, job.metadata.namespace, job.metadata.name, {
+        propagationPolicy: 'Background',
+        preconditions: { uid: job.metadata.uid },
+      });
     } catch (error) {
       if (!(error instanceof ApiError && error.code === 404)) throw error;
     }
@@ -230,7 +254,10 @@ function applyJobPlan(ctx: ControllerContext, job: KubeObject, plan: JobPlan): R
     'job-name': job.metadata.name,
   };
   for (let i = 0; i < plan.create; i++) {
-    const pod = store.create(PODS, withDefaults(PODS, podFromTemplate(podTemplateOf(job), job, { generateName: `${job.metadata.name}-` }, labels)));
+    const pod = store.create(
+      PODS,
+      withDefaults(PODS, podFromTemplate(podTemplateOf(job), job, { generateName: `${job.metadata.name}-` }, labels)),
+    );
     recordEvent(store, job, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, COMPONENT);
   }
   for (const event of plan.events) recordEvent(store, job, event.type, event.reason, event.message, COMPONENT);

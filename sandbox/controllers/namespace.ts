@@ -11,19 +11,30 @@ const NAMESPACED = RESOURCE_TYPES.filter((r) => r.namespaced);
 
 export function namespaceController(ctx: ControllerContext): Controller {
   const { store } = ctx;
-  const terminating = (name: string | undefined): boolean => !!name && store.tryGet(NAMESPACES, undefined, name)?.metadata.deletionTimestamp !== undefined;
+  const terminating = (name: string | undefined): boolean =>
+    !!name && store.tryGet(NAMESPACES, undefined, name)?.metadata.deletionTimestamp !== undefined;
   return {
     name: 'namespace',
     watches: [
-      { resource: NAMESPACES, keysFor: (event) => (event.type !== 'DELETED' && event.object.metadata.deletionTimestamp ? [event.object.metadata.name] : []) },
+      {
+        resource: NAMESPACES,
+        keysFor: (event) =>
+          event.type !== 'DELETED' && event.object.metadata.deletionTimestamp ? [event.object.metadata.name] : [],
+      },
       // Removals inside a terminating namespace may be the last thing it waits for.
       ...NAMESPACED.filter((r) => r.plural !== 'events').map((resource) => ({
         resource,
         keysFor: (event: { type: string; object: KubeObject }): string[] =>
-          event.type === 'DELETED' && terminating(event.object.metadata.namespace) ? [event.object.metadata.namespace!] : [],
+          event.type === 'DELETED' && terminating(event.object.metadata.namespace)
+            ? [event.object.metadata.namespace!]
+            : [],
       })),
     ],
-    initialKeys: () => store.list(NAMESPACES).items.filter((n) => n.metadata.deletionTimestamp).map((n) => n.metadata.name),
+    initialKeys: () =>
+      store
+        .list(NAMESPACES)
+        .items.filter((n) => n.metadata.deletionTimestamp)
+        .map((n) => n.metadata.name),
     reconcile(name) {
       const namespace = store.tryGet(NAMESPACES, undefined, name);
       if (!namespace?.metadata.deletionTimestamp) return;

@@ -77,7 +77,9 @@ export function objectKey(namespace: string | undefined, name: string): string {
 
 export function splitKey(key: string): { namespace: string | undefined; name: string } {
   const slash = key.indexOf('/');
-  return slash < 0 ? { namespace: undefined, name: key } : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+  return slash < 0
+    ? { namespace: undefined, name: key }
+    : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
 
 export function isTerminating(object: KubeObject): boolean {
@@ -111,7 +113,11 @@ export function isPodRunningAndReady(pod: KubeObject): boolean {
 }
 
 /** Ready for at least minReadySeconds; returns also when that will be the case. */
-export function podAvailability(pod: KubeObject, minReadySeconds: number, now: Date): { available: boolean; inMs?: number } {
+export function podAvailability(
+  pod: KubeObject,
+  minReadySeconds: number,
+  now: Date,
+): { available: boolean; inMs?: number } {
   if (!isPodReady(pod)) return { available: false };
   if (minReadySeconds <= 0) return { available: true };
   const since = Date.parse(podCondition(pod, 'Ready')?.lastTransitionTime ?? '');
@@ -177,7 +183,8 @@ export function setCondition(conditions: Condition[], next: Condition): Conditio
   const current = conditions.find((c) => c.type === next.type);
   if (current && current.status === next.status && current.reason === next.reason) return conditions;
   const merged = { ...next };
-  if (current && current.status === next.status && current.lastTransitionTime) merged.lastTransitionTime = current.lastTransitionTime;
+  if (current && current.status === next.status && current.lastTransitionTime)
+    merged.lastTransitionTime = current.lastTransitionTime;
   return [...conditions.filter((c) => c.type !== next.type), merged];
 }
 

@@ -38,7 +38,11 @@ export function pvcController(ctx: ControllerContext): Controller {
           ...claim,
           metadata: {
             ...claim.metadata,
-            annotations: { ...annotations, 'pv.kubernetes.io/bind-completed': 'yes', 'pv.kubernetes.io/bound-by-controller': 'yes' },
+            annotations: {
+              ...annotations,
+              'pv.kubernetes.io/bind-completed': 'yes',
+              'pv.kubernetes.io/bound-by-controller': 'yes',
+            },
           },
           spec: toJson({ ...spec, volumeName: spec.volumeName ?? `pvc-${claim.metadata.uid}` }),
         });

@@ -87,7 +87,7 @@ export function planReplicaSet(rs: KubeObject, namespacePods: KubeObject[], now:
   const mine = [...owned.filter((p) => selects(p.metadata.labels)), ...adopt];
   const active = mine.filter(isPodActive);
 
-  const wanted = deleting ? active.length : spec.replicas ?? 1;
+  const wanted = deleting ? active.length : (spec.replicas ?? 1);
   const diff = active.length - wanted;
   const toDelete = diff > 0 ? [...active].sort(compareForScaleDown).slice(0, diff) : [];
 
@@ -101,7 +101,9 @@ export function planReplicaSet(rs: KubeObject, namespacePods: KubeObject[], now:
   }
   const status: ReplicaSetStatus = {
     replicas: active.length,
-    fullyLabeledReplicas: active.filter((p) => Object.entries(templateLabels).every(([k, v]) => p.metadata.labels?.[k] === v)).length,
+    fullyLabeledReplicas: active.filter((p) =>
+      Object.entries(templateLabels).every(([k, v]) => p.metadata.labels?.[k] === v),
+    ).length,
     readyReplicas: active.filter(isPodReady).length,
     availableReplicas: available,
     ...(rs.metadata.generation !== undefined ? { observedGeneration: rs.metadata.generation } : {}),
@@ -126,7 +128,9 @@ export function replicaSetController(ctx: ControllerContext): Controller {
     // An orphan may be adopted by any ReplicaSet whose selector matches it.
     return store
       .list(REPLICASETS, { namespace: pod.metadata.namespace })
-      .items.filter((rs) => labelSelectorMatcher(toJson(specOf<ReplicaSetSpec>(rs).selector ?? null))(pod.metadata.labels))
+      .items.filter((rs) =>
+        labelSelectorMatcher(toJson(specOf<ReplicaSetSpec>(rs).selector ?? null))(pod.metadata.labels),
+      )
       .map(keyOf);
   };
 
@@ -161,8 +165,18 @@ function applyReplicaSetPlan(ctx: ControllerContext, rs: KubeObject, plan: Repli
   }
   const template = podTemplateOf(rs);
   for (let i = 0; i < plan.create; i++) {
-    const created = store.create(PODS, withDefaults(PODS, podFromTemplate(template, rs, { generateName: `${rs.metadata.name}-` })));
-    recordEvent(store, rs, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`, 'replicaset-controller');
+    const created = store.create(
+      PODS,
+      withDefaults(PODS, podFromTemplate(template, rs, { generateName: `${rs.metadata.name}-` })),
+    );
+    recordEvent(
+      store,
+      rs,
+      'Normal',
+      'SuccessfulCreate',
+      `Created pod: ${created.metadata.name}`,
+      'replicaset-controller',
+    );
   }
   for (const pod of plan.delete) {
     store.delete(PODS, pod.metadata.namespace, pod.metadata.name);

@@ -17,13 +17,16 @@ function revisionNumber(object: KubeObject): number {
 }
 
 export function ownedRevisions(ctx: ControllerContext, owner: KubeObject): KubeObject[] {
-  return ctx.store.list(CONTROLLER_REVISIONS, { namespace: owner.metadata.namespace }).items.filter((r) => isControlledBy(r, owner));
+  return ctx.store
+    .list(CONTROLLER_REVISIONS, { namespace: owner.metadata.namespace })
+    .items.filter((r) => isControlledBy(r, owner));
 }
 
 /** The template stored in a revision, for recreating pods of a revision that is not the newest. */
 export function revisionTemplate(ctx: ControllerContext, owner: KubeObject, name: string): PodTemplate | undefined {
   const found = ctx.store.tryGet(CONTROLLER_REVISIONS, owner.metadata.namespace, name);
-  const template = (found?.data as { spec?: { template?: PodTemplate & { $patch?: string } } } | undefined)?.spec?.template;
+  const template = (found?.data as { spec?: { template?: PodTemplate & { $patch?: string } } } | undefined)?.spec
+    ?.template;
   if (!template) return undefined;
   const { $patch: _patch, ...rest } = template;
   return rest;

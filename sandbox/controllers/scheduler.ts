@@ -4,7 +4,17 @@
 import { NODE_NAME } from '../store/cluster.js';
 import type { KubeObject } from '../store/objects.js';
 import { PODS, type ControllerContext } from './context.js';
-import { objectKey, setCondition, specOf, splitKey, statusOf, timestamp, toJson, type PodSpec, type PodStatus } from './objects.js';
+import {
+  objectKey,
+  setCondition,
+  specOf,
+  splitKey,
+  statusOf,
+  timestamp,
+  toJson,
+  type PodSpec,
+  type PodStatus,
+} from './objects.js';
 import type { Controller } from './queue.js';
 import { recordEvent } from '../store/events.js';
 
@@ -20,10 +30,16 @@ export function schedulerController(ctx: ControllerContext): Controller {
       {
         resource: PODS,
         keysFor: (event) =>
-          event.type !== 'DELETED' && needsScheduling(event.object) ? [objectKey(event.object.metadata.namespace, event.object.metadata.name)] : [],
+          event.type !== 'DELETED' && needsScheduling(event.object)
+            ? [objectKey(event.object.metadata.namespace, event.object.metadata.name)]
+            : [],
       },
     ],
-    initialKeys: () => store.list(PODS).items.filter(needsScheduling).map((p) => objectKey(p.metadata.namespace, p.metadata.name)),
+    initialKeys: () =>
+      store
+        .list(PODS)
+        .items.filter(needsScheduling)
+        .map((p) => objectKey(p.metadata.namespace, p.metadata.name)),
     reconcile(key) {
       const { namespace, name } = splitKey(key);
       const pod = store.tryGet(PODS, namespace, name);
@@ -37,8 +53,19 @@ export function schedulerController(ctx: ControllerContext): Controller {
         lastProbeTime: null,
         lastTransitionTime: timestamp(ctx.now()),
       });
-      store.update(PODS, { ...bound, status: toJson({ phase: 'Pending', ...status, conditions }) }, { subresource: 'status' });
-      recordEvent(store, bound, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${NODE_NAME}`, 'default-scheduler');
+      store.update(
+        PODS,
+        { ...bound, status: toJson({ phase: 'Pending', ...status, conditions }) },
+        { subresource: 'status' },
+      );
+      recordEvent(
+        store,
+        bound,
+        'Normal',
+        'Scheduled',
+        `Successfully assigned ${namespace}/${name} to ${NODE_NAME}`,
+        'default-scheduler',
+      );
     },
   };
 }

@@ -87,7 +87,7 @@ function syncStatefulSet(ctx: ControllerContext, sts: KubeObject): ReconcileResu
   const start = spec.ordinals?.start ?? 0;
   const ordered = spec.podManagementPolicy !== 'Parallel';
   const rolling = (spec.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
-  const partition = rolling ? spec.updateStrategy?.rollingUpdate?.partition ?? 0 : 0;
+  const partition = rolling ? (spec.updateStrategy?.rollingUpdate?.partition ?? 0) : 0;
   const minReady = spec.minReadySeconds ?? 0;
 
   const pods = store.list(PODS, { namespace: sts.metadata.namespace }).items.filter((p) => isControlledBy(p, sts));
@@ -96,7 +96,8 @@ function syncStatefulSet(ctx: ControllerContext, sts: KubeObject): ReconcileResu
     const ordinal = ordinalOf(sts, pod);
     if (ordinal !== undefined) byOrdinal.set(ordinal, pod);
   }
-  const healthy = (pod: KubeObject): boolean => !pod.metadata.deletionTimestamp && isPodRunningAndReady(pod) && podAvailability(pod, minReady, ctx.now()).available;
+  const healthy = (pod: KubeObject): boolean =>
+    !pod.metadata.deletionTimestamp && isPodRunningAndReady(pod) && podAvailability(pod, minReady, ctx.now()).available;
   let recheckInMs: number | undefined;
 
   const act = (): void => {
@@ -124,7 +125,9 @@ function syncStatefulSet(ctx: ControllerContext, sts: KubeObject): ReconcileResu
         return;
       }
     }
-    const condemned = [...byOrdinal.entries()].filter(([ordinal]) => ordinal < start || ordinal >= start + replicas).sort(([a], [b]) => b - a);
+    const condemned = [...byOrdinal.entries()]
+      .filter(([ordinal]) => ordinal < start || ordinal >= start + replicas)
+      .sort(([a], [b]) => b - a);
     for (const [, pod] of condemned) {
       if (pod.metadata.deletionTimestamp) {
         if (ordered) return;
@@ -152,15 +155,26 @@ function syncStatefulSet(ctx: ControllerContext, sts: KubeObject): ReconcileResu
   return recheckInMs !== undefined ? { requeueAfterMs: recheckInMs } : undefined;
 }
 
-function createPod(ctx: ControllerContext, sts: KubeObject, ordinal: number, template: PodTemplate, revisionName: string): void {
+function createPod(
+  ctx: ControllerContext,
+  sts: KubeObject,
+  ordinal: number,
+  template: PodTemplate,
+  revisionName: string,
+): void {
   const { store } = ctx;
   const spec = specOf<StatefulSetSpec>(sts);
   const name = `${sts.metadata.name}-${ordinal}`;
-  const pod = podFromTemplate(template, sts, { name }, {
-    'statefulset.kubernetes.io/pod-name': name,
-    'apps.kubernetes.io/pod-index': String(ordinal),
-    [REVISION_LABEL]: revisionName,
-  });
+  const pod = podFromTemplate(
+    template,
+    sts,
+    { name },
+    {
+      'statefulset.kubernetes.io/pod-name': name,
+      'apps.kubernetes.io/pod-index': String(ordinal),
+      [REVISION_LABEL]: revisionName,
+    },
+  );
   const podSpec = { ...(pod.spec as PodSpec) } as PodSpec & Record<string, unknown>;
   podSpec.hostname = name;
   if (spec.serviceName) podSpec.subdomain = spec.serviceName;
@@ -169,51 +183,98 @@ function createPod(ctx: ControllerContext, sts: KubeObject, ordinal: number, tem
     const names = new Set(claims.map((c) => c.metadata?.name ?? ''));
     podSpec.volumes = [
       ...(podSpec.volumes ?? []).filter((v) => !names.has(v.name)),
-      ...claims.map((claim) => ({ name: claim.metadata?.name ?? '', persistentVolumeClaim: { claimName: `${claim.metadata?.name ?? ''}-${name}` } })),
+      ...claims.map((claim) => ({
+        name: claim.metadata?.name ?? '',
+        persistentVolumeClaim: { claimName: `${claim.metadata?.name ?? ''}-${name}` },
+      })),
     ];
     for (const claim of claims) ensureClaim(ctx, sts, claim, name);
   }
   pod.spec = toJson(podSpec);
   store.create(PODS, withDefaults(PODS, pod));
-  recordEvent(store, sts, 'Normal', 'SuccessfulCreate', `create Pod ${name} in StatefulSet ${sts.metadata.name} successful`, COMPONENT);
+  recordEvent(
+    store,
+    sts,
+    'Normal',
+    'SuccessfulCreate',
+    `create Pod ${name} in StatefulSet ${sts.metadata.name} successful`,
+    COMPONENT,
+  );
 }
 
-function ensureClaim(ctx: ControllerContext, sts: KubeObject, claim: NonNullable<StatefulSetSpec['volumeClaimTemplates']>[number], podName: string): void {
+function ensureClaim(
+  ctx: ControllerContext,
+  sts: KubeObject,
+  claim: NonNullable<StatefulSetSpec['volumeClaimTemplates']>[number],
+  podName: string,
+): void {
   const { store } = ctx;
   const spec = specOf<StatefulSetSpec>(sts);
   const name = `${claim.metadata?.name ?? ''}-${podName}`;
   if (store.tryGet(PVCS, sts.metadata.namespace, name)) return;
   const deleteWithSet = spec.persistentVolumeClaimRetentionPolicy?.whenDeleted === 'Delete';
-  store.create(PVCS, withDefaults(PVCS, {
-    metadata: {
-      name,
-      namespace: sts.metadata.namespace,
-      labels: { ...(spec.selector?.matchLabels ?? {}), ...(claim.metadata?.labels ?? {}) },
-      ...(deleteWithSet ? { ownerReferences: [ownerReference(sts)] } : {}),
-    },
-    spec: toJson(claim.spec ?? {}),
-  }));
-  recordEvent(store, sts, 'Normal', 'SuccessfulCreate', `create Claim ${name} Pod ${podName} in StatefulSet ${sts.metadata.name} success`, COMPONENT);
+  store.create(
+    PVCS,
+    withDefaults(PVCS, {
+      metadata: {
+        name,
+        namespace: sts.metadata.namespace,
+        labels: { ...(spec.selector?.matchLabels ?? {}), ...(claim.metadata?.labels ?? {}) },
+        ...(deleteWithSet ? { ownerReferences: [ownerReference(sts)] } : {}),
+      },
+      spec: toJson(claim.spec ?? {}),
+    }),
+  );
+  recordEvent(
+    store,
+    sts,
+    'Normal',
+    'SuccessfulCreate',
+    `create Claim ${name} Pod ${podName} in StatefulSet ${sts.metadata.name} success`,
+    COMPONENT,
+  );
 }
 
 function deletePod(ctx: ControllerContext, sts: KubeObject, pod: KubeObject): void {
   ctx.store.delete(PODS, pod.metadata.namespace, pod.metadata.name);
-  recordEvent(ctx.store, sts, 'Normal', 'SuccessfulDelete', `delete Pod ${pod.metadata.name} in StatefulSet ${sts.metadata.name} successful`, COMPONENT);
+  recordEvent(
+    ctx.store,
+    sts,
+    'Normal',
+    'SuccessfulDelete',
+    `delete Pod ${pod.metadata.name} in StatefulSet ${sts.metadata.name} successful`,
+    COMPONENT,
+  );
 }
 
-function writeStatus(ctx: ControllerContext, sts: KubeObject, updateRevision: string, currentRevision: string, minReady: number): void {
+function writeStatus(
+  ctx: ControllerContext,
+  sts: KubeObject,
+  updateRevision: string,
+  currentRevision: string,
+  minReady: number,
+): void {
   const { store } = ctx;
   const spec = specOf<StatefulSetSpec>(sts);
-  const pods = store.list(PODS, { namespace: sts.metadata.namespace }).items.filter((p) => isControlledBy(p, sts) && !isPodFinished(p));
+  const pods = store
+    .list(PODS, { namespace: sts.metadata.namespace })
+    .items.filter((p) => isControlledBy(p, sts) && !isPodFinished(p));
   const live = pods.filter((p) => !p.metadata.deletionTimestamp);
   const replicas = pods.length;
   const ready = live.filter(isPodRunningAndReady).length;
-  const available = live.filter((p) => isPodRunningAndReady(p) && podAvailability(p, minReady, ctx.now()).available).length;
+  const available = live.filter(
+    (p) => isPodRunningAndReady(p) && podAvailability(p, minReady, ctx.now()).available,
+  ).length;
   const updated = live.filter((p) => p.metadata.labels?.[REVISION_LABEL] === updateRevision).length;
   let current = live.filter((p) => p.metadata.labels?.[REVISION_LABEL] === currentRevision).length;
   let currentName = currentRevision;
   const rolling = (spec.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
-  if ((rolling || currentRevision === updateRevision) && updated === replicas && ready === replicas && replicas === (spec.replicas ?? 1)) {
+  if (
+    (rolling || currentRevision === updateRevision) &&
+    updated === replicas &&
+    ready === replicas &&
+    replicas === (spec.replicas ?? 1)
+  ) {
     currentName = updateRevision;
     current = updated;
   }
@@ -230,5 +291,6 @@ function writeStatus(ctx: ControllerContext, sts: KubeObject, updateRevision: st
     updateRevision,
     collisionCount: 0,
   };
-  if (JSON.stringify(next) !== JSON.stringify(previous)) store.update(STATEFULSETS, { ...sts, status: toJson(next) }, { subresource: 'status' });
+  if (JSON.stringify(next) !== JSON.stringify(previous))
+    store.update(STATEFULSETS, { ...sts, status: toJson(next) }, { subresource: 'status' });
 }

@@ -45,7 +45,7 @@ after(async () => {
   rmSync(cacheDir, { recursive: true, force: true });
 });
 
-test('kubectl rollout status, set image, undo, history and scale follow the Deployment controller', async () => {
+void test('kubectl rollout status, set image, undo, history and scale follow the Deployment controller', async () => {
   const manifest = join(stateDir, 'web.yaml');
   writeFileSync(
     manifest,
@@ -67,28 +67,54 @@ test('kubectl rollout status, set image, undo, history and scale follow the Depl
     ].join('\n'),
   );
   await kubectl('apply', '-f', manifest);
-  assert.match(await kubectl('-n', 'rollout', 'rollout', 'status', 'deploy/web', '--timeout=30s'), /deployment "web" successfully rolled out/);
+  assert.match(
+    await kubectl('-n', 'rollout', 'rollout', 'status', 'deploy/web', '--timeout=30s'),
+    /deployment "web" successfully rolled out/,
+  );
 
   await kubectl('-n', 'rollout', 'set', 'image', 'deploy/web', 'app=web:2');
-  assert.match(await kubectl('-n', 'rollout', 'rollout', 'status', 'deploy/web', '--timeout=30s'), /successfully rolled out/);
+  assert.match(
+    await kubectl('-n', 'rollout', 'rollout', 'status', 'deploy/web', '--timeout=30s'),
+    /successfully rolled out/,
+  );
   const history = await kubectl('-n', 'rollout', 'rollout', 'history', 'deploy/web');
   assert.match(history, /^1\s/m);
   assert.match(history, /^2\s/m);
 
   await kubectl('-n', 'rollout', 'rollout', 'undo', 'deploy/web');
-  assert.match(await kubectl('-n', 'rollout', 'rollout', 'status', 'deploy/web', '--timeout=30s'), /successfully rolled out/);
-  const image = await kubectl('-n', 'rollout', 'get', 'deploy/web', '-o', 'jsonpath={.spec.template.spec.containers[0].image} {.metadata.annotations.deployment\\.kubernetes\\.io/revision}');
+  assert.match(
+    await kubectl('-n', 'rollout', 'rollout', 'status', 'deploy/web', '--timeout=30s'),
+    /successfully rolled out/,
+  );
+  const image = await kubectl(
+    '-n',
+    'rollout',
+    'get',
+    'deploy/web',
+    '-o',
+    'jsonpath={.spec.template.spec.containers[0].image} {.metadata.annotations.deployment\\.kubernetes\\.io/revision}',
+  );
   assert.equal(image, 'web:1 3');
 
   await kubectl('-n', 'rollout', 'scale', 'deploy/web', '--replicas=3');
-  assert.match(await kubectl('-n', 'rollout', 'rollout', 'status', 'deploy/web', '--timeout=30s'), /successfully rolled out/);
-  const ready = await kubectl('-n', 'rollout', 'get', 'deploy/web', '-o', 'jsonpath={.status.readyReplicas}/{.status.updatedReplicas}');
+  assert.match(
+    await kubectl('-n', 'rollout', 'rollout', 'status', 'deploy/web', '--timeout=30s'),
+    /successfully rolled out/,
+  );
+  const ready = await kubectl(
+    '-n',
+    'rollout',
+    'get',
+    'deploy/web',
+    '-o',
+    'jsonpath={.status.readyReplicas}/{.status.updatedReplicas}',
+  );
   assert.equal(ready, '3/3');
   const sets = (await kubectl('-n', 'rollout', 'get', 'rs', '-o', 'name')).trim().split('\n');
   assert.equal(sets.length, 2);
 });
 
-test('kubectl rollout status works for a StatefulSet and a DaemonSet', async () => {
+void test('kubectl rollout status works for a StatefulSet and a DaemonSet', async () => {
   const manifest = join(stateDir, 'sets.yaml');
   writeFileSync(
     manifest,
@@ -120,10 +146,28 @@ test('kubectl rollout status works for a StatefulSet and a DaemonSet', async () 
     ].join('\n'),
   );
   await kubectl('apply', '-f', manifest);
-  assert.match(await kubectl('-n', 'sets', 'rollout', 'status', 'sts/db', '--timeout=30s'), /roll(ing update|out) complete|partitioned roll out complete|statefulset rolling update complete/);
-  assert.match(await kubectl('-n', 'sets', 'rollout', 'status', 'ds/agent', '--timeout=30s'), /daemon set "agent" successfully rolled out/);
+  assert.match(
+    await kubectl('-n', 'sets', 'rollout', 'status', 'sts/db', '--timeout=30s'),
+    /roll(ing update|out) complete|partitioned roll out complete|statefulset rolling update complete/,
+  );
+  assert.match(
+    await kubectl('-n', 'sets', 'rollout', 'status', 'ds/agent', '--timeout=30s'),
+    /daemon set "agent" successfully rolled out/,
+  );
   await kubectl('-n', 'sets', 'set', 'image', 'sts/db', 'db=db:2');
-  assert.match(await kubectl('-n', 'sets', 'rollout', 'status', 'sts/db', '--timeout=30s'), /partitioned roll out complete: 2 new pods have been updated/);
-  const images = await kubectl('-n', 'sets', 'get', 'pods', '-l', 'app=db', '-o', 'jsonpath={.items[*].spec.containers[0].image}');
+  assert.match(
+    await kubectl('-n', 'sets', 'rollout', 'status', 'sts/db', '--timeout=30s'),
+    /partitioned roll out complete: 2 new pods have been updated/,
+  );
+  const images = await kubectl(
+    '-n',
+    'sets',
+    'get',
+    'pods',
+    '-l',
+    'app=db',
+    '-o',
+    'jsonpath={.items[*].spec.containers[0].image}',
+  );
   assert.equal(images, 'db:2 db:2');
 });

@@ -27,15 +27,31 @@ function cluster(options: { stateDir?: string } = {}): ObjectStore {
   const store = storeWithNamespace();
   const kubelet = fakeKubelet(store);
   const controllers = startControllers(store, options);
-  cleanups.push(() => controllers.stop(), () => kubelet.stop());
+  cleanups.push(
+    () => controllers.stop(),
+    () => kubelet.stop(),
+  );
   return store;
 }
 
-function pod(name: string, labels: Record<string, string>, status: object = {}, extra: Partial<KubeObject['metadata']> = {}): KubeObject {
+function pod(
+  name: string,
+  labels: Record<string, string>,
+  status: object = {},
+  extra: Partial<KubeObject['metadata']> = {},
+): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, namespace: 'default', uid: `uid-${name}`, resourceVersion: '1', creationTimestamp: '2026-01-01T00:00:00Z', labels, ...extra },
+    metadata: {
+      name,
+      namespace: 'default',
+      uid: `uid-${name}`,
+      resourceVersion: '1',
+      creationTimestamp: '2026-01-01T00:00:00Z',
+      labels,
+      ...extra,
+    },
     spec: { containers: [{ name: 'app', ports: [{ name: 'http', containerPort: 8080 }] }] },
     status: status as KubeObject['status'],
   };
@@ -44,74 +60,146 @@ function pod(name: string, labels: Record<string, string>, status: object = {}, 
 function setReady(store: ObjectStore, name: string, ready: boolean): void {
   const current = store.get(PODS, 'default', name);
   const status = current.status as { conditions: { type: string; status: string }[] };
-  status.conditions = status.conditions.map((c) => (c.type === 'Ready' ? { ...c, status: ready ? 'True' : 'False' } : c));
+  status.conditions = status.conditions.map((c) =>
+    c.type === 'Ready' ? { ...c, status: ready ? 'True' : 'False' } : c,
+  );
   store.update(PODS, current, { subresource: 'status' });
 }
 
-test('ReplicaSets give up unscheduled, then not-ready, then newest pods first', () => {
-  const ready = { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-01-01T00:00:00Z' }] };
+void test('ReplicaSets give up unscheduled, then not-ready, then newest pods first', () => {
+  const ready = {
+    phase: 'Running',
+    conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-01-01T00:00:00Z' }],
+  };
   const scheduled = { nodeName: 'n' };
   const a = { ...pod('a', {}, ready), spec: scheduled };
-  const b = { ...pod('b', {}, { phase: 'Running', conditions: [{ type: 'Ready', status: 'False' }] }), spec: scheduled };
+  const b = {
+    ...pod('b', {}, { phase: 'Running', conditions: [{ type: 'Ready', status: 'False' }] }),
+    spec: scheduled,
+  };
   const c = pod('c', {}, {});
   const d = { ...pod('d', {}, ready, { creationTimestamp: '2026-01-02T00:00:00Z' }), spec: scheduled };
-  assert.deepEqual([a, b, c, d].sort(compareForScaleDown).map((p) => p.metadata.name), ['c', 'b', 'd', 'a']);
+  assert.deepEqual(
+    [a, b, c, d].sort(compareForScaleDown).map((p) => p.metadata.name),
+    ['c', 'b', 'd', 'a'],
+  );
 });
 
-test('a ReplicaSet adopts matching orphans, releases pods that stop matching and deletes the surplus', () => {
+void test('a ReplicaSet adopts matching orphans, releases pods that stop matching and deletes the surplus', () => {
   const rs: KubeObject = {
     apiVersion: 'apps/v1',
     kind: 'ReplicaSet',
-    metadata: { name: 'rs', namespace: 'default', uid: 'rs-uid', resourceVersion: '1', creationTimestamp: '2026-01-01T00:00:00Z', generation: 4 },
-    spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } } } },
+    metadata: {
+      name: 'rs',
+      namespace: 'default',
+      uid: 'rs-uid',
+      resourceVersion: '1',
+      creationTimestamp: '2026-01-01T00:00:00Z',
+      generation: 4,
+    },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: 'web' } },
+      template: { metadata: { labels: { app: 'web' } } },
+    },
   };
-  const owner = { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'rs-uid', controller: true }] };
+  const owner = {
+    ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'rs-uid', controller: true }],
+  };
   const orphan = pod('orphan', { app: 'web' }, { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] });
   const strayed = pod('strayed', { app: 'other' }, {}, owner);
   const mine = pod('mine', { app: 'web' }, {}, owner);
   const plan = planReplicaSet(rs, [orphan, strayed, mine], new Date());
-  assert.deepEqual(plan.adopt.map((p) => p.metadata.name), ['orphan']);
-  assert.deepEqual(plan.release.map((p) => p.metadata.name), ['strayed']);
-  assert.deepEqual(plan.delete.map((p) => p.metadata.name), ['mine']);
+  assert.deepEqual(
+    plan.adopt.map((p) => p.metadata.name),
+    ['orphan'],
+  );
+  assert.deepEqual(
+    plan.release.map((p) => p.metadata.name),
+    ['strayed'],
+  );
+  assert.deepEqual(
+    plan.delete.map((p) => p.metadata.name),
+    ['mine'],
+  );
   assert.equal(plan.create, 0);
-  assert.deepEqual(plan.status, { replicas: 2, fullyLabeledReplicas: 2, readyReplicas: 1, availableReplicas: 1, observedGeneration: 4 });
+  assert.deepEqual(plan.status, {
+    replicas: 2,
+    fullyLabeledReplicas: 2,
+    readyReplicas: 1,
+    availableReplicas: 1,
+    observedGeneration: 4,
+  });
 });
 
-test('Endpoints list ready pod IPs in addresses and the others in notReadyAddresses, ports resolved by name', async () => {
+void test('Endpoints list ready pod IPs in addresses and the others in notReadyAddresses, ports resolved by name', async () => {
   const store = cluster();
-  store.create(SERVICES, { metadata: { name: 'web', namespace: 'default' }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] } });
+  store.create(SERVICES, {
+    metadata: { name: 'web', namespace: 'default' },
+    spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] },
+  });
   for (const name of ['web-a', 'web-b']) {
-    store.create(PODS, { metadata: { name, namespace: 'default', labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'web', ports: [{ name: 'http', containerPort: 8080 }] }] } });
+    store.create(PODS, {
+      metadata: { name, namespace: 'default', labels: { app: 'web' } },
+      spec: { containers: [{ name: 'app', image: 'web', ports: [{ name: 'http', containerPort: 8080 }] }] },
+    });
   }
-  store.create(PODS, { metadata: { name: 'other', namespace: 'default', labels: { app: 'db' } }, spec: { containers: [{ name: 'app', image: 'db' }] } });
-  type Subset = { addresses?: { ip: string; targetRef: { name: string } }[]; notReadyAddresses?: { targetRef: { name: string } }[]; ports: unknown[] };
-  const subsets = (): Subset[] => ((store.tryGet(ENDPOINTS, 'default', 'web')?.subsets ?? []) as unknown as Subset[]);
+  store.create(PODS, {
+    metadata: { name: 'other', namespace: 'default', labels: { app: 'db' } },
+    spec: { containers: [{ name: 'app', image: 'db' }] },
+  });
+  type Subset = {
+    addresses?: { ip: string; targetRef: { name: string } }[];
+    notReadyAddresses?: { targetRef: { name: string } }[];
+    ports: unknown[];
+  };
+  const subsets = (): Subset[] => (store.tryGet(ENDPOINTS, 'default', 'web')?.subsets ?? []) as unknown as Subset[];
   await waitFor(() => subsets()[0]?.addresses?.length === 2, 'two ready addresses');
   assert.deepEqual(subsets()[0]!.ports, [{ name: 'http', port: 8080, protocol: 'TCP' }]);
-  assert.deepEqual(subsets()[0]!.addresses!.map((a) => a.targetRef.name).sort(), ['web-a', 'web-b']);
+  assert.deepEqual(
+    subsets()[0]!
+      .addresses!.map((a) => a.targetRef.name)
+      .sort(),
+    ['web-a', 'web-b'],
+  );
   setReady(store, 'web-b', false);
   await waitFor(() => subsets()[0]?.notReadyAddresses?.[0]?.targetRef.name === 'web-b', 'web-b not ready');
-  assert.deepEqual(subsets()[0]!.addresses!.map((a) => a.targetRef.name), ['web-a']);
+  assert.deepEqual(
+    subsets()[0]!.addresses!.map((a) => a.targetRef.name),
+    ['web-a'],
+  );
   store.delete(SERVICES, 'default', 'web');
   await waitFor(() => !store.tryGet(ENDPOINTS, 'default', 'web'), 'endpoints removed with the service');
 });
 
-test('deleting a Deployment removes its ReplicaSet and pods', async () => {
+void test('deleting a Deployment removes its ReplicaSet and pods', async () => {
   const store = cluster();
   store.create(DEPLOYMENTS, {
     metadata: { name: 'web', namespace: 'default' },
-    spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'web' }] } } },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { app: 'web' } },
+      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'web' }] } },
+    },
   });
   await waitFor(() => store.list(PODS, { namespace: 'default' }).items.length === 2, 'pods');
   store.delete(DEPLOYMENTS, 'default', 'web', { propagationPolicy: 'Background' });
-  await waitFor(() => store.list(REPLICASETS, { namespace: 'default' }).items.length === 0 && store.list(PODS, { namespace: 'default' }).items.length === 0, 'cascade');
+  await waitFor(
+    () =>
+      store.list(REPLICASETS, { namespace: 'default' }).items.length === 0 &&
+      store.list(PODS, { namespace: 'default' }).items.length === 0,
+    'cascade',
+  );
 });
 
-test('foreground deletion removes dependents before the owner', async () => {
+void test('foreground deletion removes dependents before the owner', async () => {
   const store = cluster();
   const owner = store.create(CONFIGMAPS, { metadata: { name: 'owner', namespace: 'default' } });
   const ref = { apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: owner.metadata.uid, blockOwnerDeletion: true };
-  store.create(PODS, { metadata: { name: 'dependent', namespace: 'default', ownerReferences: [ref] }, spec: { containers: [{ name: 'app', image: 'x' }] } });
+  store.create(PODS, {
+    metadata: { name: 'dependent', namespace: 'default', ownerReferences: [ref] },
+    spec: { containers: [{ name: 'app', image: 'x' }] },
+  });
   let ownerGoneFirst = false;
   const unwatch = store.watch(CONFIGMAPS, (event) => {
     if (event.type === 'DELETED' && store.tryGet(PODS, 'default', 'dependent')) ownerGoneFirst = true;
@@ -126,23 +214,32 @@ test('foreground deletion removes dependents before the owner', async () => {
   assert.equal(store.tryGet(PODS, 'default', 'dependent'), undefined);
 });
 
-test('a terminating namespace is emptied and then removed', async () => {
+void test('a terminating namespace is emptied and then removed', async () => {
   const store = cluster();
   store.create(NAMESPACES, { metadata: { name: 'shop' } });
   store.create(CONFIGMAPS, { metadata: { name: 'settings', namespace: 'shop' } });
-  store.create(PODS, { metadata: { name: 'worker', namespace: 'shop' }, spec: { containers: [{ name: 'app', image: 'x' }] } });
-  await waitFor(() => (store.tryGet(PODS, 'shop', 'worker')?.status as { phase?: string } | undefined)?.phase === 'Running', 'pod running');
+  store.create(PODS, {
+    metadata: { name: 'worker', namespace: 'shop' },
+    spec: { containers: [{ name: 'app', image: 'x' }] },
+  });
+  await waitFor(
+    () => (store.tryGet(PODS, 'shop', 'worker')?.status as { phase?: string } | undefined)?.phase === 'Running',
+    'pod running',
+  );
   store.delete(NAMESPACES, undefined, 'shop');
   await waitFor(() => !store.tryGet(NAMESPACES, undefined, 'shop'), 'namespace removed');
   assert.equal(store.list(CONFIGMAPS, { namespace: 'shop' }).items.length, 0);
   assert.equal(store.list(PODS, { namespace: 'shop' }).items.length, 0);
 });
 
-test('a PersistentVolumeClaim is bound to a directory of its own', async () => {
+void test('a PersistentVolumeClaim is bound to a directory of its own', async () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'podloop-pvc-'));
   cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }));
   const store = cluster({ stateDir });
-  store.create(PVCS, { metadata: { name: 'data', namespace: 'default' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '2Gi' } } } });
+  store.create(PVCS, {
+    metadata: { name: 'data', namespace: 'default' },
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '2Gi' } } },
+  });
   const claim = await waitFor(() => {
     const c = store.get(PVCS, 'default', 'data');
     return (c.status as { phase?: string } | undefined)?.phase === 'Bound' ? c : undefined;

@@ -18,7 +18,7 @@ function next(schedule: string, after: string): string | undefined {
   return nextRun(parseCron(schedule), new Date(after))?.toISOString();
 }
 
-test('cron schedules step, range, list and name fields the standard way', () => {
+void test('cron schedules step, range, list and name fields the standard way', () => {
   assert.equal(next('*/15 * * * *', '2026-03-01T10:07:30Z'), '2026-03-01T10:15:00.000Z');
   assert.equal(next('0 9-17/4 * * *', '2026-03-01T13:00:00Z'), '2026-03-01T17:00:00.000Z');
   assert.equal(next('30 2 * * mon,fri', '2026-03-01T00:00:00Z'), '2026-03-02T02:30:00.000Z'); // 1 March 2026 is a Sunday
@@ -30,7 +30,7 @@ test('cron schedules step, range, list and name fields the standard way', () => 
   assert.equal(next('0 0 31 2 *', '2026-03-01T00:00:00Z'), undefined);
 });
 
-test('malformed cron schedules are rejected with a reason', () => {
+void test('malformed cron schedules are rejected with a reason', () => {
   assert.throws(() => parseCron('* * * *'), /5 fields/);
   assert.throws(() => parseCron('61 * * * *'), /minute out of range/);
   assert.throws(() => parseCron('*/0 * * * *'), /invalid step/);
@@ -43,7 +43,14 @@ function cronJob(concurrencyPolicy: string): KubeObjectInput {
     spec: {
       schedule: '* * * * *',
       concurrencyPolicy,
-      jobTemplate: { spec: { template: { metadata: { labels: { app: 'tick' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'app', image: 'tick:1' }] } } } },
+      jobTemplate: {
+        spec: {
+          template: {
+            metadata: { labels: { app: 'tick' } },
+            spec: { restartPolicy: 'Never', containers: [{ name: 'app', image: 'tick:1' }] },
+          },
+        },
+      },
     },
   };
 }
@@ -52,7 +59,7 @@ function ownedJobs(store: ReturnType<typeof storeWithNamespace>): KubeObject[] {
   return store.list(JOBS, { namespace: 'default' }).items;
 }
 
-test('a CronJob creates one Job per scheduled minute as its clock advances', async () => {
+void test('a CronJob creates one Job per scheduled minute as its clock advances', async () => {
   const store = storeWithNamespace();
   let clock = new Date();
   const controllers = startControllers(store, { now: () => clock });
@@ -64,7 +71,10 @@ test('a CronJob creates one Job per scheduled minute as its clock advances', asy
   const [first] = await waitFor(() => (ownedJobs(store).length === 1 ? ownedJobs(store) : undefined), 'first job');
   assert.equal(first!.metadata.name, `tick-${minute(clock)}`);
   assert.equal(first!.metadata.ownerReferences?.[0]?.kind, 'CronJob');
-  assert.equal(first!.metadata.annotations?.['batch.kubernetes.io/cronjob-scheduled-timestamp'], new Date(minute(clock) * 60_000).toISOString().replace('.000', ''));
+  assert.equal(
+    first!.metadata.annotations?.['batch.kubernetes.io/cronjob-scheduled-timestamp'],
+    new Date(minute(clock) * 60_000).toISOString().replace('.000', ''),
+  );
   clock = new Date(clock.getTime() + 60_000);
   controllers.resync();
   await waitFor(() => ownedJobs(store).length === 2, 'second job');
@@ -72,26 +82,40 @@ test('a CronJob creates one Job per scheduled minute as its clock advances', asy
     const current = store.get(CRONJOBS, 'default', 'tick');
     return ((current.status as { active?: unknown[] } | undefined)?.active ?? []).length === 2 ? current : undefined;
   }, 'active list');
-  assert.equal((cj.status as { lastScheduleTime: string }).lastScheduleTime, new Date(minute(clock) * 60_000).toISOString().replace('.000', ''));
+  assert.equal(
+    (cj.status as { lastScheduleTime: string }).lastScheduleTime,
+    new Date(minute(clock) * 60_000).toISOString().replace('.000', ''),
+  );
 });
 
-test('concurrencyPolicy Forbid skips runs while a Job is active and resumes after it ends', async () => {
+void test('concurrencyPolicy Forbid skips runs while a Job is active and resumes after it ends', async () => {
   const store = storeWithNamespace();
   const kubelet = fakeKubelet(store, () => 'pending');
   let clock = new Date();
   const controllers = startControllers(store, { now: () => clock });
-  cleanups.push(() => controllers.stop(), () => kubelet.stop());
+  cleanups.push(
+    () => controllers.stop(),
+    () => kubelet.stop(),
+  );
   store.create(CRONJOBS, cronJob('Forbid'));
   clock = new Date(clock.getTime() + 61_000);
   controllers.resync();
   await waitFor(() => store.list(PODS, { namespace: 'default' }).items.length === 1, 'first job pod');
   clock = new Date(clock.getTime() + 60_000);
   controllers.resync();
-  await waitFor(() => store.list(resourceByPlural('events'), { namespace: 'default' }).items.some((e) => e.reason === 'JobAlreadyActive'), 'the skipped run');
+  await waitFor(
+    () =>
+      store
+        .list(resourceByPlural('events'), { namespace: 'default' })
+        .items.some((e) => e.reason === 'JobAlreadyActive'),
+    'the skipped run',
+  );
   assert.equal(ownedJobs(store).length, 1);
   const pod = store.list(PODS, { namespace: 'default' }).items[0]!;
   store.update(PODS, { ...pod, status: { phase: 'Succeeded' } }, { subresource: 'status' });
   await waitFor(() => ownedJobs(store).length === 2, 'the waiting run after the first job ended');
-  const sawCompleted = store.list(resourceByPlural('events'), { namespace: 'default' }).items.some((e) => e.reason === 'SawCompletedJob');
+  const sawCompleted = store
+    .list(resourceByPlural('events'), { namespace: 'default' })
+    .items.some((e) => e.reason === 'SawCompletedJob');
   assert.ok(sawCompleted);
 });

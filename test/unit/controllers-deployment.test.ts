@@ -18,7 +18,10 @@ function cluster(outcome?: (pod: KubeObject) => PodOutcome): ObjectStore {
   const store = storeWithNamespace();
   const kubelet = fakeKubelet(store, outcome);
   const controllers = startControllers(store);
-  cleanups.push(() => controllers.stop(), () => kubelet.stop());
+  cleanups.push(
+    () => controllers.stop(),
+    () => kubelet.stop(),
+  );
   return store;
 }
 
@@ -45,7 +48,8 @@ function rolloutStatus(d: KubeObject): string {
     conditions?: { type: string; reason?: string }[];
   };
   if ((d.metadata.generation ?? 0) > (status.observedGeneration ?? 0)) return 'waiting for spec update';
-  if (status.conditions?.find((c) => c.type === 'Progressing')?.reason === 'ProgressDeadlineExceeded') return 'deadline exceeded';
+  if (status.conditions?.find((c) => c.type === 'Progressing')?.reason === 'ProgressDeadlineExceeded')
+    return 'deadline exceeded';
   if ((status.updatedReplicas ?? 0) < (spec.replicas ?? 1)) return 'waiting for updated replicas';
   if ((status.replicas ?? 0) > (status.updatedReplicas ?? 0)) return 'waiting for old replicas';
   if ((status.availableReplicas ?? 0) < (status.updatedReplicas ?? 0)) return 'waiting for available';
@@ -61,7 +65,7 @@ function rolledOut(store: ObjectStore): KubeObject | undefined {
   return rolloutStatus(d) === 'rolled out' ? d : undefined;
 }
 
-test('a Deployment creates a ReplicaSet and pods with hash labels, owner references and revision annotations', async () => {
+void test('a Deployment creates a ReplicaSet and pods with hash labels, owner references and revision annotations', async () => {
   const store = cluster();
   store.create(DEPLOYMENTS, deployment(3, 'web:1'));
   const d = await waitFor(() => rolledOut(store), 'rollout');
@@ -74,9 +78,19 @@ test('a Deployment creates a ReplicaSet and pods with hash labels, owner referen
   assert.equal(rs!.metadata.annotations?.['deployment.kubernetes.io/desired-replicas'], '3');
   assert.equal(rs!.metadata.annotations?.['deployment.kubernetes.io/max-replicas'], '4');
   assert.deepEqual(rs!.metadata.ownerReferences, [
-    { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: d.metadata.uid, controller: true, blockOwnerDeletion: true },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      name: 'web',
+      uid: d.metadata.uid,
+      controller: true,
+      blockOwnerDeletion: true,
+    },
   ]);
-  assert.equal((rs!.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels['pod-template-hash'], hash);
+  assert.equal(
+    (rs!.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels['pod-template-hash'],
+    hash,
+  );
   const pods = activePods(store);
   assert.equal(pods.length, 3);
   for (const pod of pods) {
@@ -101,9 +115,12 @@ test('a Deployment creates a ReplicaSet and pods with hash labels, owner referen
   );
 });
 
-test('a template change rolls within replicas + maxSurge pods and scales the old ReplicaSet to zero', async () => {
+void test('a template change rolls within replicas + maxSurge pods and scales the old ReplicaSet to zero', async () => {
   const store = cluster();
-  store.create(DEPLOYMENTS, deployment(4, 'web:1', { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }));
+  store.create(
+    DEPLOYMENTS,
+    deployment(4, 'web:1', { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }),
+  );
   await waitFor(() => rolledOut(store), 'first rollout');
   let most = 0;
   const unwatch = store.watch(PODS, () => {
@@ -124,11 +141,18 @@ test('a template change rolls within replicas + maxSurge pods and scales the old
   assert.equal(done.metadata.annotations?.['deployment.kubernetes.io/revision'], '2');
   assert.equal(done.metadata.generation, 2);
   const status = done.status as Record<string, number>;
-  assert.deepEqual([status.observedGeneration, status.replicas, status.updatedReplicas, status.availableReplicas], [2, 4, 4, 4]);
-  assert.ok(activePods(store).every((p) => p.metadata.labels?.['pod-template-hash'] === byRevision.get('2')!.metadata.labels?.['pod-template-hash']));
+  assert.deepEqual(
+    [status.observedGeneration, status.replicas, status.updatedReplicas, status.availableReplicas],
+    [2, 4, 4, 4],
+  );
+  assert.ok(
+    activePods(store).every(
+      (p) => p.metadata.labels?.['pod-template-hash'] === byRevision.get('2')!.metadata.labels?.['pod-template-hash'],
+    ),
+  );
 });
 
-test('rollout undo brings the old ReplicaSet back as the next revision', async () => {
+void test('rollout undo brings the old ReplicaSet back as the next revision', async () => {
   const store = cluster();
   store.create(DEPLOYMENTS, deployment(2, 'web:1'));
   await waitFor(() => rolledOut(store), 'first rollout');
@@ -136,10 +160,15 @@ test('rollout undo brings the old ReplicaSet back as the next revision', async (
   let d = store.get(DEPLOYMENTS, 'default', 'web');
   (d.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]!.image = 'web:2';
   store.update(DEPLOYMENTS, d);
-  await waitFor(() => rolledOut(store) && store.list(REPLICASETS, { namespace: 'default' }).items.length === 2 && rolledOut(store), 'second rollout');
+  await waitFor(
+    () => rolledOut(store) && store.list(REPLICASETS, { namespace: 'default' }).items.length === 2 && rolledOut(store),
+    'second rollout',
+  );
   // What kubectl rollout undo sends: the old ReplicaSet's template without its hash label.
   d = store.get(DEPLOYMENTS, 'default', 'web');
-  const template = structuredClone((first.spec as { template: { metadata: { labels: Record<string, string> } } }).template);
+  const template = structuredClone(
+    (first.spec as { template: { metadata: { labels: Record<string, string> } } }).template,
+  );
   delete template.metadata.labels['pod-template-hash'];
   (d.spec as { template: unknown }).template = template;
   store.update(DEPLOYMENTS, d);
@@ -154,7 +183,7 @@ test('rollout undo brings the old ReplicaSet back as the next revision', async (
   assert.equal(done.metadata.annotations?.['deployment.kubernetes.io/revision'], '3');
 });
 
-test('scaling resizes the current ReplicaSet without a new revision', async () => {
+void test('scaling resizes the current ReplicaSet without a new revision', async () => {
   const store = cluster();
   store.create(DEPLOYMENTS, deployment(1, 'web:1'));
   await waitFor(() => rolledOut(store), 'rollout');
@@ -168,7 +197,7 @@ test('scaling resizes the current ReplicaSet without a new revision', async () =
   assert.equal(sets[0]!.metadata.annotations?.['deployment.kubernetes.io/desired-replicas'], '3');
 });
 
-test('Recreate stops every old pod before starting new ones', async () => {
+void test('Recreate stops every old pod before starting new ones', async () => {
   const store = cluster();
   store.create(DEPLOYMENTS, deployment(2, 'web:1', { type: 'Recreate' }));
   await waitFor(() => rolledOut(store), 'rollout');
@@ -181,21 +210,32 @@ test('Recreate stops every old pod before starting new ones', async () => {
   const d = store.get(DEPLOYMENTS, 'default', 'web');
   (d.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]!.image = 'web:2';
   store.update(DEPLOYMENTS, d);
-  await waitFor(() => rolledOut(store) && store.get(DEPLOYMENTS, 'default', 'web').metadata.annotations?.['deployment.kubernetes.io/revision'] === '2', 'recreate');
+  await waitFor(
+    () =>
+      rolledOut(store) &&
+      store.get(DEPLOYMENTS, 'default', 'web').metadata.annotations?.['deployment.kubernetes.io/revision'] === '2',
+    'recreate',
+  );
   assert.equal(mixed, false);
   assert.equal(activePods(store).length, 2);
 });
 
-test('a rollout whose pods never become ready reports ProgressDeadlineExceeded', async () => {
+void test('a rollout whose pods never become ready reports ProgressDeadlineExceeded', async () => {
   const store = cluster(() => 'pending');
   const input = deployment(1, 'web:1') as KubeObjectInput & { spec: Record<string, unknown> };
   input.spec.progressDeadlineSeconds = 1;
   store.create(DEPLOYMENTS, input);
-  const d = await waitFor(() => {
-    const current = store.get(DEPLOYMENTS, 'default', 'web');
-    return rolloutStatus(current) === 'deadline exceeded' ? current : undefined;
-  }, 'deadline', 5000);
-  const progressing = ((d.status as { conditions: { type: string; status: string; message: string }[] }).conditions).find((c) => c.type === 'Progressing')!;
+  const d = await waitFor(
+    () => {
+      const current = store.get(DEPLOYMENTS, 'default', 'web');
+      return rolloutStatus(current) === 'deadline exceeded' ? current : undefined;
+    },
+    'deadline',
+    5000,
+  );
+  const progressing = (d.status as { conditions: { type: string; status: string; message: string }[] }).conditions.find(
+    (c) => c.type === 'Progressing',
+  )!;
   assert.equal(progressing.status, 'False');
   assert.match(progressing.message, /^ReplicaSet "web-\w+" has timed out progressing\.$/);
 });

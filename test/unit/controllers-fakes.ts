@@ -19,7 +19,10 @@ export function storeWithNamespace(namespace = 'default'): ObjectStore {
  * Plays the kubelet: scheduled pods get the status `outcome` picks, pods being deleted are
  * removed. Work happens on the next tick, as a real kubelet reacts to a watch.
  */
-export function fakeKubelet(store: ObjectStore, outcome: (pod: KubeObject) => PodOutcome = () => 'run'): { stop(): void } {
+export function fakeKubelet(
+  store: ObjectStore,
+  outcome: (pod: KubeObject) => PodOutcome = () => 'run',
+): { stop(): void } {
   const pending = new Set<string>();
   let scheduled = false;
   let ip = 1;
@@ -52,7 +55,16 @@ export function fakeKubelet(store: ObjectStore, outcome: (pod: KubeObject) => Po
       const phase = result === 'run' ? 'Running' : result === 'succeed' ? 'Succeeded' : 'Failed';
       store.update(
         PODS,
-        { ...pod, status: { ...status, phase, conditions, podIP: `10.244.0.${ip++}`, containerStatuses: [{ name: 'app', ready: result === 'run', restartCount: 0 }] } },
+        {
+          ...pod,
+          status: {
+            ...status,
+            phase,
+            conditions,
+            podIP: `10.244.0.${ip++}`,
+            containerStatuses: [{ name: 'app', ready: result === 'run', restartCount: 0 }],
+          },
+        },
         { subresource: 'status' },
       );
     }

@@ -21,7 +21,10 @@ function cluster(outcome?: (pod: KubeObject) => PodOutcome): ObjectStore {
   const store = storeWithNamespace();
   const kubelet = fakeKubelet(store, outcome);
   const controllers = startControllers(store, { jobBackoffMs: 1 });
-  cleanups.push(() => controllers.stop(), () => kubelet.stop());
+  cleanups.push(
+    () => controllers.stop(),
+    () => kubelet.stop(),
+  );
   return store;
 }
 
@@ -30,7 +33,10 @@ function livePods(store: ObjectStore): KubeObject[] {
 }
 
 function template(image: string, labels: Record<string, string> = { app: 'db' }, restartPolicy?: string): JsonObject {
-  return { metadata: { labels }, spec: { containers: [{ name: 'app', image }], ...(restartPolicy ? { restartPolicy } : {}) } };
+  return {
+    metadata: { labels },
+    spec: { containers: [{ name: 'app', image }], ...(restartPolicy ? { restartPolicy } : {}) },
+  };
 }
 
 function statefulSet(replicas: number, image: string): KubeObjectInput {
@@ -41,14 +47,24 @@ function statefulSet(replicas: number, image: string): KubeObjectInput {
       serviceName: 'db',
       selector: { matchLabels: { app: 'db' } },
       template: template(image),
-      volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+      volumeClaimTemplates: [
+        {
+          metadata: { name: 'data' },
+          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+        },
+      ],
     },
   };
 }
 
 function stsRolledOut(store: ObjectStore, replicas: number): KubeObject | undefined {
   const sts = store.get(STATEFULSETS, 'default', 'db');
-  const status = (sts.status ?? {}) as { observedGeneration?: number; readyReplicas?: number; currentRevision?: string; updateRevision?: string };
+  const status = (sts.status ?? {}) as {
+    observedGeneration?: number;
+    readyReplicas?: number;
+    currentRevision?: string;
+    updateRevision?: string;
+  };
   const done =
     (status.observedGeneration ?? 0) >= (sts.metadata.generation ?? 1) &&
     status.readyReplicas === replicas &&
@@ -57,7 +73,7 @@ function stsRolledOut(store: ObjectStore, replicas: number): KubeObject | undefi
   return done ? sts : undefined;
 }
 
-test('a StatefulSet creates db-0..db-2 one after another, each with its own claim', async () => {
+void test('a StatefulSet creates db-0..db-2 one after another, each with its own claim', async () => {
   const store = cluster();
   const violations: string[] = [];
   const unwatch = store.watch(PODS, (event) => {
@@ -65,25 +81,44 @@ test('a StatefulSet creates db-0..db-2 one after another, each with its own clai
     const ordinal = Number(event.object.metadata.name.split('-').pop());
     if (ordinal === 0) return;
     const previous = store.tryGet(PODS, 'default', `db-${ordinal - 1}`);
-    const ready = ((previous?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+    const ready = (
+      (previous?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []
+    ).some((c) => c.type === 'Ready' && c.status === 'True');
     if (!ready) violations.push(event.object.metadata.name);
   });
   cleanups.push(unwatch);
   store.create(STATEFULSETS, statefulSet(3, 'db:1'));
   const sts = await waitFor(() => stsRolledOut(store, 3), 'three ready pods');
   assert.deepEqual(violations, []);
-  assert.deepEqual(livePods(store).map((p) => p.metadata.name), ['db-0', 'db-1', 'db-2']);
+  assert.deepEqual(
+    livePods(store).map((p) => p.metadata.name),
+    ['db-0', 'db-1', 'db-2'],
+  );
   const pod = store.get(PODS, 'default', 'db-1');
   assert.equal(pod.metadata.labels?.['statefulset.kubernetes.io/pod-name'], 'db-1');
-  assert.equal(pod.metadata.labels?.['controller-revision-hash'], (sts.status as { updateRevision: string }).updateRevision);
+  assert.equal(
+    pod.metadata.labels?.['controller-revision-hash'],
+    (sts.status as { updateRevision: string }).updateRevision,
+  );
   assert.equal((pod.spec as { hostname: string }).hostname, 'db-1');
-  assert.deepEqual((pod.spec as { volumes: unknown[] }).volumes, [{ name: 'data', persistentVolumeClaim: { claimName: 'data-db-1' } }]);
-  assert.deepEqual(store.list(PVCS, { namespace: 'default' }).items.map((c) => c.metadata.name), ['data-db-0', 'data-db-1', 'data-db-2']);
-  await waitFor(() => store.list(PVCS, { namespace: 'default' }).items.every((c) => (c.status as { phase?: string } | undefined)?.phase === 'Bound'), 'claims bound');
+  assert.deepEqual((pod.spec as { volumes: unknown[] }).volumes, [
+    { name: 'data', persistentVolumeClaim: { claimName: 'data-db-1' } },
+  ]);
+  assert.deepEqual(
+    store.list(PVCS, { namespace: 'default' }).items.map((c) => c.metadata.name),
+    ['data-db-0', 'data-db-1', 'data-db-2'],
+  );
+  await waitFor(
+    () =>
+      store
+        .list(PVCS, { namespace: 'default' })
+        .items.every((c) => (c.status as { phase?: string } | undefined)?.phase === 'Bound'),
+    'claims bound',
+  );
   assert.equal(store.list(REVISIONS, { namespace: 'default' }).items.length, 1);
 });
 
-test('a StatefulSet template change replaces pods from the highest ordinal down; scale-down keeps claims', async () => {
+void test('a StatefulSet template change replaces pods from the highest ordinal down; scale-down keeps claims', async () => {
   const store = cluster();
   store.create(STATEFULSETS, statefulSet(3, 'db:1'));
   await waitFor(() => stsRolledOut(store, 3), 'first rollout');
@@ -107,17 +142,28 @@ test('a StatefulSet template change replaces pods from the highest ordinal down;
   (scaled.spec as { replicas: number }).replicas = 1;
   store.update(STATEFULSETS, scaled);
   await waitFor(() => stsRolledOut(store, 1), 'scale down');
-  assert.deepEqual(livePods(store).map((p) => p.metadata.name), ['db-0']);
+  assert.deepEqual(
+    livePods(store).map((p) => p.metadata.name),
+    ['db-0'],
+  );
   assert.equal(store.list(PVCS, { namespace: 'default' }).items.length, 3);
 });
 
-test('a DaemonSet runs one pod on the node and replaces it on a template change', async () => {
+void test('a DaemonSet runs one pod on the node and replaces it on a template change', async () => {
   const store = cluster();
-  store.create(DAEMONSETS, { metadata: { name: 'agent', namespace: 'default' }, spec: { selector: { matchLabels: { app: 'agent' } }, template: template('agent:1', { app: 'agent' }) } });
+  store.create(DAEMONSETS, {
+    metadata: { name: 'agent', namespace: 'default' },
+    spec: { selector: { matchLabels: { app: 'agent' } }, template: template('agent:1', { app: 'agent' }) },
+  });
   const ready = (): KubeObject | undefined => {
     const ds = store.get(DAEMONSETS, 'default', 'agent');
     const s = (ds.status ?? {}) as Record<string, number>;
-    const ok = s.observedGeneration === ds.metadata.generation && s.updatedNumberScheduled === 1 && s.numberAvailable === 1 && s.desiredNumberScheduled === 1 && livePods(store).length === 1;
+    const ok =
+      s.observedGeneration === ds.metadata.generation &&
+      s.updatedNumberScheduled === 1 &&
+      s.numberAvailable === 1 &&
+      s.desiredNumberScheduled === 1 &&
+      livePods(store).length === 1;
     return ok ? ds : undefined;
   };
   await waitFor(ready, 'daemon pod');
@@ -132,18 +178,27 @@ test('a DaemonSet runs one pod on the node and replaces it on a template change'
   assert.equal((pod.spec as { containers: { image: string }[] }).containers[0]!.image, 'agent:2');
 });
 
-test('a Job runs pods until its completions succeed, two at a time', async () => {
+void test('a Job runs pods until its completions succeed, two at a time', async () => {
   const store = cluster(() => 'succeed');
   let most = 0;
   const unwatch = store.watch(PODS, () => {
-    const running = store.list(PODS, { namespace: 'default' }).items.filter((p) => ((p.status as { phase?: string } | undefined)?.phase ?? 'Pending') === 'Pending');
+    const running = store
+      .list(PODS, { namespace: 'default' })
+      .items.filter((p) => ((p.status as { phase?: string } | undefined)?.phase ?? 'Pending') === 'Pending');
     most = Math.max(most, running.length);
   });
   cleanups.push(unwatch);
-  store.create(JOBS, { metadata: { name: 'batch', namespace: 'default' }, spec: { completions: 3, parallelism: 2, template: template('batch:1', {}, 'Never') } });
+  store.create(JOBS, {
+    metadata: { name: 'batch', namespace: 'default' },
+    spec: { completions: 3, parallelism: 2, template: template('batch:1', {}, 'Never') },
+  });
   const job = await waitFor(() => {
     const j = store.get(JOBS, 'default', 'batch');
-    return ((j.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Complete' && c.status === 'True') ? j : undefined;
+    return ((j.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some(
+      (c) => c.type === 'Complete' && c.status === 'True',
+    )
+      ? j
+      : undefined;
   }, 'job complete');
   const status = job.status as Record<string, unknown>;
   assert.equal(most, 2, 'parallelism 2 was used and never exceeded');
@@ -159,23 +214,42 @@ test('a Job runs pods until its completions succeed, two at a time', async () =>
   }
 });
 
-test('a Job fails with BackoffLimitExceeded after backoffLimit + 1 failed pods', async () => {
+void test('a Job fails with BackoffLimitExceeded after backoffLimit + 1 failed pods', async () => {
   const store = cluster(() => 'fail');
-  store.create(JOBS, { metadata: { name: 'crash', namespace: 'default' }, spec: { backoffLimit: 2, template: template('crash:1', {}, 'Never') } });
+  store.create(JOBS, {
+    metadata: { name: 'crash', namespace: 'default' },
+    spec: { backoffLimit: 2, template: template('crash:1', {}, 'Never') },
+  });
   const job = await waitFor(() => {
     const j = store.get(JOBS, 'default', 'crash');
-    return ((j.status as { conditions?: { type: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Failed') ? j : undefined;
+    return ((j.status as { conditions?: { type: string }[] } | undefined)?.conditions ?? []).some(
+      (c) => c.type === 'Failed',
+    )
+      ? j
+      : undefined;
   }, 'job failed');
-  const failed = ((job.status as { conditions: { type: string; reason: string }[] }).conditions).find((c) => c.type === 'Failed')!;
+  const failed = (job.status as { conditions: { type: string; reason: string }[] }).conditions.find(
+    (c) => c.type === 'Failed',
+  )!;
   assert.equal(failed.reason, 'BackoffLimitExceeded');
   assert.equal((job.status as { failed: number }).failed, 3);
   assert.equal(store.list(PODS, { namespace: 'default' }).items.length, 3);
 });
 
-test('a suspended Job starts no pods until resumed', async () => {
+void test('a suspended Job starts no pods until resumed', async () => {
   const store = cluster(() => 'pending');
-  store.create(JOBS, { metadata: { name: 'later', namespace: 'default' }, spec: { suspend: true, template: template('x:1', {}, 'Never') } });
-  await waitFor(() => ((store.get(JOBS, 'default', 'later').status as { conditions?: { type: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Suspended'), 'suspended');
+  store.create(JOBS, {
+    metadata: { name: 'later', namespace: 'default' },
+    spec: { suspend: true, template: template('x:1', {}, 'Never') },
+  });
+  await waitFor(
+    () =>
+      (
+        (store.get(JOBS, 'default', 'later').status as { conditions?: { type: string }[] } | undefined)?.conditions ??
+        []
+      ).some((c) => c.type === 'Suspended'),
+    'suspended',
+  );
   assert.equal(store.list(PODS, { namespace: 'default' }).items.length, 0);
   const job = store.get(JOBS, 'default', 'later');
   (job.spec as { suspend: boolean }).suspend = false;
