@@ -21,6 +21,8 @@ export interface SandboxStartOptions {
   /** Start without controllers and kubelet: an API server over the store only. */
   apiOnly?: boolean;
   onError?: (error: unknown, request: { method: string; url: string }) => void;
+  /** Interval of watch BOOKMARK events (default about a minute), for tests. */
+  bookmarkIntervalMs?: number;
   /** Kubelet tuning (image folders, back-off, probe timing), mostly for tests. */
   kubelet?: Omit<KubeletOptions, 'store' | 'stateDir'>;
 }
@@ -74,6 +76,7 @@ export async function startSandbox(options: SandboxStartOptions): Promise<Runnin
       ...(options.host ? { host: options.host } : {}),
       ...(options.port ? { port: options.port } : {}),
       ...(options.onError ? { onError: options.onError } : {}),
+      ...(options.bookmarkIntervalMs ? { bookmarkIntervalMs: options.bookmarkIntervalMs } : {}),
     });
   } catch (error) {
     stopSeeding();

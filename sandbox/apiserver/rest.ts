@@ -21,6 +21,8 @@ export interface RestContext {
   machinery: Machinery;
   /** The kubelet's streams, for pods/log; absent while no kubelet runs. */
   streams: PodStreams | undefined;
+  /** Interval of BOOKMARK events on watches that allow them. */
+  bookmarkIntervalMs?: number;
 }
 
 interface Call {
@@ -181,6 +183,7 @@ function watchCollection(call: Call): void {
     fields: filter.fields,
     ...(resourceVersion !== undefined ? { resourceVersion } : {}),
     allowBookmarks: queryFlag(call.query, 'allowWatchBookmarks'),
+    ...(call.ctx.bookmarkIntervalMs ? { bookmarkIntervalMs: call.ctx.bookmarkIntervalMs } : {}),
     ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
     encode: table ? watchTableEncoder(table) : (object) => object as unknown as JsonValue,
   });

@@ -26,6 +26,8 @@ export interface ApiServerOptions {
   host?: string;
   /** 0 or missing: any free port. */
   port?: number;
+  /** Interval of watch BOOKMARK events (default about a minute). */
+  bookmarkIntervalMs?: number;
   /** Told about every 5xx answer, for the sandbox's log. */
   onError?: (error: unknown, request: { method: string; url: string }) => void;
 }
@@ -87,7 +89,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         if (req.headers.upgrade && isStreamRoute(route)) {
           return upgrade(req, req.socket, Buffer.alloc(0), url, route);
         }
-        return handleResource({ ctx: { store: options.store, machinery, streams: options.streams }, req, res, route, query: url.searchParams });
+        return handleResource({ ctx: { store: options.store, machinery, streams: options.streams, bookmarkIntervalMs: options.bookmarkIntervalMs }, req, res, route, query: url.searchParams });
     }
   };
 

@@ -16,13 +16,14 @@ export interface WatchRequest {
   /** Unset or "0": start with ADDED events for what exists now. */
   resourceVersion?: string;
   allowBookmarks: boolean;
+  bookmarkIntervalMs?: number;
   timeoutSeconds?: number;
   /** How an object travels in an event (the object itself, or a one-row Table). */
   encode(object: KubeObject): JsonValue;
 }
 
-/** How often an idle watch gets a BOOKMARK; a real server sends about one a minute. */
-export const BOOKMARK_INTERVAL_MS = Number(process.env.PODLOOP_SANDBOX_BOOKMARK_MS ?? 60_000);
+/** How often a watch gets a BOOKMARK by default; a real server sends about one a minute. */
+export const BOOKMARK_INTERVAL_MS = 60_000;
 
 const DEFAULT_TIMEOUT_SECONDS = 1800;
 
@@ -83,15 +84,16 @@ export function serveWatch(store: ObjectStore, req: IncomingMessage, res: Server
   const timeout = watch.timeoutSeconds && watch.timeoutSeconds > 0 ? watch.timeoutSeconds : DEFAULT_TIMEOUT_SECONDS;
   timers.push(setTimeout(end, timeout * 1000));
   if (watch.allowBookmarks) {
+    const interval = watch.bookmarkIntervalMs ?? BOOKMARK_INTERVAL_MS;
     const bookmark = (): void => {
       write('BOOKMARK', {
         kind: watch.resource.kind,
         apiVersion: apiVersionOf(watch.resource),
         metadata: { resourceVersion: store.currentResourceVersion() },
       });
-      timers[1] = setTimeout(bookmark, BOOKMARK_INTERVAL_MS);
+      timers[1] = setTimeout(bookmark, interval);
     };
-    timers[1] = setTimeout(bookmark, BOOKMARK_INTERVAL_MS);
+    timers[1] = setTimeout(bookmark, interval);
   }
   req.on('close', end);
   res.on('close', end);

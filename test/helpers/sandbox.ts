@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSandbox, type RunningSandbox } from '../../sandbox/index.js';
+import { startSandbox, type RunningSandbox, type SandboxStartOptions } from '../../sandbox/index.js';
 
 export interface CommandResult {
   code: number | null;
@@ -51,9 +51,9 @@ export function run(
 }
 
 /** Starts a sandbox in a fresh state dir; `apiOnly` leaves out controllers and kubelet. */
-export async function startTestSandbox(options: { apiOnly?: boolean } = {}): Promise<TestSandbox> {
+export async function startTestSandbox(options: Omit<SandboxStartOptions, 'stateDir'> = {}): Promise<TestSandbox> {
   const stateDir = tempDir('sandbox');
-  const sandbox = await startSandbox({ stateDir, ...(options.apiOnly ? { apiOnly: true } : {}) });
+  const sandbox = await startSandbox({ ...options, stateDir });
   const env = { ...process.env, KUBECONFIG: sandbox.kubeconfigPath, KUBECACHEDIR: join(stateDir, 'kube-cache') };
   return {
     sandbox,

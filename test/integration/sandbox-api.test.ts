@@ -38,8 +38,8 @@ function status(reply: Reply): { code: number; reason: string; message: string; 
   return JSON.parse(reply.body) as { code: number; reason: string; message: string; kind: string };
 }
 
-async function withSandbox(body: (s: TestSandbox) => Promise<void>): Promise<void> {
-  const sandbox = await startTestSandbox({ apiOnly: true });
+async function withSandbox(body: (s: TestSandbox) => Promise<void>, options: { bookmarkIntervalMs?: number } = {}): Promise<void> {
+  const sandbox = await startTestSandbox({ apiOnly: true, ...options });
   try {
     await body(sandbox);
   } finally {
@@ -205,4 +205,67 @@ test('a watch with timeoutSeconds ends by itself after sending what exists', () 
     const watch = watchLines(s, `${CM}?watch=1&timeoutSeconds=1`);
     await watch.ended;
     assert.deepEqual(watch.lines.map((l) => `${l.type} ${nameOf(l.object)}`), ['ADDED here']);
+  }));
+
+test('a watch that allows bookmarks gets BOOKMARK events carrying the current resourceVersion', () =>
+  withSandbox(
+    async (s) => {
+      const watch = watchLines(s, `${CM}?watch=1&allowWatchBookmarks=true`);
+      try {
+        await waitFor('a bookmark', () => watch.lines.some((l) => l.type === 'BOOKMARK'));
+        const bookmark = watch.lines.find((l) => l.type === 'BOOKMARK')!;
+        assert.equal(bookmark.object.kind, 'ConfigMap');
+        assert.equal((bookmark.object.metadata as { resourceVersion: string }).resourceVersion, s.sandbox.store.currentResourceVersion());
+      } finally {
+        watch.stop();
+      }
+    },
+    { bookmarkIntervalMs: 100 },
+  ));
+
+test('the old /watch/ path prefix streams events too', () =>
+  withSandbox(async (s) => {
+    const watch = watchLines(s, '/api/v1/watch/namespaces/default/configmaps');
+    try {
+      await call(s, 'POST', CM, { body: JSON.stringify({ metadata: { name: 'seen' } }) });
+      await waitFor('the ADDED event', () => watch.lines.length >= 1);
+      assert.equal(nameOf(watch.lines[0]!.object), 'seen');
+    } finally {
+      watch.stop();
+    }
+  }));
+
+test('deletecollection removes the selected objects only', () =>
+  withSandbox(async (s) => {
+    for (const [name, app] of [['a', 'x'], ['b', 'x'], ['c', 'y']] as const) {
+      await call(s, 'POST', CM, { body: JSON.stringify({ metadata: { name, labels: { app } } }) });
+    }
+    const reply = await call(s, 'DELETE', `${CM}?labelSelector=app%3Dx`);
+    assert.equal(reply.status, 200);
+    const left = JSON.parse((await call(s, 'GET', CM)).body) as { items: { metadata: { name: string } }[] };
+    assert.deepEqual(left.items.map((i) => i.metadata.name), ['c']);
+  }));
+
+test('the status subresource changes status only, and the main resource keeps status', () =>
+  withSandbox(async (s) => {
+    const path = '/apis/apps/v1/namespaces/default/deployments';
+    const body = {
+      metadata: { name: 'd' },
+      spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } },
+      status: { replicas: 9 },
+    };
+    const created = JSON.parse((await call(s, 'POST', path, { body: JSON.stringify(body) })).body) as Record<string, unknown>;
+    assert.equal((created.status as { replicas?: number } | undefined)?.replicas, undefined);
+    const patched = await call(s, 'PATCH', `${path}/d/status`, {
+      body: JSON.stringify({ status: { replicas: 2 }, spec: { replicas: 7 } }),
+      contentType: 'application/merge-patch+json',
+    });
+    assert.equal(patched.status, 200);
+    const read = JSON.parse((await call(s, 'GET', `${path}/d`)).body) as { spec: { replicas: number }; status: { replicas: number } };
+    assert.equal(read.status.replicas, 2);
+    assert.equal(read.spec.replicas, 1);
+    const scale = JSON.parse((await call(s, 'GET', `${path}/d/scale`)).body) as { kind: string; spec: { replicas: number }; status: { selector: string } };
+    assert.equal(scale.kind, 'Scale');
+    assert.equal(scale.spec.replicas, 1);
+    assert.equal(scale.status.selector, 'a=b');
   }));
