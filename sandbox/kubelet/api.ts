@@ -40,9 +40,20 @@ export interface LogOptions {
 
 export interface PodStreams {
   /** Runs `command` in the container (default: the pod's first container). */
-  exec(namespace: string, pod: string, container: string | undefined, command: string[], options: ExecOptions): Promise<ContainerProcess>;
+  exec(
+    namespace: string,
+    pod: string,
+    container: string | undefined,
+    command: string[],
+    options: ExecOptions,
+  ): Promise<ContainerProcess>;
   /** Attaches to the container's main process (its stdin only if the container has `stdin: true`). */
-  attach(namespace: string, pod: string, container: string | undefined, options: ExecOptions): Promise<ContainerProcess>;
+  attach(
+    namespace: string,
+    pod: string,
+    container: string | undefined,
+    options: ExecOptions,
+  ): Promise<ContainerProcess>;
   /** Opens a TCP connection to `port` inside the pod's network namespace. */
   portForward(namespace: string, pod: string, port: number): Promise<Duplex>;
   /** The container's log as a stream; with `follow` it ends when the container instance ends. */

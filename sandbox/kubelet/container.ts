@@ -33,8 +33,25 @@ export interface ContainerLaunch {
 
 /** Host paths every container sees read-only: the toolchains and what they need from /etc. */
 const TOP_LEVEL = ['lib', 'lib32', 'lib64', 'libx32', 'bin', 'sbin'];
-const ETC_SHARED = ['ssl', 'alternatives', 'ca-certificates', 'ld.so.cache', 'ld.so.conf', 'ld.so.conf.d', 'localtime',
-  'mime.types', 'protocols', 'services', 'magic', 'terminfo', 'gai.conf', 'host.conf', 'npmrc', 'pip.conf', 'gitconfig'];
+const ETC_SHARED = [
+  'ssl',
+  'alternatives',
+  'ca-certificates',
+  'ld.so.cache',
+  'ld.so.conf',
+  'ld.so.conf.d',
+  'localtime',
+  'mime.types',
+  'protocols',
+  'services',
+  'magic',
+  'terminfo',
+  'gai.conf',
+  'host.conf',
+  'npmrc',
+  'pip.conf',
+  'gitconfig',
+];
 const ETC_COPIED = ['passwd', 'group', 'nsswitch.conf', 'resolv.conf', 'profile', 'bash.bashrc', 'inputrc', 'shells'];
 
 function hostEtcShared(): string[] {
@@ -49,9 +66,16 @@ function hostEtcShared(): string[] {
 }
 
 /** Copies the image into a new layer and adds the files a container expects in /etc and /tmp. */
-export async function prepareLayer(layer: string, imageRootfs: string | undefined, hostname: string, podIP: string, workingDir: string): Promise<void> {
+export async function prepareLayer(
+  layer: string,
+  imageRootfs: string | undefined,
+  hostname: string,
+  podIP: string,
+  workingDir: string,
+): Promise<void> {
   await mkdir(layer, { recursive: true });
-  if (imageRootfs) await cp(imageRootfs, layer, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true, force: true });
+  if (imageRootfs)
+    await cp(imageRootfs, layer, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true, force: true });
   await mkdir(join(layer, 'etc'), { recursive: true });
   await mkdir(join(layer, 'tmp'), { recursive: true });
   await chmod(join(layer, 'tmp'), 0o1777);
@@ -71,7 +95,15 @@ export async function prepareLayer(layer: string, imageRootfs: string | undefine
 
 /** The bwrap argv for a container (pure, apart from looking at which host paths exist). */
 export function bwrapArgv(launch: ContainerLaunch): string[] {
-  const args = [BWRAP, '--die-with-parent', '--unshare-pid', '--unshare-uts', '--hostname', launch.hostname, '--as-pid-1'];
+  const args = [
+    BWRAP,
+    '--die-with-parent',
+    '--unshare-pid',
+    '--unshare-uts',
+    '--hostname',
+    launch.hostname,
+    '--as-pid-1',
+  ];
   args.push('--bind', launch.layer, '/');
   args.push('--ro-bind', '/usr', '/usr');
   for (const name of TOP_LEVEL) {
@@ -136,10 +168,22 @@ export class ContainerInstance {
     });
   }
 
-  static async start(registry: ProcessRegistry, network: PodNetwork, launch: ContainerLaunch): Promise<ContainerInstance> {
+  static async start(
+    registry: ProcessRegistry,
+    network: PodNetwork,
+    launch: ContainerLaunch,
+  ): Promise<ContainerInstance> {
     // A terminal needs a relay inside the sandbox; it takes resize requests on fd 4.
-    const command = launch.tty ? [PYTHON, '-c', PTY_HELPER, '4', launch.stdin ? '1' : '0', ...launch.argv] : launch.argv;
-    const argv = [NSENTER, `--net=${network.netns}`, `--ipc=${network.ipcns}`, '--', ...bwrapArgv({ ...launch, argv: command })];
+    const command = launch.tty
+      ? [PYTHON, '-c', PTY_HELPER, '4', launch.stdin ? '1' : '0', ...launch.argv]
+      : launch.argv;
+    const argv = [
+      NSENTER,
+      `--net=${network.netns}`,
+      `--ipc=${network.ipcns}`,
+      '--',
+      ...bwrapArgv({ ...launch, argv: command }),
+    ];
     const tracked = registry.spawn(argv, {
       stdio: [launch.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe', launch.tty ? 'pipe' : 'ignore'],
       env: Object.fromEntries(launch.env),
@@ -204,5 +248,8 @@ async function waitForExec(pid: number, instance: ContainerInstance): Promise<vo
 }
 
 export async function isDirectory(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isDirectory(), () => false);
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }

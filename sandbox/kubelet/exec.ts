@@ -76,7 +76,19 @@ sys.exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(s
 
 /** nsenter argv entering every namespace of the container's PID 1, its root and working directory. */
 export function nsenterArgv(mainPid: number, command: string[]): string[] {
-  return [NSENTER, `--target=${mainPid}`, '--mount', '--uts', '--ipc', '--net', '--pid', '--root', '--wd', '--', ...command];
+  return [
+    NSENTER,
+    `--target=${mainPid}`,
+    '--mount',
+    '--uts',
+    '--ipc',
+    '--net',
+    '--pid',
+    '--root',
+    '--wd',
+    '--',
+    ...command,
+  ];
 }
 
 export function execInContainer(
@@ -92,10 +104,13 @@ export function execInContainer(
     env.TERM = env.TERM ?? 'xterm';
     // The helper runs inside the container (the host's /usr is there) so the terminal belongs to
     // the container's own /dev/pts, as with a real runtime.
-    const p = registry.spawn(nsenterArgv(instance.mainPid, [PYTHON, '-c', PTY_HELPER, '3', options.stdin ? '1' : '0', ...command]), {
-      stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'ignore', 'pipe'],
-      env,
-    });
+    const p = registry.spawn(
+      nsenterArgv(instance.mainPid, [PYTHON, '-c', PTY_HELPER, '3', options.stdin ? '1' : '0', ...command]),
+      {
+        stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'ignore', 'pipe'],
+        env,
+      },
+    );
     const control = p.child.stdio[3] as Writable | null;
     control?.on('error', () => undefined);
     p.child.stdin?.on('error', () => undefined);
@@ -131,7 +146,11 @@ export function execInContainer(
 }
 
 /** Connects to a container's main process: its output from now on, and its stdin when it has one. */
-export function attachToContainer(instance: ContainerInstance, options: ExecOptions, stdinOnce: boolean): ContainerProcess {
+export function attachToContainer(
+  instance: ContainerInstance,
+  options: ExecOptions,
+  stdinOnce: boolean,
+): ContainerProcess {
   const stdout = options.stdout ? new PassThrough() : null;
   const stderr = options.stderr && !options.tty ? new PassThrough() : null;
   const unsubscribe = instance.onOutput((stream, chunk) => {
@@ -154,10 +173,7 @@ export function attachToContainer(instance: ContainerInstance, options: ExecOpti
     stdout?.end();
     stderr?.end();
   };
-  const exited = Promise.race([
-    instance.exited.then((e) => e.exitCode),
-    detached.then(() => 0),
-  ]).then((exitCode) => {
+  const exited = Promise.race([instance.exited.then((e) => e.exitCode), detached.then(() => 0)]).then((exitCode) => {
     end();
     return { exitCode };
   });

@@ -129,7 +129,11 @@ export function imageCandidates(stateDir: string, reference: string, imageDirs: 
 }
 
 /** Resolves a reference, or undefined when no image of that name exists (the pull fails). */
-export async function resolveImage(stateDir: string, reference: string, imageDirs: string[] = []): Promise<ResolvedImage | undefined> {
+export async function resolveImage(
+  stateDir: string,
+  reference: string,
+  imageDirs: string[] = [],
+): Promise<ResolvedImage | undefined> {
   const name = parseImageReference(reference);
   for (const dir of imageCandidates(stateDir, reference, imageDirs)) {
     let text: string;
@@ -145,7 +149,10 @@ export async function resolveImage(stateDir: string, reference: string, imageDir
       continue;
     }
     const rootfs = join(dir, 'rootfs');
-    const hasRootfs = await stat(rootfs).then((s) => s.isDirectory(), () => false);
+    const hasRootfs = await stat(rootfs).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
     const id = `sha256:${createHash('sha256').update(`${name.repository}\n${text}`).digest('hex')}`;
     return { reference, dir, rootfs: hasRootfs ? rootfs : undefined, manifest, id };
   }
@@ -159,7 +166,8 @@ export async function resolveImage(stateDir: string, reference: string, imageDir
 export async function importImage(stateDir: string, dir: string, name: string): Promise<{ name: string }> {
   const parsed = parseImageReference(name);
   const target = importedImageDir(stateDir, parsed);
-  if (!target) throw new Error(`invalid image name "${name}": use lower-case letters, digits, '.', '_', '-' and '/' separators`);
+  if (!target)
+    throw new Error(`invalid image name "${name}": use lower-case letters, digits, '.', '_', '-' and '/' separators`);
   let manifestText: string;
   try {
     manifestText = await readFile(join(dir, 'manifest.json'), 'utf8');
@@ -171,8 +179,17 @@ export async function importImage(stateDir: string, dir: string, name: string): 
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
   await writeFile(join(staging, 'manifest.json'), manifestText);
-  if (await stat(join(dir, 'rootfs')).then((s) => s.isDirectory(), () => false)) {
-    await cp(join(dir, 'rootfs'), join(staging, 'rootfs'), { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+  if (
+    await stat(join(dir, 'rootfs')).then(
+      (s) => s.isDirectory(),
+      () => false,
+    )
+  ) {
+    await cp(join(dir, 'rootfs'), join(staging, 'rootfs'), {
+      recursive: true,
+      verbatimSymlinks: true,
+      preserveTimestamps: true,
+    });
   }
   await rm(target, { recursive: true, force: true });
   await cp(staging, target, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });

@@ -71,13 +71,17 @@ export function startKubelet(options: KubeletOptions): Kubelet {
     configMap(name) {
       const cm = store.tryGet(CONFIGMAPS, namespace, name);
       if (!cm) return undefined;
-      return { data: (cm.data ?? {}) as Record<string, string>, binaryData: (cm.binaryData ?? {}) as Record<string, string> };
+      return {
+        data: (cm.data ?? {}) as Record<string, string>,
+        binaryData: (cm.binaryData ?? {}) as Record<string, string>,
+      };
     },
     secret(name) {
       const secret = store.tryGet(SECRETS, namespace, name);
       if (!secret) return undefined;
       const data = { ...((secret.data ?? {}) as Record<string, string>) };
-      for (const [k, v] of Object.entries((secret.stringData ?? {}) as Record<string, string>)) data[k] = Buffer.from(v).toString('base64');
+      for (const [k, v] of Object.entries((secret.stringData ?? {}) as Record<string, string>))
+        data[k] = Buffer.from(v).toString('base64');
       return data;
     },
   });
@@ -155,10 +159,16 @@ export function startKubelet(options: KubeletOptions): Kubelet {
     return { pod, worker: workers.get(pod.metadata.uid) };
   }
 
-  function pickContainer(pod: KubeObject, worker: PodWorker | undefined, container: string | undefined): ContainerRuntime {
+  function pickContainer(
+    pod: KubeObject,
+    worker: PodWorker | undefined,
+    container: string | undefined,
+  ): ContainerRuntime {
     const names = ((pod.spec ?? {}) as { containers?: { name: string }[] }).containers?.map((c) => c.name) ?? [];
     if (container === undefined && names.length > 1) {
-      throw badRequest(`a container name must be specified for pod ${pod.metadata.name}, choose one of: [${names.join(' ')}]`);
+      throw badRequest(
+        `a container name must be specified for pod ${pod.metadata.name}, choose one of: [${names.join(' ')}]`,
+      );
     }
     const runtime = worker?.container(container);
     if (!runtime) {
@@ -183,7 +193,7 @@ export function startKubelet(options: KubeletOptions): Kubelet {
 
   /** Logs of a pod no worker runs (it finished before the sandbox restarted): what its files hold. */
   async function storedLogs(pod: KubeObject, logOptions: LogOptions): Promise<Readable> {
-    const names = ((pod.spec ?? {}) as { containers?: { name: string }[]; initContainers?: { name: string }[] });
+    const names = (pod.spec ?? {}) as { containers?: { name: string }[]; initContainers?: { name: string }[] };
     const all = [...(names.containers ?? []), ...(names.initContainers ?? [])].map((c) => c.name);
     const name = logOptions.container ?? (names.containers?.length === 1 ? names.containers[0]!.name : undefined);
     if (name === undefined) return pickContainerError(pod, all);
@@ -196,27 +206,45 @@ export function startKubelet(options: KubeletOptions): Kubelet {
       .sort((a, b) => a - b);
     const chosen = logOptions.previous ? instances.at(-2) : instances.at(-1);
     if (chosen === undefined) {
-      if (logOptions.previous) throw badRequest(`previous terminated container "${name}" in pod "${pod.metadata.name}" not found`);
+      if (logOptions.previous)
+        throw badRequest(`previous terminated container "${name}" in pod "${pod.metadata.name}" not found`);
       return Readable.from([]);
     }
     return readLogFile(join(dir, `${chosen}.log`), { ...logOptions, follow: false }, () => false);
   }
 
   function pickContainerError(pod: KubeObject, names: string[]): never {
-    throw badRequest(`a container name must be specified for pod ${pod.metadata.name}, choose one of: [${names.join(' ')}]`);
+    throw badRequest(
+      `a container name must be specified for pod ${pod.metadata.name}, choose one of: [${names.join(' ')}]`,
+    );
   }
 
   return {
-    async exec(namespace: string, pod: string, container: string | undefined, command: string[], execOptions: ExecOptions): Promise<ContainerProcess> {
+    async exec(
+      namespace: string,
+      pod: string,
+      container: string | undefined,
+      command: string[],
+      execOptions: ExecOptions,
+    ): Promise<ContainerProcess> {
       if (command.length === 0) throw badRequest('you must specify at least one command for the container');
       const runtime = runningContainer(namespace, pod, container);
       return execInContainer(registry, runtime.instance!, command, execOptions);
     },
 
-    async attach(namespace: string, pod: string, container: string | undefined, execOptions: ExecOptions): Promise<ContainerProcess> {
+    async attach(
+      namespace: string,
+      pod: string,
+      container: string | undefined,
+      execOptions: ExecOptions,
+    ): Promise<ContainerProcess> {
       const runtime = runningContainer(namespace, pod, container);
       const wantsStdin = execOptions.stdin && (runtime.spec.stdin ?? false);
-      return attachToContainer(runtime.instance!, { ...execOptions, stdin: wantsStdin }, runtime.spec.stdinOnce ?? false);
+      return attachToContainer(
+        runtime.instance!,
+        { ...execOptions, stdin: wantsStdin },
+        runtime.spec.stdinOnce ?? false,
+      );
     },
 
     async portForward(namespace: string, pod: string, port: number): Promise<Duplex> {
@@ -238,16 +266,23 @@ export function startKubelet(options: KubeletOptions): Kubelet {
           throw badRequest(`previous terminated container "${name}" in pod "${pod}" not found`);
         }
         // Instance n logs to n.log; the last terminated one is restartCount - 1 (running or backing off).
-        return readLogFile(join(logDir, `${runtime.restartCount - 1}.log`), { ...logOptions, follow: false }, () => false);
+        return readLogFile(
+          join(logDir, `${runtime.restartCount - 1}.log`),
+          { ...logOptions, follow: false },
+          () => false,
+        );
       }
       const instance = runtime.instance;
       if (!instance) {
         const waiting = 'waiting' in runtime.state ? runtime.state.waiting.reason : undefined;
         const why =
-          waiting === 'ImagePullBackOff' ? ': image can\'t be pulled'
-          : waiting === 'ErrImagePull' ? ': trying and failing to pull image'
-          : waiting ? `: ${waiting}`
-          : ' - no logs yet';
+          waiting === 'ImagePullBackOff'
+            ? ": image can't be pulled"
+            : waiting === 'ErrImagePull'
+              ? ': trying and failing to pull image'
+              : waiting
+                ? `: ${waiting}`
+                : ' - no logs yet';
         throw new ApiError(400, 'BadRequest', `container "${name}" in pod "${pod}" is waiting to start${why}`);
       }
       return readLogFile(instance.launch.logPath, logOptions, () => runtime.instance === instance && instance.running);

@@ -25,7 +25,12 @@ export interface LogLine {
   partial: boolean;
 }
 
-export function formatLogLine(stream: 'stdout' | 'stderr', text: string, partial: boolean, time = nanoTimestamp()): string {
+export function formatLogLine(
+  stream: 'stdout' | 'stderr',
+  text: string,
+  partial: boolean,
+  time = nanoTimestamp(),
+): string {
   return `${time} ${stream} ${partial ? 'P' : 'F'} ${text}\n`;
 }
 

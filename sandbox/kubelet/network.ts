@@ -37,7 +37,20 @@ export class PodNetwork {
     // bwrap brings up `lo` in the fresh namespace; the IPC namespace is shared by the pod too.
     const unshareNet = hostNetwork ? [] : ['--unshare-net'];
     const holder = registry.spawn(
-      [BWRAP, '--die-with-parent', ...unshareNet, '--unshare-ipc', '--ro-bind', '/', '/', '--info-fd', '3', '--', '/usr/bin/sleep', 'infinity'],
+      [
+        BWRAP,
+        '--die-with-parent',
+        ...unshareNet,
+        '--unshare-ipc',
+        '--ro-bind',
+        '/',
+        '/',
+        '--info-fd',
+        '3',
+        '--',
+        '/usr/bin/sleep',
+        'infinity',
+      ],
       { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';
@@ -67,7 +80,18 @@ export class PodNetwork {
   /** A TCP connection to 127.0.0.1:port inside the namespace; rejects when the port refuses. */
   dial(registry: ProcessRegistry, port: number, timeoutMs = 5000): Promise<Duplex> {
     const relay = registry.spawn(
-      [NSENTER, `--net=${this.netns}`, '--', SOCAT, '-d', '-d', '-t', '1', 'STDIO', `TCP4:127.0.0.1:${port},connect-timeout=${timeoutMs / 1000}`],
+      [
+        NSENTER,
+        `--net=${this.netns}`,
+        '--',
+        SOCAT,
+        '-d',
+        '-d',
+        '-t',
+        '1',
+        'STDIO',
+        `TCP4:127.0.0.1:${port},connect-timeout=${timeoutMs / 1000}`,
+      ],
       { stdio: ['pipe', 'pipe', 'pipe'] },
     );
     return new Promise((resolve, reject) => {
@@ -86,7 +110,13 @@ export class PodNetwork {
         settled = true;
         const reason = /E (.*)$/m.exec(stderr)?.[1] ?? stderr.trim();
         const refused = /refused/i.test(reason);
-        reject(new Error(refused ? `connect to 127.0.0.1:${port} in the pod: connection refused` : `connect to 127.0.0.1:${port} in the pod failed: ${reason}`));
+        reject(
+          new Error(
+            refused
+              ? `connect to 127.0.0.1:${port} in the pod: connection refused`
+              : `connect to 127.0.0.1:${port} in the pod failed: ${reason}`,
+          ),
+        );
       });
     });
   }

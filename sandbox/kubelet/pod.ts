@@ -63,8 +63,8 @@ export interface ContainerRuntime {
   started: boolean;
   probes: ProbeWorker[];
   timer: NodeJS.Timeout | undefined;
-  /** A start is under way (image, layer, process). */
-  starting: boolean;
+  /** Set while a start is under way (image, layer, process). */
+  pendingStart: Promise<void> | undefined;
 }
 
 function nowSeconds(): string {
@@ -87,7 +87,7 @@ function newRuntime(spec: ContainerSpec, init: boolean, restartCount: number): C
     started: false,
     probes: [],
     timer: undefined,
-    starting: false,
+    pendingStart: undefined,
   };
 }
 
@@ -215,20 +215,20 @@ export class PodWorker {
   }
 
   private async startContainer(c: ContainerRuntime): Promise<void> {
-    if (c.starting) return;
-    c.starting = true;
-    try {
-      await this.createAndStart(c);
-    } finally {
-      c.starting = false;
-    }
+    if (c.pendingStart) return;
+    c.pendingStart = this.createAndStart(c).finally(() => {
+      c.pendingStart = undefined;
+    });
+    await c.pendingStart;
   }
 
   private async createAndStart(c: ContainerRuntime): Promise<void> {
     c.timer = undefined;
     if (this.terminating || this.disposed || !this.network) return;
     const reference = c.spec.image ?? '';
-    const image = reference ? await resolveImage(this.settings.stateDir, reference, this.settings.imageDirs) : undefined;
+    const image = reference
+      ? await resolveImage(this.settings.stateDir, reference, this.settings.imageDirs)
+      : undefined;
     if (this.terminating || this.disposed) return;
     if (!image) return this.imagePullFailed(c, reference);
     c.image = image;
@@ -268,7 +268,11 @@ export class PodWorker {
           source = join(volume.source, posix.normalize(m.subPath).replace(/^(\.\.\/)+/, ''));
           await mkdir(source, { recursive: true }).catch(() => undefined);
         }
-        mounts.push({ source, target: posix.normalize(m.mountPath), readOnly: volume.forceReadOnly || (m.readOnly ?? false) });
+        mounts.push({
+          source,
+          target: posix.normalize(m.mountPath),
+          readOnly: volume.forceReadOnly || (m.readOnly ?? false),
+        });
       }
       const instance = await ContainerInstance.start(this.settings.registry, this.network, {
         hostname: this.spec.hostname || this.name,
@@ -281,7 +285,7 @@ export class PodWorker {
         tty: c.spec.tty ?? false,
         logPath,
       });
-      if (this.terminating || this.disposed) {
+      if (this.disposed) {
         instance.kill();
         return;
       }
@@ -297,7 +301,10 @@ export class PodWorker {
       void instance.exited.then((exit) => this.onExit(c, instance, exit));
       // The previous instance's files are not needed once a new one runs (its log stays).
       if (previousInstance && previousInstance !== instance) {
-        void rm(join(this.podDir, 'containers', c.spec.name, String(c.restartCount - 1)), { recursive: true, force: true });
+        void rm(join(this.podDir, 'containers', c.spec.name, String(c.restartCount - 1)), {
+          recursive: true,
+          force: true,
+        });
       }
     } catch (error) {
       if (this.terminating || this.disposed) return;
@@ -318,14 +325,17 @@ export class PodWorker {
     this.event('Warning', 'Failed', 'Error: ErrImagePull');
     this.publish();
     const delay = backoffDelay(c.pullFailures, this.settings.backoffBaseMs, this.settings.backoffMaxMs);
-    c.timer = setTimeout(() => {
-      if (this.terminating || this.disposed) return;
-      c.state = { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${reference}"` } };
-      this.event('Normal', 'BackOff', `Back-off pulling image "${reference}"`);
-      this.event('Warning', 'Failed', 'Error: ImagePullBackOff');
-      this.publish();
-      c.timer = setTimeout(() => void this.startContainer(c), delay);
-    }, Math.min(delay, this.settings.backoffBaseMs));
+    c.timer = setTimeout(
+      () => {
+        if (this.terminating || this.disposed) return;
+        c.state = { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${reference}"` } };
+        this.event('Normal', 'BackOff', `Back-off pulling image "${reference}"`);
+        this.event('Warning', 'Failed', 'Error: ImagePullBackOff');
+        this.publish();
+        c.timer = setTimeout(() => void this.startContainer(c), delay);
+      },
+      Math.min(delay, this.settings.backoffBaseMs),
+    );
   }
 
   private envLookups(): EnvLookups {
@@ -372,7 +382,12 @@ export class PodWorker {
         return this.network.dial(registry, port, timeoutMs);
       },
       exec: async (command, timeoutMs) => {
-        const p = execInContainer(registry, instance, command, { stdin: false, stdout: true, stderr: true, tty: false });
+        const p = execInContainer(registry, instance, command, {
+          stdin: false,
+          stdout: true,
+          stderr: true,
+          tty: false,
+        });
         let output = '';
         p.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
         p.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -388,7 +403,8 @@ export class PodWorker {
     const target = this.probeTarget(c, instance);
     const label: Record<ProbeKind, string> = { liveness: 'Liveness', readiness: 'Readiness', startup: 'Startup' };
     const make = (kind: ProbeKind): ProbeWorker | undefined => {
-      const probe = kind === 'liveness' ? c.spec.livenessProbe : kind === 'readiness' ? c.spec.readinessProbe : c.spec.startupProbe;
+      const probe =
+        kind === 'liveness' ? c.spec.livenessProbe : kind === 'readiness' ? c.spec.readinessProbe : c.spec.startupProbe;
       if (!probe) return undefined;
       return new ProbeWorker(
         kind,
@@ -418,7 +434,13 @@ export class PodWorker {
     }
   }
 
-  private onProbeVerdict(c: ContainerRuntime, instance: ContainerInstance, kind: ProbeKind, ok: boolean, message: string): void {
+  private onProbeVerdict(
+    c: ContainerRuntime,
+    instance: ContainerInstance,
+    kind: ProbeKind,
+    ok: boolean,
+    message: string,
+  ): void {
     if (c.instance !== instance || !instance.running || this.terminating) return;
     if (kind === 'readiness') {
       c.ready = ok && c.started;
@@ -440,7 +462,10 @@ export class PodWorker {
       for (const p of c.probes) p.stop();
       c.probes = [];
       const probe = kind === 'liveness' ? c.spec.livenessProbe : c.spec.startupProbe;
-      this.stopInstance(instance, probe?.terminationGracePeriodSeconds ?? this.spec.terminationGracePeriodSeconds ?? 30);
+      this.stopInstance(
+        instance,
+        probe?.terminationGracePeriodSeconds ?? this.spec.terminationGracePeriodSeconds ?? 30,
+      );
     }
   }
 
@@ -451,7 +476,11 @@ export class PodWorker {
     void instance.exited.then(() => clearTimeout(timer));
   }
 
-  private onExit(c: ContainerRuntime, instance: ContainerInstance, exit: { exitCode: number; finishedAt: string }): void {
+  private onExit(
+    c: ContainerRuntime,
+    instance: ContainerInstance,
+    exit: { exitCode: number; finishedAt: string },
+  ): void {
     if (c.instance !== instance || this.disposed) return;
     for (const p of c.probes) p.stop();
     c.probes = [];
@@ -471,7 +500,9 @@ export class PodWorker {
       this.publish();
       return;
     }
-    const restart = c.init ? exit.exitCode !== 0 && this.restartPolicy !== 'Never' : shouldRestart(this.restartPolicy, exit.exitCode);
+    const restart = c.init
+      ? exit.exitCode !== 0 && this.restartPolicy !== 'Never'
+      : shouldRestart(this.restartPolicy, exit.exitCode);
     if (c.init && exit.exitCode === 0) {
       c.state = { terminated };
       this.publish();
@@ -499,7 +530,11 @@ export class PodWorker {
         message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${c.spec.name} pod=${this.name}_${this.namespace}(${this.uid})`,
       },
     };
-    this.event('Warning', 'BackOff', `Back-off restarting failed container ${c.spec.name} in pod ${this.name}_${this.namespace}(${this.uid})`);
+    this.event(
+      'Warning',
+      'BackOff',
+      `Back-off restarting failed container ${c.spec.name} in pod ${this.name}_${this.namespace}(${this.uid})`,
+    );
     this.publish();
     c.timer = setTimeout(() => void this.startContainer(c), delay);
   }
@@ -571,18 +606,23 @@ export class PodWorker {
     this.killTimer = setTimeout(() => this.killAll(), Math.max(0, deadline - Date.now()));
     if (this.terminated) return this.terminated;
     this.terminating = true;
-    for (const c of [...this.initContainers, ...this.containers]) {
+    const all = [...this.initContainers, ...this.containers];
+    for (const c of all) {
       if (c.timer) clearTimeout(c.timer);
       c.timer = undefined;
       for (const p of c.probes) p.stop();
       c.probes = [];
-      if (c.instance?.running) {
-        this.event('Normal', 'Killing', `Stopping container ${c.spec.name}`);
-        c.instance.signal('SIGTERM');
-      }
     }
     this.terminated = (async () => {
-      await Promise.all([...this.initContainers, ...this.containers].map((c) => c.instance?.exited));
+      // A container still being started gets its SIGTERM like the others once it runs.
+      await Promise.all(all.map((c) => c.pendingStart));
+      for (const c of all) {
+        if (!c.instance?.running) continue;
+        this.event('Normal', 'Killing', `Stopping container ${c.spec.name}`);
+        if (Date.now() >= this.killDeadline) c.instance.kill();
+        else c.instance.signal('SIGTERM');
+      }
+      await Promise.all(all.map((c) => c.instance?.exited));
       if (this.killTimer) clearTimeout(this.killTimer);
       await this.network?.close();
       if (this.disposed) return;

@@ -27,7 +27,11 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function httpCheck(target: ProbeTarget, probe: NonNullable<ProbeSpec['httpGet']>, timeoutMs: number): Promise<ProbeResult> {
+async function httpCheck(
+  target: ProbeTarget,
+  probe: NonNullable<ProbeSpec['httpGet']>,
+  timeoutMs: number,
+): Promise<ProbeResult> {
   const port = target.resolvePort(probe.port);
   const path = probe.path || '/';
   const url = `http://127.0.0.1:${port}${path}`;
@@ -35,7 +39,12 @@ async function httpCheck(target: ProbeTarget, probe: NonNullable<ProbeSpec['http
   let socket: Duplex | undefined;
   try {
     socket = await target.dial(port, timeoutMs);
-    const headers = [`Host: ${probe.host ?? '127.0.0.1'}:${port}`, 'User-Agent: kube-probe/1.33', 'Accept: */*', 'Connection: close'];
+    const headers = [
+      `Host: ${probe.host ?? '127.0.0.1'}:${port}`,
+      'User-Agent: kube-probe/1.33',
+      'Accept: */*',
+      'Connection: close',
+    ];
     for (const h of probe.httpHeaders ?? []) headers.push(`${h.name}: ${h.value}`);
     socket.write(`GET ${path} HTTP/1.1\r\n${headers.join('\r\n')}\r\n\r\n`);
     const conn = socket;
@@ -58,7 +67,10 @@ async function httpCheck(target: ProbeTarget, probe: NonNullable<ProbeSpec['http
     return { ok: false, message: `HTTP probe failed with statuscode: ${code}` };
   } catch (error) {
     const reason = (error as Error).message;
-    return { ok: false, message: reason.startsWith('Get ') ? reason : `Get "${url}": dial tcp 127.0.0.1:${port}: ${reason}` };
+    return {
+      ok: false,
+      message: reason.startsWith('Get ') ? reason : `Get "${url}": dial tcp 127.0.0.1:${port}: ${reason}`,
+    };
   } finally {
     socket?.destroy();
   }
@@ -70,7 +82,10 @@ export async function runProbeOnce(target: ProbeTarget, probe: ProbeSpec): Promi
     try {
       const { exitCode, output } = await target.exec(probe.exec.command, timeoutMs);
       if (exitCode === 0) return { ok: true, message: '' };
-      return { ok: false, message: output.trim() || `command ${JSON.stringify(probe.exec.command)} exited with ${exitCode}` };
+      return {
+        ok: false,
+        message: output.trim() || `command ${JSON.stringify(probe.exec.command)} exited with ${exitCode}`,
+      };
     } catch (error) {
       return { ok: false, message: (error as Error).message };
     }

@@ -16,7 +16,11 @@ export interface ContainerSpec {
   args?: string[];
   workingDir?: string;
   env?: { name: string; value?: string; valueFrom?: EnvVarSource }[];
-  envFrom?: { prefix?: string; configMapRef?: { name?: string; optional?: boolean }; secretRef?: { name?: string; optional?: boolean } }[];
+  envFrom?: {
+    prefix?: string;
+    configMapRef?: { name?: string; optional?: boolean };
+    secretRef?: { name?: string; optional?: boolean };
+  }[];
   ports?: { name?: string; containerPort?: number; protocol?: string }[];
   volumeMounts?: { name: string; mountPath: string; readOnly?: boolean; subPath?: string }[];
   livenessProbe?: ProbeSpec;
@@ -30,7 +34,13 @@ export interface ContainerSpec {
 
 export interface ProbeSpec {
   exec?: { command?: string[] };
-  httpGet?: { path?: string; port?: number | string; host?: string; scheme?: string; httpHeaders?: { name: string; value: string }[] };
+  httpGet?: {
+    path?: string;
+    port?: number | string;
+    host?: string;
+    scheme?: string;
+    httpHeaders?: { name: string; value: string }[];
+  };
   tcpSocket?: { port?: number | string; host?: string };
   initialDelaySeconds?: number;
   periodSeconds?: number;
@@ -134,7 +144,9 @@ export function containerEnv(
         const data = lookups.configMap(ref.name!);
         value = data?.[ref.key ?? ''];
         if (value === undefined && !ref.optional) {
-          missing = data ? `couldn't find key ${ref.key} in ConfigMap ${ref.name}` : `configmap "${ref.name}" not found`;
+          missing = data
+            ? `couldn't find key ${ref.key} in ConfigMap ${ref.name}`
+            : `configmap "${ref.name}" not found`;
         }
       } else if (from.secretKeyRef?.name) {
         const ref = from.secretKeyRef;

@@ -86,7 +86,11 @@ function notReadyMessage(names: string[]): string {
   return `containers with unready status: [${names.join(' ')}]`;
 }
 
-export function buildPodStatus(s: PodSnapshot, previous: Record<string, unknown> | undefined, now: string): Record<string, unknown> {
+export function buildPodStatus(
+  s: PodSnapshot,
+  previous: Record<string, unknown> | undefined,
+  now: string,
+): Record<string, unknown> {
   const phase = podPhase(s);
   const previousConditions = Array.isArray(previous?.conditions) ? (previous.conditions as Condition[]) : [];
   const condition = (type: string, ok: boolean, reason?: string, message?: string): Condition => {
@@ -104,15 +108,26 @@ export function buildPodStatus(s: PodSnapshot, previous: Record<string, unknown>
   const finished = phase === 'Succeeded' || phase === 'Failed';
   const unready = s.containers.filter((c) => !c.ready).map((c) => c.name);
   const containersReady = s.initialized && unready.length === 0 && !finished;
-  const pendingInit = s.initContainers.filter((c) => !('terminated' in c.state && c.state.terminated.exitCode === 0)).map((c) => c.name);
+  const pendingInit = s.initContainers
+    .filter((c) => !('terminated' in c.state && c.state.terminated.exitCode === 0))
+    .map((c) => c.name);
   const reason = finished ? 'PodCompleted' : 'ContainersNotReady';
   const conditions: Condition[] = [
     condition('PodReadyToStartContainers', s.sandboxReady && !finished),
     s.initialized || finished
       ? condition('Initialized', true, finished && !s.initialized ? 'PodCompleted' : undefined)
-      : condition('Initialized', false, 'ContainersNotInitialized', `containers with incomplete status: [${pendingInit.join(' ')}]`),
-    containersReady ? condition('Ready', true) : condition('Ready', false, reason, finished ? undefined : notReadyMessage(unready)),
-    containersReady ? condition('ContainersReady', true) : condition('ContainersReady', false, reason, finished ? undefined : notReadyMessage(unready)),
+      : condition(
+          'Initialized',
+          false,
+          'ContainersNotInitialized',
+          `containers with incomplete status: [${pendingInit.join(' ')}]`,
+        ),
+    containersReady
+      ? condition('Ready', true)
+      : condition('Ready', false, reason, finished ? undefined : notReadyMessage(unready)),
+    containersReady
+      ? condition('ContainersReady', true)
+      : condition('ContainersReady', false, reason, finished ? undefined : notReadyMessage(unready)),
   ];
   // PodScheduled belongs to the scheduler; keep whatever it wrote, or say so ourselves.
   const scheduled = previousConditions.find((c) => c.type === 'PodScheduled') ?? condition('PodScheduled', true);

@@ -17,10 +17,15 @@ export interface VolumeLookups {
 }
 
 /** Keys → relative file paths, honouring `items` (pure). */
-export function projectKeys(keys: Record<string, Buffer>, projection: KeyProjection): { path: string; content: Buffer; mode: number }[] {
+export function projectKeys(
+  keys: Record<string, Buffer>,
+  projection: KeyProjection,
+): { path: string; content: Buffer; mode: number }[] {
   const defaultMode = projection.defaultMode ?? 0o644;
   const items = projection.items?.length
-    ? projection.items.filter((i) => keys[i.key] !== undefined).map((i) => ({ key: i.key, path: i.path, mode: i.mode ?? defaultMode }))
+    ? projection.items
+        .filter((i) => keys[i.key] !== undefined)
+        .map((i) => ({ key: i.key, path: i.path, mode: i.mode ?? defaultMode }))
     : Object.keys(keys).map((key) => ({ key, path: key, mode: defaultMode }));
   return items
     .filter((i) => !normalize(i.path).startsWith('..') && !i.path.startsWith('/'))
@@ -55,7 +60,8 @@ export async function prepareVolumes(
     if (volume.configMap) {
       const name = volume.configMap.name ?? '';
       const found = lookups.configMap(name);
-      if (!found && !volume.configMap.optional) problems.push(`MountVolume.SetUp failed for volume "${volume.name}" : configmap "${name}" not found`);
+      if (!found && !volume.configMap.optional)
+        problems.push(`MountVolume.SetUp failed for volume "${volume.name}" : configmap "${name}" not found`);
       const keys: Record<string, Buffer> = {};
       for (const [k, v] of Object.entries(found?.data ?? {})) keys[k] = Buffer.from(v);
       for (const [k, v] of Object.entries(found?.binaryData ?? {})) keys[k] = Buffer.from(v, 'base64');
@@ -64,7 +70,8 @@ export async function prepareVolumes(
     } else if (volume.secret) {
       const name = volume.secret.secretName ?? volume.secret.name ?? '';
       const found = lookups.secret(name);
-      if (!found && !volume.secret.optional) problems.push(`MountVolume.SetUp failed for volume "${volume.name}" : secret "${name}" not found`);
+      if (!found && !volume.secret.optional)
+        problems.push(`MountVolume.SetUp failed for volume "${volume.name}" : secret "${name}" not found`);
       const keys: Record<string, Buffer> = {};
       for (const [k, v] of Object.entries(found ?? {})) keys[k] = Buffer.from(v, 'base64');
       await writeProjection(dir, projectKeys(keys, volume.secret));

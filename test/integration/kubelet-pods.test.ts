@@ -49,7 +49,7 @@ async function readAll(stream: Readable | null): Promise<string> {
   return text;
 }
 
-describe('sandbox kubelet', { concurrency: true }, () => {
+void describe('sandbox kubelet', { concurrency: true }, () => {
   let store: ObjectStore;
   let kubelet: Kubelet;
   let stateDir: string;
@@ -71,7 +71,10 @@ describe('sandbox kubelet', { concurrency: true }, () => {
   }
 
   function createPod(ns: string, name: string, spec: Record<string, unknown>): KubeObject {
-    return store.create(PODS, { metadata: { name, namespace: ns }, spec: { nodeName: NODE_NAME, ...spec } } as KubeObjectInput);
+    return store.create(PODS, {
+      metadata: { name, namespace: ns },
+      spec: { nodeName: NODE_NAME, ...spec },
+    } as KubeObjectInput);
   }
 
   function status(ns: string, name: string): PodStatus {
@@ -94,10 +97,16 @@ describe('sandbox kubelet', { concurrency: true }, () => {
     return readAll(await kubelet.logs(ns, name, options));
   }
 
-  test('a web-app pod becomes Running and Ready behind its readiness probe and answers through port-forward', async () => {
+  void test('a web-app pod becomes Running and Ready behind its readiness probe and answers through port-forward', async () => {
     const ns = namespace('ready');
     createPod(ns, 'web', {
-      containers: [{ name: 'app', image: 'podloop/web-app:1.0', readinessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 1 } }],
+      containers: [
+        {
+          name: 'app',
+          image: 'podloop/web-app:1.0',
+          readinessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 1 },
+        },
+      ],
     });
     await waitFor('pod Ready', () => isReady(ns, 'web'));
     const s = status(ns, 'web');
@@ -114,15 +123,22 @@ describe('sandbox kubelet', { concurrency: true }, () => {
     assert.match(await logs(ns, 'web'), /GET \/healthz 200/);
   });
 
-  test('the entrypoint is PID 1, the hostname is the pod name, env and configMap volumes are visible', async () => {
+  void test('the entrypoint is PID 1, the hostname is the pod name, env and configMap volumes are visible', async () => {
     const ns = namespace('identity');
-    store.create(CONFIGMAPS, { metadata: { name: 'settings', namespace: ns }, data: { 'app.conf': 'mode=dev', color: 'blue' } });
+    store.create(CONFIGMAPS, {
+      metadata: { name: 'settings', namespace: ns },
+      data: { 'app.conf': 'mode=dev', color: 'blue' },
+    });
     createPod(ns, 'ident', {
       containers: [
         {
           name: 'main',
           image: 'podloop/busybox',
-          command: ['sh', '-c', 'echo "pid=$$ host=$(hostname) greeting=$GREETING color=$COLOR pod=$POD_NAME conf=$(cat /etc/app/app.conf)"; exec sleep 1000'],
+          command: [
+            'sh',
+            '-c',
+            'echo "pid=$$ host=$(hostname) greeting=$GREETING color=$COLOR pod=$POD_NAME conf=$(cat /etc/app/app.conf)"; exec sleep 1000',
+          ],
           env: [
             { name: 'GREETING', value: 'hi' },
             { name: 'COLOR', valueFrom: { configMapKeyRef: { name: 'settings', key: 'color' } } },
@@ -147,7 +163,7 @@ describe('sandbox kubelet', { concurrency: true }, () => {
     return existsSync(file) ? readFileSync(file, 'utf8') : '';
   }
 
-  test('two containers of one pod talk over localhost', async () => {
+  void test('two containers of one pod talk over localhost', async () => {
     const ns = namespace('pair');
     const server = "require('net').createServer((s) => s.end('hello from server\\n')).listen(9000, '127.0.0.1')";
     const client = [
@@ -166,9 +182,13 @@ describe('sandbox kubelet', { concurrency: true }, () => {
     await waitFor('client output', () => readLogSync(ns, 'pair', 'client').includes('client got: hello from server'));
   });
 
-  test('a crashing container restarts with back-off, keeps the previous log and counts restarts', async () => {
+  void test('a crashing container restarts with back-off, keeps the previous log and counts restarts', async () => {
     const ns = namespace('crash');
-    createPod(ns, 'crash', { containers: [{ name: 'app', image: 'podloop/busybox', command: ['sh', '-c', 'echo one; echo two; echo three; exit 3'] }] });
+    createPod(ns, 'crash', {
+      containers: [
+        { name: 'app', image: 'podloop/busybox', command: ['sh', '-c', 'echo one; echo two; echo three; exit 3'] },
+      ],
+    });
     const seen = new Set<string>();
     await waitFor('two restarts', () => {
       const c = container(ns, 'crash');
@@ -181,21 +201,30 @@ describe('sandbox kubelet', { concurrency: true }, () => {
     assert.equal(status(ns, 'crash').phase, 'Running');
     assert.equal(await logs(ns, 'crash', { previous: true }), 'one\ntwo\nthree\n');
     assert.equal(await logs(ns, 'crash', { previous: true, tailLines: 1 }), 'three\n');
-    assert.match(await logs(ns, 'crash', { previous: true, timestamps: true, limitBytes: 40 }), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z one\n/);
+    assert.match(
+      await logs(ns, 'crash', { previous: true, timestamps: true, limitBytes: 40 }),
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z one\n/,
+    );
     assert.ok(events(ns).some((e) => e.startsWith('BackOff: Back-off restarting failed container app')));
   });
 
-  test('a finished container with restartPolicy Never ends the pod as Succeeded and follow ends with it', async () => {
+  void test('a finished container with restartPolicy Never ends the pod as Succeeded and follow ends with it', async () => {
     const ns = namespace('job');
-    createPod(ns, 'once', { restartPolicy: 'Never', containers: [{ name: 'app', image: 'podloop/busybox', command: ['sh', '-c', 'echo a; sleep 0.5; echo b'] }] });
+    createPod(ns, 'once', {
+      restartPolicy: 'Never',
+      containers: [{ name: 'app', image: 'podloop/busybox', command: ['sh', '-c', 'echo a; sleep 0.5; echo b'] }],
+    });
     await waitFor('running', () => container(ns, 'once')?.state.running !== undefined);
     assert.equal(await logs(ns, 'once', { follow: true }), 'a\nb\n');
     await waitFor('Succeeded', () => status(ns, 'once').phase === 'Succeeded');
     assert.equal(container(ns, 'once')?.state.terminated?.reason, 'Completed');
-    await assert.rejects(kubelet.logs(ns, 'once', { previous: true }), /previous terminated container "app" in pod "once" not found/);
+    await assert.rejects(
+      kubelet.logs(ns, 'once', { previous: true }),
+      /previous terminated container "app" in pod "once" not found/,
+    );
   });
 
-  test('a failing liveness probe restarts the container', async () => {
+  void test('a failing liveness probe restarts the container', async () => {
     const ns = namespace('live');
     createPod(ns, 'live', {
       terminationGracePeriodSeconds: 1,
@@ -209,24 +238,39 @@ describe('sandbox kubelet', { concurrency: true }, () => {
       ],
     });
     await waitFor('running', () => container(ns, 'live')?.state.running !== undefined);
-    const rm = await kubelet.exec(ns, 'live', 'app', ['rm', '/tmp/healthy'], { stdin: false, stdout: true, stderr: true, tty: false });
+    const rm = await kubelet.exec(ns, 'live', 'app', ['rm', '/tmp/healthy'], {
+      stdin: false,
+      stdout: true,
+      stderr: true,
+      tty: false,
+    });
     assert.equal((await rm.exited).exitCode, 0);
     await waitFor('a restart', () => (container(ns, 'live')?.restartCount ?? 0) >= 1);
     assert.ok(events(ns).some((e) => e.startsWith('Unhealthy: Liveness probe failed')));
     assert.ok(events(ns).some((e) => e === 'Killing: Container app failed liveness probe, will be restarted'));
   });
 
-  test('exec passes stdin through and reports the exit code; with a TTY it honours the terminal size', async () => {
+  void test('exec passes stdin through and reports the exit code; with a TTY it honours the terminal size', async () => {
     const ns = namespace('exec');
     createPod(ns, 'shell', { containers: [{ name: 'app', image: 'podloop/busybox', command: ['sleep', '1000'] }] });
     await waitFor('running', () => container(ns, 'shell')?.state.running !== undefined);
 
-    const cat = await kubelet.exec(ns, 'shell', undefined, ['sh', '-c', 'cat; echo err >&2; exit 7'], { stdin: true, stdout: true, stderr: true, tty: false });
+    const cat = await kubelet.exec(ns, 'shell', undefined, ['sh', '-c', 'cat; echo err >&2; exit 7'], {
+      stdin: true,
+      stdout: true,
+      stderr: true,
+      tty: false,
+    });
     cat.stdin!.end('hello stdin\n');
     const [out, err, exit] = await Promise.all([readAll(cat.stdout), readAll(cat.stderr), cat.exited]);
     assert.deepEqual([out, err, exit.exitCode], ['hello stdin\n', 'err\n', 7]);
 
-    const tty = await kubelet.exec(ns, 'shell', 'app', ['sh', '-c', 'read x; stty size; tty; exit 4'], { stdin: true, stdout: true, stderr: false, tty: true });
+    const tty = await kubelet.exec(ns, 'shell', 'app', ['sh', '-c', 'read x; stty size; tty; exit 4'], {
+      stdin: true,
+      stdout: true,
+      stderr: false,
+      tty: true,
+    });
     tty.resize(100, 30);
     const output = readAll(tty.stdout);
     tty.stdin!.write('go\n');
@@ -235,10 +279,13 @@ describe('sandbox kubelet', { concurrency: true }, () => {
     assert.match(text, /30 100/);
     assert.match(text, /\/dev\/pts\/\d+/);
 
-    await assert.rejects(kubelet.exec(ns, 'shell', 'nope', ['true'], { stdin: false, stdout: true, stderr: true, tty: false }), /not valid/);
+    await assert.rejects(
+      kubelet.exec(ns, 'shell', 'nope', ['true'], { stdin: false, stdout: true, stderr: true, tty: false }),
+      /not valid/,
+    );
   });
 
-  test('attach reaches a tty container\'s shell, with resize, and its exit restarts the container', async () => {
+  void test("attach reaches a tty container's shell, with resize, and its exit restarts the container", async () => {
     const ns = namespace('attach');
     createPod(ns, 'term', { containers: [{ name: 'app', image: 'podloop/busybox', stdin: true, tty: true }] });
     await waitFor('running', () => container(ns, 'term')?.state.running !== undefined);
@@ -253,7 +300,7 @@ describe('sandbox kubelet', { concurrency: true }, () => {
     await waitFor('a restart', () => container(ns, 'term')?.lastState.terminated?.exitCode === 5);
   });
 
-  test('deleting a pod sends SIGTERM its handler can act on, then removes the pod', async () => {
+  void test('deleting a pod sends SIGTERM its handler can act on, then removes the pod', async () => {
     const ns = namespace('graceful');
     createPod(ns, 'term', {
       terminationGracePeriodSeconds: 20,
@@ -261,7 +308,11 @@ describe('sandbox kubelet', { concurrency: true }, () => {
         {
           name: 'app',
           image: 'podloop/busybox',
-          command: ['sh', '-c', 'trap "echo got-sigterm > /data/term; exit 0" TERM; echo trap-set; while true; do sleep 0.1; done'],
+          command: [
+            'sh',
+            '-c',
+            'trap "echo got-sigterm > /data/term; exit 0" TERM; echo trap-set; while true; do sleep 0.1; done',
+          ],
           volumeMounts: [{ name: 'data', mountPath: '/data' }],
         },
       ],
@@ -276,7 +327,7 @@ describe('sandbox kubelet', { concurrency: true }, () => {
     assert.equal(readFileSync(join(stateDir, 'pvcs', ns, 'keep', 'term'), 'utf8'), 'got-sigterm\n');
   });
 
-  test('an unknown image reports ErrImagePull, then ImagePullBackOff', async () => {
+  void test('an unknown image reports ErrImagePull, then ImagePullBackOff', async () => {
     const ns = namespace('pull');
     createPod(ns, 'ghost', { containers: [{ name: 'app', image: 'example.invalid/nothing-here:1' }] });
     const reasons = new Set<string>();

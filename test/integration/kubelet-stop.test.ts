@@ -45,7 +45,7 @@ function leftovers(marker: string): number[] {
   return [...new Set([...descendants, ...marked])];
 }
 
-test('stop() kills every container, exec session and port-forward relay, and a new kubelet restarts stored pods', async () => {
+void test('stop() kills every container, exec session and port-forward relay, and a new kubelet restarts stored pods', async () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'podloop-kubelet-stop-'));
   const marker = `PODLOOP_TEST_MARKER_${process.pid}_${Date.now()}`;
   const store = new ObjectStore();
@@ -58,17 +58,34 @@ test('stop() kills every container, exec session and port-forward relay, and a n
         nodeName: NODE_NAME,
         containers: [
           { name: 'app', image: 'podloop/web-app', env: [{ name: 'MARKER', value: marker }] },
-          { name: 'side', image: 'podloop/busybox', command: ['sh', '-c', 'sleep 1000 & sleep 1000'], env: [{ name: 'MARKER', value: marker }] },
+          {
+            name: 'side',
+            image: 'podloop/busybox',
+            command: ['sh', '-c', 'sleep 1000 & sleep 1000'],
+            env: [{ name: 'MARKER', value: marker }],
+          },
         ],
       },
     });
     const running = (): boolean => {
-      const statuses = ((store.tryGet(PODS, 'stop', 'web')?.status ?? {}) as { containerStatuses?: { state: { running?: unknown } }[] }).containerStatuses;
+      const statuses = (
+        (store.tryGet(PODS, 'stop', 'web')?.status ?? {}) as { containerStatuses?: { state: { running?: unknown } }[] }
+      ).containerStatuses;
       return statuses?.length === 2 && statuses.every((s) => s.state.running !== undefined);
     };
     await waitFor('both containers running', running);
-    const exec = await kubelet.exec('stop', 'web', 'side', ['sleep', '1000'], { stdin: false, stdout: true, stderr: true, tty: false });
-    const tty = await kubelet.exec('stop', 'web', 'side', ['sh'], { stdin: true, stdout: true, stderr: false, tty: true });
+    const exec = await kubelet.exec('stop', 'web', 'side', ['sleep', '1000'], {
+      stdin: false,
+      stdout: true,
+      stderr: true,
+      tty: false,
+    });
+    const tty = await kubelet.exec('stop', 'web', 'side', ['sh'], {
+      stdin: true,
+      stdout: true,
+      stderr: false,
+      tty: true,
+    });
     let forward = await kubelet.portForward('stop', 'web', 8080).catch(() => undefined);
     for (let i = 0; !forward && i < 100; i++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -86,12 +103,19 @@ test('stop() kills every container, exec session and port-forward relay, and a n
     // The pod object stayed; a new kubelet on the same store and state runs it again.
     kubelet = startKubelet({ store, stateDir, backoffBaseMs: 200, probeSecondMs: 200 });
     const previous = store.get(PODS, 'stop', 'web').metadata.resourceVersion;
-    await waitFor('containers running again', () => store.get(PODS, 'stop', 'web').metadata.resourceVersion !== previous && running());
-    const app = ((store.get(PODS, 'stop', 'web').status ?? {}) as { containerStatuses?: { restartCount: number; lastState: { terminated?: { reason: string } } }[] })
-      .containerStatuses![0]!;
+    await waitFor(
+      'containers running again',
+      () => store.get(PODS, 'stop', 'web').metadata.resourceVersion !== previous && running(),
+    );
+    const app = (
+      (store.get(PODS, 'stop', 'web').status ?? {}) as {
+        containerStatuses?: { restartCount: number; lastState: { terminated?: { reason: string } } }[];
+      }
+    ).containerStatuses![0]!;
     assert.deepEqual([app.restartCount, app.lastState.terminated?.reason], [1, 'Unknown']);
     let previousLog = '';
-    for await (const chunk of await kubelet.logs('stop', 'web', { container: 'app', previous: true })) previousLog += String(chunk);
+    for await (const chunk of await kubelet.logs('stop', 'web', { container: 'app', previous: true }))
+      previousLog += String(chunk);
     assert.match(previousLog, /web-app listening on :8080/);
   } finally {
     await kubelet.stop();
