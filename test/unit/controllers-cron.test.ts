@@ -119,3 +119,29 @@ void test('concurrencyPolicy Forbid skips runs while a Job is active and resumes
     .items.some((e) => e.reason === 'SawCompletedJob');
   assert.ok(sawCompleted);
 });
+
+void test('concurrencyPolicy Replace deletes the running Job and starts the new one', async () => {
+  const store = storeWithNamespace();
+  const kubelet = fakeKubelet(store, () => 'pending');
+  let clock = new Date();
+  const controllers = startControllers(store, { now: () => clock });
+  cleanups.push(
+    () => controllers.stop(),
+    () => kubelet.stop(),
+  );
+  store.create(CRONJOBS, cronJob('Replace'));
+  clock = new Date(clock.getTime() + 61_000);
+  controllers.resync();
+  const [first] = await waitFor(() => (ownedJobs(store).length === 1 ? ownedJobs(store) : undefined), 'first job');
+  clock = new Date(clock.getTime() + 60_000);
+  controllers.resync();
+  await waitFor(
+    () => ownedJobs(store).length === 1 && ownedJobs(store)[0]!.metadata.name !== first!.metadata.name,
+    'the replacement job alone',
+  );
+  const cj = store.get(CRONJOBS, 'default', 'tick');
+  assert.deepEqual(
+    ((cj.status as { active?: { name: string }[] }).active ?? []).map((a) => a.name),
+    [ownedJobs(store)[0]!.metadata.name],
+  );
+});

@@ -239,3 +239,39 @@ void test('a rollout whose pods never become ready reports ProgressDeadlineExcee
   assert.equal(progressing.status, 'False');
   assert.match(progressing.message, /^ReplicaSet "web-\w+" has timed out progressing\.$/);
 });
+
+void test('a paused Deployment does not roll out a template change until resumed', async () => {
+  const store = cluster();
+  store.create(DEPLOYMENTS, deployment(2, 'web:1'));
+  await waitFor(() => rolledOut(store), 'first rollout');
+  let d = store.get(DEPLOYMENTS, 'default', 'web');
+  (d.spec as { paused: boolean }).paused = true;
+  (d.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]!.image = 'web:2';
+  store.update(DEPLOYMENTS, d);
+  const paused = await waitFor(() => {
+    const current = store.get(DEPLOYMENTS, 'default', 'web');
+    const status = current.status as { observedGeneration?: number; conditions?: { type: string; reason: string }[] };
+    const progressing = status.conditions?.find((c) => c.type === 'Progressing');
+    return status.observedGeneration === current.metadata.generation && progressing?.reason === 'DeploymentPaused'
+      ? current
+      : undefined;
+  }, 'paused condition');
+  assert.equal(store.list(REPLICASETS, { namespace: 'default' }).items.length, 1);
+  assert.equal(paused.metadata.annotations?.['deployment.kubernetes.io/revision'], '1');
+  d = store.get(DEPLOYMENTS, 'default', 'web');
+  (d.spec as { paused: boolean }).paused = false;
+  store.update(DEPLOYMENTS, d);
+  const resumed = await waitFor(() => {
+    const current = rolledOut(store);
+    return current?.metadata.annotations?.['deployment.kubernetes.io/revision'] === '2' ? current : undefined;
+  }, 'rollout after resume');
+  assert.ok(
+    activePods(store).every((p) => (p.spec as { containers: { image: string }[] }).containers[0]!.image === 'web:2'),
+  );
+  assert.equal(
+    (resumed.status as { conditions: { type: string; reason: string }[] }).conditions.find(
+      (c) => c.type === 'Progressing',
+    )?.reason,
+    'NewReplicaSetAvailable',
+  );
+});

@@ -256,3 +256,15 @@ void test('a suspended Job starts no pods until resumed', async () => {
   store.update(JOBS, job);
   await waitFor(() => store.list(PODS, { namespace: 'default' }).items.length === 1, 'pod after resume');
 });
+
+void test('a Parallel StatefulSet creates all its pods at once', async () => {
+  const store = cluster(() => 'pending');
+  const input = statefulSet(3, 'db:1') as KubeObjectInput & { spec: JsonObject };
+  input.spec.podManagementPolicy = 'Parallel';
+  store.create(STATEFULSETS, input);
+  await waitFor(() => livePods(store).length === 3, 'three pods while none is ready');
+  assert.deepEqual(
+    livePods(store).map((p) => p.metadata.name),
+    ['db-0', 'db-1', 'db-2'],
+  );
+});
