@@ -30,7 +30,14 @@ export function openApiV3Document(path: string): JsonObject | undefined {
   return structuredClone(document);
 }
 
+let index: JsonObject | undefined;
+
 export function openApiV3Index(): JsonObject {
+  index ??= buildIndex();
+  return structuredClone(index);
+}
+
+function buildIndex(): JsonObject {
   const paths: JsonObject = {};
   const keys = [...new Set(RESOURCE_TYPES.map(groupVersionPath))].sort();
   for (const key of keys) {
