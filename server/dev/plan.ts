@@ -3,7 +3,13 @@
 import { defaultDevImage } from '../config/starter.js';
 import { configDefaults, type ContainerConfig, type Language } from '../config/types.js';
 import { devContainerFrom, selectContainer } from './devContainer.js';
-import { DevModeHeldError, NoDevImageError, UnsupportedWorkloadError, CorruptSavedOriginalError } from './errors.js';
+import {
+  DevModeHeldError,
+  DevPlanError,
+  NoDevImageError,
+  UnsupportedWorkloadError,
+  CorruptSavedOriginalError,
+} from './errors.js';
 import { findHorizontalPodAutoscaler, hpaWarning } from './hpa.js';
 import { diffWorkload, type JsonPatchOperation } from './jsonPatch.js';
 import { leaseState, parseLease, renewLease, serializeLease, takeLease, type Lease } from './lease.js';
@@ -21,7 +27,7 @@ import {
   type SavedOriginal,
   type SavedValues,
 } from './saved.js';
-import { describeWorkload, type PodSpec, type Workload } from './types.js';
+import { describeWorkload, type Container, type PodSpec, type Workload } from './types.js';
 import {
   devPodName,
   ensureTemplateMetadata,
@@ -150,21 +156,29 @@ function planFresh(
 
   const volumeNames = new Set((template.spec.volumes ?? []).map((v) => String(v.name)));
   const persistentDirs = planPersistentDirs(base, config?.persistentDirs ?? [], volumeNames);
+  const workDirVolume = writableWorkDirVolume(selected.container, workDir, persistentDirs, volumeNames);
+  if (workDirVolume) {
+    warnings.push(
+      `container ${containerName} has a read-only root filesystem; podloop mounts an empty volume at ${workDir} so files can sync there`,
+    );
+  }
   const dev = devContainerFrom(selected.container, {
     image,
     workDir,
     env: config?.env ?? [],
     ...(config?.resources ? { resources: config.resources } : {}),
-    mounts: persistentDirs.map((dir) => ({ volumeName: dir.volumeName, path: dir.path })),
+    mounts: [
+      ...persistentDirs.map((dir) => ({ volumeName: dir.volumeName, path: dir.path })),
+      ...(workDirVolume ? [{ volumeName: workDirVolume, path: workDir }] : []),
+    ],
   });
   warnings.push(...dev.warnings);
   template.spec.containers[selected.index] = dev.container;
-  if (persistentDirs.length > 0) {
-    template.spec.volumes = [
-      ...(template.spec.volumes ?? []),
-      ...persistentDirs.map((dir) => ({ name: dir.volumeName, persistentVolumeClaim: { claimName: dir.claimName } })),
-    ];
-  }
+  const addedVolumes = [
+    ...persistentDirs.map((dir) => ({ name: dir.volumeName, persistentVolumeClaim: { claimName: dir.claimName } })),
+    ...(workDirVolume ? [{ name: workDirVolume, emptyDir: {} }] : []),
+  ];
+  if (addedVolumes.length > 0) template.spec.volumes = [...(template.spec.volumes ?? []), ...addedVolumes];
 
   const templateLabels: SavedValues = {};
   const templateAnnotations: SavedValues = {};
@@ -196,7 +210,7 @@ function planFresh(
         },
     volumes: separate
       ? { hadVolumes: true, added: [] }
-      : { hadVolumes: baseTemplate.spec.volumes !== undefined, added: persistentDirs.map((dir) => dir.volumeName) },
+      : { hadVolumes: baseTemplate.spec.volumes !== undefined, added: addedVolumes.map((volume) => volume.name) },
     hadWorkloadAnnotations: base.metadata.annotations !== undefined,
     ...(separate ? { devPodName: devPodName(base) } : {}),
     persistentVolumeClaims: persistentDirs.map((dir) => dir.claimName),
@@ -267,18 +281,35 @@ function planAlready(
     ? renewLease(previous, options.now)
     : takeLease(options.engineId, options.now, options.leaseDurationSeconds);
   desired.metadata.annotations = { ...desired.metadata.annotations, [devAnnotations.lease]: serializeLease(lease) };
+  const warnings: string[] = [];
+  const requested = options.container ?? options.config?.name;
+  if (requested !== undefined && requested !== saved.container) {
+    warnings.push(
+      `${describeWorkload(current)} is already in dev mode on container ${saved.container}; end dev mode to develop ${requested}`,
+    );
+  }
+  if (info.strategy === 'separateDevPod') {
+    // The dev pod is a separate object: describe it as planned, so a dev pod deleted meanwhile can be created again.
+    const fresh = planFreshOrUndefined(current, saved, info, options);
+    if (fresh)
+      return {
+        ...fresh,
+        outcome: 'alreadyInDevMode',
+        container: saved.container,
+        patch: diffWorkload(current, desired),
+        workload: desired,
+        persistentDirs: [],
+        lease,
+        warnings,
+      };
+  }
   const template = podTemplateOf(current, info);
   const container = template?.spec.containers.find((c) => c.name === saved.container);
   const spec = template?.spec ?? { containers: [] };
   return {
     outcome: 'alreadyInDevMode',
     strategy: info.strategy,
-    rollout:
-      info.strategy === 'separateDevPod'
-        ? 'createDevPod'
-        : info.strategy === 'recreatePod'
-          ? 'recreate'
-          : rolloutOf(current),
+    rollout: info.strategy === 'recreatePod' ? 'recreate' : rolloutOf(current),
     container: saved.container,
     image: container?.image ?? '',
     workDir: container?.workingDir ?? configDefaults.workDir,
@@ -289,8 +320,30 @@ function planAlready(
     persistentDirs: [],
     saved,
     lease,
-    warnings: [],
+    warnings,
   };
+}
+
+/** The dev pod as planned now; undefined when it cannot be planned (no image known), so the caller falls back. */
+function planFreshOrUndefined(
+  current: Workload,
+  saved: SavedOriginal,
+  info: WorkloadKindInfo,
+  options: DevStartOptions,
+): DevStartPlan | undefined {
+  try {
+    return planFresh(
+      current,
+      restoreWorkload(current, saved),
+      info,
+      { ...options, container: saved.container },
+      'start',
+      saved,
+    );
+  } catch (error) {
+    if (error instanceof DevPlanError) return undefined;
+    throw error;
+  }
 }
 
 function buildDevPod(
@@ -321,6 +374,30 @@ function buildDevPod(
     },
     spec: podSpec,
   };
+}
+
+/**
+ * Sync writes into workDir, which a read-only root filesystem forbids; an emptyDir there makes it writable.
+ * Not needed when something is already mounted at or above workDir.
+ */
+function writableWorkDirVolume(
+  container: Container,
+  workDir: string,
+  persistentDirs: readonly PersistentDirPlan[],
+  volumeNames: ReadonlySet<string>,
+): string | undefined {
+  const securityContext = container.securityContext as { readOnlyRootFilesystem?: unknown } | undefined;
+  if (securityContext?.readOnlyRootFilesystem !== true) return undefined;
+  const mounted = [
+    ...(container.volumeMounts ?? []).map((mount) => String(mount.mountPath)),
+    ...persistentDirs.map((dir) => dir.path),
+  ];
+  if (mounted.some((path) => workDir === path || workDir.startsWith(path.endsWith('/') ? path : `${path}/`)))
+    return undefined;
+  const taken = new Set([...volumeNames, ...persistentDirs.map((dir) => dir.volumeName)]);
+  let name = 'podloop-workdir';
+  for (let i = 2; taken.has(name); i++) name = `podloop-workdir-${i}`;
+  return name;
 }
 
 function markDevMode(workload: Workload, saved: SavedOriginal, lease: Lease, state: DevState): void {

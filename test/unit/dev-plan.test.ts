@@ -239,6 +239,20 @@ void describe('dev start on other kinds', () => {
     assert.equal(deploymentSpec(plan.workload).containers[0]!.workingDir, '/w');
   });
 
+  void test('a read-only root filesystem gets an empty writable volume at workDir, removed again on end', () => {
+    const original = workload('deployment');
+    const app = deploymentSpec(original).containers[0]!;
+    app.securityContext = { readOnlyRootFilesystem: true };
+    const plan = planDevStart(original, options({ workDir: '/app' }));
+    const spec = deploymentSpec(plan.workload);
+    assert.deepEqual(spec.volumes?.at(-1), { name: 'podloop-workdir', emptyDir: {} });
+    assert.deepEqual(spec.containers[0]!.volumeMounts?.at(-1), { name: 'podloop-workdir', mountPath: '/app' });
+    assert.ok(plan.warnings.some((w) => w.includes('read-only root filesystem')));
+    assert.deepEqual(applyEnd(plan.workload), original);
+    const mounted = planDevStart(original, options({ workDir: '/etc/web/sub' }));
+    assert.deepEqual(deploymentSpec(mounted.workload).volumes, deploymentSpec(original).volumes);
+  });
+
   void test('an unsupported kind is refused with the list of supported kinds', () => {
     assert.throws(
       () => planDevStart({ kind: 'ReplicaSet', metadata: { name: 'x' } }, options()),
@@ -324,6 +338,17 @@ void describe('leases and idempotence', () => {
       ['/metadata/annotations/podloop.dev~1lease'],
     );
     assert.equal(plan.lease.renewTime, later.toISOString());
+  });
+
+  void test('dev start again on a Job in dev mode plans its dev pod again, so a deleted one is recreated', () => {
+    const job = applyStart(workload('job'), options());
+    const plan = planDevStart(job, options({ container: 'other' }));
+    assert.equal(plan.outcome, 'alreadyInDevMode');
+    assert.equal(plan.devPod?.metadata.name, 'migrate-podloop-dev');
+    assert.deepEqual(plan.workload.spec, job.spec);
+    assert.deepEqual(plan.warnings, [
+      'Job migrate in namespace shop is already in dev mode on container migrate; end dev mode to develop other',
+    ]);
   });
 
   void test('another engine is refused while the lease is live, naming the holder', () => {

@@ -75,7 +75,7 @@ function container(random: Random, name: string): Record<string, unknown> {
       pick(random, [{}, { requests: { cpu: '100m' } }, { limits: { memory: '1Gi' }, requests: { memory: '512Mi' } }]),
     ),
     maybe(random, 'volumeMounts', () => [{ name: 'vol0', mountPath: pick(random, mountPaths) }]),
-    maybe(random, 'securityContext', () => ({ runAsNonRoot: true, runAsUser: 1000 }), 0.3),
+    maybe(random, 'securityContext', () => ({ runAsNonRoot: true, readOnlyRootFilesystem: chance(random) }), 0.4),
     maybe(random, 'imagePullPolicy', () => pick(random, ['Always', 'IfNotPresent']), 0.3),
   ]);
 }
