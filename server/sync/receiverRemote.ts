@@ -74,7 +74,11 @@ export class ReceiverRemote implements RemoteTree {
       if (!info) throw new Error(`unexpected greeting ${JSON.stringify(first.slice(0, 80))}`);
       return new ReceiverRemote(channel, reader, info);
     } catch (error) {
+      // Killed or cut off (no exit code) is a dropped channel, worth retrying; a command that
+      // ran and failed means the receiver cannot work in this container.
+      const code = await Promise.race([channel.exited, new Promise<number>((resolve) => setTimeout(() => resolve(0), 2000).unref())]);
       channel.close();
+      if (code === -1) throw new ChannelLostError(`the sync channel dropped while the receiver was starting: ${(error as Error).message}`);
       const detail = stderr.trim() ? `${(error as Error).message} (${stderr.trim().slice(0, 300)})` : (error as Error).message;
       throw new ReceiverUnavailableError(detail);
     } finally {
@@ -110,7 +114,11 @@ export class ReceiverRemote implements RemoteTree {
       acknowledged.catch(() => undefined);
       let written: BatchWriteResult;
       try {
-        written = await writeBatchFrame(root, batch, this.channel.stdin, signal);
+        const writing = writeBatchFrame(root, batch, this.channel.stdin, signal);
+        writing.catch(() => undefined);
+        // A channel that dies mid-write ends the wait at once instead of leaving it to backpressure.
+        const lost = acknowledged.then(() => new Promise<never>(() => undefined));
+        written = await Promise.race([writing, lost]);
       } catch (error) {
         // A half-written frame leaves the receiver mid-batch: the channel is unusable.
         this.close();

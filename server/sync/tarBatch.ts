@@ -114,8 +114,14 @@ async function* fixedSizeContent(absPath: string, size: number, onMismatch: () =
   }
 }
 
-// Also settles when the stream closes, so a dropped channel cannot hang a batch.
-function waitDrain(stream: NodeJS.EventEmitter): Promise<void> {
+interface DrainableStream extends NodeJS.EventEmitter {
+  destroyed?: boolean;
+  closed?: boolean;
+}
+
+// Also settles when the stream is or becomes closed, so a dropped channel cannot hang a batch.
+function waitDrain(stream: DrainableStream): Promise<void> {
+  if (stream.destroyed || stream.closed) return Promise.resolve();
   return new Promise((resolve) => {
     const settle = (): void => {
       stream.off('drain', settle);
@@ -181,6 +187,7 @@ export async function writeBatchFrame(root: string, batch: SyncBatch, out: Writa
   const checks = batchDirectories(batch.entries);
   const lines = [...batch.remove, ...checks].map((path) => path + '\n').join('');
   const head = `BATCH ${batch.id} ${tarBytes} ${batch.remove.length} ${checks.length}\n` + lines;
+  if (out.destroyed) throw new Error('sync channel closed');
   if (!out.write(head)) await waitDrain(out);
   if (tarBytes === 0) return { tarBytes: 0, changedWhileSending: [] };
   const written = await writeTar(root, batch.entries, out, signal);

@@ -8,7 +8,7 @@ export interface SyncChannel {
   stdin: Writable;
   stdout: Readable;
   stderr: Readable;
-  /** Exit code of the command (or of the exec session); -1 when it ended without one. */
+  /** Exit code of the command; -1 when it ended without one (killed, or the channel dropped). */
   exited: Promise<number>;
   /** Ends the command and the channel; idempotent. */
   close(): void;
