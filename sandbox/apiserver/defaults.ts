@@ -70,6 +70,11 @@ export function applyDefaults(resource: ResourceType, object: KubeObjectInput): 
       setDefault(child(target, 'status'), 'phase', 'Active');
       break;
     }
+    case 'Endpoints':
+      for (const subset of list(target.subsets)) {
+        for (const port of isJsonObject(subset) ? list(subset.ports) : []) if (isJsonObject(port)) setDefault(port, 'protocol', 'TCP');
+      }
+      break;
     case 'PersistentVolumeClaim':
       setDefault(spec, 'volumeMode', 'Filesystem');
       setDefault(child(target, 'status'), 'phase', 'Pending');
