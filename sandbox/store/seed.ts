@@ -1,5 +1,5 @@
 // What every sandbox cluster holds before anyone uses it: the initial namespaces, the single Node,
-// and a `default` ServiceAccount in every namespace (kept up for namespaces created later).
+// the `kubernetes` Service, and a `default` ServiceAccount in every namespace (also later ones).
 
 import { hostname } from 'node:os';
 import { INITIAL_NAMESPACES, KUBERNETES_VERSION, NODE_NAME } from './cluster.js';
@@ -11,6 +11,25 @@ import type { ObjectStore } from './store.js';
 const NAMESPACES = resourceByPlural('namespaces');
 const NODES = resourceByPlural('nodes');
 const SERVICE_ACCOUNTS = resourceByPlural('serviceaccounts');
+const SERVICES = resourceByPlural('services');
+
+/** The `kubernetes` Service every cluster has in `default`, naming the API server. */
+function kubernetesService(): KubeObjectInput {
+  return {
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+    spec: {
+      ports: [{ name: 'https', protocol: 'TCP', port: 443, targetPort: 6443 }],
+      clusterIP: '10.96.0.1',
+      clusterIPs: ['10.96.0.1'],
+      type: 'ClusterIP',
+      sessionAffinity: 'None',
+      ipFamilies: ['IPv4'],
+      ipFamilyPolicy: 'SingleStack',
+      internalTrafficPolicy: 'Cluster',
+    },
+    status: { loadBalancer: {} },
+  };
+}
 
 function now(): string {
   return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
@@ -93,6 +112,7 @@ export function seedCluster(store: ObjectStore): () => void {
       createIfMissing(() => store.create(NAMESPACES, { metadata: { name, labels: { 'kubernetes.io/metadata.name': name } }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } }));
     }
   }
+  if (!store.tryGet(SERVICES, 'default', 'kubernetes')) createIfMissing(() => store.create(SERVICES, kubernetesService()));
   const node = store.tryGet(NODES, undefined, NODE_NAME);
   if (!node) store.create(NODES, nodeObject());
   else store.update(NODES, { ...node, status: nodeObject().status }, { subresource: 'status' });

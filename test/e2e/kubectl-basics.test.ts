@@ -152,7 +152,7 @@ test('kubectl get prints objects as json, yaml and wide tables', () =>
   withSandbox(async (s) => {
     await ok(s, ['apply', '-f', manifest(s)]);
     const list = JSON.parse(await ok(s, ['get', 'cm,svc', '-o', 'json'])) as { items: { kind: string; metadata: { name: string } }[] };
-    assert.deepEqual(list.items.map((i) => `${i.kind}/${i.metadata.name}`).sort(), ['ConfigMap/web-config', 'Service/web']);
+    assert.deepEqual(list.items.map((i) => `${i.kind}/${i.metadata.name}`).sort(), ['ConfigMap/web-config', 'Service/kubernetes', 'Service/web']);
     const yaml = await ok(s, ['get', 'deploy', 'web', '-o', 'yaml']);
     assert.match(yaml, /^kind: Deployment$/m);
     assert.match(yaml, /resourceVersion: "\d+"/);
@@ -199,7 +199,7 @@ test('kubectl delete removes what the manifest created', () =>
     const out = await ok(s, ['delete', '-f', file]);
     assert.match(out, /deployment.apps "web" deleted/);
     const left = await s.kubectl(['get', 'deploy,svc,cm,secret', '-o', 'name']);
-    assert.equal(left.stdout.trim(), '');
+    assert.equal(left.stdout.trim(), 'service/kubernetes');
   }));
 
 test('kubectl get of a missing pod says NotFound and exits 1', () =>
