@@ -6,7 +6,7 @@ import { chmod, copyFile, cp, mkdir, readlink, stat, writeFile } from 'node:fs/p
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
-import { PTY_HELPER, PYTHON } from './exec.js';
+import { PTY_HELPER, PYTHON, withDefaultCapabilities } from './exec.js';
 import { LogWriter } from './logfile.js';
 import { BWRAP, NSENTER, readChildPid, type PodNetwork } from './network.js';
 import { killTree, tryKill, type ProcessRegistry, type TrackedProcess } from './processes.js';
@@ -182,7 +182,7 @@ export class ContainerInstance {
       `--net=${network.netns}`,
       `--ipc=${network.ipcns}`,
       '--',
-      ...bwrapArgv({ ...launch, argv: command }),
+      ...bwrapArgv({ ...launch, argv: withDefaultCapabilities(command) }),
     ];
     const tracked = registry.spawn(argv, {
       stdio: [launch.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe', launch.tty ? 'pipe' : 'ignore'],

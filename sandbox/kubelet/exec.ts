@@ -74,6 +74,32 @@ if status is None:
 sys.exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
 `;
 
+const SETPRIV = '/usr/bin/setpriv';
+
+/** The capabilities container runtimes grant by default; every other one is dropped. */
+const DEFAULT_CAPABILITIES = [
+  'chown',
+  'dac_override',
+  'fowner',
+  'fsetid',
+  'kill',
+  'setgid',
+  'setuid',
+  'setpcap',
+  'net_bind_service',
+  'net_raw',
+  'sys_chroot',
+  'mknod',
+  'audit_write',
+  'setfcap',
+];
+
+/** Runs `command` with only the default container capabilities (for the entrypoint and for exec). */
+export function withDefaultCapabilities(command: string[]): string[] {
+  const bounding = ['-all', ...DEFAULT_CAPABILITIES.map((c) => `+${c}`)].join(',');
+  return [SETPRIV, `--bounding-set=${bounding}`, '--inh-caps=-all', '--', ...command];
+}
+
 /** nsenter argv entering every namespace of the container's PID 1, its root and working directory. */
 export function nsenterArgv(mainPid: number, command: string[]): string[] {
   return [
@@ -87,7 +113,7 @@ export function nsenterArgv(mainPid: number, command: string[]): string[] {
     '--root',
     '--wd',
     '--',
-    ...command,
+    ...withDefaultCapabilities(command),
   ];
 }
 
