@@ -53,12 +53,13 @@ export function ensureRevision(ctx: ControllerContext, owner: KubeObject, keep: 
     }
   } else {
     revision = max + 1;
-    const selector = specOf<{ selector?: { matchLabels?: Record<string, string> } }>(owner).selector?.matchLabels ?? {};
+    // The template's labels satisfy the owner's selector, which is how kubectl finds revisions.
+    const templateLabels = template.metadata?.labels ?? {};
     store.create(CONTROLLER_REVISIONS, {
       metadata: {
         name,
         namespace: owner.metadata.namespace,
-        labels: { ...selector, 'controller.kubernetes.io/hash': hash },
+        labels: { ...templateLabels, 'controller.kubernetes.io/hash': hash },
         ownerReferences: [ownerReference(owner)],
       },
       data: toJson({ spec: { template: { ...template, $patch: 'replace' } } }),

@@ -170,4 +170,21 @@ void test('kubectl rollout status works for a StatefulSet and a DaemonSet', asyn
     'jsonpath={.items[*].spec.containers[0].image}',
   );
   assert.equal(images, 'db:2 db:2');
+  assert.match(await kubectl('-n', 'sets', 'rollout', 'history', 'sts/db'), /^2\s/m);
+  await kubectl('-n', 'sets', 'rollout', 'undo', 'sts/db');
+  assert.match(
+    await kubectl('-n', 'sets', 'rollout', 'status', 'sts/db', '--timeout=30s'),
+    /partitioned roll out complete: 2 new pods have been updated/,
+  );
+  const restored = await kubectl(
+    '-n',
+    'sets',
+    'get',
+    'pods',
+    '-l',
+    'app=db',
+    '-o',
+    'jsonpath={.items[*].spec.containers[0].image}',
+  );
+  assert.equal(restored, 'db:1 db:1');
 });
