@@ -2,10 +2,10 @@
 // reuses it, down leaves no process of it behind, and objects and port survive down/up.
 
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { sandboxDown, sandboxStatus, sandboxUp, stateDirProcesses } from '../../sandbox/control.js';
+import { importImage, sandboxDown, sandboxStatus, sandboxUp, stateDirProcesses } from '../../sandbox/control.js';
 import { run, tempDir, waitFor } from '../helpers/sandbox.js';
 
 const DEPLOYMENT = `apiVersion: apps/v1
@@ -71,6 +71,20 @@ test('sandbox up, reuse, down with a running pod, and up again with the same por
   } finally {
     await sandboxDown({ stateDir });
     assert.deepEqual(stateDirProcesses(stateDir), []);
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+});
+
+test('sandbox image import stores an image folder under its name and tag', async () => {
+  const stateDir = tempDir('images');
+  try {
+    const source = join(stateDir, 'src');
+    mkdirSync(join(source, 'rootfs', 'app'), { recursive: true });
+    writeFileSync(join(source, 'manifest.json'), JSON.stringify({ entrypoint: ['sh'], cmd: [], env: {}, workingDir: '/app', ports: [] }));
+    writeFileSync(join(source, 'rootfs', 'app', 'hello.txt'), 'hi\n');
+    assert.deepEqual(await importImage({ stateDir, dir: source, name: 'team/tool:2' }), { name: 'team/tool:2' });
+    assert.equal(existsSync(join(stateDir, 'images', 'team', 'tool', '2', 'rootfs', 'app', 'hello.txt')), true);
+  } finally {
     rmSync(stateDir, { recursive: true, force: true });
   }
 });
