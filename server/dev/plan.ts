@@ -1,5 +1,6 @@
 // Pure planning of dev start: from a workload as read and the project config, decides the exact change
 // (a guarded JSON patch and/or pods to create), the record of what it changes, the lease and the warnings.
+import { isDeepStrictEqual } from 'node:util';
 import { defaultDevImage } from '../config/starter.js';
 import { configDefaults, type ContainerConfig, type Language } from '../config/types.js';
 import { devContainerFrom, selectContainer } from './devContainer.js';
@@ -189,7 +190,7 @@ function planFresh(
   const originalReplicas = readReplicas(base, info);
   if (info.hasReplicas) setReplicas(desired, info, 1);
 
-  const saved: SavedOriginal = keptSaved ?? {
+  const recorded: SavedOriginal = {
     version: 1,
     kind: base.kind,
     name: base.metadata.name,
@@ -216,6 +217,9 @@ function planFresh(
     persistentVolumeClaims: persistentDirs.map((dir) => dir.claimName),
     savedAt: options.now.toISOString(),
   };
+  // A takeover keeps the record already on the workload unless this plan changes different things.
+  const saved =
+    keptSaved && isDeepStrictEqual({ ...keptSaved, savedAt: '' }, { ...recorded, savedAt: '' }) ? keptSaved : recorded;
   const newLease = takeLease(options.engineId, options.now, options.leaseDurationSeconds);
   markDevMode(desired, saved, newLease, 'starting');
 

@@ -223,11 +223,15 @@ void test('dev end after dev start restores every kind exactly, also after an id
       `${where}: saved unchanged`,
     );
 
+    // The engine taking over may develop another container with another config.
+    const otherContainer = chance(random) ? pick(random, containers.containers).name : undefined;
     const takeover = planDevStart(inDevMode, {
-      ...options,
       engineId: 'engine-b',
       now: new Date(now.getTime() + 3_600_000),
       force: true,
+      language: 'go',
+      ...(otherContainer ? { container: otherContainer } : {}),
+      ...withConfig(config(random)),
     });
     const takenOver = takeover.recreatedPod ?? applyJsonPatch(inDevMode, takeover.patch);
     assert.deepEqual(restore(takenOver), expected, `${where}: restore after takeover`);
