@@ -209,6 +209,19 @@ current-context: stub
     assert.deepEqual(spec.template.spec.containers[0]?.env, [{ name: 'B', value: '2' }]);
   });
 
+  it('switching the strategy to Recreate and a volume to a ConfigMap leaves no stale keys', async () => {
+    const volumes = (source: string): string => `      volumes:\n      - name: data\n        ${source}\n`;
+    const withStrategy = (strategy: string, source: string): string => manifest('web:2', volumes(source))
+      .replace('  replicas: 2\n', `  replicas: 2\n  strategy: ${strategy}\n`);
+    const first = await kubectl(['apply', '-f', '-'], withStrategy('{type: RollingUpdate, rollingUpdate: {maxSurge: 1}}', 'emptyDir: {}'));
+    assert.equal(first.code, 0, first.stderr);
+    const second = await kubectl(['apply', '-f', '-'], withStrategy('{type: Recreate}', 'configMap: {name: cfg}'));
+    assert.equal(second.code, 0, second.stderr);
+    const spec = find('Deployment', 'web')?.spec as { strategy: unknown; template: { spec: { volumes: unknown[] } } };
+    assert.deepEqual(spec.strategy, { type: 'Recreate' });
+    assert.deepEqual(spec.template.spec.volumes, [{ name: 'data', configMap: { name: 'cfg', defaultMode: 420 } }]);
+  });
+
   it('an unknown field is rejected with the strict decoding error', async () => {
     const result = await kubectl(['apply', '-f', '-'], manifest('web:3', '  bogus: 1\n'));
     assert.notEqual(result.code, 0);
