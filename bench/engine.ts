@@ -45,7 +45,8 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
   ctx.log(`engine round trips: ${requests} requests`);
   return {
     name: 'engine',
-    description: 'The built engine spawned over stdio: spawn → initialize result, and sequential round trips of `dev/status` on a warm engine.',
+    description:
+      'The built engine spawned over stdio: spawn → initialize result, and sequential round trips of `dev/status` on a warm engine.',
     metrics: [summarize('start-to-initialized', startSamples, 300), summarize('request-round-trip', latency, 1)],
   };
 }

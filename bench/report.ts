@@ -92,7 +92,14 @@ export function renderMarkdown(results: BenchResults): string {
     '',
   ];
   for (const section of results.sections) {
-    lines.push(`## ${section.name}`, '', section.description, '', '| Metric | Samples | Median (ms) | p95 (ms) | Min | Max | Target | Baseline | Ratio |', '|---|---|---|---|---|---|---|---|---|');
+    lines.push(
+      `## ${section.name}`,
+      '',
+      section.description,
+      '',
+      '| Metric | Samples | Median (ms) | p95 (ms) | Min | Max | Target | Baseline | Ratio |',
+      '|---|---|---|---|---|---|---|---|---|',
+    );
     for (const metric of section.metrics) {
       const target = metric.target !== undefined ? `< ${metric.target} ${metric.pass === true ? '✓' : '✗'}` : '';
       lines.push(

@@ -34,11 +34,22 @@ async function main(): Promise<void> {
     } catch (error) {
       failed = true;
       ctx.log(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      sections.push({ name, description: 'failed', metrics: [], notes: [`Failed: ${error instanceof Error ? error.message : String(error)}`] });
+      sections.push({
+        name,
+        description: 'failed',
+        metrics: [],
+        notes: [`Failed: ${error instanceof Error ? error.message : String(error)}`],
+      });
     }
   }
   applyBaselines(sections, join(benchSources, 'baselines.json'));
-  const results: BenchResults = { date: new Date().toISOString(), node: process.versions.node, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, sections };
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    node: process.versions.node,
+    platform: `${process.platform}-${process.arch}`,
+    cpus: cpus().length,
+    sections,
+  };
   writeResults(results, join(benchSources, 'results.json'), join(benchSources, 'results.md'));
   for (const section of sections) {
     for (const metric of section.metrics) {

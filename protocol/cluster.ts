@@ -1,4 +1,5 @@
 // Cluster-level requests: the kubeconfig's contexts.
+/* eslint-disable @typescript-eslint/no-namespace -- one namespace per method is the protocol's shape */
 import { ParameterStructures, RequestType } from 'vscode-jsonrpc/node.js';
 
 /** Params of `cluster/contexts`. */
@@ -40,5 +41,8 @@ export interface ClusterContextsResult {
 export namespace ClusterContexts {
   export const method = 'cluster/contexts' as const;
   export const messageDirection = 'clientToServer' as const;
-  export const type = new RequestType<ClusterContextsParams, ClusterContextsResult, void>(method, ParameterStructures.byName);
+  export const type = new RequestType<ClusterContextsParams, ClusterContextsResult, void>(
+    method,
+    ParameterStructures.byName,
+  );
 }

@@ -1,4 +1,5 @@
 // Attaching a debugger to the process in a dev container.
+/* eslint-disable @typescript-eslint/no-namespace -- one namespace per method is the protocol's shape */
 import { ParameterStructures, RequestType } from 'vscode-jsonrpc/node.js';
 import type { WorkloadParams } from './dev.js';
 import type { WorkDoneProgressParams } from './progress.js';

@@ -1,4 +1,5 @@
 // Dev mode: turning a workload into a dev container and putting it back.
+/* eslint-disable @typescript-eslint/no-namespace -- one namespace per method is the protocol's shape */
 import { ParameterStructures, RequestType } from 'vscode-jsonrpc/node.js';
 import type { AlreadyInDevModeData, ContainerNotFoundData, WorkloadRef } from './errors.js';
 import type { WorkDoneProgressParams } from './progress.js';
@@ -74,10 +75,11 @@ export interface DevStartResult {
 export namespace DevStart {
   export const method = 'dev/start' as const;
   export const messageDirection = 'clientToServer' as const;
-  export const type = new RequestType<DevStartParams, DevStartResult, AlreadyInDevModeData | ContainerNotFoundData | WorkloadRef>(
-    method,
-    ParameterStructures.byName,
-  );
+  export const type = new RequestType<
+    DevStartParams,
+    DevStartResult,
+    AlreadyInDevModeData | ContainerNotFoundData | WorkloadRef
+  >(method, ParameterStructures.byName);
 }
 
 /** Params of `dev/end`. */
@@ -124,7 +126,7 @@ export namespace DevStatus {
 }
 
 /** Params of `dev/reset`. */
-export interface DevResetParams extends WorkloadParams {}
+export type DevResetParams = WorkloadParams;
 
 /** Result of `dev/reset`. */
 export interface DevResetResult {

@@ -1,5 +1,6 @@
 // Every error podloop answers with: JSON-RPC and LSP codes, podloop's own codes in -32000..-32099
 // with the typed `data` each carries, and classifiers that map Kubernetes API failures onto them.
+/* eslint-disable @typescript-eslint/no-namespace -- one namespace per method is the protocol's shape */
 import { ErrorCodes as JsonRpcErrorCodes, ResponseError } from 'vscode-jsonrpc/node.js';
 
 /** Error codes a podloop engine answers with. Never compare against bare numbers: use these names. */
@@ -141,26 +142,108 @@ export interface ErrorCodeInfo {
 
 /** The error table in machine-readable form; the protocol document is generated from it. */
 export const errorCatalog: readonly ErrorCodeInfo[] = [
-  { name: 'ParseError', code: ErrorCodes.ParseError, meaning: 'The message was not valid JSON; answered with id null.' },
-  { name: 'InvalidRequest', code: ErrorCodes.InvalidRequest, meaning: 'Not a JSON-RPC 2.0 request object, or a request after `shutdown`.' },
+  {
+    name: 'ParseError',
+    code: ErrorCodes.ParseError,
+    meaning: 'The message was not valid JSON; answered with id null.',
+  },
+  {
+    name: 'InvalidRequest',
+    code: ErrorCodes.InvalidRequest,
+    meaning: 'Not a JSON-RPC 2.0 request object, or a request after `shutdown`.',
+  },
   { name: 'MethodNotFound', code: ErrorCodes.MethodNotFound, meaning: 'The method does not exist.' },
-  { name: 'InvalidParams', code: ErrorCodes.InvalidParams, meaning: 'A parameter is missing or has the wrong type; the message names the field.', data: 'InvalidParamsData' },
+  {
+    name: 'InvalidParams',
+    code: ErrorCodes.InvalidParams,
+    meaning: 'A parameter is missing or has the wrong type; the message names the field.',
+    data: 'InvalidParamsData',
+  },
   { name: 'InternalError', code: ErrorCodes.InternalError, meaning: 'A bug in the engine; the engine keeps serving.' },
-  { name: 'ServerNotInitialized', code: ErrorCodes.ServerNotInitialized, meaning: 'A request arrived before `initialize`.' },
-  { name: 'UnknownError', code: ErrorCodes.UnknownError, meaning: 'A failure the engine could not classify; the message says what happened.' },
-  { name: 'NotSupportedYet', code: ErrorCodes.NotSupportedYet, meaning: 'The method is defined by the protocol but this engine does not implement it yet; `initialize` lists what it does implement.', data: 'NotSupportedYetData' },
-  { name: 'WorkloadNotFound', code: ErrorCodes.WorkloadNotFound, meaning: 'The workload does not exist in that namespace.', data: 'WorkloadRef' },
-  { name: 'ContainerNotFound', code: ErrorCodes.ContainerNotFound, meaning: 'The workload has no container of that name; `data.containers` lists the ones it has.', data: 'ContainerNotFoundData' },
-  { name: 'AlreadyInDevMode', code: ErrorCodes.AlreadyInDevMode, meaning: 'Another engine holds the dev-mode lease on the workload; retry with `force`.', data: 'AlreadyInDevModeData' },
-  { name: 'NotInDevMode', code: ErrorCodes.NotInDevMode, meaning: 'The workload is not in dev mode.', data: 'WorkloadRef' },
-  { name: 'ClusterUnreachable', code: ErrorCodes.ClusterUnreachable, meaning: 'The API server could not be reached (refused, timed out, DNS); check the context and that the cluster runs.', data: 'ClusterUnreachableData' },
-  { name: 'Unauthorized', code: ErrorCodes.Unauthorized, meaning: 'The API server answered 401 (credentials rejected) or 403 (action forbidden).', data: 'UnauthorizedData' },
-  { name: 'InvalidConfig', code: ErrorCodes.InvalidConfig, meaning: 'The kubeconfig, context or a podloop configuration is missing or invalid.', data: 'InvalidConfigData' },
-  { name: 'KubernetesError', code: ErrorCodes.KubernetesError, meaning: 'Any other error status from the API server.', data: 'KubernetesErrorData' },
-  { name: 'SandboxFailed', code: ErrorCodes.SandboxFailed, meaning: 'Starting, stopping or inspecting the sandbox cluster failed.', data: 'SandboxFailedData' },
+  {
+    name: 'ServerNotInitialized',
+    code: ErrorCodes.ServerNotInitialized,
+    meaning: 'A request arrived before `initialize`.',
+  },
+  {
+    name: 'UnknownError',
+    code: ErrorCodes.UnknownError,
+    meaning: 'A failure the engine could not classify; the message says what happened.',
+  },
+  {
+    name: 'NotSupportedYet',
+    code: ErrorCodes.NotSupportedYet,
+    meaning:
+      'The method is defined by the protocol but this engine does not implement it yet; `initialize` lists what it does implement.',
+    data: 'NotSupportedYetData',
+  },
+  {
+    name: 'WorkloadNotFound',
+    code: ErrorCodes.WorkloadNotFound,
+    meaning: 'The workload does not exist in that namespace.',
+    data: 'WorkloadRef',
+  },
+  {
+    name: 'ContainerNotFound',
+    code: ErrorCodes.ContainerNotFound,
+    meaning: 'The workload has no container of that name; `data.containers` lists the ones it has.',
+    data: 'ContainerNotFoundData',
+  },
+  {
+    name: 'AlreadyInDevMode',
+    code: ErrorCodes.AlreadyInDevMode,
+    meaning: 'Another engine holds the dev-mode lease on the workload; retry with `force`.',
+    data: 'AlreadyInDevModeData',
+  },
+  {
+    name: 'NotInDevMode',
+    code: ErrorCodes.NotInDevMode,
+    meaning: 'The workload is not in dev mode.',
+    data: 'WorkloadRef',
+  },
+  {
+    name: 'ClusterUnreachable',
+    code: ErrorCodes.ClusterUnreachable,
+    meaning:
+      'The API server could not be reached (refused, timed out, DNS); check the context and that the cluster runs.',
+    data: 'ClusterUnreachableData',
+  },
+  {
+    name: 'Unauthorized',
+    code: ErrorCodes.Unauthorized,
+    meaning: 'The API server answered 401 (credentials rejected) or 403 (action forbidden).',
+    data: 'UnauthorizedData',
+  },
+  {
+    name: 'InvalidConfig',
+    code: ErrorCodes.InvalidConfig,
+    meaning: 'The kubeconfig, context or a podloop configuration is missing or invalid.',
+    data: 'InvalidConfigData',
+  },
+  {
+    name: 'KubernetesError',
+    code: ErrorCodes.KubernetesError,
+    meaning: 'Any other error status from the API server.',
+    data: 'KubernetesErrorData',
+  },
+  {
+    name: 'SandboxFailed',
+    code: ErrorCodes.SandboxFailed,
+    meaning: 'Starting, stopping or inspecting the sandbox cluster failed.',
+    data: 'SandboxFailedData',
+  },
   { name: 'SyncFailed', code: ErrorCodes.SyncFailed, meaning: 'File synchronisation failed.', data: 'SyncFailedData' },
-  { name: 'PortInUse', code: ErrorCodes.PortInUse, meaning: 'A local port asked for is already in use.', data: 'PortInUseData' },
-  { name: 'Cancelled', code: ErrorCodes.Cancelled, meaning: 'The client cancelled the request with `$/cancelRequest` (LSP RequestCancelled).' },
+  {
+    name: 'PortInUse',
+    code: ErrorCodes.PortInUse,
+    meaning: 'A local port asked for is already in use.',
+    data: 'PortInUseData',
+  },
+  {
+    name: 'Cancelled',
+    code: ErrorCodes.Cancelled,
+    meaning: 'The client cancelled the request with `$/cancelRequest` (LSP RequestCancelled).',
+  },
 ];
 
 /** Builds the error for a method the engine does not implement yet. */

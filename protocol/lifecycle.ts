@@ -1,6 +1,13 @@
 // The session lifecycle, as LSP: `initialize` first, `shutdown` then `exit` last, and the engine's
 // own log notification. Capabilities (not versions) tell a client what this engine implements.
-import { NotificationType, NotificationType0, ParameterStructures, RequestType, RequestType0 } from 'vscode-jsonrpc/node.js';
+/* eslint-disable @typescript-eslint/no-namespace -- one namespace per method is the protocol's shape */
+import {
+  NotificationType,
+  NotificationType0,
+  ParameterStructures,
+  RequestType,
+  RequestType0,
+} from 'vscode-jsonrpc/node.js';
 
 /** Who the client is. */
 export interface ClientInfo {

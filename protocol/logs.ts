@@ -1,4 +1,5 @@
 // Log streaming: a request opens a stream, batched notifications carry the lines.
+/* eslint-disable @typescript-eslint/no-namespace -- one namespace per method is the protocol's shape */
 import { NotificationType, ParameterStructures, RequestType } from 'vscode-jsonrpc/node.js';
 import type { WorkloadParams } from './dev.js';
 

@@ -1,4 +1,5 @@
 // Port forwarding from local ports to the pods of a workload.
+/* eslint-disable @typescript-eslint/no-namespace -- one namespace per method is the protocol's shape */
 import { ParameterStructures, RequestType } from 'vscode-jsonrpc/node.js';
 import type { PortInUseData } from './errors.js';
 import type { WorkloadParams } from './dev.js';
@@ -40,7 +41,10 @@ export interface PortForwardStartParams extends WorkloadParams {
 export namespace PortForwardStart {
   export const method = 'portForward/start' as const;
   export const messageDirection = 'clientToServer' as const;
-  export const type = new RequestType<PortForwardStartParams, PortForwardInfo, PortInUseData>(method, ParameterStructures.byName);
+  export const type = new RequestType<PortForwardStartParams, PortForwardInfo, PortInUseData>(
+    method,
+    ParameterStructures.byName,
+  );
 }
 
 /** Params of `portForward/stop`. */
@@ -57,7 +61,7 @@ export namespace PortForwardStop {
 }
 
 /** Params of `portForward/list`. */
-export interface PortForwardListParams {}
+export type PortForwardListParams = Record<string, never>;
 
 /** Result of `portForward/list`. */
 export interface PortForwardListResult {
@@ -69,5 +73,8 @@ export interface PortForwardListResult {
 export namespace PortForwardList {
   export const method = 'portForward/list' as const;
   export const messageDirection = 'clientToServer' as const;
-  export const type = new RequestType<PortForwardListParams, PortForwardListResult, void>(method, ParameterStructures.byName);
+  export const type = new RequestType<PortForwardListParams, PortForwardListResult, void>(
+    method,
+    ParameterStructures.byName,
+  );
 }

@@ -1,5 +1,6 @@
 // Work-done progress and cancellation, exactly as LSP defines them: `$/progress` carries
 // begin/report/end values for a token the client put in a request's `workDoneToken`.
+/* eslint-disable @typescript-eslint/no-namespace -- one namespace per method is the protocol's shape */
 import { NotificationType, ParameterStructures, ProgressType } from 'vscode-jsonrpc/node.js';
 import type { ProgressToken } from 'vscode-jsonrpc/node.js';
 

@@ -1,4 +1,5 @@
 // Running the configured command in a dev container.
+/* eslint-disable @typescript-eslint/no-namespace -- one namespace per method is the protocol's shape */
 import { ParameterStructures, RequestType } from 'vscode-jsonrpc/node.js';
 import type { WorkloadParams } from './dev.js';
 

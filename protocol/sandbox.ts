@@ -1,4 +1,5 @@
 // The sandbox cluster: a local Kubernetes-compatible API server podloop ships for trying it out.
+/* eslint-disable @typescript-eslint/no-namespace -- one namespace per method is the protocol's shape */
 import { ParameterStructures, RequestType } from 'vscode-jsonrpc/node.js';
 import type { SandboxFailedData } from './errors.js';
 import type { WorkDoneProgressParams } from './progress.js';
@@ -29,7 +30,10 @@ export interface SandboxInfo {
 export namespace SandboxUp {
   export const method = 'sandbox/up' as const;
   export const messageDirection = 'clientToServer' as const;
-  export const type = new RequestType<SandboxParams, SandboxInfo, SandboxFailedData>(method, ParameterStructures.byName);
+  export const type = new RequestType<SandboxParams, SandboxInfo, SandboxFailedData>(
+    method,
+    ParameterStructures.byName,
+  );
 }
 
 /** Result of `sandbox/down`. */
@@ -42,12 +46,18 @@ export interface SandboxDownResult {
 export namespace SandboxDown {
   export const method = 'sandbox/down' as const;
   export const messageDirection = 'clientToServer' as const;
-  export const type = new RequestType<SandboxParams, SandboxDownResult, SandboxFailedData>(method, ParameterStructures.byName);
+  export const type = new RequestType<SandboxParams, SandboxDownResult, SandboxFailedData>(
+    method,
+    ParameterStructures.byName,
+  );
 }
 
 /** `sandbox/status` (client → engine): whether the sandbox runs and how to reach it. */
 export namespace SandboxStatus {
   export const method = 'sandbox/status' as const;
   export const messageDirection = 'clientToServer' as const;
-  export const type = new RequestType<SandboxParams, SandboxInfo, SandboxFailedData>(method, ParameterStructures.byName);
+  export const type = new RequestType<SandboxParams, SandboxInfo, SandboxFailedData>(
+    method,
+    ParameterStructures.byName,
+  );
 }

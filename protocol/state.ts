@@ -1,5 +1,6 @@
 // The engine's pushed state: one notification with a full snapshot on every change, so clients
 // never poll.
+/* eslint-disable @typescript-eslint/no-namespace -- one namespace per method is the protocol's shape */
 import { NotificationType, ParameterStructures } from 'vscode-jsonrpc/node.js';
 import type { DevSessionInfo } from './dev.js';
 import type { PortForwardInfo } from './portForward.js';

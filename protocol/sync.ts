@@ -1,4 +1,5 @@
 // File synchronisation between a local folder and a dev container.
+/* eslint-disable @typescript-eslint/no-namespace -- one namespace per method is the protocol's shape */
 import { ParameterStructures, RequestType } from 'vscode-jsonrpc/node.js';
 import type { SyncFailedData } from './errors.js';
 import type { WorkDoneProgressParams } from './progress.js';
@@ -23,7 +24,7 @@ export interface SyncStatus {
 }
 
 /** Params of `sync/status`. */
-export interface SyncStatusParams extends WorkloadParams {}
+export type SyncStatusParams = WorkloadParams;
 
 /** Result of `sync/status`. */
 export interface SyncStatusResult {
@@ -39,7 +40,7 @@ export namespace SyncStatusRequest {
 }
 
 /** Params of `sync/pause` and `sync/resume`. */
-export interface SyncPauseParams extends WorkloadParams {}
+export type SyncPauseParams = WorkloadParams;
 
 /** `sync/pause` (client → engine): stop applying local changes; they queue up. */
 export namespace SyncPause {
@@ -56,7 +57,7 @@ export namespace SyncResume {
 }
 
 /** Params of `sync/verify`. */
-export interface SyncVerifyParams extends WorkloadParams, WorkDoneProgressParams {}
+export type SyncVerifyParams = WorkloadParams & WorkDoneProgressParams;
 
 /** Result of `sync/verify`. */
 export interface SyncVerifyResult {
@@ -75,5 +76,8 @@ export interface SyncVerifyResult {
 export namespace SyncVerify {
   export const method = 'sync/verify' as const;
   export const messageDirection = 'clientToServer' as const;
-  export const type = new RequestType<SyncVerifyParams, SyncVerifyResult, SyncFailedData>(method, ParameterStructures.byName);
+  export const type = new RequestType<SyncVerifyParams, SyncVerifyResult, SyncFailedData>(
+    method,
+    ParameterStructures.byName,
+  );
 }

@@ -1,4 +1,5 @@
 // Listing the workloads podloop can turn into dev containers.
+/* eslint-disable @typescript-eslint/no-namespace -- one namespace per method is the protocol's shape */
 import { ParameterStructures, RequestType } from 'vscode-jsonrpc/node.js';
 import type { WorkDoneProgressParams } from './progress.js';
 
@@ -6,7 +7,14 @@ import type { WorkDoneProgressParams } from './progress.js';
 export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Pod' | 'Job' | 'CronJob';
 
 /** Every WorkloadKind, in display order. */
-export const workloadKinds: readonly WorkloadKind[] = ['Deployment', 'StatefulSet', 'DaemonSet', 'Pod', 'Job', 'CronJob'];
+export const workloadKinds: readonly WorkloadKind[] = [
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'Pod',
+  'Job',
+  'CronJob',
+];
 
 /** Params of `workloads/list`. */
 export interface WorkloadsListParams extends WorkDoneProgressParams {
@@ -54,5 +62,8 @@ export interface WorkloadsListResult {
 export namespace WorkloadsList {
   export const method = 'workloads/list' as const;
   export const messageDirection = 'clientToServer' as const;
-  export const type = new RequestType<WorkloadsListParams, WorkloadsListResult, void>(method, ParameterStructures.byName);
+  export const type = new RequestType<WorkloadsListParams, WorkloadsListResult, void>(
+    method,
+    ParameterStructures.byName,
+  );
 }

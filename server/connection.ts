@@ -73,13 +73,16 @@ export function startEngine(options: EngineOptions): Engine {
   router.request0(Shutdown.type, () => lifecycle.shutdown());
   router.notification(Exit.method, () => lifecycle.exit());
   router.request(ClusterContexts.type, parseClusterContextsParams, (params) => clusterContexts(session, params));
-  router.request(WorkloadsList.type, parseWorkloadsListParams, (params, token) => listWorkloads(session, client, params, token));
+  router.request(WorkloadsList.type, parseWorkloadsListParams, (params, token) =>
+    listWorkloads(session, client, params, token),
+  );
   router.request(SandboxUp.type, parseSandboxParams, (params) => upSandbox(client, params));
   router.request(SandboxDown.type, parseSandboxParams, (params) => downSandbox(params));
   router.request(SandboxStatus.type, parseSandboxParams, (params) => sandboxInfo(params));
   const registered = new Set(router.implemented());
   for (const info of methods) {
-    if (info.kind === 'request' && info.direction === 'clientToServer' && !registered.has(info.method)) router.notSupported(info.method);
+    if (info.kind === 'request' && info.direction === 'clientToServer' && !registered.has(info.method))
+      router.notSupported(info.method);
   }
 
   router.listen(connection);

@@ -2,7 +2,13 @@
 // never touch the connection and tests can replace it.
 import type { MessageConnection } from 'vscode-jsonrpc/node.js';
 import { EngineLog, EngineState, LogLines, WorkDoneProgress } from '../protocol/index.js';
-import type { EngineLogParams, EngineStateParams, LogLinesParams, ProgressToken, WorkDoneProgressValue } from '../protocol/index.js';
+import type {
+  EngineLogParams,
+  EngineStateParams,
+  LogLinesParams,
+  ProgressToken,
+  WorkDoneProgressValue,
+} from '../protocol/index.js';
 
 export interface EngineClient {
   progress(token: ProgressToken, value: WorkDoneProgressValue): void;

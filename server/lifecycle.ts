@@ -33,9 +33,21 @@ export function parseInitializeParams(raw: unknown): InitializeParams {
     result.clientInfo = { name, ...(version !== undefined ? { version } : {}) };
   }
   if (capabilities !== undefined) {
-    const workDoneProgress = nested(() => optBoolean(capabilities, 'workDoneProgress'), 'capabilities.workDoneProgress', 'a boolean');
-    const stateNotifications = nested(() => optBoolean(capabilities, 'stateNotifications'), 'capabilities.stateNotifications', 'a boolean');
-    const logLevel = nested(() => optEnum(capabilities, 'logLevel', logLevels), 'capabilities.logLevel', `one of ${logLevels.join(', ')}`);
+    const workDoneProgress = nested(
+      () => optBoolean(capabilities, 'workDoneProgress'),
+      'capabilities.workDoneProgress',
+      'a boolean',
+    );
+    const stateNotifications = nested(
+      () => optBoolean(capabilities, 'stateNotifications'),
+      'capabilities.stateNotifications',
+      'a boolean',
+    );
+    const logLevel = nested(
+      () => optEnum(capabilities, 'logLevel', logLevels),
+      'capabilities.logLevel',
+      `one of ${logLevels.join(', ')}`,
+    );
     result.capabilities = {
       ...(workDoneProgress !== undefined ? { workDoneProgress } : {}),
       ...(stateNotifications !== undefined ? { stateNotifications } : {}),

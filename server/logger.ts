@@ -14,7 +14,21 @@ export interface LoggerOptions {
 }
 
 /** Keys whose values never reach a log, at any depth pino can address. */
-const secretKeys = ['token', 'password', 'client-key-data', 'clientKeyData', 'keyData', 'authorization', 'Authorization', 'bearer', 'secret', 'key', 'cert', 'client-certificate-data', 'certData'];
+const secretKeys = [
+  'token',
+  'password',
+  'client-key-data',
+  'clientKeyData',
+  'keyData',
+  'authorization',
+  'Authorization',
+  'bearer',
+  'secret',
+  'key',
+  'cert',
+  'client-certificate-data',
+  'certData',
+];
 
 export const redactPaths = secretKeys.flatMap((key) => {
   const k = /^[A-Za-z_$][\w$]*$/.test(key) ? key : `["${key}"]`;
@@ -27,7 +41,9 @@ const levels = new Set<string>(['fatal', 'error', 'warn', 'info', 'debug', 'trac
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level !== undefined && levels.has(options.level) ? (options.level as LevelWithSilent) : 'info';
   const stream =
-    options.file !== undefined ? destination({ dest: options.file, append: true, mkdir: true, sync: true }) : destination({ fd: 2, sync: true });
+    options.file !== undefined
+      ? destination({ dest: options.file, append: true, mkdir: true, sync: true })
+      : destination({ fd: 2, sync: true });
   return pino({ level, base: { pid: process.pid }, redact: { paths: redactPaths, censor: '[redacted]' } }, stream);
 }
 

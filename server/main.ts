@@ -19,7 +19,10 @@ function main(argv: string[]): void {
     .option('--log-file <path>', 'append logs to this file instead of stderr')
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', process.env.PODLOOP_LOG_LEVEL ?? 'info')
     .exitOverride()
-    .configureOutput({ writeOut: (text) => process.stderr.write(text), writeErr: (text) => process.stderr.write(text) });
+    .configureOutput({
+      writeOut: (text) => process.stderr.write(text),
+      writeErr: (text) => process.stderr.write(text),
+    });
   try {
     program.parse(argv);
   } catch (error) {
@@ -30,7 +33,10 @@ function main(argv: string[]): void {
     process.stderr.write('podloop-engine: --stdio is required (the engine speaks JSON-RPC on stdin/stdout)\n');
     process.exit(2);
   }
-  const log = createLogger({ ...(options.logFile !== undefined ? { file: options.logFile } : {}), ...(options.logLevel !== undefined ? { level: options.logLevel } : {}) });
+  const log = createLogger({
+    ...(options.logFile !== undefined ? { file: options.logFile } : {}),
+    ...(options.logLevel !== undefined ? { level: options.logLevel } : {}),
+  });
   redirectConsole(log);
   // A bug in one handler must not take the session down with it.
   process.on('uncaughtException', (error) => log.error({ err: error }, 'uncaught exception'));

@@ -38,7 +38,8 @@ export function optBoolean(params: Fields, key: string): boolean | undefined {
 export function optInteger(params: Fields, key: string, min: number, max: number): number | undefined {
   const value = params[key];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) fail(key, `an integer from ${min} to ${max}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+    fail(key, `an integer from ${min} to ${max}`);
   return value;
 }
 
@@ -59,7 +60,8 @@ export function optEnum<T extends string>(params: Fields, key: string, allowed: 
 export function optEnumArray<T extends string>(params: Fields, key: string, allowed: readonly T[]): T[] | undefined {
   const values = optStringArray(params, key);
   if (values === undefined) return undefined;
-  if (!values.every((value) => (allowed as readonly string[]).includes(value))) fail(key, `an array of ${allowed.join(', ')}`);
+  if (!values.every((value) => (allowed as readonly string[]).includes(value)))
+    fail(key, `an array of ${allowed.join(', ')}`);
   return values as T[];
 }
 

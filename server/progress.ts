@@ -10,7 +10,12 @@ export interface ProgressReporter {
 
 const silent: ProgressReporter = { report: () => undefined, done: () => undefined };
 
-export function beginProgress(client: EngineClient, token: ProgressToken | undefined, title: string, cancellable = true): ProgressReporter {
+export function beginProgress(
+  client: EngineClient,
+  token: ProgressToken | undefined,
+  title: string,
+  cancellable = true,
+): ProgressReporter {
   if (token === undefined) return silent;
   let ended = false;
   client.progress(token, { kind: 'begin', title, cancellable, percentage: 0 });
@@ -18,7 +23,11 @@ export function beginProgress(client: EngineClient, token: ProgressToken | undef
     report(percentage, message) {
       if (ended) return;
       const value = percentage === undefined ? undefined : Math.max(0, Math.min(100, Math.round(percentage)));
-      client.progress(token, { kind: 'report', ...(value !== undefined ? { percentage: value } : {}), ...(message !== undefined ? { message } : {}) });
+      client.progress(token, {
+        kind: 'report',
+        ...(value !== undefined ? { percentage: value } : {}),
+        ...(message !== undefined ? { message } : {}),
+      });
     },
     done(message) {
       if (ended) return;

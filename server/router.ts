@@ -12,7 +12,11 @@ type Handler = (raw: unknown, token: CancellationToken) => unknown;
 
 export interface Router {
   /** Registers an implemented request: `parse` checks the params, `handler` does the work. */
-  request<P, R, E>(type: RequestType<P, R, E>, parse: (raw: unknown) => P, handler: (params: P, token: CancellationToken) => Promise<R> | R): void;
+  request<P, R, E>(
+    type: RequestType<P, R, E>,
+    parse: (raw: unknown) => P,
+    handler: (params: P, token: CancellationToken) => Promise<R> | R,
+  ): void;
   /** Registers an implemented request without params. */
   request0<R, E>(type: RequestType0<R, E>, handler: (token: CancellationToken) => Promise<R> | R): void;
   /** Registers a defined method the engine does not implement yet: it answers NotSupportedYet. */
@@ -49,7 +53,10 @@ export function createRouter(session: Session, log: Logger): Router {
         if (unsupported.has(method)) throw notSupportedYet(method);
         throw new ResponseError(ErrorCodes.MethodNotFound, `Unknown method ${method}`);
       }
-      const result = await raceCancellation(Promise.resolve().then(() => handler(raw, token)), token);
+      const result = await raceCancellation(
+        Promise.resolve().then(() => handler(raw, token)),
+        token,
+      );
       log.debug({ method, ms: Math.round(performance.now() - started) }, 'request done');
       return result ?? null;
     } catch (error) {

@@ -91,9 +91,12 @@ export class FrameReader extends AbstractMessageReader implements MessageReader 
     const match = contentLengthPattern.exec(header);
     const value = match?.[1]?.trim() ?? '';
     if (!/^\d+$/.test(value)) {
-      this.options.warn(match ? 'dropped a header with an invalid Content-Length' : 'dropped a header without Content-Length', {
-        bytes: header.length,
-      });
+      this.options.warn(
+        match ? 'dropped a header with an invalid Content-Length' : 'dropped a header without Content-Length',
+        {
+          bytes: header.length,
+        },
+      );
       return true;
     }
     const length = Number(value);
@@ -111,7 +114,11 @@ export class FrameReader extends AbstractMessageReader implements MessageReader 
     try {
       message = JSON.parse(body.toString('utf8'));
     } catch (error) {
-      this.replyError(null, ErrorCodes.ParseError, `Parse error: ${error instanceof Error ? error.message : String(error)}`);
+      this.replyError(
+        null,
+        ErrorCodes.ParseError,
+        `Parse error: ${error instanceof Error ? error.message : String(error)}`,
+      );
       return;
     }
     const problem = checkMessage(message);
@@ -133,7 +140,8 @@ export function checkMessage(value: unknown): { id: number | string | null; reas
   if (typeof value !== 'object' || value === null) return { id: null, reason: 'a message must be a JSON object' };
   const message = value as Record<string, unknown>;
   const rawId = message.id;
-  const idValid = rawId === undefined || typeof rawId === 'string' || (typeof rawId === 'number' && Number.isFinite(rawId));
+  const idValid =
+    rawId === undefined || typeof rawId === 'string' || (typeof rawId === 'number' && Number.isFinite(rawId));
   const id = idValid && rawId !== undefined ? (rawId as number | string) : null;
   if (message.jsonrpc !== '2.0') return { id, reason: '"jsonrpc" must be "2.0"' };
   if (!idValid) return { id: null, reason: '"id" must be a string or a number' };

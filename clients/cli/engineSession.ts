@@ -3,7 +3,13 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
-import { CancellationTokenSource, createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node.js';
+import {
+  CancellationTokenSource,
+  createMessageConnection,
+  ResponseError,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from 'vscode-jsonrpc/node.js';
 import type { MessageConnection, NotificationType, RequestType } from 'vscode-jsonrpc/node.js';
 import { ErrorCodes } from '../../protocol/errors.js';
 import { Exit, Initialize, Shutdown } from '../../protocol/lifecycle.js';
@@ -35,7 +41,12 @@ const engineMain = fileURLToPath(new URL('../../server/main.js', import.meta.url
 function progressBar(json: boolean): { update(value: WorkDoneProgressValue): void; stop(): void } {
   if (json || process.stderr.isTTY !== true) return { update: () => undefined, stop: () => undefined };
   const bar = new cliProgress.SingleBar(
-    { format: '{title} [{bar}] {percentage}% {message}', stream: process.stderr, hideCursor: true, clearOnComplete: true },
+    {
+      format: '{title} [{bar}] {percentage}% {message}',
+      stream: process.stderr,
+      hideCursor: true,
+      clearOnComplete: true,
+    },
     cliProgress.Presets.shades_classic,
   );
   let started = false;
@@ -61,12 +72,23 @@ function progressBar(json: boolean): { update(value: WorkDoneProgressValue): voi
 /** Spawns the engine, runs `work`, and sets process.exitCode from the outcome. */
 export async function withEngine(globals: GlobalOptions, work: (engine: CliEngine) => Promise<void>): Promise<void> {
   const json = globals.json === true;
-  const child = spawn(process.execPath, [engineMain, '--stdio', ...(globals.logFile !== undefined ? ['--log-file', globals.logFile] : ['--log-level', 'silent'])], {
-    stdio: ['pipe', 'pipe', globals.logFile !== undefined ? 'ignore' : 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      engineMain,
+      '--stdio',
+      ...(globals.logFile !== undefined ? ['--log-file', globals.logFile] : ['--log-level', 'silent']),
+    ],
+    {
+      stdio: ['pipe', 'pipe', globals.logFile !== undefined ? 'ignore' : 'inherit'],
+    },
+  );
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.stdin.on('error', () => undefined);
-  const connection: MessageConnection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const connection: MessageConnection = createMessageConnection(
+    new StreamMessageReader(child.stdout),
+    new StreamMessageWriter(child.stdin),
+  );
   connection.onError(() => undefined);
   connection.listen();
 
@@ -135,7 +157,11 @@ export async function withEngine(globals: GlobalOptions, work: (engine: CliEngin
       printError(json, ErrorCodes.InvalidParams, error.message);
       process.exitCode = ExitCode.Usage;
     } else {
-      printError(json, ErrorCodes.InternalError, `the engine failed: ${error instanceof Error ? error.message : String(error)}`);
+      printError(
+        json,
+        ErrorCodes.InternalError,
+        `the engine failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
       process.exitCode = ExitCode.EngineError;
     }
   } finally {
@@ -144,7 +170,11 @@ export async function withEngine(globals: GlobalOptions, work: (engine: CliEngin
   }
 }
 
-async function stopEngine(connection: MessageConnection, child: ReturnType<typeof spawn>, exited: Promise<number | null>): Promise<void> {
+async function stopEngine(
+  connection: MessageConnection,
+  child: ReturnType<typeof spawn>,
+  exited: Promise<number | null>,
+): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
   try {
     if (child.exitCode === null) {

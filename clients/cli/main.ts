@@ -9,7 +9,9 @@ import { ExitCode } from './exitCodes.js';
 
 export function buildProgram(): Command {
   const program = new Command('podloop')
-    .description('Develop inside Kubernetes as if it were local: dev containers, file sync, logs, port-forward and debugging.')
+    .description(
+      'Develop inside Kubernetes as if it were local: dev containers, file sync, logs, port-forward and debugging.',
+    )
     .version(engineVersion())
     .option('--json', 'print one JSON document on stdout instead of tables')
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')

@@ -7,7 +7,13 @@ export function useColour(stream: NodeJS.WriteStream): boolean {
 }
 
 type Style = 'bold' | 'dim' | 'red' | 'green' | 'yellow';
-const codes: Record<Style, [number, number]> = { bold: [1, 22], dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39] };
+const codes: Record<Style, [number, number]> = {
+  bold: [1, 22],
+  dim: [2, 22],
+  red: [31, 39],
+  green: [32, 39],
+  yellow: [33, 39],
+};
 
 export function paint(stream: NodeJS.WriteStream, style: Style, text: string): string {
   if (!useColour(stream)) return text;
@@ -17,7 +23,9 @@ export function paint(stream: NodeJS.WriteStream, style: Style, text: string): s
 
 /** Columns padded to their widest cell; the header in bold on a TTY. */
 export function formatTable(headers: string[], rows: string[][]): string {
-  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const widths = headers.map((header, column) =>
+    Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
   const line = (cells: string[]) =>
     cells
       .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
@@ -41,7 +49,10 @@ export function errorName(code: number): string {
 /** Writes an error to stderr: a sentence for people, or a JSON document with --json. */
 export function printError(json: boolean, code: number, message: string, data?: unknown): void {
   if (json) {
-    process.stderr.write(JSON.stringify({ error: { code, name: errorName(code), message, ...(data !== undefined ? { data } : {}) } }) + '\n');
+    process.stderr.write(
+      JSON.stringify({ error: { code, name: errorName(code), message, ...(data !== undefined ? { data } : {}) } }) +
+        '\n',
+    );
   } else {
     process.stderr.write(`${paint(process.stderr, 'red', 'error:')} ${message}\n`);
   }

@@ -28,7 +28,9 @@ export function parseWorkloadRef(text: string): { kind: WorkloadKind; name: stri
   const kind = slash > 0 ? aliases[text.slice(0, slash).toLowerCase()] : undefined;
   const name = text.slice(slash + 1);
   if (kind === undefined || name === '' || name.includes('/')) {
-    throw new UsageError(`'${text}' is not KIND/NAME; KIND is one of deployment, statefulset, daemonset, pod, job, cronjob (e.g. deploy/web)`);
+    throw new UsageError(
+      `'${text}' is not KIND/NAME; KIND is one of deployment, statefulset, daemonset, pod, job, cronjob (e.g. deploy/web)`,
+    );
   }
   return { kind, name };
 }

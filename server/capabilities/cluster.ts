@@ -13,5 +13,8 @@ export async function clusterContexts(session: Session, params: ClusterContextsP
   const { listContexts } = await kubeModule();
   const kubeconfig = params.kubeconfig ?? session.kubeTarget.kubeconfig;
   const context = params.kubeconfig === undefined ? session.kubeTarget.context : undefined;
-  return listContexts({ ...(kubeconfig !== undefined ? { kubeconfig } : {}), ...(context !== undefined ? { context } : {}) });
+  return listContexts({
+    ...(kubeconfig !== undefined ? { kubeconfig } : {}),
+    ...(context !== undefined ? { context } : {}),
+  });
 }

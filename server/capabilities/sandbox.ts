@@ -22,7 +22,10 @@ export function parseSandboxParams(raw: unknown): SandboxParams {
 }
 
 function options(params: SandboxParams): { stateDir?: string; port?: number } {
-  return { ...(params.stateDir !== undefined ? { stateDir: params.stateDir } : {}), ...(params.port !== undefined ? { port: params.port } : {}) };
+  return {
+    ...(params.stateDir !== undefined ? { stateDir: params.stateDir } : {}),
+    ...(params.port !== undefined ? { port: params.port } : {}),
+  };
 }
 
 async function guarded<T>(what: string, params: SandboxParams, work: () => Promise<T>): Promise<T> {
@@ -32,7 +35,11 @@ async function guarded<T>(what: string, params: SandboxParams, work: () => Promi
     if (error instanceof ResponseError) throw error;
     const stateDir = params.stateDir ?? defaultStateDir();
     const message = error instanceof Error ? error.message : String(error);
-    throw new ResponseError<SandboxFailedData>(ErrorCodes.SandboxFailed, `Sandbox ${what} failed (state in ${stateDir}): ${message}`, { stateDir });
+    throw new ResponseError<SandboxFailedData>(
+      ErrorCodes.SandboxFailed,
+      `Sandbox ${what} failed (state in ${stateDir}): ${message}`,
+      { stateDir },
+    );
   }
 }
 

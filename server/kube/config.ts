@@ -16,7 +16,6 @@ export interface KubeTarget {
   context?: string;
 }
 
-
 function invalidConfig(message: string, source: string): ResponseError<InvalidConfigData> {
   return new ResponseError(ErrorCodes.InvalidConfig, message, { source });
 }
@@ -27,7 +26,10 @@ export function loadKubeConfig(target: KubeTarget): KubeConfig {
   const existing = paths.filter((path) => existsSync(path));
   const source = paths.join(delimiter);
   if (existing.length === 0) {
-    throw invalidConfig(`No kubeconfig found at ${source}; pass --kubeconfig, set KUBECONFIG, or run 'podloop sandbox up'`, source);
+    throw invalidConfig(
+      `No kubeconfig found at ${source}; pass --kubeconfig, set KUBECONFIG, or run 'podloop sandbox up'`,
+      source,
+    );
   }
   const config = new KubeConfig();
   try {
@@ -41,12 +43,18 @@ export function loadKubeConfig(target: KubeTarget): KubeConfig {
       }
     }
   } catch (error) {
-    throw invalidConfig(`Cannot read kubeconfig ${source}: ${error instanceof Error ? error.message : String(error)}`, source);
+    throw invalidConfig(
+      `Cannot read kubeconfig ${source}: ${error instanceof Error ? error.message : String(error)}`,
+      source,
+    );
   }
   if (target.context !== undefined && target.context !== '') {
     if (config.getContextObject(target.context) === null) {
       const names = config.getContexts().map((context) => context.name);
-      throw invalidConfig(`Context '${target.context}' is not in ${source}; its contexts are: ${names.join(', ') || '(none)'}`, source);
+      throw invalidConfig(
+        `Context '${target.context}' is not in ${source}; its contexts are: ${names.join(', ') || '(none)'}`,
+        source,
+      );
     }
     config.setCurrentContext(target.context);
   }

@@ -28,25 +28,37 @@ export function toProtocolError(error: unknown, server: string, cancelled: boole
   if (status === 401 || status === 403) {
     const what = status === 401 ? 'rejected the credentials' : 'forbids this action';
     const detail = statusMessage(error);
-    return new ResponseError(ErrorCodes.Unauthorized, `The API server ${server} ${what}${detail ? `: ${detail}` : ''}; check the kubeconfig user`, {
-      server,
-      status,
-    });
+    return new ResponseError(
+      ErrorCodes.Unauthorized,
+      `The API server ${server} ${what}${detail ? `: ${detail}` : ''}; check the kubeconfig user`,
+      {
+        server,
+        status,
+      },
+    );
   }
   if (status !== undefined) {
     const reason = statusReasonOf(error);
-    return new ResponseError(ErrorCodes.KubernetesError, statusMessage(error) ?? `The API server ${server} answered HTTP ${status}`, {
-      status,
-      ...(reason !== undefined ? { reason } : {}),
-    });
+    return new ResponseError(
+      ErrorCodes.KubernetesError,
+      statusMessage(error) ?? `The API server ${server} answered HTTP ${status}`,
+      {
+        status,
+        ...(reason !== undefined ? { reason } : {}),
+      },
+    );
   }
   const name = typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined;
   const cause = name === 'AbortError' || name === 'TimeoutError' ? 'ETIMEDOUT' : unreachableCause(error);
   if (cause !== undefined) {
-    return new ResponseError(ErrorCodes.ClusterUnreachable, `Cannot reach the Kubernetes API server ${server} (${cause}); is the cluster running?`, {
-      server,
-      cause,
-    });
+    return new ResponseError(
+      ErrorCodes.ClusterUnreachable,
+      `Cannot reach the Kubernetes API server ${server} (${cause}); is the cluster running?`,
+      {
+        server,
+        cause,
+      },
+    );
   }
   const message = error instanceof Error ? error.message : String(error);
   return new ResponseError(ErrorCodes.UnknownError, `Kubernetes call to ${server} failed: ${message}`);

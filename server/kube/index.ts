@@ -21,7 +21,11 @@ export interface Kube {
   readonly namespace: string | undefined;
   /** The loaded kubeconfig, for services that call client-node themselves (inside server/ only). */
   readonly config: KubeConfig;
-  listWorkloads(options: { namespace: string | undefined; kinds: readonly WorkloadKind[]; signal: AbortSignal }): Promise<WorkloadInfo[]>;
+  listWorkloads(options: {
+    namespace: string | undefined;
+    kinds: readonly WorkloadKind[];
+    signal: AbortSignal;
+  }): Promise<WorkloadInfo[]>;
   /** Runs a Kubernetes call with the signal plus a timeout, mapping failures to protocol errors. */
   call<T>(signal: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<T>;
 }
@@ -49,6 +53,7 @@ export function openKube(target: KubeTarget, options: KubeOptions = {}): Kube {
     namespace: namespaceOf(config),
     config,
     call,
-    listWorkloads: ({ namespace, kinds, signal }) => call(signal, (combined) => listWorkloads(config, { namespace, kinds, signal: combined })),
+    listWorkloads: ({ namespace, kinds, signal }) =>
+      call(signal, (combined) => listWorkloads(config, { namespace, kinds, signal: combined })),
   };
 }

@@ -9,7 +9,11 @@ import { parse } from 'yaml';
 export function kubeconfigPaths(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string[] {
   if (explicit !== undefined && explicit !== '') return [resolve(explicit)];
   const fromEnv = env.KUBECONFIG;
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv.split(delimiter).filter((path) => path !== '').map((path) => resolve(path));
+  if (fromEnv !== undefined && fromEnv !== '')
+    return fromEnv
+      .split(delimiter)
+      .filter((path) => path !== '')
+      .map((path) => resolve(path));
   return [join(homedir(), '.kube', 'config')];
 }
 
@@ -32,7 +36,8 @@ export function peekKubeconfig(target: { kubeconfig?: string; context?: string }
     }
     if (typeof document !== 'object' || document === null) continue;
     const config = document as { 'current-context'?: unknown; contexts?: unknown };
-    if (current === undefined && typeof config['current-context'] === 'string' && config['current-context'] !== '') current = config['current-context'];
+    if (current === undefined && typeof config['current-context'] === 'string' && config['current-context'] !== '')
+      current = config['current-context'];
     for (const entry of Array.isArray(config.contexts) ? (config.contexts as unknown[]) : []) {
       if (typeof entry !== 'object' || entry === null) continue;
       const { name, context } = entry as { name?: unknown; context?: { namespace?: unknown } };

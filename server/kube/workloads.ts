@@ -35,7 +35,11 @@ function withSignal(signal: AbortSignal) {
   };
 }
 
-function base(kind: WorkloadKind, item: ListedObject, spec: V1PodSpec | undefined): Omit<WorkloadInfo, 'replicas' | 'readyReplicas'> {
+function base(
+  kind: WorkloadKind,
+  item: ListedObject,
+  spec: V1PodSpec | undefined,
+): Omit<WorkloadInfo, 'replicas' | 'readyReplicas'> {
   const metadata = item.metadata ?? {};
   const containers = spec?.containers ?? [];
   const created = metadata.creationTimestamp;
@@ -50,21 +54,40 @@ function base(kind: WorkloadKind, item: ListedObject, spec: V1PodSpec | undefine
   };
 }
 
-async function listKind(config: KubeConfig, kind: WorkloadKind, namespace: string | undefined, signal: AbortSignal): Promise<WorkloadInfo[]> {
+async function listKind(
+  config: KubeConfig,
+  kind: WorkloadKind,
+  namespace: string | undefined,
+  signal: AbortSignal,
+): Promise<WorkloadInfo[]> {
   const options = withSignal(signal);
   const apps = () => config.makeApiClient(AppsV1Api);
   const batch = () => config.makeApiClient(BatchV1Api);
   switch (kind) {
     case 'Deployment': {
-      const list = namespace ? await apps().listNamespacedDeployment({ namespace }, options) : await apps().listDeploymentForAllNamespaces({}, options);
-      return list.items.map((item) => ({ ...base(kind, item, item.spec?.template.spec), replicas: item.spec?.replicas ?? 1, readyReplicas: item.status?.readyReplicas ?? 0 }));
+      const list = namespace
+        ? await apps().listNamespacedDeployment({ namespace }, options)
+        : await apps().listDeploymentForAllNamespaces({}, options);
+      return list.items.map((item) => ({
+        ...base(kind, item, item.spec?.template.spec),
+        replicas: item.spec?.replicas ?? 1,
+        readyReplicas: item.status?.readyReplicas ?? 0,
+      }));
     }
     case 'StatefulSet': {
-      const list = namespace ? await apps().listNamespacedStatefulSet({ namespace }, options) : await apps().listStatefulSetForAllNamespaces({}, options);
-      return list.items.map((item) => ({ ...base(kind, item, item.spec?.template.spec), replicas: item.spec?.replicas ?? 1, readyReplicas: item.status?.readyReplicas ?? 0 }));
+      const list = namespace
+        ? await apps().listNamespacedStatefulSet({ namespace }, options)
+        : await apps().listStatefulSetForAllNamespaces({}, options);
+      return list.items.map((item) => ({
+        ...base(kind, item, item.spec?.template.spec),
+        replicas: item.spec?.replicas ?? 1,
+        readyReplicas: item.status?.readyReplicas ?? 0,
+      }));
     }
     case 'DaemonSet': {
-      const list = namespace ? await apps().listNamespacedDaemonSet({ namespace }, options) : await apps().listDaemonSetForAllNamespaces({}, options);
+      const list = namespace
+        ? await apps().listNamespacedDaemonSet({ namespace }, options)
+        : await apps().listDaemonSetForAllNamespaces({}, options);
       return list.items.map((item) => ({
         ...base(kind, item, item.spec?.template.spec),
         replicas: item.status?.desiredNumberScheduled ?? 0,
@@ -73,24 +96,38 @@ async function listKind(config: KubeConfig, kind: WorkloadKind, namespace: strin
     }
     case 'Pod': {
       const core = config.makeApiClient(CoreV1Api);
-      const list = namespace ? await core.listNamespacedPod({ namespace }, options) : await core.listPodForAllNamespaces({}, options);
+      const list = namespace
+        ? await core.listNamespacedPod({ namespace }, options)
+        : await core.listPodForAllNamespaces({}, options);
       // Pods owned by a controller are part of another workload.
       return list.items
         .filter((item) => !(item.metadata?.ownerReferences ?? []).some((owner) => owner.controller === true))
         .map((item) => ({
           ...base(kind, item, item.spec),
           replicas: 1,
-          readyReplicas: item.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ? 1 : 0,
+          readyReplicas: item.status?.conditions?.some(
+            (condition) => condition.type === 'Ready' && condition.status === 'True',
+          )
+            ? 1
+            : 0,
         }));
     }
     case 'Job': {
-      const list = namespace ? await batch().listNamespacedJob({ namespace }, options) : await batch().listJobForAllNamespaces({}, options);
+      const list = namespace
+        ? await batch().listNamespacedJob({ namespace }, options)
+        : await batch().listJobForAllNamespaces({}, options);
       return list.items
         .filter((item) => !(item.metadata?.ownerReferences ?? []).some((owner) => owner.controller === true))
-        .map((item) => ({ ...base(kind, item, item.spec?.template.spec), replicas: item.spec?.parallelism ?? 1, readyReplicas: item.status?.ready ?? 0 }));
+        .map((item) => ({
+          ...base(kind, item, item.spec?.template.spec),
+          replicas: item.spec?.parallelism ?? 1,
+          readyReplicas: item.status?.ready ?? 0,
+        }));
     }
     case 'CronJob': {
-      const list = namespace ? await batch().listNamespacedCronJob({ namespace }, options) : await batch().listCronJobForAllNamespaces({}, options);
+      const list = namespace
+        ? await batch().listNamespacedCronJob({ namespace }, options)
+        : await batch().listCronJobForAllNamespaces({}, options);
       return list.items.map((item) => ({
         ...base(kind, item, item.spec?.jobTemplate.spec?.template.spec),
         replicas: item.status?.active?.length ?? 0,
@@ -102,9 +139,13 @@ async function listKind(config: KubeConfig, kind: WorkloadKind, namespace: strin
 
 /** Every workload of the requested kinds, sorted by namespace, kind and name. */
 export async function listWorkloads(config: KubeConfig, options: ListWorkloadsOptions): Promise<WorkloadInfo[]> {
-  const lists = await Promise.all(options.kinds.map((kind) => listKind(config, kind, options.namespace, options.signal)));
+  const lists = await Promise.all(
+    options.kinds.map((kind) => listKind(config, kind, options.namespace, options.signal)),
+  );
   const order = (kind: WorkloadKind) => workloadKinds.indexOf(kind);
   return lists
     .flat()
-    .sort((a, b) => a.namespace.localeCompare(b.namespace) || order(a.kind) - order(b.kind) || a.name.localeCompare(b.name));
+    .sort(
+      (a, b) => a.namespace.localeCompare(b.namespace) || order(a.kind) - order(b.kind) || a.name.localeCompare(b.name),
+    );
 }

@@ -61,7 +61,10 @@ export function spawnEngine(options: SpawnOptions = {}): EngineProcess {
   const spawned = spawnProcess(options);
   const { child } = spawned;
   if (child.stdout === null || child.stdin === null) throw new Error('engine spawned without pipes');
-  const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const connection = createMessageConnection(
+    new StreamMessageReader(child.stdout),
+    new StreamMessageWriter(child.stdin),
+  );
   connection.onError(() => undefined);
   connection.listen();
   return {
@@ -75,10 +78,16 @@ export function spawnEngine(options: SpawnOptions = {}): EngineProcess {
 }
 
 /** Spawns the engine and initializes it. */
-export async function startInitializedEngine(params: InitializeParams = {}, options: SpawnOptions = {}): Promise<EngineProcess & { initializeResult: InitializeResult }> {
+export async function startInitializedEngine(
+  params: InitializeParams = {},
+  options: SpawnOptions = {},
+): Promise<EngineProcess & { initializeResult: InitializeResult }> {
   const engine = spawnEngine(options);
   try {
-    const initializeResult = await engine.connection.sendRequest(Initialize.type, { processId: process.pid, ...params });
+    const initializeResult = await engine.connection.sendRequest(Initialize.type, {
+      processId: process.pid,
+      ...params,
+    });
     return { ...engine, initializeResult };
   } catch (error) {
     await engine.close();
@@ -101,7 +110,9 @@ export interface RawEngine extends Spawned {
 }
 
 export function frame(body: object | string | Buffer): Buffer {
-  const bytes = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body), 'utf8');
+  const bytes = Buffer.isBuffer(body)
+    ? body
+    : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body), 'utf8');
   return Buffer.concat([Buffer.from(`Content-Length: ${bytes.length}\r\n\r\n`, 'ascii'), bytes]);
 }
 
@@ -143,7 +154,11 @@ export function spawnRawEngine(options: SpawnOptions = {}): RawEngine {
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`no matching message within ${timeoutMs} ms; got ${JSON.stringify(messages)}; stderr: ${spawned.stderr()}`));
+          reject(
+            new Error(
+              `no matching message within ${timeoutMs} ms; got ${JSON.stringify(messages)}; stderr: ${spawned.stderr()}`,
+            ),
+          );
         }, timeoutMs);
         const cleanup = (): void => {
           clearTimeout(timer);
@@ -157,7 +172,11 @@ export function spawnRawEngine(options: SpawnOptions = {}): RawEngine {
 }
 
 /** Polls a condition until it holds or the deadline passes. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

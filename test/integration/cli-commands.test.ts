@@ -22,7 +22,10 @@ interface CliResult {
 
 function podloop(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliMain, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cliMain, ...args], {
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
@@ -58,17 +61,28 @@ current-context: beta-ctx
   return path;
 }
 
-test('podloop --help lists every command and the exit codes', async () => {
+void test('podloop --help lists every command and the exit codes', async () => {
   const result = await podloop(['--help']);
   assert.equal(result.code, 0);
-  for (const command of ['contexts', 'workloads', 'sandbox', 'dev', 'sync', 'logs', 'port-forward', 'debug', 'run', 'exec']) {
+  for (const command of [
+    'contexts',
+    'workloads',
+    'sandbox',
+    'dev',
+    'sync',
+    'logs',
+    'port-forward',
+    'debug',
+    'run',
+    'exec',
+  ]) {
     assert.match(result.stdout, new RegExp(`^  ${command}\\b`, 'm'), `${command} listed`);
   }
   assert.match(result.stdout, /--json/);
   assert.match(result.stdout, /130 cancelled/);
 });
 
-test('podloop contexts prints an aligned table that marks the current context', async (t) => {
+void test('podloop contexts prints an aligned table that marks the current context', async (t) => {
   const result = await podloop(['contexts', '--kubeconfig', kubeconfigFile(t)]);
   assert.equal(result.code, 0, result.stderr);
   const lines = result.stdout.trimEnd().split('\n');
@@ -80,10 +94,14 @@ test('podloop contexts prints an aligned table that marks the current context', 
   assert.ok(!result.stdout.includes('not-for-logs'));
 });
 
-test('podloop --json contexts prints one JSON document with the contexts', async (t) => {
+void test('podloop --json contexts prints one JSON document with the contexts', async (t) => {
   const result = await podloop(['--json', 'contexts', '--kubeconfig', kubeconfigFile(t), '--context', 'alpha-ctx']);
   assert.equal(result.code, 0, result.stderr);
-  const document = JSON.parse(result.stdout) as { currentContext: string; activeContext: string; contexts: { name: string; namespace?: string }[] };
+  const document = JSON.parse(result.stdout) as {
+    currentContext: string;
+    activeContext: string;
+    contexts: { name: string; namespace?: string }[];
+  };
   assert.equal(document.currentContext, 'beta-ctx');
   assert.equal(document.activeContext, 'alpha-ctx');
   assert.deepEqual(
@@ -92,8 +110,15 @@ test('podloop --json contexts prints one JSON document with the contexts', async
   );
 });
 
-test('podloop workloads against an unreachable cluster exits 3 with a JSON error on stderr', async (t) => {
-  const result = await podloop(['workloads', '--json', '--kubeconfig', kubeconfigFile(t, 'http://127.0.0.1:1'), '--context', 'alpha-ctx']);
+void test('podloop workloads against an unreachable cluster exits 3 with a JSON error on stderr', async (t) => {
+  const result = await podloop([
+    'workloads',
+    '--json',
+    '--kubeconfig',
+    kubeconfigFile(t, 'http://127.0.0.1:1'),
+    '--context',
+    'alpha-ctx',
+  ]);
   assert.equal(result.code, ExitCode.ClusterUnreachable);
   assert.equal(result.stdout, '');
   const error = JSON.parse(result.stderr) as { error: { code: number; name: string; data: { server: string } } };
@@ -102,13 +127,13 @@ test('podloop workloads against an unreachable cluster exits 3 with a JSON error
   assert.equal(error.error.data.server, 'http://127.0.0.1:1');
 });
 
-test('a command the engine does not implement yet exits 1 with its NotSupportedYet error', async (t) => {
+void test('a command the engine does not implement yet exits 1 with its NotSupportedYet error', async (t) => {
   const result = await podloop(['dev', 'start', 'deploy/web', '--kubeconfig', kubeconfigFile(t)]);
   assert.equal(result.code, ExitCode.EngineError);
   assert.match(result.stderr, /dev\/start is not supported yet/);
 });
 
-test('usage errors exit 2', async () => {
+void test('usage errors exit 2', async () => {
   assert.equal((await podloop(['no-such-command'])).code, ExitCode.Usage);
   assert.equal((await podloop(['workloads', '--bogus'])).code, ExitCode.Usage);
   const badRef = await podloop(['dev', 'end', 'web']);
@@ -116,7 +141,7 @@ test('usage errors exit 2', async () => {
   assert.match(badRef.stderr, /not KIND\/NAME/);
 });
 
-test('Ctrl-C cancels the request in flight and exits 130', async (t) => {
+void test('Ctrl-C cancels the request in flight and exits 130', async (t) => {
   const sockets = new Set<Socket>();
   const silent = createServer((socket) => {
     sockets.add(socket);
@@ -129,9 +154,20 @@ test('Ctrl-C cancels the request in flight and exits 130', async (t) => {
   });
   const address = silent.address();
   assert.ok(address !== null && typeof address === 'object');
-  const child = spawn(process.execPath, [cliMain, 'workloads', '--kubeconfig', kubeconfigFile(t, `http://127.0.0.1:${address.port}`), '--context', 'alpha-ctx'], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      cliMain,
+      'workloads',
+      '--kubeconfig',
+      kubeconfigFile(t, `http://127.0.0.1:${address.port}`),
+      '--context',
+      'alpha-ctx',
+    ],
+    {
+      stdio: 'ignore',
+    },
+  );
   t.after(() => child.kill('SIGKILL'));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const deadline = Date.now() + 10_000;

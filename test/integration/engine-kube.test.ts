@@ -57,7 +57,7 @@ async function rejection(promise: Promise<unknown>): Promise<ResponseError<unkno
   assert.fail('the request succeeded');
 }
 
-test('cancelling workloads/list on a silent API server answers Cancelled and the engine keeps serving', async (t) => {
+void test('cancelling workloads/list on a silent API server answers Cancelled and the engine keeps serving', async (t) => {
   const sockets = new Set<Socket>();
   const closed = new Set<Socket>();
   const silent = createTcpServer((socket) => {
@@ -89,7 +89,7 @@ test('cancelling workloads/list on a silent API server answers Cancelled and the
   assert.equal(contexts.currentContext, 'test');
 });
 
-test('workloads/list against a closed port answers ClusterUnreachable naming the server', async (t) => {
+void test('workloads/list against a closed port answers ClusterUnreachable naming the server', async (t) => {
   const probe = createTcpServer();
   const port = await listen(probe);
   await new Promise((resolve) => probe.close(resolve));
@@ -102,14 +102,26 @@ test('workloads/list against a closed port answers ClusterUnreachable naming the
   assert.ok(error.message.includes(server));
 });
 
-test('an API server answering 401 gives Unauthorized, and the token never reaches the log', async (t) => {
+void test('an API server answering 401 gives Unauthorized, and the token never reaches the log', async (t) => {
   const api = createServer((_request, response) => {
     response.writeHead(401, { 'content-type': 'application/json' });
-    response.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 }));
+    response.end(
+      JSON.stringify({
+        kind: 'Status',
+        apiVersion: 'v1',
+        status: 'Failure',
+        message: 'Unauthorized',
+        reason: 'Unauthorized',
+        code: 401,
+      }),
+    );
   });
   const port = await listen(api);
   t.after(() => api.close());
-  const engine = await startInitializedEngine({ kubeconfig: writeKubeconfig(tempDir(t), `http://127.0.0.1:${port}`) }, { env: { PODLOOP_LOG_LEVEL: 'trace' } });
+  const engine = await startInitializedEngine(
+    { kubeconfig: writeKubeconfig(tempDir(t), `http://127.0.0.1:${port}`) },
+    { env: { PODLOOP_LOG_LEVEL: 'trace' } },
+  );
   t.after(() => engine.close());
   const error = await rejection(engine.connection.sendRequest(WorkloadsList.type, {}));
   assert.equal(error.code, ErrorCodes.Unauthorized);
@@ -117,8 +129,11 @@ test('an API server answering 401 gives Unauthorized, and the token never reache
   assert.ok(!engine.stderr().includes('s3cret-token-value'));
 });
 
-test('cluster/contexts lists the contexts of the kubeconfig without contacting the cluster', async (t) => {
-  const engine = await startInitializedEngine({ kubeconfig: writeKubeconfig(tempDir(t), 'https://127.0.0.1:1'), context: 'other' });
+void test('cluster/contexts lists the contexts of the kubeconfig without contacting the cluster', async (t) => {
+  const engine = await startInitializedEngine({
+    kubeconfig: writeKubeconfig(tempDir(t), 'https://127.0.0.1:1'),
+    context: 'other',
+  });
   t.after(() => engine.close());
   assert.equal(engine.initializeResult.context, 'other');
   const result = await engine.connection.sendRequest(ClusterContexts.type, {});

@@ -4,7 +4,16 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { ResponseError } from 'vscode-jsonrpc/node.js';
-import { DevStart, DevStatus, ErrorCodes, Exit, Initialize, methods, Shutdown, WorkloadsList } from '../../protocol/index.js';
+import {
+  DevStart,
+  DevStatus,
+  ErrorCodes,
+  Exit,
+  Initialize,
+  methods,
+  Shutdown,
+  WorkloadsList,
+} from '../../protocol/index.js';
 import { engineMain, spawnEngine, startInitializedEngine } from '../helpers/engine.js';
 
 async function errorOf(promise: Promise<unknown>): Promise<ResponseError<unknown>> {
@@ -17,7 +26,7 @@ async function errorOf(promise: Promise<unknown>): Promise<ResponseError<unknown
   assert.fail('the request succeeded');
 }
 
-test('a request before initialize answers ServerNotInitialized', async (t) => {
+void test('a request before initialize answers ServerNotInitialized', async (t) => {
   const engine = spawnEngine();
   t.after(() => engine.close());
   const error = await errorOf(engine.connection.sendRequest(WorkloadsList.type, {}));
@@ -26,7 +35,7 @@ test('a request before initialize answers ServerNotInitialized', async (t) => {
   assert.equal(unknown.code, ErrorCodes.ServerNotInitialized);
 });
 
-test('initialize reports the engine, its id and every implemented method', async (t) => {
+void test('initialize reports the engine, its id and every implemented method', async (t) => {
   const engine = await startInitializedEngine({ namespace: 'shop', clientInfo: { name: 'test' } });
   t.after(() => engine.close());
   const result = engine.initializeResult;
@@ -43,7 +52,7 @@ test('initialize reports the engine, its id and every implemented method', async
   assert.equal(again.code, ErrorCodes.InvalidRequest);
 });
 
-test('a defined but unimplemented method answers NotSupportedYet with the method in data', async (t) => {
+void test('a defined but unimplemented method answers NotSupportedYet with the method in data', async (t) => {
   const engine = await startInitializedEngine();
   t.after(() => engine.close());
   const error = await errorOf(engine.connection.sendRequest(DevStart.type, { kind: 'Deployment', name: 'web' }));
@@ -51,7 +60,7 @@ test('a defined but unimplemented method answers NotSupportedYet with the method
   assert.deepEqual(error.data, { method: 'dev/start' });
 });
 
-test('after shutdown every request answers InvalidRequest and exit ends the engine with 0', async (t) => {
+void test('after shutdown every request answers InvalidRequest and exit ends the engine with 0', async (t) => {
   const engine = await startInitializedEngine();
   t.after(() => engine.close());
   assert.equal(await engine.connection.sendRequest(Shutdown.type), null);
@@ -61,21 +70,21 @@ test('after shutdown every request answers InvalidRequest and exit ends the engi
   assert.equal(await engine.exited, 0);
 });
 
-test('exit without shutdown ends the engine with 1', async (t) => {
+void test('exit without shutdown ends the engine with 1', async (t) => {
   const engine = await startInitializedEngine();
   t.after(() => engine.close());
   await engine.connection.sendNotification(Exit.type);
   assert.equal(await engine.exited, 1);
 });
 
-test('the engine exits when its stdin closes', async (t) => {
+void test('the engine exits when its stdin closes', async (t) => {
   const engine = await startInitializedEngine();
   t.after(() => engine.close());
   engine.child.stdin?.end();
   assert.equal(await engine.exited, 1);
 });
 
-test('the engine refuses to start without --stdio and writes nothing on stdout', () => {
+void test('the engine refuses to start without --stdio and writes nothing on stdout', () => {
   const result = spawnSync(process.execPath, [engineMain], { encoding: 'utf8' });
   assert.equal(result.status, 2);
   assert.equal(result.stdout, '');

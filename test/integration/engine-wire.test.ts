@@ -30,14 +30,14 @@ before(async () => {
 
 after(() => engine.close());
 
-test('garbage bytes between messages are skipped', async () => {
+void test('garbage bytes between messages are skipped', async () => {
   engine.write(Buffer.from([0, 1, 2, 255, 254, 13, 10, 13, 10]));
   engine.write('hello there\r\n\r\n');
   engine.write('{"jsonrpc":"2.0"}');
   await stillServes();
 });
 
-test('a body that is not JSON answers ParseError with id null', async () => {
+void test('a body that is not JSON answers ParseError with id null', async () => {
   const before = engine.messages.length;
   engine.send('{"jsonrpc": "2.0", "id": 7, "method": ');
   const reply = await engine.next((message) => engine.messages.indexOf(message) >= before && message.id === null);
@@ -45,7 +45,7 @@ test('a body that is not JSON answers ParseError with id null', async () => {
   await stillServes();
 });
 
-test('JSON that is not a JSON-RPC request answers InvalidRequest', async () => {
+void test('JSON that is not a JSON-RPC request answers InvalidRequest', async () => {
   engine.send({ jsonrpc: '2.0', id: 8 });
   assert.equal(errorCode(await engine.next((message) => message.id === 8)), ErrorCodes.InvalidRequest);
   engine.send({ jsonrpc: '1.0', id: 9, method: 'dev/status' });
@@ -59,7 +59,7 @@ test('JSON that is not a JSON-RPC request answers InvalidRequest', async () => {
   await stillServes();
 });
 
-test('a header without Content-Length, or with a non-numeric one, is dropped', async () => {
+void test('a header without Content-Length, or with a non-numeric one, is dropped', async () => {
   const body = JSON.stringify({ jsonrpc: '2.0', id: 11, method: 'dev/status', params: {} });
   engine.write(`Content-Type: application/json\r\n\r\n${body}`);
   engine.write(`Content-Length: eleven\r\n\r\n${body}`);
@@ -67,17 +67,21 @@ test('a header without Content-Length, or with a non-numeric one, is dropped', a
   assert.ok(!engine.messages.some((message) => message.id === 11), 'the unframed request was not executed');
 });
 
-test('a Content-Length that is too short or too long costs only the damaged message', async () => {
+void test('a Content-Length that is too short or too long costs only the damaged message', async () => {
   const body = JSON.stringify({ jsonrpc: '2.0', id: 12, method: 'dev/status', params: {} });
   const count = engine.messages.length;
   engine.write(`Content-Length: ${body.length - 5}\r\n\r\n${body}`);
-  engine.write(Buffer.concat([Buffer.from(`Content-Length: ${body.length + 10}\r\n\r\n${body}`), Buffer.from('0123456789')]));
+  engine.write(
+    Buffer.concat([Buffer.from(`Content-Length: ${body.length + 10}\r\n\r\n${body}`), Buffer.from('0123456789')]),
+  );
   await stillServes();
-  const parseErrors = engine.messages.slice(count).filter((message) => message.id === null && errorCode(message) === ErrorCodes.ParseError);
+  const parseErrors = engine.messages
+    .slice(count)
+    .filter((message) => message.id === null && errorCode(message) === ErrorCodes.ParseError);
   assert.equal(parseErrors.length, 2);
 });
 
-test('a huge frame is answered or dropped without harm', async () => {
+void test('a huge frame is answered or dropped without harm', async () => {
   // 80 MiB exceeds the engine's frame limit: it is skipped unread.
   const size = 80 * 1024 * 1024;
   engine.write(`Content-Length: ${size}\r\n\r\n`);
@@ -85,36 +89,47 @@ test('a huge frame is answered or dropped without harm', async () => {
   for (let sent = 0; sent < size; sent += chunk.length) engine.write(chunk);
   await stillServes();
   // 4 MiB is within the limit: parsed, and its wrong param type answered.
-  engine.send({ jsonrpc: '2.0', id: 13, method: 'workloads/list', params: { namespace: 'x'.repeat(4 * 1024 * 1024), allNamespaces: 'yes' } });
+  engine.send({
+    jsonrpc: '2.0',
+    id: 13,
+    method: 'workloads/list',
+    params: { namespace: 'x'.repeat(4 * 1024 * 1024), allNamespaces: 'yes' },
+  });
   const reply = await engine.next((message) => message.id === 13);
   assert.equal(errorCode(reply), ErrorCodes.InvalidParams);
   await stillServes();
 });
 
-test('an unknown method answers MethodNotFound', async () => {
+void test('an unknown method answers MethodNotFound', async () => {
   engine.send({ jsonrpc: '2.0', id: 14, method: 'no/such/method', params: {} });
   assert.equal(errorCode(await engine.next((message) => message.id === 14)), ErrorCodes.MethodNotFound);
   await stillServes();
 });
 
-test('wrong param types answer InvalidParams naming the field', async () => {
+void test('wrong param types answer InvalidParams naming the field', async () => {
   engine.send({ jsonrpc: '2.0', id: 15, method: 'workloads/list', params: { namespace: 5 } });
   const reply = await engine.next((message) => message.id === 15);
   assert.equal(errorCode(reply), ErrorCodes.InvalidParams);
   assert.match((reply.error as { message: string }).message, /params\.namespace must be a string/);
   engine.send({ jsonrpc: '2.0', id: 16, method: 'workloads/list', params: { kinds: ['Deployment', 'Cat'] } });
-  assert.match(((await engine.next((message) => message.id === 16)).error as { message: string }).message, /params\.kinds/);
+  assert.match(
+    ((await engine.next((message) => message.id === 16)).error as { message: string }).message,
+    /params\.kinds/,
+  );
   engine.send({ jsonrpc: '2.0', id: 17, method: 'workloads/list', params: ['default'] });
   assert.equal(errorCode(await engine.next((message) => message.id === 17)), ErrorCodes.InvalidParams);
   // JSON-RPC requires structured params: a string makes the whole message invalid.
   engine.send({ jsonrpc: '2.0', id: 19, method: 'workloads/list', params: 'all' });
   assert.equal(errorCode(await engine.next((message) => message.id === 19)), ErrorCodes.InvalidRequest);
   engine.send({ jsonrpc: '2.0', id: 18, method: 'sandbox/status', params: { port: 70000 } });
-  assert.match(((await engine.next((message) => message.id === 18)).error as { message: string }).message, /params\.port/);
+  assert.match(
+    ((await engine.next((message) => message.id === 18)).error as { message: string }).message,
+    /params\.port/,
+  );
   await stillServes();
 });
 
-test('nothing but protocol frames reach stdout', () => {
+void test('nothing but protocol frames reach stdout', () => {
   assert.ok(engine.messages.every((message) => message.jsonrpc === '2.0'));
   assert.ok(frame({}).toString().startsWith('Content-Length: 2'));
 });

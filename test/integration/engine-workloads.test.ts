@@ -28,22 +28,48 @@ before(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'podloop-workloads-'));
   sandbox = await startSandbox({ stateDir, port: 0, apiOnly: true });
   const store = sandbox.store;
-  const create = (plural: string, object: Record<string, unknown>) => store.create(resourceByPlural(plural), object as never);
+  const create = (plural: string, object: Record<string, unknown>) =>
+    store.create(resourceByPlural(plural), object as never);
   create('namespaces', { metadata: { name: 'shop' } });
   create('deployments', {
     metadata: { name: 'web', namespace: 'shop', annotations: { 'podloop.dev/original': '{}' } },
     spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: template('web', 'app', 'sidecar') },
   });
-  create('statefulsets', { metadata: { name: 'db', namespace: 'shop' }, spec: { replicas: 1, serviceName: 'db', selector: { matchLabels: { app: 'db' } }, template: template('db', 'postgres') } });
-  create('daemonsets', { metadata: { name: 'agent', namespace: 'shop' }, spec: { selector: { matchLabels: { app: 'agent' } }, template: template('agent', 'agent') } });
-  create('jobs', { metadata: { name: 'migrate', namespace: 'shop' }, spec: { template: { ...template('migrate', 'migrate'), spec: { ...podSpec('migrate'), restartPolicy: 'Never' } } } });
+  create('statefulsets', {
+    metadata: { name: 'db', namespace: 'shop' },
+    spec: {
+      replicas: 1,
+      serviceName: 'db',
+      selector: { matchLabels: { app: 'db' } },
+      template: template('db', 'postgres'),
+    },
+  });
+  create('daemonsets', {
+    metadata: { name: 'agent', namespace: 'shop' },
+    spec: { selector: { matchLabels: { app: 'agent' } }, template: template('agent', 'agent') },
+  });
+  create('jobs', {
+    metadata: { name: 'migrate', namespace: 'shop' },
+    spec: { template: { ...template('migrate', 'migrate'), spec: { ...podSpec('migrate'), restartPolicy: 'Never' } } },
+  });
   create('cronjobs', {
     metadata: { name: 'nightly', namespace: 'shop' },
-    spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template: { ...template('nightly', 'report'), spec: { ...podSpec('report'), restartPolicy: 'OnFailure' } } } } },
+    spec: {
+      schedule: '0 3 * * *',
+      jobTemplate: {
+        spec: {
+          template: { ...template('nightly', 'report'), spec: { ...podSpec('report'), restartPolicy: 'OnFailure' } },
+        },
+      },
+    },
   });
   create('pods', { metadata: { name: 'debug-shell', namespace: 'shop' }, spec: podSpec('shell') });
   create('pods', {
-    metadata: { name: 'web-abc12', namespace: 'shop', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-x', uid: 'u1', controller: true }] },
+    metadata: {
+      name: 'web-abc12',
+      namespace: 'shop',
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-x', uid: 'u1', controller: true }],
+    },
     spec: podSpec('app'),
   });
 });
@@ -53,7 +79,7 @@ after(async () => {
   rmSync(stateDir, { recursive: true, force: true });
 });
 
-test('workloads/list answers the six kinds of a namespace, sorted, without controller-owned pods', async (t) => {
+void test('workloads/list answers the six kinds of a namespace, sorted, without controller-owned pods', async (t) => {
   const engine = await startInitializedEngine({ kubeconfig: sandbox.kubeconfigPath, namespace: 'shop' });
   t.after(() => engine.close());
   const { items } = await engine.connection.sendRequest(WorkloadsList.type, {});
@@ -70,21 +96,26 @@ test('workloads/list answers the six kinds of a namespace, sorted, without contr
   assert.deepEqual(items.find((item) => item.kind === 'CronJob')?.containers, ['report']);
 });
 
-test('workloads/list filters by kind and spans namespaces with allNamespaces', async (t) => {
+void test('workloads/list filters by kind and spans namespaces with allNamespaces', async (t) => {
   const engine = await startInitializedEngine({ kubeconfig: sandbox.kubeconfigPath });
   t.after(() => engine.close());
   const inDefault = await engine.connection.sendRequest(WorkloadsList.type, { kinds: ['Deployment'] });
   assert.ok(!inDefault.items.some((item) => item.namespace === 'shop'));
-  const everywhere = await engine.connection.sendRequest(WorkloadsList.type, { allNamespaces: true, kinds: ['Deployment', 'Job'] });
+  const everywhere = await engine.connection.sendRequest(WorkloadsList.type, {
+    allNamespaces: true,
+    kinds: ['Deployment', 'Job'],
+  });
   assert.deepEqual(
     everywhere.items.filter((item) => item.namespace === 'shop').map((item) => item.name),
     ['web', 'migrate'],
   );
 });
 
-test('podloop workloads -n shop prints the workloads as a table', async () => {
+void test('podloop workloads -n shop prints the workloads as a table', async () => {
   const cli = fileURLToPath(new URL('../../clients/cli/main.js', import.meta.url));
-  const child = spawn(process.execPath, [cli, 'workloads', '-n', 'shop', '--kubeconfig', sandbox.kubeconfigPath], { env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(process.execPath, [cli, 'workloads', '-n', 'shop', '--kubeconfig', sandbox.kubeconfigPath], {
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   let stdout = '';
   child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));

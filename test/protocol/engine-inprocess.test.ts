@@ -7,7 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node.js';
+import {
+  createMessageConnection,
+  ResponseError,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from 'vscode-jsonrpc/node.js';
 import { ErrorCodes, Exit, Initialize, Shutdown, WorkDoneProgress, WorkloadsList } from '../../protocol/index.js';
 import type { WorkDoneProgressValue } from '../../protocol/index.js';
 import { startEngine } from '../../server/connection.js';
@@ -20,7 +25,12 @@ function connect() {
   const exitCode = new Promise<number>((resolve) => {
     resolveExit = resolve;
   });
-  startEngine({ input: toEngine, output: fromEngine, log: createLogger({ level: 'silent' }), exit: (code) => resolveExit(code) });
+  startEngine({
+    input: toEngine,
+    output: fromEngine,
+    log: createLogger({ level: 'silent' }),
+    exit: (code) => resolveExit(code),
+  });
   const client = createMessageConnection(new StreamMessageReader(fromEngine), new StreamMessageWriter(toEngine));
   client.listen();
   return { client, exitCode, close: () => client.dispose() };
@@ -35,7 +45,7 @@ async function closedPort(): Promise<number> {
   return address.port;
 }
 
-test('a request with a workDoneToken reports begin and end progress even when it fails', async (t) => {
+void test('a request with a workDoneToken reports begin and end progress even when it fails', async (t) => {
   const { client, close } = connect();
   t.after(close);
   const port = await closedPort();
@@ -61,7 +71,7 @@ test('a request with a workDoneToken reports begin and end progress even when it
   assert.equal(values[0]?.kind === 'begin' ? values[0].title : '', 'Listing workloads');
 });
 
-test('shutdown then exit asks for exit code 0', async (t) => {
+void test('shutdown then exit asks for exit code 0', async (t) => {
   const { client, exitCode, close } = connect();
   t.after(close);
   await client.sendRequest(Initialize.type, {});

@@ -6,13 +6,13 @@ import { test } from 'node:test';
 import { methods } from '../../protocol/methods.js';
 import { docPath, renderProtocolDoc } from '../../scripts/gen-protocol-docs.js';
 
-test('docs/protocol.md matches the protocol definitions', () => {
+void test('docs/protocol.md matches the protocol definitions', () => {
   const expected = renderProtocolDoc();
   const actual = readFileSync(docPath, 'utf8');
   assert.ok(actual === expected, 'docs/protocol.md is stale: run `npm run docs:protocol` and commit the result');
 });
 
-test('the protocol document describes every method and the fields of its params', () => {
+void test('the protocol document describes every method and the fields of its params', () => {
   const doc = renderProtocolDoc();
   for (const info of methods) assert.ok(doc.includes(`### \`${info.method}\``), `${info.method} has a section`);
   assert.match(doc, /\| `namespace\?` \| `string` \| Namespace to list\./);

@@ -12,11 +12,15 @@ interface MethodNamespace {
 
 function namespaces(): MethodNamespace[] {
   return (Object.values(protocol) as unknown[]).filter(
-    (value): value is MethodNamespace => typeof value === 'object' && value !== null && typeof (value as { method?: unknown }).method === 'string' && 'type' in value,
+    (value): value is MethodNamespace =>
+      typeof value === 'object' &&
+      value !== null &&
+      typeof (value as { method?: unknown }).method === 'string' &&
+      'type' in value,
   );
 }
 
-test('every method namespace is in the method list with the same direction, and nothing else is', () => {
+void test('every method namespace is in the method list with the same direction, and nothing else is', () => {
   const listed = new Map(protocol.methods.map((info) => [info.method, info]));
   const defined = namespaces();
   for (const namespace of defined) {
@@ -30,23 +34,28 @@ test('every method namespace is in the method list with the same direction, and 
   assert.equal(listed.size, protocol.methods.length, 'no method is listed twice');
 });
 
-test('method names follow area/camelCase, with $/ only for transport messages', () => {
+void test('method names follow area/camelCase, with $/ only for transport messages', () => {
   for (const info of protocol.methods) {
     assert.match(info.method, /^(\$\/(cancelRequest|progress)|[a-z]+|[a-z]+[A-Za-z]*\/[a-z][A-Za-z]*)$/, info.method);
   }
 });
 
-test('error codes are unique, and podloop codes lie in -32000..-32099', () => {
+void test('error codes are unique, and podloop codes lie in -32000..-32099', () => {
   const codes = protocol.errorCatalog.map((info) => info.code);
   assert.equal(new Set(codes).size, codes.length);
-  const own = Object.entries(protocol.ErrorCodes).filter(([, code]) => code > -32700 + 100 && code !== protocol.ErrorCodes.Cancelled);
+  const own = Object.entries(protocol.ErrorCodes).filter(
+    ([, code]) => code > -32700 + 100 && code !== protocol.ErrorCodes.Cancelled,
+  );
   for (const [name, code] of own) assert.ok(code <= -32000 && code >= -32099, `${name} ${code}`);
   for (const [name, code] of Object.entries(protocol.ErrorCodes)) {
-    assert.ok(protocol.errorCatalog.some((info) => info.code === code && info.name === name), `${name} documented`);
+    assert.ok(
+      protocol.errorCatalog.some((info) => info.code === code && info.name === name),
+      `${name} documented`,
+    );
   }
 });
 
-test('Kubernetes failures are classified by status and network cause', () => {
+void test('Kubernetes failures are classified by status and network cause', () => {
   const apiError = { code: 404, body: '{"kind":"Status","reason":"NotFound","code":404}' };
   assert.ok(protocol.isNotFound(apiError));
   assert.equal(protocol.statusReasonOf(apiError), 'NotFound');
@@ -54,15 +63,21 @@ test('Kubernetes failures are classified by status and network cause', () => {
   assert.ok(protocol.isForbidden({ statusCode: 403 }));
   assert.ok(protocol.isUnauthorized({ code: 401 }));
   assert.ok(!protocol.isNotFound({ code: 'ENOENT' }));
-  const refused = Object.assign(new Error('request failed'), { type: 'system', code: 'ECONNREFUSED', errno: 'ECONNREFUSED' });
+  const refused = Object.assign(new Error('request failed'), {
+    type: 'system',
+    code: 'ECONNREFUSED',
+    errno: 'ECONNREFUSED',
+  });
   assert.equal(protocol.unreachableCause(refused), 'ECONNREFUSED');
   assert.equal(protocol.unreachableCause(new Error('wrapped', { cause: { code: 'ETIMEDOUT' } })), 'ETIMEDOUT');
   assert.equal(protocol.unreachableCause({ code: 500 }), undefined);
 });
 
-test('notSupportedYet and invalidParams carry their typed data', () => {
+void test('notSupportedYet and invalidParams carry their typed data', () => {
   const error = protocol.notSupportedYet('dev/start');
   assert.equal(error.code, protocol.ErrorCodes.NotSupportedYet);
   assert.deepEqual(error.data, { method: 'dev/start' });
-  assert.deepEqual(protocol.invalidParams('params.name', 'params.name must be a string').data, { field: 'params.name' });
+  assert.deepEqual(protocol.invalidParams('params.name', 'params.name must be a string').data, {
+    field: 'params.name',
+  });
 });

@@ -48,12 +48,17 @@ export function registerClusterCommands(program: Command): void {
         const all = globals.allNamespaces === true;
         const result = await engine.request(
           WorkloadsList.type,
-          { ...(all ? { allNamespaces: true } : {}), ...(globals.namespace !== undefined ? { namespace: globals.namespace } : {}) },
+          {
+            ...(all ? { allNamespaces: true } : {}),
+            ...(globals.namespace !== undefined ? { namespace: globals.namespace } : {}),
+          },
           { progress: true },
         );
         if (globals.json === true) return printJson(result);
         if (result.items.length === 0) {
-          process.stderr.write(all ? 'No workloads found.\n' : `No workloads found in namespace ${globals.namespace ?? '(default)'}.\n`);
+          process.stderr.write(
+            all ? 'No workloads found.\n' : `No workloads found in namespace ${globals.namespace ?? '(default)'}.\n`,
+          );
           return;
         }
         printTable(

@@ -21,7 +21,8 @@ function workload(ref: string, globals: GlobalOptions): WorkloadParams {
 
 function port(text: string, what: string): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new UsageError(`${what} must be a port number, got '${text}'`);
+  if (!Number.isInteger(value) || value < 0 || value > 65535)
+    throw new UsageError(`${what} must be a port number, got '${text}'`);
   return value;
 }
 
@@ -45,14 +46,22 @@ function printSessions(sessions: DevSessionInfo[]): void {
 }
 
 function describeSync(status: SyncStatus): string {
-  const last = status.lastBatch ? `, last batch ${status.lastBatch.files} files in ${status.lastBatch.latencyMs} ms` : '';
+  const last = status.lastBatch
+    ? `, last batch ${status.lastBatch.files} files in ${status.lastBatch.latencyMs} ms`
+    : '';
   return `sync ${status.state}: ${status.pendingFiles} files pending${last}${status.lastError ? `; error: ${status.lastError}` : ''}\n`;
 }
 
 type Action = (command: Command, args: string[]) => Promise<void>;
 
 /** Wraps a command action: runs it against an engine with the merged global options. */
-function run(action: (globals: GlobalOptions & Record<string, unknown>, args: string[], engine: Parameters<Parameters<typeof withEngine>[1]>[0]) => Promise<void>): (...raw: unknown[]) => Promise<void> {
+function run(
+  action: (
+    globals: GlobalOptions & Record<string, unknown>,
+    args: string[],
+    engine: Parameters<Parameters<typeof withEngine>[1]>[0],
+  ) => Promise<void>,
+): (...raw: unknown[]) => Promise<void> {
   const wrapped: Action = (command, args) => {
     const globals = command.optsWithGlobals<GlobalOptions & Record<string, unknown>>();
     return withEngine(globals, (engine) => action(globals, args, engine));
@@ -95,7 +104,11 @@ export function registerDevCommands(program: Command): void {
     .option('--force', "end another engine's dev session")
     .action(
       run(async (globals, [ref = ''], engine) => {
-        const result = await engine.request(DevEnd.type, { ...workload(ref, globals), ...(globals.force === true ? { force: true } : {}) }, { progress: true });
+        const result = await engine.request(
+          DevEnd.type,
+          { ...workload(ref, globals), ...(globals.force === true ? { force: true } : {}) },
+          { progress: true },
+        );
         if (globals.json === true) return printJson(result);
         process.stdout.write(result.restored ? `${ref} restored.\n` : `${ref} was not in dev mode.\n`);
       }),
@@ -105,7 +118,10 @@ export function registerDevCommands(program: Command): void {
     .description('list workloads in dev mode')
     .action(
       run(async (globals, _args, engine) => {
-        const result = await engine.request(DevStatus.type, globals.namespace !== undefined ? { namespace: globals.namespace } : {});
+        const result = await engine.request(
+          DevStatus.type,
+          globals.namespace !== undefined ? { namespace: globals.namespace } : {},
+        );
         if (globals.json === true) return printJson(result);
         printSessions(result.sessions);
       }),
@@ -140,7 +156,11 @@ export function registerDevCommands(program: Command): void {
         const result = await engine.request(SyncVerify.type, workload(ref, globals), { progress: true });
         if (globals.json === true) return printJson(result);
         if (result.inSync) process.stdout.write(`In sync: ${result.files} files identical.\n`);
-        else printTable(['PATH', 'DIFFERENCE'], result.differences.map((difference) => [difference.path, difference.reason]));
+        else
+          printTable(
+            ['PATH', 'DIFFERENCE'],
+            result.differences.map((difference) => [difference.path, difference.reason]),
+          );
         if (!result.inSync) process.exitCode = 1;
       }),
     );
@@ -174,12 +194,15 @@ export function registerDevCommands(program: Command): void {
         });
         engine.onNotification(LogLines.type, (batch) => {
           for (const line of batch.lines) {
-            process.stdout.write(globals.json === true ? JSON.stringify(line) + '\n' : `[${line.pod}/${line.container}] ${line.text}\n`);
+            process.stdout.write(
+              globals.json === true ? JSON.stringify(line) + '\n' : `[${line.pod}/${line.container}] ${line.text}\n`,
+            );
           }
           if (batch.end === true) ended();
         });
         const tail = Number(globals.tail);
-        if (!Number.isInteger(tail) || tail < 0) throw new UsageError(`--tail must be a number of lines, got '${String(globals.tail)}'`);
+        if (!Number.isInteger(tail) || tail < 0)
+          throw new UsageError(`--tail must be a number of lines, got '${String(globals.tail)}'`);
         const { streamId } = await engine.request(LogsFollow.type, {
           ...workload(ref, globals),
           tailLines: tail,
@@ -201,10 +224,14 @@ export function registerDevCommands(program: Command): void {
           const [first = '', second] = spec.split(':');
           const remotePort = port(second ?? first, 'the remote port');
           const localPort = port(first, 'the local port');
-          forwards.push(await engine.request(PortForwardStart.type, { ...workload(ref, globals), remotePort, localPort }));
+          forwards.push(
+            await engine.request(PortForwardStart.type, { ...workload(ref, globals), remotePort, localPort }),
+          );
         }
         if (globals.json === true) printJson({ forwards });
-        else for (const forward of forwards) process.stdout.write(`Forwarding ${forward.localAddress}:${forward.localPort} -> ${forward.remotePort}\n`);
+        else
+          for (const forward of forwards)
+            process.stdout.write(`Forwarding ${forward.localAddress}:${forward.localPort} -> ${forward.remotePort}\n`);
         await engine.interrupted;
       }),
     );
@@ -230,7 +257,9 @@ export function registerDevCommands(program: Command): void {
           { progress: true },
         );
         if (globals.json === true) return printJson(result);
-        process.stdout.write(`Debugger listening on ${result.jetbrains.host}:${result.jetbrains.port}\n${JSON.stringify(result.vscodeLaunchConfig, null, 2)}\n`);
+        process.stdout.write(
+          `Debugger listening on ${result.jetbrains.host}:${result.jetbrains.port}\n${JSON.stringify(result.vscodeLaunchConfig, null, 2)}\n`,
+        );
       }),
     );
 
@@ -242,7 +271,10 @@ export function registerDevCommands(program: Command): void {
         engine.onNotification(LogLines.type, (batch) => {
           for (const line of batch.lines) process.stdout.write(`${line.text}\n`);
         });
-        const { runId } = await engine.request(RunStart.type, { ...workload(ref, globals), ...(command.length > 0 ? { command } : {}) });
+        const { runId } = await engine.request(RunStart.type, {
+          ...workload(ref, globals),
+          ...(command.length > 0 ? { command } : {}),
+        });
         if (globals.json === true) printJson({ runId });
         await engine.interrupted;
         await engine.request(RunStop.type, { runId }).catch(() => undefined);
