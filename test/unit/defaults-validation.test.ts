@@ -144,6 +144,13 @@ describe('validation', () => {
     }
   });
 
+  it('a Recreate strategy with rollingUpdate parameters is forbidden', () => {
+    const object = minimalDeployment();
+    (object.spec as JsonObject).strategy = { type: 'Recreate', rollingUpdate: { maxSurge: 1 } };
+    rejects(() => validateObject(deployments, object, 'Strict'), 422,
+      /spec\.strategy\.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'/);
+  });
+
   it('a valid minimal Deployment passes before and after defaulting', () => {
     const object = minimalDeployment();
     assert.deepEqual(validateObject(deployments, object, 'Strict'), { warnings: [] });

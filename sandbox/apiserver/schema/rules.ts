@@ -56,6 +56,7 @@ export function semanticCauses(kind: string, object: JsonObject): Causes {
       break;
     case 'Deployment':
       validateWorkload(spec, causes, ['Always']);
+      validateDeploymentStrategy(obj(spec.strategy), causes);
       break;
     case 'ReplicaSet':
     case 'StatefulSet':
@@ -142,6 +143,20 @@ function validateWorkload(spec: JsonObject, causes: Causes, restartPolicies: str
   const policy = podSpec.restartPolicy;
   if (typeof policy === 'string' && !restartPolicies.includes(policy)) {
     unsupported(causes, 'spec.template.spec.restartPolicy', policy, restartPolicies);
+  }
+}
+
+function validateDeploymentStrategy(strategy: JsonObject, causes: Causes): void {
+  const type = strategy.type;
+  if (type === undefined) return;
+  if (type !== 'Recreate' && type !== 'RollingUpdate') {
+    unsupported(causes, 'spec.strategy.type', type, ['Recreate', 'RollingUpdate']);
+  } else if (type === 'Recreate' && isJsonObject(strategy.rollingUpdate)) {
+    causes.push({
+      reason: 'FieldValueForbidden',
+      field: 'spec.strategy.rollingUpdate',
+      message: "Forbidden: may not be specified when strategy `type` is 'Recreate'",
+    });
   }
 }
 
