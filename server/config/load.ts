@@ -49,6 +49,11 @@ export async function loadProjectConfig(projectDir: string): Promise<ProjectConf
   return undefined;
 }
 
+/** Loads and validates one configuration file (`podloop config validate FILE`). */
+export async function loadConfigFile(file: string): Promise<ProjectConfig> {
+  return parseConfigText(await readFile(file, 'utf8'), file);
+}
+
 /** Parses and validates configuration text; `sourceName` names the source in errors. */
 export function parseConfigText(text: string, sourceName: string): ProjectConfig {
   const lineCounter = new LineCounter();

@@ -4,7 +4,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { parseConfigText } from '../../server/config/load.js';
+import { ConfigExistsError, initProjectConfig } from '../../server/config/init.js';
+import { loadConfigFile, loadProjectConfig, parseConfigText } from '../../server/config/load.js';
 import { defaultDevImage, detectLanguage, starterConfig } from '../../server/config/starter.js';
 import { languages } from '../../server/config/types.js';
 
@@ -63,4 +64,24 @@ void describe('language detection', () => {
       }
     });
   }
+});
+
+void describe('config init', () => {
+  void test('writes a starter for the detected language that loads back, and refuses to overwrite without force', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'podloop-init-'));
+    try {
+      await writeFile(join(dir, 'go.mod'), 'module example.com/app\n');
+      const result = await initProjectConfig(dir, { workload: { kind: 'Deployment', name: 'api' } });
+      assert.deepEqual(result, { file: join(dir, '.podloop', 'config.yaml'), language: 'go', detected: true });
+      const config = await loadProjectConfig(dir);
+      assert.equal(config?.workloads[0]?.name, 'api');
+      assert.equal(config?.workloads[0]?.containers[0]?.image, 'podloop/go-dev');
+      await assert.rejects(initProjectConfig(dir), ConfigExistsError);
+      const replaced = await initProjectConfig(dir, { language: 'python', force: true });
+      assert.equal(replaced.detected, false);
+      assert.equal((await loadConfigFile(replaced.file)).workloads[0]?.containers[0]?.image, 'podloop/python-dev');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
