@@ -4,7 +4,7 @@
 
 import { ApiError } from '../store/errors.js';
 import { recordEvent } from '../store/events.js';
-import type { KubeObject } from '../store/objects.js';
+import type { KubeObject, KubeObjectInput } from '../store/objects.js';
 import { JOBS, PODS, type ControllerContext } from './context.js';
 import {
   controllerOf,
@@ -37,6 +37,7 @@ interface JobSpec {
   activeDeadlineSeconds?: number;
   ttlSecondsAfterFinished?: number;
   suspend?: boolean;
+  completionMode?: string;
 }
 
 export interface JobStatus {
@@ -45,6 +46,8 @@ export interface JobStatus {
   active?: number;
   succeeded?: number;
   failed?: number;
+  /** Indexed Jobs: the succeeded indexes as ranges, e.g. "0-2,5". */
+  completedIndexes?: string;
   ready?: number;
   terminating?: number;
   conditions?: Condition[];
@@ -53,6 +56,8 @@ export interface JobStatus {
 
 export interface JobPlan {
   create: number;
+  /** Indexed Jobs: the completion index of each pod to create (as many as `create`). */
+  createIndexes?: number[];
   delete: KubeObject[];
   status: JobStatus;
   events: { type: 'Normal' | 'Warning'; reason: string; message: string }[];
@@ -80,6 +85,35 @@ function lastFinish(pods: KubeObject[]): number {
   return latest;
 }
 
+export const COMPLETION_INDEX = 'batch.kubernetes.io/job-completion-index';
+
+function completionIndex(pod: KubeObject): number | undefined {
+  const raw = pod.metadata.annotations?.[COMPLETION_INDEX] ?? pod.metadata.labels?.[COMPLETION_INDEX];
+  return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : undefined;
+}
+
+/** "0-2,5" <-> {0,1,2,5}, the notation of status.completedIndexes. */
+export function parseIndexes(text: string | undefined): Set<number> {
+  const out = new Set<number>();
+  for (const part of (text ?? '').split(',')) {
+    const match = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+    if (!match) continue;
+    for (let i = Number(match[1]); i <= Number(match[2] ?? match[1]); i++) out.add(i);
+  }
+  return out;
+}
+
+export function formatIndexes(indexes: Set<number>): string {
+  const sorted = [...indexes].sort((a, b) => a - b);
+  const ranges: string[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const start = sorted[i]!;
+    while (i + 1 < sorted.length && sorted[i + 1] === sorted[i]! + 1) i++;
+    ranges.push(start === sorted[i] ? String(start) : `${start}-${sorted[i]}`);
+  }
+  return ranges.join(',');
+}
+
 /** What a Job must do now, given its pods (pure). */
 export function planJob(job: KubeObject, pods: KubeObject[], now: Date, backoffBaseMs: number): JobPlan {
   const spec = specOf<JobSpec>(job);
@@ -92,13 +126,19 @@ export function planJob(job: KubeObject, pods: KubeObject[], now: Date, backoffB
   );
   const succeededPods = pods.filter((p) => podPhase(p) === 'Succeeded');
   const failedPods = pods.filter((p) => podPhase(p) === 'Failed');
-  const succeeded = Math.max(previous.succeeded ?? 0, succeededPods.length);
+  const completions = spec.completions === undefined ? (spec.parallelism === undefined ? 1 : null) : spec.completions;
+  const indexed = spec.completionMode === 'Indexed' && completions !== null;
+  const doneIndexes = parseIndexes(previous.completedIndexes);
+  for (const pod of succeededPods) {
+    const index = completionIndex(pod);
+    if (index !== undefined && completions !== null && index < completions) doneIndexes.add(index);
+  }
+  const succeeded = indexed ? doneIndexes.size : Math.max(previous.succeeded ?? 0, succeededPods.length);
   const onFailureRestarts =
     (podTemplateOf(job).spec as PodSpec | undefined)?.restartPolicy === 'OnFailure'
       ? pods.reduce((n, p) => n + restartCount(p), 0)
       : 0;
   const failed = Math.max(previous.failed ?? 0, failedPods.length);
-  const completions = spec.completions === undefined ? (spec.parallelism === undefined ? 1 : null) : spec.completions;
   const parallelism = spec.parallelism ?? 1;
   const backoffLimit = spec.backoffLimit ?? 6;
   let conditions = [...(previous.conditions ?? [])];
@@ -180,6 +220,15 @@ export function planJob(job: KubeObject, pods: KubeObject[], now: Date, backoffB
         const readyAt = failed > 0 ? lastFinish(failedPods) + delay : 0;
         if (readyAt <= now.getTime()) plan.create = wanted - active.length;
         else plan.recheckInMs = readyAt - now.getTime();
+        if (indexed && plan.create > 0) {
+          const running = new Set(active.map(completionIndex));
+          const free: number[] = [];
+          for (let i = 0; i < completions && free.length < plan.create; i++) {
+            if (!doneIndexes.has(i) && !running.has(i)) free.push(i);
+          }
+          plan.create = free.length;
+          plan.createIndexes = free;
+        }
       }
       if (deadline !== undefined) {
         const due = Date.parse(startTime) + deadline * 1000 - now.getTime();
@@ -195,6 +244,7 @@ export function planJob(job: KubeObject, pods: KubeObject[], now: Date, backoffB
     ...(stillActive + plan.create > 0 ? { active: stillActive + plan.create } : {}),
     ...(succeeded > 0 ? { succeeded } : {}),
     ...(failed > 0 ? { failed } : {}),
+    ...(indexed && doneIndexes.size > 0 ? { completedIndexes: formatIndexes(doneIndexes) } : {}),
     ready: active.filter((p) => !plan.delete.includes(p) && isPodReady(p)).length,
     terminating: terminating.length + plan.delete.length,
     ...(conditions.length > 0 ? { conditions } : {}),
@@ -230,6 +280,34 @@ export function jobController(ctx: ControllerContext): Controller {
   };
 }
 
+/** A Job's pod; an Indexed Job's pod also carries its index and JOB_COMPLETION_INDEX. */
+function jobPod(job: KubeObject, labels: Record<string, string>, index: number | undefined): KubeObjectInput {
+  const name = job.metadata.name;
+  if (index === undefined) {
+    return podFromTemplate(podTemplateOf(job), job, { generateName: `${name}-` }, labels) as KubeObjectInput;
+  }
+  const pod = podFromTemplate(
+    podTemplateOf(job),
+    job,
+    { generateName: `${name}-${index}-` },
+    {
+      ...labels,
+      [COMPLETION_INDEX]: String(index),
+    },
+  ) as KubeObjectInput & { spec: { containers?: { env?: unknown[] }[]; hostname?: string } };
+  pod.metadata = {
+    ...pod.metadata,
+    annotations: { ...(pod.metadata?.annotations ?? {}), [COMPLETION_INDEX]: String(index) },
+  };
+  pod.spec.hostname = `${name}-${index}`;
+  const indexEnv = {
+    name: 'JOB_COMPLETION_INDEX',
+    valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: `metadata.annotations['${COMPLETION_INDEX}']` } },
+  };
+  for (const container of pod.spec.containers ?? []) container.env = [...(container.env ?? []), indexEnv];
+  return pod;
+}
+
 function applyJobPlan(ctx: ControllerContext, job: KubeObject, plan: JobPlan): ReconcileResult | void {
   const { store } = ctx;
   if (plan.deleteJob) {
@@ -254,10 +332,8 @@ function applyJobPlan(ctx: ControllerContext, job: KubeObject, plan: JobPlan): R
     'job-name': job.metadata.name,
   };
   for (let i = 0; i < plan.create; i++) {
-    const pod = store.create(
-      PODS,
-      withDefaults(PODS, podFromTemplate(podTemplateOf(job), job, { generateName: `${job.metadata.name}-` }, labels)),
-    );
+    const index = plan.createIndexes?.[i];
+    const pod = store.create(PODS, withDefaults(PODS, jobPod(job, labels, index)));
     recordEvent(store, job, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, COMPONENT);
   }
   for (const event of plan.events) recordEvent(store, job, event.type, event.reason, event.message, COMPONENT);

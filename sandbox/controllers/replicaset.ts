@@ -145,6 +145,14 @@ export function replicaSetController(ctx: ControllerContext): Controller {
       const { namespace, name } = splitKey(key);
       const rs = store.tryGet(REPLICASETS, namespace, name);
       if (!rs) return;
+      // Pods that would not match their own ReplicaSet would be created forever; refuse, as
+      // validation on a real API server refuses such a ReplicaSet.
+      const selector = specOf<ReplicaSetSpec>(rs).selector;
+      const templateLabels = podTemplateOf(rs).metadata?.labels ?? {};
+      if (!selector || Object.keys(selector).length === 0 || !labelSelectorMatcher(toJson(selector))(templateLabels)) {
+        recordEvent(store, rs, 'Warning', 'FailedCreate', '`selector` does not match template `labels`', 'replicaset-controller');
+        return;
+      }
       const pods = store.list(PODS, { namespace }).items;
       const plan = planReplicaSet(rs, pods, ctx.now());
       applyReplicaSetPlan(ctx, rs, plan);

@@ -8,7 +8,7 @@ import {
   oldReplicaSetScaleDowns,
 } from '../../sandbox/controllers/deploymentMath.js';
 import { planEndpoints } from '../../sandbox/controllers/endpoints.js';
-import { planJob } from '../../sandbox/controllers/job.js';
+import { formatIndexes, parseIndexes, planJob } from '../../sandbox/controllers/job.js';
 import { templateHash } from '../../sandbox/controllers/objects.js';
 import type { JsonObject, KubeObject } from '../../sandbox/store/objects.js';
 
@@ -176,4 +176,9 @@ void test('template hashes are stable under key order and null fields, and chang
   assert.equal(a, b);
   assert.notEqual(a, c);
   assert.match(a, /^[bcdfghjklmnpqrstvwxz2456789]{1,10}$/);
+});
+
+void test('completed indexes are written as ranges and read back', () => {
+  assert.equal(formatIndexes(new Set([5, 0, 1, 2, 7, 8])), '0-2,5,7-8');
+  assert.deepEqual([...parseIndexes('0-2,5')], [0, 1, 2, 5]);
 });

@@ -268,3 +268,23 @@ void test('a Parallel StatefulSet creates all its pods at once', async () => {
     ['db-0', 'db-1', 'db-2'],
   );
 });
+
+void test('an Indexed Job runs one pod per completion index and reports completedIndexes', async () => {
+  const store = cluster(() => 'succeed');
+  store.create(JOBS, {
+    metadata: { name: 'shards', namespace: 'default' },
+    spec: { completions: 3, parallelism: 3, completionMode: 'Indexed', template: template('shard:1', {}, 'Never') },
+  });
+  const job = await waitFor(() => {
+    const j = store.get(JOBS, 'default', 'shards');
+    return (j.status as { completedIndexes?: string } | undefined)?.completedIndexes === '0-2' ? j : undefined;
+  }, 'all indexes');
+  assert.equal((job.status as { succeeded: number }).succeeded, 3);
+  const pods = store.list(PODS, { namespace: 'default' }).items;
+  const indexes = pods.map((p) => p.metadata.annotations?.['batch.kubernetes.io/job-completion-index']).sort();
+  assert.deepEqual(indexes, ['0', '1', '2']);
+  const zero = pods.find((p) => p.metadata.annotations?.['batch.kubernetes.io/job-completion-index'] === '0')!;
+  assert.match(zero.metadata.name, /^shards-0-/);
+  const env = (zero.spec as { containers: { env: { name: string }[] }[] }).containers[0]!.env;
+  assert.ok(env.some((e) => e.name === 'JOB_COMPLETION_INDEX'));
+});
