@@ -26,6 +26,8 @@ export interface ContainerLaunch {
   argv: string[];
   env: Map<string, string>;
   stdin: boolean;
+  /** runAsUser/runAsGroup; root when absent. */
+  user?: { uid: number; gid: number };
   /** Runs the command on a pseudo-terminal (spec.tty); its output is then one stream. */
   tty: boolean;
   logPath: string;
@@ -182,7 +184,7 @@ export class ContainerInstance {
       `--net=${network.netns}`,
       `--ipc=${network.ipcns}`,
       '--',
-      ...bwrapArgv({ ...launch, argv: withDefaultCapabilities(command) }),
+      ...bwrapArgv({ ...launch, argv: withDefaultCapabilities(command, launch.user) }),
     ];
     const tracked = registry.spawn(argv, {
       stdio: [launch.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe', launch.tty ? 'pipe' : 'ignore'],

@@ -95,13 +95,14 @@ const DEFAULT_CAPABILITIES = [
 ];
 
 /** Runs `command` with only the default container capabilities (for the entrypoint and for exec). */
-export function withDefaultCapabilities(command: string[]): string[] {
+export function withDefaultCapabilities(command: string[], user?: { uid: number; gid: number }): string[] {
   const bounding = ['-all', ...DEFAULT_CAPABILITIES.map((c) => `+${c}`)].join(',');
-  return [SETPRIV, `--bounding-set=${bounding}`, '--inh-caps=-all', '--', ...command];
+  const identity = user ? [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups'] : [];
+  return [SETPRIV, ...identity, `--bounding-set=${bounding}`, '--inh-caps=-all', '--', ...command];
 }
 
 /** nsenter argv entering every namespace of the container's PID 1, its root and working directory. */
-export function nsenterArgv(mainPid: number, command: string[]): string[] {
+export function nsenterArgv(mainPid: number, command: string[], user?: { uid: number; gid: number }): string[] {
   return [
     NSENTER,
     `--target=${mainPid}`,
@@ -113,7 +114,7 @@ export function nsenterArgv(mainPid: number, command: string[]): string[] {
     '--root',
     '--wd',
     '--',
-    ...withDefaultCapabilities(command),
+    ...withDefaultCapabilities(command, user),
   ];
 }
 
@@ -124,14 +125,18 @@ export function execInContainer(
   options: ExecOptions,
 ): ContainerProcess {
   if (instance.mainPid === undefined || !instance.running) throw new Error('container is not running');
-  const inner = nsenterArgv(instance.mainPid, command);
+  const inner = nsenterArgv(instance.mainPid, command, instance.launch.user);
   const env = Object.fromEntries(instance.launch.env);
   if (options.tty) {
     env.TERM = env.TERM ?? 'xterm';
     // The helper runs inside the container (the host's /usr is there) so the terminal belongs to
     // the container's own /dev/pts, as with a real runtime.
     const p = registry.spawn(
-      nsenterArgv(instance.mainPid, [PYTHON, '-c', PTY_HELPER, '3', options.stdin ? '1' : '0', ...command]),
+      nsenterArgv(
+        instance.mainPid,
+        [PYTHON, '-c', PTY_HELPER, '3', options.stdin ? '1' : '0', ...command],
+        instance.launch.user,
+      ),
       {
         stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'ignore', 'pipe'],
         env,

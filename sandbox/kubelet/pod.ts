@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { recordEvent } from '../store/events.js';
 import type { KubeObject } from '../store/objects.js';
 import { resourceByPlural } from '../store/resources.js';
@@ -12,18 +13,20 @@ import { ContainerInstance, prepareLayer, type Mount } from './container.js';
 import { execInContainer } from './exec.js';
 import { resolveImage, type ResolvedImage } from './images.js';
 import { PodNetwork } from './network.js';
-import { ProbeWorker, type ProbeKind, type ProbeTarget } from './probes.js';
+import { ProbeWorker, runProbeOnce, type ProbeKind, type ProbeTarget } from './probes.js';
 import type { ProcessRegistry } from './processes.js';
 import {
   backoffDelay,
   containerArgv,
   containerEnv,
+  containerUser,
   podSpecOf,
   qosClass,
   resolvePort,
   shouldRestart,
   type ContainerSpec,
   type EnvLookups,
+  type LifecycleHandler,
   type PodSpec,
   type RestartPolicy,
 } from './spec.js';
@@ -72,6 +75,7 @@ function nowSeconds(): string {
 }
 
 function newRuntime(spec: ContainerSpec, init: boolean, restartCount: number): ContainerRuntime {
+  // Init containers wait for their turn as PodInitializing; app containers are being created.
   return {
     spec,
     init,
@@ -157,6 +161,9 @@ export class PodWorker {
     this.spec = podSpecOf(pod.spec);
     this.initContainers = (this.spec.initContainers ?? []).map((c) => newRuntime(c, true, 0));
     this.containers = this.spec.containers.map((c) => resumeRuntime(c, pod.status));
+    if (this.initContainers.length > 0) {
+      for (const c of this.containers) c.state = { waiting: { reason: 'PodInitializing' } };
+    }
     this.initialized = this.initContainers.length === 0;
   }
 
@@ -230,7 +237,19 @@ export class PodWorker {
       ? await resolveImage(this.settings.stateDir, reference, this.settings.imageDirs)
       : undefined;
     if (this.terminating || this.disposed) return;
+    if (!image && c.spec.imagePullPolicy === 'Never') {
+      const message = `Container image "${reference}" is not present with pull policy of Never`;
+      c.state = { waiting: { reason: 'ErrImageNeverPull', message } };
+      this.event('Warning', 'ErrImageNeverPull', message);
+      this.publish();
+      c.timer = setTimeout(() => void this.startContainer(c), this.settings.backoffMaxMs);
+      return;
+    }
     if (!image) return this.imagePullFailed(c, reference);
+    if ('waiting' in c.state && c.state.waiting.reason === 'PodInitializing') {
+      c.state = { waiting: { reason: 'ContainerCreating' } };
+      this.publish();
+    }
     c.image = image;
     c.pullFailures = 0;
     this.event('Normal', 'Pulled', `Container image "${reference}" already present on machine`);
@@ -283,6 +302,7 @@ export class PodWorker {
         env: env.env,
         stdin: c.spec.stdin ?? false,
         tty: c.spec.tty ?? false,
+        user: containerUser(c.spec, this.spec),
         logPath,
       });
       if (this.disposed) {
@@ -299,6 +319,8 @@ export class PodWorker {
       if (!c.init) this.startProbes(c, instance);
       this.publish();
       void instance.exited.then((exit) => this.onExit(c, instance, exit));
+      const postStart = c.spec.lifecycle?.postStart;
+      if (postStart) void this.runPostStart(c, instance, postStart);
       // The previous instance's files are not needed once a new one runs (its log stays).
       if (previousInstance && previousInstance !== instance) {
         void rm(join(this.podDir, 'containers', c.spec.name, String(c.restartCount - 1)), {
@@ -312,6 +334,34 @@ export class PodWorker {
       this.event('Warning', 'Failed', `Error: ${(error as Error).message}`);
       this.publish();
     }
+  }
+
+  /** Runs a lifecycle handler in the container (exec) or its network (httpGet, tcpSocket), or sleeps. */
+  private async runHook(
+    c: ContainerRuntime,
+    instance: ContainerInstance,
+    handler: LifecycleHandler,
+    timeoutMs: number,
+  ): Promise<{ ok: boolean; message: string }> {
+    if (handler.sleep) {
+      await delay(Math.min(Math.max(0, handler.sleep.seconds ?? 0) * 1000, timeoutMs));
+      return { ok: true, message: '' };
+    }
+    const timeoutSeconds = Math.max(1, Math.ceil(timeoutMs / 1000));
+    return runProbeOnce(this.probeTarget(c, instance), { ...handler, timeoutSeconds });
+  }
+
+  /** A failing postStart hook kills the container, which then restarts per its policy. */
+  private async runPostStart(
+    c: ContainerRuntime,
+    instance: ContainerInstance,
+    handler: LifecycleHandler,
+  ): Promise<void> {
+    const result = await this.runHook(c, instance, handler, 30_000);
+    if (result.ok || c.instance !== instance || !instance.running || this.terminating) return;
+    this.event('Warning', 'FailedPostStartHook', `PostStartHook failed: ${result.message}`);
+    this.event('Normal', 'Killing', `FailedPostStartHook`);
+    instance.kill();
   }
 
   private imagePullFailed(c: ContainerRuntime, reference: string): void {
@@ -616,12 +666,7 @@ export class PodWorker {
     this.terminated = (async () => {
       // A container still being started gets its SIGTERM like the others once it runs.
       await Promise.all(all.map((c) => c.pendingStart));
-      for (const c of all) {
-        if (!c.instance?.running) continue;
-        this.event('Normal', 'Killing', `Stopping container ${c.spec.name}`);
-        if (Date.now() >= this.killDeadline) c.instance.kill();
-        else c.instance.signal('SIGTERM');
-      }
+      await Promise.all(all.map((c) => this.stopForDeletion(c)));
       await Promise.all(all.map((c) => c.instance?.exited));
       if (this.killTimer) clearTimeout(this.killTimer);
       await this.network?.close();
@@ -641,6 +686,20 @@ export class PodWorker {
   }
 
   private killDeadline = 0;
+
+  /** preStop hook (within the grace period), then SIGTERM; SIGKILL follows from the kill timer. */
+  private async stopForDeletion(c: ContainerRuntime): Promise<void> {
+    const instance = c.instance;
+    if (!instance?.running) return;
+    this.event('Normal', 'Killing', `Stopping container ${c.spec.name}`);
+    const preStop = c.spec.lifecycle?.preStop;
+    if (preStop && Date.now() < this.killDeadline) {
+      const result = await this.runHook(c, instance, preStop, this.killDeadline - Date.now());
+      if (!result.ok) this.event('Warning', 'FailedPreStopHook', `PreStopHook failed: ${result.message}`);
+    }
+    if (Date.now() >= this.killDeadline) instance.kill();
+    else instance.signal('SIGTERM');
+  }
 
   private killAll(): void {
     for (const c of [...this.initContainers, ...this.containers]) c.instance?.kill();

@@ -29,6 +29,9 @@ export interface ContainerSpec {
   stdin?: boolean;
   stdinOnce?: boolean;
   tty?: boolean;
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  lifecycle?: { postStart?: LifecycleHandler; preStop?: LifecycleHandler };
+  securityContext?: SecurityContext;
   resources?: { limits?: Record<string, string>; requests?: Record<string, string> };
 }
 
@@ -48,6 +51,18 @@ export interface ProbeSpec {
   successThreshold?: number;
   failureThreshold?: number;
   terminationGracePeriodSeconds?: number;
+}
+
+export interface LifecycleHandler {
+  exec?: { command?: string[] };
+  httpGet?: ProbeSpec['httpGet'];
+  tcpSocket?: ProbeSpec['tcpSocket'];
+  sleep?: { seconds?: number };
+}
+
+export interface SecurityContext {
+  runAsUser?: number;
+  runAsGroup?: number;
 }
 
 export interface VolumeSpec {
@@ -75,6 +90,7 @@ export interface PodSpec {
   terminationGracePeriodSeconds?: number;
   hostname?: string;
   hostNetwork?: boolean;
+  securityContext?: SecurityContext;
 }
 
 export function podSpecOf(value: unknown): PodSpec {
@@ -201,4 +217,12 @@ export function resolvePort(port: number | string | undefined, container: Contai
   if (typeof port === 'number') return port;
   if (typeof port === 'string' && /^\d+$/.test(port)) return Number(port);
   return container.ports?.find((p) => p.name === port)?.containerPort;
+}
+
+/** The user a container runs as: the container's securityContext over the pod's; root otherwise. */
+export function containerUser(container: ContainerSpec, pod: PodSpec): { uid: number; gid: number } | undefined {
+  const uid = container.securityContext?.runAsUser ?? pod.securityContext?.runAsUser;
+  const gid = container.securityContext?.runAsGroup ?? pod.securityContext?.runAsGroup;
+  if (uid === undefined && gid === undefined) return undefined;
+  return { uid: uid ?? 0, gid: gid ?? 0 };
 }

@@ -2,7 +2,7 @@
 // exec, port-forward, deletion and image pull failures, against a real ObjectStore.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -325,6 +325,39 @@ void describe('sandbox kubelet', { concurrency: true }, () => {
     await waitFor('pod removed', () => store.tryGet(PODS, ns, 'term') === undefined);
     assert.ok(Date.now() - started < 10_000, 'the pod went before its grace period because its handler exited');
     assert.equal(readFileSync(join(stateDir, 'pvcs', ns, 'keep', 'term'), 'utf8'), 'got-sigterm\n');
+  });
+
+  void test('runAsUser sets the identity of the entrypoint and of exec; a preStop hook runs before the stop', async () => {
+    const ns = namespace('hooks');
+    const hooks = join(stateDir, 'hooks-host-dir');
+    mkdirSync(hooks, { recursive: true });
+    chmodSync(hooks, 0o777);
+    createPod(ns, 'hooks', {
+      terminationGracePeriodSeconds: 2,
+      securityContext: { runAsUser: 1234, runAsGroup: 1234 },
+      containers: [
+        {
+          name: 'app',
+          image: 'podloop/busybox',
+          command: ['sh', '-c', 'id -u > /hooks/uid; exec sleep 1000'],
+          lifecycle: { preStop: { exec: { command: ['sh', '-c', 'echo bye from $(id -u) > /hooks/prestop'] } } },
+          volumeMounts: [{ name: 'hooks', mountPath: '/hooks' }],
+        },
+      ],
+      volumes: [{ name: 'hooks', hostPath: { path: hooks } }],
+    });
+    await waitFor('running', () => container(ns, 'hooks')?.state.running !== undefined);
+    const id = await kubelet.exec(ns, 'hooks', 'app', ['id', '-u'], {
+      stdin: false,
+      stdout: true,
+      stderr: true,
+      tty: false,
+    });
+    assert.equal(await readAll(id.stdout), '1234\n');
+    store.delete(PODS, ns, 'hooks');
+    await waitFor('pod removed', () => store.tryGet(PODS, ns, 'hooks') === undefined);
+    assert.equal(readFileSync(join(hooks, 'uid'), 'utf8'), '1234\n');
+    assert.equal(readFileSync(join(hooks, 'prestop'), 'utf8'), 'bye from 1234\n');
   });
 
   void test('an unknown image reports ErrImagePull, then ImagePullBackOff', async () => {
