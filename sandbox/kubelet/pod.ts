@@ -2,8 +2,9 @@
 // restarts them with back-off, runs their probes, publishes status and events, and tears it down.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
-import { join, posix } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, posix } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { recordEvent } from '../store/events.js';
 import type { KubeObject } from '../store/objects.js';
@@ -12,6 +13,7 @@ import type { ObjectStore } from '../store/store.js';
 import { ContainerInstance, prepareLayer, type Mount } from './container.js';
 import { execInContainer } from './exec.js';
 import { resolveImage, type ResolvedImage } from './images.js';
+import { parseLogLine } from './logfile.js';
 import { PodNetwork } from './network.js';
 import { ProbeWorker, runProbeOnce, type ProbeKind, type ProbeTarget } from './probes.js';
 import type { ProcessRegistry } from './processes.js';
@@ -128,6 +130,28 @@ function resumeRuntime(spec: ContainerSpec, status: unknown): ContainerRuntime {
     runtime.lastState = { terminated: previous.lastState.terminated };
   }
   return runtime;
+}
+
+/** What the container left in its termination message file, or its log's tail when told to fall back. */
+function terminationMessage(spec: ContainerSpec, instance: ContainerInstance, exitCode: number): string | undefined {
+  const read = (path: string): string => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const written = read(join(dirname(instance.launch.layer), 'termination-log')).slice(0, 4096);
+  if (written) return written;
+  if (spec.terminationMessagePolicy !== 'FallbackToLogsOnError' || exitCode === 0) return undefined;
+  const text = read(instance.launch.logPath)
+    .split('\n')
+    .map((line) => parseLogLine(line))
+    .filter((line) => line !== undefined)
+    .map((line) => line.text)
+    .slice(-80)
+    .join('\n');
+  return text.slice(-2048) || undefined;
 }
 
 export class PodWorker {
@@ -291,6 +315,16 @@ export class PodWorker {
           source,
           target: posix.normalize(m.mountPath),
           readOnly: volume.forceReadOnly || (m.readOnly ?? false),
+        });
+      }
+      // The container's termination message file lives beside its layer, where the kubelet can read it.
+      const messagePath = c.spec.terminationMessagePath || '/dev/termination-log';
+      if (messagePath.startsWith('/')) {
+        await writeFile(join(instanceDir, 'termination-log'), '');
+        mounts.push({
+          source: join(instanceDir, 'termination-log'),
+          target: posix.normalize(messagePath),
+          readOnly: false,
         });
       }
       const instance = await ContainerInstance.start(this.settings.registry, this.network, {
@@ -545,6 +579,8 @@ export class PodWorker {
       ...(c.containerID ? { containerID: c.containerID } : {}),
     };
     if (exit.exitCode > 128 && exit.exitCode < 160) terminated.signal = exit.exitCode - 128;
+    const message = terminationMessage(c.spec, instance, exit.exitCode);
+    if (message) terminated.message = message;
     if (this.terminating) {
       c.state = { terminated };
       this.publish();

@@ -30,6 +30,8 @@ export interface ContainerSpec {
   stdinOnce?: boolean;
   tty?: boolean;
   imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  terminationMessagePath?: string;
+  terminationMessagePolicy?: 'File' | 'FallbackToLogsOnError';
   lifecycle?: { postStart?: LifecycleHandler; preStop?: LifecycleHandler };
   securityContext?: SecurityContext;
   resources?: { limits?: Record<string, string>; requests?: Record<string, string> };

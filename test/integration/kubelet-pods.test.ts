@@ -23,7 +23,7 @@ interface ContainerStatus {
   ready: boolean;
   restartCount: number;
   state: { waiting?: { reason: string }; running?: unknown; terminated?: { exitCode: number; reason: string } };
-  lastState: { terminated?: { exitCode: number; reason: string } };
+  lastState: { terminated?: { exitCode: number; reason: string; message?: string } };
 }
 interface PodStatus {
   phase?: string;
@@ -186,7 +186,11 @@ void describe('sandbox kubelet', { concurrency: true }, () => {
     const ns = namespace('crash');
     createPod(ns, 'crash', {
       containers: [
-        { name: 'app', image: 'podloop/busybox', command: ['sh', '-c', 'echo one; echo two; echo three; exit 3'] },
+        {
+          name: 'app',
+          image: 'podloop/busybox',
+          command: ['sh', '-c', 'echo one; echo two; echo three; echo boom > /dev/termination-log; exit 3'],
+        },
       ],
     });
     const seen = new Set<string>();
@@ -197,7 +201,10 @@ void describe('sandbox kubelet', { concurrency: true }, () => {
     });
     assert.ok(seen.has('CrashLoopBackOff'));
     const c = container(ns, 'crash')!;
-    assert.deepEqual([c.lastState.terminated?.exitCode, c.lastState.terminated?.reason], [3, 'Error']);
+    assert.deepEqual(
+      [c.lastState.terminated?.exitCode, c.lastState.terminated?.reason, c.lastState.terminated?.message],
+      [3, 'Error', 'boom\n'],
+    );
     assert.equal(status(ns, 'crash').phase, 'Running');
     assert.equal(await logs(ns, 'crash', { previous: true }), 'one\ntwo\nthree\n');
     assert.equal(await logs(ns, 'crash', { previous: true, tailLines: 1 }), 'three\n');
