@@ -227,7 +227,8 @@ export class SyncSession {
 
   /** Hashes both sides and lists every path that differs (ignored paths excluded). */
   async verify(options: { settleMs?: number; signal?: AbortSignal } = {}): Promise<VerifyResult> {
-    if (options.settleMs !== 0) await this.waitForIdle(options.settleMs ?? 30_000);
+    // While paused, differences are expected and are what the caller wants to see.
+    if (options.settleMs !== 0 && !this.paused) await this.waitForIdle(options.settleMs ?? 30_000);
     const remote = this.remote;
     if (!remote) throw new ChannelLostError('not connected to the container; verify again once sync reconnects');
     const signal = options.signal ?? this.abort.signal;

@@ -20,7 +20,7 @@ export interface SyncTransport {
 }
 
 /** Runs commands as local processes: the receiver against a local folder, for tests and local use. */
-export function localProcessTransport(): SyncTransport {
+export function localProcessTransport(options: { env?: NodeJS.ProcessEnv } = {}): SyncTransport {
   return {
     openChannel(command, signal) {
       return new Promise((resolve, reject) => {
@@ -29,7 +29,7 @@ export function localProcessTransport(): SyncTransport {
           reject(new Error('empty command'));
           return;
         }
-        const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], signal });
+        const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], signal, env: options.env ?? process.env });
         const exited = new Promise<number>((resolveExit) => {
           child.once('close', (code) => resolveExit(code ?? -1));
         });

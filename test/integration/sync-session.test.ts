@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { RECEIVER_SCRIPT } from '../../server/sync/receiver/receiverScript.js';
 import { SyncNotSupportedError, SyncSession, type SyncSessionOptions } from '../../server/sync/syncSession.js';
 import { localProcessTransport, type SyncTransport } from '../../server/sync/transport.js';
-import { tempDir, waitFor } from './sync-helpers.js';
+import { tempDir, toolsets, waitFor } from './sync-helpers.js';
 
 function write(root: string, path: string, content: string | Buffer): void {
   mkdirSync(join(root, path, '..'), { recursive: true });
@@ -41,7 +41,7 @@ async function settle(sync: SyncSession, local: string, remote: string): Promise
   await sync.waitForIdle();
 }
 
-test('initial sync copies a generated tree, leaves ignored paths out, and verifies clean', async () => {
+void test('initial sync copies a generated tree, leaves ignored paths out, and verifies clean', async () => {
   using local = tempDir('podloop-local-');
   using remote = tempDir('podloop-remote-');
   generateTree(local.path, 300);
@@ -65,7 +65,7 @@ test('initial sync copies a generated tree, leaves ignored paths out, and verifi
   }
 });
 
-test('restarting on an unchanged tree sends nothing, and a touched but unchanged file is not resent', async () => {
+void test('restarting on an unchanged tree sends nothing, and a touched but unchanged file is not resent', async () => {
   using local = tempDir('podloop-local-');
   using remote = tempDir('podloop-remote-');
   generateTree(local.path, 200);
@@ -88,7 +88,7 @@ test('restarting on an unchanged tree sends nothing, and a touched but unchanged
   }
 });
 
-test('live edits land: create, modify, delete, rename, chmod, symlink, empty directory', async () => {
+void test('live edits land: create, modify, delete, rename, chmod, symlink, empty directory', async () => {
   using local = tempDir('podloop-local-');
   using remote = tempDir('podloop-remote-');
   generateTree(local.path, 20);
@@ -126,7 +126,7 @@ test('live edits land: create, modify, delete, rename, chmod, symlink, empty dir
   }
 });
 
-test('a link escaping the folder is never synced and is reported', async () => {
+void test('a link escaping the folder is never synced and is reported', async () => {
   using local = tempDir('podloop-local-');
   using remote = tempDir('podloop-remote-');
   write(local.path, 'ok.txt', 'ok');
@@ -146,7 +146,7 @@ test('a link escaping the folder is never synced and is reported', async () => {
   }
 });
 
-test('pause holds edits back and resume sends them', async () => {
+void test('pause holds edits back and resume sends them', async () => {
   using local = tempDir('podloop-local-');
   using remote = tempDir('podloop-remote-');
   write(local.path, 'a.txt', 'one');
@@ -158,6 +158,8 @@ test('pause holds edits back and resume sends them', async () => {
     write(local.path, 'held.txt', 'held');
     await waitFor(() => sync.status().pendingFiles > 0, 'the edit to be pending');
     assert.equal(existsSync(join(remote.path, 'held.txt')), false);
+    const paused = await sync.verify();
+    assert.deepEqual(paused.differences, [{ path: 'held.txt', kind: 'missing-in-container' }]);
     sync.resume();
     await waitFor(() => existsSync(join(remote.path, 'held.txt')), 'the held edit to land after resume');
   } finally {
@@ -165,7 +167,7 @@ test('pause holds edits back and resume sends them', async () => {
   }
 });
 
-test('without a usable receiver, sync falls back to one tar exec per batch and says so', async () => {
+void test('without a usable receiver, sync falls back to one tar exec per batch and says so', async () => {
   using local = tempDir('podloop-local-');
   using remote = tempDir('podloop-remote-');
   generateTree(local.path, 30);
@@ -187,6 +189,36 @@ test('without a usable receiver, sync falls back to one tar exec per batch and s
   }
 });
 
-test('two-way sync is refused with a clear error', () => {
+void test('two-way sync is refused with a clear error', () => {
   assert.throws(() => session('/nonexistent', '/nonexistent', { direction: 'two-way' }), SyncNotSupportedError);
+});
+
+void test('the receiver works with busybox tools as found in minimal images', async () => {
+  using scratch = tempDir('podloop-tools-');
+  const busybox = toolsets(scratch.path).find((tools) => tools.name === 'busybox');
+  assert.ok(busybox, 'busybox is installed (apt-get install busybox-static)');
+  using local = tempDir('podloop-local-');
+  using remote = tempDir('podloop-remote-');
+  generateTree(local.path, 40);
+  const base = localProcessTransport({ env: busybox.env });
+  const transport: SyncTransport = { openChannel: (command, signal) => base.openChannel(command[0] === 'sh' ? [busybox.shell, ...command.slice(1)] : command, signal) };
+  const sync = session(local.path, remote.path, { transport });
+  try {
+    await sync.start();
+    assert.equal(sync.status().mode, 'receiver');
+    rmSync(join(local.path, 'src/pkg4'), { recursive: true });
+    chmodSync(join(local.path, 'src/pkg5/mod0/file12.ts'), 0o700);
+    await waitFor(() => !existsSync(join(remote.path, 'src/pkg4')) && (statSync(join(remote.path, 'src/pkg5/mod0/file12.ts')).mode & 0o777) === 0o700, 'edits applied by busybox');
+    await settle(sync, local.path, remote.path);
+    await assertInSync(sync);
+  } finally {
+    await sync.dispose();
+  }
+  const again = session(local.path, remote.path, { transport });
+  try {
+    await again.start();
+    assert.equal(again.status().totals.bytes, 0, 'busybox manifest (whole-second mtimes) lets an unchanged tree send nothing');
+  } finally {
+    await again.dispose();
+  }
 });

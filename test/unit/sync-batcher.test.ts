@@ -30,7 +30,7 @@ function fakeClock(): Clock & { advance(ms: number): void } {
   };
 }
 
-test('events are gathered until a quiet window passes', () => {
+void test('events are gathered until a quiet window passes', () => {
   const clock = fakeClock();
   let ready = 0;
   const batcher = new ChangeBatcher({ quietMs: 20, maxWaitMs: 200, clock, onReady: () => ready++ });
@@ -46,7 +46,7 @@ test('events are gathered until a quiet window passes', () => {
   assert.equal(batcher.take(), null);
 });
 
-test('a steady stream of events is cut at the maximum wait', () => {
+void test('a steady stream of events is cut at the maximum wait', () => {
   const clock = fakeClock();
   let ready = 0;
   const batcher = new ChangeBatcher({ quietMs: 20, maxWaitMs: 100, clock, onReady: () => ready++ });
@@ -59,7 +59,7 @@ test('a steady stream of events is cut at the maximum wait', () => {
   assert.equal(batcher.take()!.paths.length, 10);
 });
 
-test('a batch is ready at once when it reaches the path cap', () => {
+void test('a batch is ready at once when it reaches the path cap', () => {
   const clock = fakeClock();
   let ready = 0;
   const batcher = new ChangeBatcher({ maxPaths: 3, clock, onReady: () => ready++ });
@@ -71,7 +71,7 @@ test('a batch is ready at once when it reaches the path cap', () => {
   assert.equal(batcher.isReady(), true);
 });
 
-test('events arriving while a batch is in flight form the next batch', () => {
+void test('events arriving while a batch is in flight form the next batch', () => {
   const clock = fakeClock();
   let ready = 0;
   const batcher = new ChangeBatcher({ quietMs: 20, clock, onReady: () => ready++ });

@@ -18,13 +18,13 @@ function manifest(...entries: Entry[]): Manifest {
   return new Map(entries.map((entry) => [entry.path, entry]));
 }
 
-test('an identical tree needs nothing, even with sub-second mtime differences', () => {
+void test('an identical tree needs nothing, even with sub-second mtime differences', () => {
   const local = manifest(dir('a'), file('a/x', 10, T + 400), link('l', 'a/x'));
   const remote = manifest(dir('a'), file('a/x', 10, T), link('l', 'a/x'));
   assert.deepEqual(diffManifests(local, remote), { send: [], remove: [], hashNeeded: [] });
 });
 
-test('new, resized and re-moded files are sent; remote-only paths are removed minimally', () => {
+void test('new, resized and re-moded files are sent; remote-only paths are removed minimally', () => {
   const local = manifest(dir('a'), file('a/new', 1), file('a/grown', 20), file('a/exec', 5, T, 0o755));
   const remote = manifest(dir('a'), file('a/grown', 10), file('a/exec', 5), dir('gone'), file('gone/1', 1), file('gone/2', 1), file('stale', 3));
   const plan = diffManifests(local, remote);
@@ -33,7 +33,7 @@ test('new, resized and re-moded files are sent; remote-only paths are removed mi
   assert.deepEqual(plan.hashNeeded, []);
 });
 
-test('same size but a different mtime asks for hashes, and hashes decide', () => {
+void test('same size but a different mtime asks for hashes, and hashes decide', () => {
   const local = manifest(file('same', 4, T + 5000), file('changed', 4, T + 5000));
   const remote = manifest(file('same', 4), file('changed', 4));
   assert.deepEqual(diffManifests(local, remote).hashNeeded, ['changed', 'same']);
@@ -43,7 +43,7 @@ test('same size but a different mtime asks for hashes, and hashes decide', () =>
   assert.deepEqual(plan.hashNeeded, []);
 });
 
-test('a type change or a retargeted link is removed before being sent', () => {
+void test('a type change or a retargeted link is removed before being sent', () => {
   const local = manifest(file('was-dir', 1), dir('was-file'), link('l', 'b'));
   const remote = manifest(dir('was-dir'), file('was-dir/inner', 1), file('was-file', 1), link('l', 'a'));
   const plan = diffManifests(local, remote);
@@ -51,7 +51,7 @@ test('a type change or a retargeted link is removed before being sent', () => {
   assert.deepEqual(plan.send.map((e) => e.path), ['l', 'was-dir', 'was-file']);
 });
 
-test('a plan is split into batches by bytes and files, removals in the first', () => {
+void test('a plan is split into batches by bytes and files, removals in the first', () => {
   const send = [file('a', 60), file('b', 60), file('c', 10), file('d', 10), file('e', 10)];
   const chunks = chunkPlan({ send, remove: ['old'] }, 100, 2);
   assert.deepEqual(chunks.map((c) => c.entries.map((e) => e.path)), [['a'], ['b', 'c'], ['d', 'e']]);

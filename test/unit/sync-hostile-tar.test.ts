@@ -32,7 +32,7 @@ const toolsDir = tempDir('podloop-tools-');
 after(() => toolsDir[Symbol.dispose]());
 
 for (const tools of toolsets(toolsDir.path)) {
-  test(`a hostile tar batch writes nothing outside the workDir (${tools.name} tools)`, async () => {
+  void test(`a hostile tar batch writes nothing outside the workDir (${tools.name} tools)`, async () => {
     using scratch = tempDir('podloop-hostile-');
     const workDir = join(scratch.path, 'parent', 'work');
     const outside = join(scratch.path, 'outside');

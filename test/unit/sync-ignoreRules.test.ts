@@ -14,7 +14,7 @@ function tree(files: Record<string, string>): { root: string; [Symbol.dispose]()
   return { root, [Symbol.dispose]: () => rmSync(root, { recursive: true, force: true }) };
 }
 
-test('nested .gitignore rules apply relative to their folder and deeper rules win', () => {
+void test('nested .gitignore rules apply relative to their folder and deeper rules win', () => {
   using t = tree({
     '.gitignore': '*.log\nbuild/\n',
     'pkg/.gitignore': '!keep.log\n/local.txt\n',
@@ -35,7 +35,7 @@ test('nested .gitignore rules apply relative to their folder and deeper rules wi
   assert.equal(rules.isIgnored('src/main.ts', false), false);
 });
 
-test('.git and node_modules are excluded unless included; include re-admits', () => {
+void test('.git and node_modules are excluded unless included; include re-admits', () => {
   using t = tree({ '.gitignore': 'dist/\n' });
   const plain = createIgnoreRules(t.root);
   assert.equal(plain.isIgnored('.git', true), true);
@@ -48,7 +48,7 @@ test('.git and node_modules are excluded unless included; include re-admits', ()
   assert.equal(included.isIgnored('dist/app.js', false), false, 'include beats .gitignore');
 });
 
-test('.podloop/ignore and config excludes add rules, and edits to ignore files are picked up', () => {
+void test('.podloop/ignore and config excludes add rules, and edits to ignore files are picked up', () => {
   using t = tree({ '.podloop/ignore': 'secrets/\n', '.gitignore': 'tmp\n' });
   const rules = createIgnoreRules(t.root, { exclude: ['*.bin'] });
   assert.equal(rules.isIgnored('secrets/key.pem', false), true);

@@ -2,13 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkLinkTarget, checkRelativePath, safeRelativePath } from '../../server/sync/pathSafety.js';
 
-test('relative paths are normalised', () => {
+void test('relative paths are normalised', () => {
   assert.equal(safeRelativePath('a//b/./c/'), 'a/b/c');
   assert.equal(safeRelativePath('./x'), 'x');
   assert.equal(safeRelativePath('..foo/bar..'), '..foo/bar..');
 });
 
-test('paths that could leave the root or confuse the receiver are refused', () => {
+void test('paths that could leave the root or confuse the receiver are refused', () => {
   const cases: [string, string][] = [
     ['', 'empty'],
     ['.', 'empty'],
@@ -26,7 +26,7 @@ test('paths that could leave the root or confuse the receiver are refused', () =
   }
 });
 
-test('symlink targets must stay inside the synced root', () => {
+void test('symlink targets must stay inside the synced root', () => {
   assert.deepEqual(checkLinkTarget('a/link', 'b'), { ok: true });
   assert.deepEqual(checkLinkTarget('a/b/link', '../../top'), { ok: true });
   assert.deepEqual(checkLinkTarget('a/link', '../../outside'), { ok: false, reason: 'link-escape' });

@@ -18,7 +18,7 @@ class Collect extends Writable {
   }
 }
 
-test('the announced tar length matches the stream for short, long, non-ASCII names and long links', async () => {
+void test('the announced tar length matches the stream for short, long, non-ASCII names and long links', async () => {
   using root = tempDir('podloop-tar-');
   const long = 'd'.repeat(90) + '/' + 'e'.repeat(60) + '/' + 'f'.repeat(99);
   const names = ['a.txt', 'ünïcode.txt', 'x'.repeat(101), long, 'g'.repeat(120) + '/h.txt'];
@@ -51,7 +51,7 @@ test('the announced tar length matches the stream for short, long, non-ASCII nam
   assert.deepEqual(seen, entries.map((entry) => entry.path));
 });
 
-test('a file that shrinks while sent keeps the frame length and is reported for resending', async () => {
+void test('a file that shrinks while sent keeps the frame length and is reported for resending', async () => {
   using root = tempDir('podloop-tar-');
   writeFileSync(join(root.path, 'f'), 'short');
   const entries: Entry[] = [{ path: 'f', type: 'file', size: 5000, mode: 0o644, mtimeMs: Date.now() }];
@@ -61,12 +61,12 @@ test('a file that shrinks while sent keeps the frame length and is reported for 
   assert.deepEqual(result.changedWhileSending, ['f']);
 });
 
-test('only the deepest directories of a batch are checked', () => {
+void test('only the deepest directories of a batch are checked', () => {
   const entry = (path: string, type: Entry['type']): Entry => ({ path, type, size: 0, mode: 0o755, mtimeMs: 0 });
   assert.deepEqual(batchDirectories([entry('a', 'dir'), entry('a/b/c.txt', 'file'), entry('top.txt', 'file'), entry('x/l', 'symlink')]), ['a/b', 'x']);
 });
 
-test('the embedded receiver script is the receiver.sh source', () => {
+void test('the embedded receiver script is the receiver.sh source', () => {
   const source = fileURLToPath(new URL('../../../server/sync/receiver/receiver.sh', import.meta.url));
   assert.equal(RECEIVER_SCRIPT, readFileSync(source, 'utf8'));
 });
