@@ -24,7 +24,10 @@ export function applyDefaults(resource: ResourceType, object: KubeObjectInput): 
       setDefault(spec, 'replicas', 1);
       setDefault(spec, 'revisionHistoryLimit', 10);
       setDefault(spec, 'progressDeadlineSeconds', 600);
-      defaultStrategy(spec, 'strategy', { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } });
+      defaultStrategy(spec, 'strategy', {
+        type: 'RollingUpdate',
+        rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' },
+      });
       defaultTemplate(spec);
       break;
     case 'ReplicaSet':
@@ -44,7 +47,10 @@ export function applyDefaults(resource: ResourceType, object: KubeObjectInput): 
       break;
     case 'DaemonSet':
       setDefault(spec, 'revisionHistoryLimit', 10);
-      defaultStrategy(spec, 'updateStrategy', { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } });
+      defaultStrategy(spec, 'updateStrategy', {
+        type: 'RollingUpdate',
+        rollingUpdate: { maxUnavailable: 1, maxSurge: 0 },
+      });
       defaultTemplate(spec);
       break;
     case 'Job':
@@ -72,7 +78,8 @@ export function applyDefaults(resource: ResourceType, object: KubeObjectInput): 
     }
     case 'Endpoints':
       for (const subset of list(target.subsets)) {
-        for (const port of isJsonObject(subset) ? list(subset.ports) : []) if (isJsonObject(port)) setDefault(port, 'protocol', 'TCP');
+        for (const port of isJsonObject(subset) ? list(subset.ports) : [])
+          if (isJsonObject(port)) setDefault(port, 'protocol', 'TCP');
       }
       break;
     case 'PersistentVolumeClaim':
@@ -82,7 +89,9 @@ export function applyDefaults(resource: ResourceType, object: KubeObjectInput): 
     case 'HorizontalPodAutoscaler':
       setDefault(spec, 'minReplicas', 1);
       if (list(spec.metrics).length === 0) {
-        spec.metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }];
+        spec.metrics = [
+          { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } },
+        ];
       }
       break;
   }
@@ -95,7 +104,11 @@ export function applyDefaults(resource: ResourceType, object: KubeObjectInput): 
  * types (always) and unknown fields (under Strict), 422 Invalid for invalid values; returns the
  * warnings to send back under Warn.
  */
-export function validateObject(resource: ResourceType, object: KubeObjectInput, fieldValidation: FieldValidation): { warnings: string[] } {
+export function validateObject(
+  resource: ResourceType,
+  object: KubeObjectInput,
+  fieldValidation: FieldValidation,
+): { warnings: string[] } {
   const json = object as JsonObject;
   const prefix = `${resource.kind} in version "${resource.version}" cannot be handled as a ${resource.kind}`;
   const findings = decodeFindings(json, schemaOf(resource));
@@ -109,7 +122,12 @@ export function validateObject(resource: ResourceType, object: KubeObjectInput, 
   const causes = semanticCauses(resource.kind, json);
   if (causes.length > 0) {
     const metadata = isJsonObject(json.metadata) ? json.metadata : {};
-    const name = typeof metadata.name === 'string' ? metadata.name : typeof metadata.generateName === 'string' ? metadata.generateName : '';
+    const name =
+      typeof metadata.name === 'string'
+        ? metadata.name
+        : typeof metadata.generateName === 'string'
+          ? metadata.generateName
+          : '';
     throw invalid(resource.kind, resource.group, name, causes);
   }
   return { warnings };
@@ -248,7 +266,8 @@ function qosClassOf(spec: JsonObject): string {
     const requests = isJsonObject(resources.requests) ? resources.requests : {};
     if (Object.keys(limits).length > 0 || Object.keys(requests).length > 0) anyResources = true;
     for (const name of ['cpu', 'memory']) {
-      if (limits[name] === undefined || String(limits[name]) !== String(requests[name] ?? limits[name])) guaranteed = false;
+      if (limits[name] === undefined || String(limits[name]) !== String(requests[name] ?? limits[name]))
+        guaranteed = false;
     }
   }
   if (!anyResources) return 'BestEffort';
@@ -271,9 +290,10 @@ function defaultJob(job: JsonObject, spec: JsonObject): void {
   if (spec.manualSelector !== true && typeof metadata.name === 'string') {
     // The real server keys the selector on the job's uid; before the store assigns one the name stands in.
     const labels = child(child(template, 'metadata'), 'labels');
-    const identity: JsonObject = typeof metadata.uid === 'string'
-      ? { 'batch.kubernetes.io/controller-uid': metadata.uid }
-      : { 'batch.kubernetes.io/job-name': metadata.name };
+    const identity: JsonObject =
+      typeof metadata.uid === 'string'
+        ? { 'batch.kubernetes.io/controller-uid': metadata.uid }
+        : { 'batch.kubernetes.io/job-name': metadata.name };
     setDefault(labels, 'batch.kubernetes.io/job-name', metadata.name);
     setDefault(labels, 'job-name', metadata.name);
     if (typeof metadata.uid === 'string') {
@@ -300,7 +320,10 @@ function defaultService(service: JsonObject, spec: JsonObject): void {
   if (type === 'ExternalName') return;
   const metadata = child(service, 'metadata');
   if (spec.clusterIP === undefined || spec.clusterIP === '') {
-    spec.clusterIP = clusterIpFor(String(metadata.namespace ?? 'default'), String(metadata.name ?? metadata.generateName ?? ''));
+    spec.clusterIP = clusterIpFor(
+      String(metadata.namespace ?? 'default'),
+      String(metadata.name ?? metadata.generateName ?? ''),
+    );
   }
   setDefault(spec, 'clusterIPs', [spec.clusterIP as string]);
   setDefault(spec, 'ipFamilies', ['IPv4']);

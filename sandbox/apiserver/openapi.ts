@@ -60,11 +60,23 @@ function query(name: string, description: string, type = 'string'): JsonObject {
   return { name, in: 'query', description, schema: { type, uniqueItems: true } };
 }
 
-const DRY_RUN = query('dryRun', 'When present, indicates that modifications should not be persisted. Valid values: All');
-const FIELD_MANAGER = query('fieldManager', 'fieldManager is a name associated with the actor or entity that is making these changes.');
-const FIELD_VALIDATION = query('fieldValidation',
-  'fieldValidation instructs the server on how to handle objects in the request containing unknown or duplicate fields. Valid values: Ignore, Warn, Strict.');
-const FORCE = query('force', 'Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people.', 'boolean');
+const DRY_RUN = query(
+  'dryRun',
+  'When present, indicates that modifications should not be persisted. Valid values: All',
+);
+const FIELD_MANAGER = query(
+  'fieldManager',
+  'fieldManager is a name associated with the actor or entity that is making these changes.',
+);
+const FIELD_VALIDATION = query(
+  'fieldValidation',
+  'fieldValidation instructs the server on how to handle objects in the request containing unknown or duplicate fields. Valid values: Ignore, Warn, Strict.',
+);
+const FORCE = query(
+  'force',
+  'Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people.',
+  'boolean',
+);
 const PRETTY = query('pretty', "If 'true', then the output is pretty printed.");
 
 function buildDocument(key: string, resources: ResourceType[]): JsonObject {
@@ -83,9 +95,17 @@ function buildDocument(key: string, resources: ResourceType[]): JsonObject {
       'x-kubernetes-group-version-kind': gvk,
       ...extra,
     });
-    const base = resource.namespaced ? `/${key}/namespaces/{namespace}/${resource.plural}` : `/${key}/${resource.plural}`;
+    const base = resource.namespaced
+      ? `/${key}/namespaces/{namespace}/${resource.plural}`
+      : `/${key}/${resource.plural}`;
     const pathParameters: JsonValue[] = [
-      { name: 'name', in: 'path', description: `name of the ${resource.kind}`, required: true, schema: { type: 'string', uniqueItems: true } },
+      {
+        name: 'name',
+        in: 'path',
+        description: `name of the ${resource.kind}`,
+        required: true,
+        schema: { type: 'string', uniqueItems: true },
+      },
       ...(resource.namespaced ? [namespaceParameter()] : []),
       PRETTY,
     ];
@@ -111,7 +131,10 @@ function buildDocument(key: string, resources: ResourceType[]): JsonObject {
         parameters: [DRY_RUN, FIELD_MANAGER, FIELD_VALIDATION, FORCE],
         responses: { '200': json('OK'), '201': json('Created') },
       }),
-      delete: operation('delete', 'delete', { parameters: [DRY_RUN], responses: { '200': json('OK'), '202': json('Accepted') } }),
+      delete: operation('delete', 'delete', {
+        parameters: [DRY_RUN],
+        responses: { '200': json('OK'), '202': json('Accepted') },
+      }),
       parameters: pathParameters,
     };
   }
@@ -124,12 +147,17 @@ function buildDocument(key: string, resources: ResourceType[]): JsonObject {
 }
 
 function namespaceParameter(): JsonObject {
-  return { name: 'namespace', in: 'path', description: 'object name and auth scope, such as for teams and projects', required: true,
-    schema: { type: 'string', uniqueItems: true } };
+  return {
+    name: 'namespace',
+    in: 'path',
+    description: 'object name and auth scope, such as for teams and projects',
+    required: true,
+    schema: { type: 'string', uniqueItems: true },
+  };
 }
 
 function tagName(resource: ResourceType): string {
-  const group = resource.group === '' ? 'Core' : resource.group.split('.')[0] ?? '';
+  const group = resource.group === '' ? 'Core' : (resource.group.split('.')[0] ?? '');
   return `${group.charAt(0).toUpperCase()}${group.slice(1)}${resource.version.charAt(0).toUpperCase()}${resource.version.slice(1)}`;
 }
 

@@ -4,7 +4,13 @@
 import jsonPatch from 'fast-json-patch';
 import YAML from 'yaml';
 import { ApiError, badRequest } from '../store/errors.js';
-import { isJsonObject, type JsonObject, type JsonValue, type KubeObject, type KubeObjectInput } from '../store/objects.js';
+import {
+  isJsonObject,
+  type JsonObject,
+  type JsonValue,
+  type KubeObject,
+  type KubeObjectInput,
+} from '../store/objects.js';
 import { apiVersionOf, type ResourceType } from '../store/resources.js';
 import { serverSideApply } from './patch/apply.js';
 import { strategicMerge } from './patch/strategic.js';
@@ -58,7 +64,11 @@ export function applyPatch(
       break;
     }
     default:
-      throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${PATCH_CONTENT_TYPES.join(', ')}`);
+      throw new ApiError(
+        415,
+        'UnsupportedMediaType',
+        `the body of the request was in an unknown format - accepted media types include: ${PATCH_CONTENT_TYPES.join(', ')}`,
+      );
   }
   return keepIdentity(current, patched);
 }
@@ -72,7 +82,10 @@ function parseJson(body: Buffer): JsonValue {
 }
 
 function expectObject(value: JsonValue): JsonObject {
-  if (!isJsonObject(value)) throw badRequest('error decoding patch: json: cannot unmarshal non-object into Go value of type map[string]interface {}');
+  if (!isJsonObject(value))
+    throw badRequest(
+      'error decoding patch: json: cannot unmarshal non-object into Go value of type map[string]interface {}',
+    );
   return value;
 }
 
@@ -84,7 +97,12 @@ function applyJsonPatch(document: JsonObject, operations: JsonValue): JsonObject
     if (!isJsonObject(operation)) throw badRequest('json: cannot unmarshal into Go value of type jsonpatch.Operation');
   }
   try {
-    const result = jsonPatch.applyPatch(document, operations as unknown as jsonPatch.Operation[], true, false).newDocument;
+    const result = jsonPatch.applyPatch(
+      document,
+      operations as unknown as jsonPatch.Operation[],
+      true,
+      false,
+    ).newDocument;
     if (!isJsonObject(result)) throw badRequest('the patched object is not a JSON object');
     return result;
   } catch (error) {
@@ -130,10 +148,14 @@ function parseApplyConfiguration(body: Buffer): JsonObject {
 function checkAppliedType(resource: ResourceType, applied: JsonObject): void {
   const apiVersion = apiVersionOf(resource);
   if (applied.apiVersion !== undefined && applied.apiVersion !== apiVersion) {
-    throw badRequest(`the API version in the data (${String(applied.apiVersion)}) does not match the expected API version (${apiVersion})`);
+    throw badRequest(
+      `the API version in the data (${String(applied.apiVersion)}) does not match the expected API version (${apiVersion})`,
+    );
   }
   if (applied.kind !== undefined && applied.kind !== resource.kind) {
-    throw badRequest(`the kind in the data (${String(applied.kind)}) does not match the expected kind (${resource.kind})`);
+    throw badRequest(
+      `the kind in the data (${String(applied.kind)}) does not match the expected kind (${resource.kind})`,
+    );
   }
 }
 

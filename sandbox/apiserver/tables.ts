@@ -41,10 +41,18 @@ export function toTable(resource: ResourceType, items: KubeObject[], options: Ta
   return { kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata, columnDefinitions, rows };
 }
 
-function rowObject(resource: ResourceType, item: KubeObject, include: TableOptions['includeObject']): JsonObject | undefined {
+function rowObject(
+  resource: ResourceType,
+  item: KubeObject,
+  include: TableOptions['includeObject'],
+): JsonObject | undefined {
   if (include === 'None') return undefined;
   if (include === 'Object') {
-    return { ...(structuredClone(item) as unknown as JsonObject), apiVersion: apiVersionOf(resource), kind: resource.kind };
+    return {
+      ...(structuredClone(item) as unknown as JsonObject),
+      apiVersion: apiVersionOf(resource),
+      kind: resource.kind,
+    };
   }
   return {
     kind: 'PartialObjectMetadata',

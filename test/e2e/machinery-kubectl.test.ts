@@ -11,7 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { applyDefaults, validateObject, type FieldValidation } from '../../sandbox/apiserver/defaults.js';
-import { OPENAPI_V2_CONTENT_TYPE, openApiV2, openApiV3Document, openApiV3Index } from '../../sandbox/apiserver/openapi.js';
+import {
+  OPENAPI_V2_CONTENT_TYPE,
+  openApiV2,
+  openApiV3Document,
+  openApiV3Index,
+} from '../../sandbox/apiserver/openapi.js';
 import { applyPatch } from '../../sandbox/apiserver/patch.js';
 import { toTable } from '../../sandbox/apiserver/tables.js';
 import { KUBERNETES_VERSION } from '../../sandbox/store/cluster.js';
@@ -21,7 +26,8 @@ import { apiVersionOf, findResource, RESOURCE_TYPES, type ResourceType } from '.
 
 const stored = new Map<string, KubeObject>();
 let revision = 1;
-const key = (resource: ResourceType, namespace: string, name: string): string => `${resource.plural}/${namespace}/${name}`;
+const key = (resource: ResourceType, namespace: string, name: string): string =>
+  `${resource.plural}/${namespace}/${name}`;
 
 function send(res: ServerResponse, code: number, body: unknown, type = 'application/json'): void {
   res.writeHead(code, { 'Content-Type': type });
@@ -54,14 +60,31 @@ function discovery(): Record<string, unknown> {
   const groups = [...new Set(RESOURCE_TYPES.filter((r) => r.group !== '').map((r) => `${r.group}/${r.version}`))];
   const documents: Record<string, unknown> = {
     '/api': { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] },
-    '/apis': { kind: 'APIGroupList', apiVersion: 'v1', groups: groups.map((gv) => ({ name: gv.split('/')[0],
-      versions: [{ groupVersion: gv, version: gv.split('/')[1] }], preferredVersion: { groupVersion: gv, version: gv.split('/')[1] } })) },
+    '/apis': {
+      kind: 'APIGroupList',
+      apiVersion: 'v1',
+      groups: groups.map((gv) => ({
+        name: gv.split('/')[0],
+        versions: [{ groupVersion: gv, version: gv.split('/')[1] }],
+        preferredVersion: { groupVersion: gv, version: gv.split('/')[1] },
+      })),
+    },
   };
   for (const gv of ['v1', ...groups]) {
     const path = gv === 'v1' ? '/api/v1' : `/apis/${gv}`;
-    documents[path] = { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gv, resources: RESOURCE_TYPES
-      .filter((r) => apiVersionOf(r) === gv)
-      .map((r) => ({ name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs, shortNames: r.shortNames })) };
+    documents[path] = {
+      kind: 'APIResourceList',
+      apiVersion: 'v1',
+      groupVersion: gv,
+      resources: RESOURCE_TYPES.filter((r) => apiVersionOf(r) === gv).map((r) => ({
+        name: r.plural,
+        singularName: r.singular,
+        namespaced: r.namespaced,
+        kind: r.kind,
+        verbs: r.verbs,
+        shortNames: r.shortNames,
+      })),
+    };
   }
   return documents;
 }
@@ -88,15 +111,26 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   const body = await readBody(req);
   const current = name ? stored.get(key(resource, namespace, name)) : undefined;
   if (req.method === 'GET' && !name) {
-    const items = [...stored.values()].filter((o) => o.kind === resource.kind && (!namespace || o.metadata.namespace === namespace));
+    const items = [...stored.values()].filter(
+      (o) => o.kind === resource.kind && (!namespace || o.metadata.namespace === namespace),
+    );
     if ((req.headers.accept ?? '').includes('as=Table')) {
       return send(res, 200, toTable(resource, items, { includeObject: 'Metadata', resourceVersion: String(revision) }));
     }
-    return send(res, 200, { kind: resource.listKind, apiVersion: apiVersionOf(resource), metadata: { resourceVersion: String(revision) }, items });
+    return send(res, 200, {
+      kind: resource.listKind,
+      apiVersion: apiVersionOf(resource),
+      metadata: { resourceVersion: String(revision) },
+      items,
+    });
   }
   const missing = (): void => send(res, 404, notFound(resource.plural, resource.group, name ?? '').toStatus());
   if (req.method === 'GET' && current && (req.headers.accept ?? '').includes('as=Table')) {
-    return send(res, 200, toTable(resource, [current], { includeObject: 'Metadata', resourceVersion: current.metadata.resourceVersion }));
+    return send(
+      res,
+      200,
+      toTable(resource, [current], { includeObject: 'Metadata', resourceVersion: current.metadata.resourceVersion }),
+    );
   }
   if (req.method === 'GET') return current ? send(res, 200, current) : missing();
   if (req.method === 'POST') {
@@ -107,8 +141,13 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   if (req.method === 'PATCH' && name) {
     const contentType = req.headers['content-type'] ?? '';
     if (!current && !contentType.startsWith('application/apply-patch')) return missing();
-    const base = current ?? ({ apiVersion: apiVersionOf(resource), kind: resource.kind,
-      metadata: { name, ...(resource.namespaced ? { namespace } : {}) } } as unknown as KubeObject);
+    const base =
+      current ??
+      ({
+        apiVersion: apiVersionOf(resource),
+        kind: resource.kind,
+        metadata: { name, ...(resource.namespaced ? { namespace } : {}) },
+      } as unknown as KubeObject);
     const patched = applyPatch(resource, base, body, contentType, {
       fieldManager: url.searchParams.get('fieldManager') ?? undefined,
       force: url.searchParams.get('force') === 'true',
@@ -124,9 +163,16 @@ let kubeconfig: string;
 
 function kubectl(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile('kubectl', args, {
-      env: { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(dir, 'cache') }, timeout: 60_000,
-    }, (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }));
+    const child = execFile(
+      'kubectl',
+      args,
+      {
+        env: { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(dir, 'cache') },
+        timeout: 60_000,
+      },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    );
     if (input !== undefined) child.stdin?.end(input);
   });
 }
@@ -150,7 +196,7 @@ spec:
         - containerPort: 8080
 ${extra}`;
 
-describe('real kubectl against the API machinery', () => {
+void describe('real kubectl against the API machinery', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'podloop-machinery-'));
     server = createServer((req, res) => {
@@ -162,13 +208,16 @@ describe('real kubectl against the API machinery', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     kubeconfig = join(dir, 'kubeconfig');
-    await writeFile(kubeconfig, `apiVersion: v1
+    await writeFile(
+      kubeconfig,
+      `apiVersion: v1
 kind: Config
 clusters: [{name: stub, cluster: {server: "http://127.0.0.1:${port}"}}]
 users: [{name: stub, user: {}}]
 contexts: [{name: stub, context: {cluster: stub, user: stub, namespace: default}}]
 current-context: stub
-`);
+`,
+    );
   });
 
   after(async () => {
@@ -177,17 +226,24 @@ current-context: stub
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('apply creates with strict server-side validation, re-applies with a strategic merge patch, and get prints the Table', async () => {
+  void it('apply creates with strict server-side validation, re-applies with a strategic merge patch, and get prints the Table', async () => {
     const created = await kubectl(['apply', '-f', '-'], manifest('web:1'));
     assert.equal(created.code, 0, created.stderr);
     assert.match(created.stdout, /deployment.apps\/web created/);
-    assert.equal(find('Deployment', 'web')?.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration']?.includes('web:1'), true);
+    assert.equal(
+      find('Deployment', 'web')?.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration']?.includes(
+        'web:1',
+      ),
+      true,
+    );
 
     const updated = await kubectl(['apply', '-f', '-'], manifest('web:2'));
     assert.equal(updated.code, 0, updated.stderr);
     assert.match(updated.stdout, /deployment.apps\/web configured/);
     assert.doesNotMatch(updated.stderr, /warning/i);
-    const spec = find('Deployment', 'web')?.spec as { template: { spec: { containers: { image: string; imagePullPolicy: string }[] } } };
+    const spec = find('Deployment', 'web')?.spec as {
+      template: { spec: { containers: { image: string; imagePullPolicy: string }[] } };
+    };
     assert.equal(spec.template.spec.containers[0]?.image, 'web:2');
     assert.equal(spec.template.spec.containers[0]?.imagePullPolicy, 'IfNotPresent');
 
@@ -197,23 +253,40 @@ current-context: stub
     assert.match(listed.stdout, /\nweb\s+0\/2\s+0\s+0\s+\S+\s+app\s+web:2\s+app=web\n/);
   });
 
-  it('re-applying without a container and an env var deletes them through the patch kubectl computes', async () => {
-    const withSidecar = manifest('web:2', '').replace('        ports:\n', '        env:\n        - {name: A, value: "1"}\n        - {name: B, value: "2"}\n        ports:\n')
-      + '      - name: sidecar\n        image: proxy:1\n';
+  void it('re-applying without a container and an env var deletes them through the patch kubectl computes', async () => {
+    const withSidecar =
+      manifest('web:2', '').replace(
+        '        ports:\n',
+        '        env:\n        - {name: A, value: "1"}\n        - {name: B, value: "2"}\n        ports:\n',
+      ) + '      - name: sidecar\n        image: proxy:1\n';
     const first = await kubectl(['apply', '-f', '-'], withSidecar);
     assert.equal(first.code, 0, first.stderr);
-    const second = await kubectl(['apply', '-f', '-'], manifest('web:2', '').replace('        ports:\n', '        env:\n        - {name: B, value: "2"}\n        ports:\n'));
+    const second = await kubectl(
+      ['apply', '-f', '-'],
+      manifest('web:2', '').replace(
+        '        ports:\n',
+        '        env:\n        - {name: B, value: "2"}\n        ports:\n',
+      ),
+    );
     assert.equal(second.code, 0, second.stderr);
-    const spec = find('Deployment', 'web')?.spec as { template: { spec: { containers: { name: string; env?: unknown[] }[] } } };
-    assert.deepEqual(spec.template.spec.containers.map((c) => c.name), ['app']);
+    const spec = find('Deployment', 'web')?.spec as {
+      template: { spec: { containers: { name: string; env?: unknown[] }[] } };
+    };
+    assert.deepEqual(
+      spec.template.spec.containers.map((c) => c.name),
+      ['app'],
+    );
     assert.deepEqual(spec.template.spec.containers[0]?.env, [{ name: 'B', value: '2' }]);
   });
 
-  it('switching the strategy to Recreate and a volume to a ConfigMap leaves no stale keys', async () => {
+  void it('switching the strategy to Recreate and a volume to a ConfigMap leaves no stale keys', async () => {
     const volumes = (source: string): string => `      volumes:\n      - name: data\n        ${source}\n`;
-    const withStrategy = (strategy: string, source: string): string => manifest('web:2', volumes(source))
-      .replace('  replicas: 2\n', `  replicas: 2\n  strategy: ${strategy}\n`);
-    const first = await kubectl(['apply', '-f', '-'], withStrategy('{type: RollingUpdate, rollingUpdate: {maxSurge: 1}}', 'emptyDir: {}'));
+    const withStrategy = (strategy: string, source: string): string =>
+      manifest('web:2', volumes(source)).replace('  replicas: 2\n', `  replicas: 2\n  strategy: ${strategy}\n`);
+    const first = await kubectl(
+      ['apply', '-f', '-'],
+      withStrategy('{type: RollingUpdate, rollingUpdate: {maxSurge: 1}}', 'emptyDir: {}'),
+    );
     assert.equal(first.code, 0, first.stderr);
     const second = await kubectl(['apply', '-f', '-'], withStrategy('{type: Recreate}', 'configMap: {name: cfg}'));
     assert.equal(second.code, 0, second.stderr);
@@ -222,13 +295,13 @@ current-context: stub
     assert.deepEqual(spec.template.spec.volumes, [{ name: 'data', configMap: { name: 'cfg', defaultMode: 420 } }]);
   });
 
-  it('an unknown field is rejected with the strict decoding error', async () => {
+  void it('an unknown field is rejected with the strict decoding error', async () => {
     const result = await kubectl(['apply', '-f', '-'], manifest('web:3', '  bogus: 1\n'));
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /strict decoding error: unknown field "spec.bogus"/);
   });
 
-  it('server-side apply takes the apply-patch path', async () => {
+  void it('server-side apply takes the apply-patch path', async () => {
     const result = await kubectl(['apply', '--server-side', '-f', '-'], manifest('web:4'));
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /deployment.apps\/web serverside-applied/);
@@ -236,8 +309,10 @@ current-context: stub
     assert.ok(entries.some((entry) => entry.manager === 'kubectl' && entry.operation === 'Apply'));
   });
 
-  it('a multi-resource manifest applies under strict validation and every kind prints its columns', async () => {
-    const result = await kubectl(['apply', '-f', '-'], `apiVersion: v1
+  void it('a multi-resource manifest applies under strict validation and every kind prints its columns', async () => {
+    const result = await kubectl(
+      ['apply', '-f', '-'],
+      `apiVersion: v1
 kind: ConfigMap
 metadata: {name: cfg}
 data: {mode: dev, level: debug}
@@ -270,21 +345,28 @@ spec:
         - name: POD
           valueFrom: {fieldRef: {fieldPath: metadata.name}}
         resources: {limits: {cpu: 100m, memory: 64Mi}}
-`);
+`,
+    );
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /configmap\/cfg created\nsecret\/creds created\nservice\/web created\njob.batch\/once created/);
+    assert.match(
+      result.stdout,
+      /configmap\/cfg created\nsecret\/creds created\nservice\/web created\njob.batch\/once created/,
+    );
     const secret = find('Secret', 'creds');
     assert.deepEqual(secret?.data, { password: Buffer.from('hunter2').toString('base64') });
 
     const services = await kubectl(['get', 'svc']);
-    assert.match(services.stdout, /^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE\nweb\s+ClusterIP\s+10\.\d+\.\d+\.\d+\s+<none>\s+80\/TCP\s+\S+\n$/);
+    assert.match(
+      services.stdout,
+      /^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE\nweb\s+ClusterIP\s+10\.\d+\.\d+\.\d+\s+<none>\s+80\/TCP\s+\S+\n$/,
+    );
     const configMaps = await kubectl(['get', 'cm', 'cfg']);
     assert.match(configMaps.stdout, /^NAME\s+DATA\s+AGE\ncfg\s+2\s+\S+\n$/);
     const jobs = await kubectl(['get', 'jobs']);
     assert.match(jobs.stdout, /^NAME\s+STATUS\s+COMPLETIONS\s+DURATION\s+AGE\nonce\s+Running\s+0\/1\s+\S+\n$/);
   });
 
-  it('explain reads the served schemas', async () => {
+  void it('explain reads the served schemas', async () => {
     const result = await kubectl(['explain', 'deployment.spec.strategy']);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /rollingUpdate/);

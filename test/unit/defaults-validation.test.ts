@@ -16,7 +16,16 @@ function minimalDeployment(): KubeObjectInput {
       selector: { matchLabels: { app: 'web' } },
       template: {
         metadata: { labels: { app: 'web' } },
-        spec: { containers: [{ name: 'app', image: 'web:1', ports: [{ containerPort: 8080 }], readinessProbe: { httpGet: { path: '/ready', port: 8080 } } }] },
+        spec: {
+          containers: [
+            {
+              name: 'app',
+              image: 'web:1',
+              ports: [{ containerPort: 8080 }],
+              readinessProbe: { httpGet: { path: '/ready', port: 8080 } },
+            },
+          ],
+        },
       },
     },
   };
@@ -31,15 +40,18 @@ function rejects(fn: () => unknown, code: number, pattern: RegExp): void {
   });
 }
 
-describe('defaults', () => {
-  it('a minimal Deployment gets the fields a real cluster shows', () => {
+void describe('defaults', () => {
+  void it('a minimal Deployment gets the fields a real cluster shows', () => {
     const object = minimalDeployment();
     applyDefaults(deployments, object);
     const spec = object.spec as JsonObject;
     assert.equal(spec.replicas, 1);
     assert.equal(spec.revisionHistoryLimit, 10);
     assert.equal(spec.progressDeadlineSeconds, 600);
-    assert.deepEqual(spec.strategy, { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } });
+    assert.deepEqual(spec.strategy, {
+      type: 'RollingUpdate',
+      rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' },
+    });
     const podSpec = (spec.template as JsonObject).spec as JsonObject;
     assert.equal(podSpec.restartPolicy, 'Always');
     assert.equal(podSpec.dnsPolicy, 'ClusterFirst');
@@ -51,14 +63,18 @@ describe('defaults', () => {
     assert.equal(container.terminationMessagePath, '/dev/termination-log');
     assert.deepEqual(container.ports, [{ containerPort: 8080, protocol: 'TCP' }]);
     assert.deepEqual(container.readinessProbe, {
-      httpGet: { path: '/ready', port: 8080, scheme: 'HTTP' }, timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3,
+      httpGet: { path: '/ready', port: 8080, scheme: 'HTTP' },
+      timeoutSeconds: 1,
+      periodSeconds: 10,
+      successThreshold: 1,
+      failureThreshold: 3,
     });
     const again = structuredClone(object);
     applyDefaults(deployments, again);
     assert.deepEqual(again, object, 'defaulting is idempotent');
   });
 
-  it('pods, services, secrets and namespaces', () => {
+  void it('pods, services, secrets and namespaces', () => {
     const pod: KubeObjectInput = { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
     applyDefaults(resourceByPlural('pods'), pod);
     const podSpec = pod.spec as JsonObject;
@@ -67,7 +83,10 @@ describe('defaults', () => {
     assert.equal(((podSpec.containers as JsonObject[])[0] as JsonObject).imagePullPolicy, 'Always');
     assert.deepEqual(pod.status, { phase: 'Pending', qosClass: 'BestEffort' });
 
-    const service: KubeObjectInput = { metadata: { name: 'web', namespace: 'shop' }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } };
+    const service: KubeObjectInput = {
+      metadata: { name: 'web', namespace: 'shop' },
+      spec: { selector: { app: 'web' }, ports: [{ port: 80 }] },
+    };
     applyDefaults(resourceByPlural('services'), service);
     const svc = service.spec as JsonObject;
     assert.equal(svc.type, 'ClusterIP');
@@ -90,7 +109,7 @@ describe('defaults', () => {
     assert.deepEqual(namespace.status, { phase: 'Active' });
   });
 
-  it('image pull policy follows the tag rule', () => {
+  void it('image pull policy follows the tag rule', () => {
     assert.equal(pullPolicyFor('nginx'), 'Always');
     assert.equal(pullPolicyFor('nginx:latest'), 'Always');
     assert.equal(pullPolicyFor('localhost:5000/nginx'), 'Always');
@@ -99,28 +118,47 @@ describe('defaults', () => {
   });
 });
 
-describe('validation', () => {
-  it('unknown fields fail under Strict, warn under Warn and pass under Ignore', () => {
+void describe('validation', () => {
+  void it('unknown fields fail under Strict, warn under Warn and pass under Ignore', () => {
     const object = minimalDeployment();
     (object.spec as JsonObject).foo = 1;
-    ((((object.spec as JsonObject).template as JsonObject).spec as JsonObject).containers as JsonObject[])[0]!.imagePullPolcy = 'Always';
-    rejects(() => validateObject(deployments, object, 'Strict'), 400,
-      /^Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.template.spec.containers\[0\].imagePullPolcy", unknown field "spec.foo"$/);
-    assert.deepEqual(validateObject(deployments, object, 'Warn').warnings,
-      ['unknown field "spec.template.spec.containers[0].imagePullPolcy"', 'unknown field "spec.foo"']);
+    (
+      (((object.spec as JsonObject).template as JsonObject).spec as JsonObject).containers as JsonObject[]
+    )[0]!.imagePullPolcy = 'Always';
+    rejects(
+      () => validateObject(deployments, object, 'Strict'),
+      400,
+      /^Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.template.spec.containers\[0\].imagePullPolcy", unknown field "spec.foo"$/,
+    );
+    assert.deepEqual(validateObject(deployments, object, 'Warn').warnings, [
+      'unknown field "spec.template.spec.containers[0].imagePullPolcy"',
+      'unknown field "spec.foo"',
+    ]);
     assert.deepEqual(validateObject(deployments, object, 'Ignore').warnings, []);
   });
 
-  it('a wrong JSON type is 400 whatever the field validation', () => {
+  void it('a wrong JSON type is 400 whatever the field validation', () => {
     const object = minimalDeployment();
     (object.spec as JsonObject).replicas = 'two';
-    rejects(() => validateObject(deployments, object, 'Ignore'), 400,
-      /json: cannot unmarshal string into Go struct field DeploymentSpec\.spec\.replicas of type int32/);
-    const secret: KubeObjectInput = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { k: 'not base64!' } };
-    rejects(() => validateObject(resourceByPlural('secrets'), secret, 'Strict'), 400, /illegal base64 data at input byte/);
+    rejects(
+      () => validateObject(deployments, object, 'Ignore'),
+      400,
+      /json: cannot unmarshal string into Go struct field DeploymentSpec\.spec\.replicas of type int32/,
+    );
+    const secret: KubeObjectInput = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's' },
+      data: { k: 'not base64!' },
+    };
+    rejects(
+      () => validateObject(resourceByPlural('secrets'), secret, 'Strict'),
+      400,
+      /illegal base64 data at input byte/,
+    );
   });
 
-  it('invalid values are 422 with the real causes', () => {
+  void it('invalid values are 422 with the real causes', () => {
     const object = minimalDeployment();
     const spec = object.spec as JsonObject;
     ((spec.template as JsonObject).metadata as JsonObject).labels = { app: 'other' };
@@ -144,14 +182,17 @@ describe('validation', () => {
     }
   });
 
-  it('a Recreate strategy with rollingUpdate parameters is forbidden', () => {
+  void it('a Recreate strategy with rollingUpdate parameters is forbidden', () => {
     const object = minimalDeployment();
     (object.spec as JsonObject).strategy = { type: 'Recreate', rollingUpdate: { maxSurge: 1 } };
-    rejects(() => validateObject(deployments, object, 'Strict'), 422,
-      /spec\.strategy\.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'/);
+    rejects(
+      () => validateObject(deployments, object, 'Strict'),
+      422,
+      /spec\.strategy\.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'/,
+    );
   });
 
-  it('a valid minimal Deployment passes before and after defaulting', () => {
+  void it('a valid minimal Deployment passes before and after defaulting', () => {
     const object = minimalDeployment();
     assert.deepEqual(validateObject(deployments, object, 'Strict'), { warnings: [] });
     applyDefaults(deployments, object);

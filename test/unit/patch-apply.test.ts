@@ -28,7 +28,10 @@ spec:
 ${extraEnv ? '        - {name: B, value: "2"}\n' : ''}`;
 
 function apply(current: KubeObject, yaml: string, manager = 'kubectl', force = false): KubeObject {
-  return applyPatch(deployments, current, Buffer.from(yaml), APPLY, { fieldManager: manager, force }) as unknown as KubeObject;
+  return applyPatch(deployments, current, Buffer.from(yaml), APPLY, {
+    fieldManager: manager,
+    force,
+  }) as unknown as KubeObject;
 }
 
 function container(object: KubeObject): JsonObject {
@@ -36,10 +39,14 @@ function container(object: KubeObject): JsonObject {
   return (spec.containers as JsonObject[])[0] as JsonObject;
 }
 
-const stub = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' } } as unknown as KubeObject;
+const stub = {
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'web', namespace: 'shop' },
+} as unknown as KubeObject;
 
-describe('server-side apply', () => {
-  it('creates from an empty object and records the manager', () => {
+void describe('server-side apply', () => {
+  void it('creates from an empty object and records the manager', () => {
     const created = apply(stub, manifest('web:1', true));
     assert.equal(container(created).image, 'web:1');
     assert.equal(created.metadata.namespace, 'shop');
@@ -52,7 +59,7 @@ describe('server-side apply', () => {
     assert.ok('f:replicas' in (fields['f:spec'] as JsonObject));
   });
 
-  it('an update changes the image and removes the env var the manager stopped applying', () => {
+  void it('an update changes the image and removes the env var the manager stopped applying', () => {
     const created = apply(stub, manifest('web:1', true));
     created.metadata.uid = 'u';
     created.metadata.resourceVersion = '5';
@@ -62,29 +69,45 @@ describe('server-side apply', () => {
     assert.equal(updated.metadata.resourceVersion, '5');
   });
 
-  it('fields set by another writer survive an apply that does not mention them', () => {
+  void it('fields set by another writer survive an apply that does not mention them', () => {
     const created = apply(stub, manifest('web:1', false));
     (created.metadata.annotations ??= {})['note'] = 'kept';
     const updated = apply(created, manifest('web:1', false));
     assert.equal(updated.metadata.annotations?.['note'], 'kept');
   });
 
-  it('a different applier changing an owned field conflicts unless forced', () => {
+  void it('a different applier changing an owned field conflicts unless forced', () => {
     const created = apply(stub, manifest('web:1', false));
     const other = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 5}\n';
-    assert.throws(() => apply(created, other, 'helm'), (error: unknown) =>
-      error instanceof ApiError && error.code === 409 && /conflict with "kubectl": \.spec\.replicas/.test(error.message));
+    assert.throws(
+      () => apply(created, other, 'helm'),
+      (error: unknown) =>
+        error instanceof ApiError &&
+        error.code === 409 &&
+        /conflict with "kubectl": \.spec\.replicas/.test(error.message),
+    );
     const forced = apply(created, other, 'helm', true);
     assert.equal((forced.spec as JsonObject).replicas, 5);
-    const kubectlEntry = (forced.metadata.managedFields as JsonObject[]).find((e) => e.manager === 'kubectl') as JsonObject;
+    const kubectlEntry = (forced.metadata.managedFields as JsonObject[]).find(
+      (e) => e.manager === 'kubectl',
+    ) as JsonObject;
     assert.ok(!('f:replicas' in ((kubectlEntry.fieldsV1 as JsonObject)['f:spec'] as JsonObject)));
   });
 
-  it('requires a field manager and accepts the JSON the JS client sends', () => {
-    assert.throws(() => applyPatch(deployments, stub, Buffer.from('{}'), APPLY, {}), (error: unknown) =>
-      error instanceof ApiError && error.code === 400);
-    const created = applyPatch(deployments, stub, Buffer.from(JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment',
-      metadata: { name: 'web' }, spec: { replicas: 3 } })), APPLY, { fieldManager: 'js' });
+  void it('requires a field manager and accepts the JSON the JS client sends', () => {
+    assert.throws(
+      () => applyPatch(deployments, stub, Buffer.from('{}'), APPLY, {}),
+      (error: unknown) => error instanceof ApiError && error.code === 400,
+    );
+    const created = applyPatch(
+      deployments,
+      stub,
+      Buffer.from(
+        JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 3 } }),
+      ),
+      APPLY,
+      { fieldManager: 'js' },
+    );
     assert.equal((created.spec as JsonObject).replicas, 3);
   });
 });

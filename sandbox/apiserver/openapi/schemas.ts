@@ -91,7 +91,7 @@ const FIELD_DOCS: Record<string, string> = {
   spec: 'Specification of the desired behavior of the object.',
   status: 'Most recently observed status of the object. Read-only: written by the system.',
   replicas: 'Number of desired pods. Defaults to 1.',
-  selector: 'Label selector for pods. It must match the pod template\'s labels.',
+  selector: "Label selector for pods. It must match the pod template's labels.",
   template: 'Template describes the pods that will be created.',
   strategy: 'The deployment strategy to use to replace existing pods with new ones.',
   containers: 'List of containers belonging to the pod. There must be at least one.',
@@ -99,18 +99,20 @@ const FIELD_DOCS: Record<string, string> = {
   volumes: 'List of volumes that can be mounted by containers belonging to the pod.',
   name: 'Name of the object or entry, unique in its scope.',
   image: 'Container image name.',
-  command: 'Entrypoint array. Not executed within a shell. The image\'s ENTRYPOINT is used if this is not provided.',
-  args: 'Arguments to the entrypoint. The image\'s CMD is used if this is not provided.',
+  command: "Entrypoint array. Not executed within a shell. The image's ENTRYPOINT is used if this is not provided.",
+  args: "Arguments to the entrypoint. The image's CMD is used if this is not provided.",
   env: 'List of environment variables to set in the container.',
   envFrom: 'List of sources to populate environment variables in the container.',
   ports: 'List of ports to expose.',
-  volumeMounts: 'Pod volumes to mount into the container\'s filesystem.',
+  volumeMounts: "Pod volumes to mount into the container's filesystem.",
   workingDir: "Container's working directory. Defaults to the image's.",
   resources: 'Compute resources required by this container.',
   livenessProbe: 'Periodic probe of container liveness. The container is restarted if the probe fails.',
-  readinessProbe: 'Periodic probe of container service readiness. The container is removed from service endpoints if the probe fails.',
+  readinessProbe:
+    'Periodic probe of container service readiness. The container is removed from service endpoints if the probe fails.',
   startupProbe: 'Indicates that the pod has successfully initialized; other probes wait until it succeeds.',
-  imagePullPolicy: 'Image pull policy: Always, Never, IfNotPresent. Defaults to Always for :latest, IfNotPresent otherwise.',
+  imagePullPolicy:
+    'Image pull policy: Always, Never, IfNotPresent. Defaults to Always for :latest, IfNotPresent otherwise.',
   restartPolicy: 'Restart policy for all containers within the pod: Always, OnFailure, Never. Defaults to Always.',
   labels: 'Map of string keys and values that can be used to organize and categorize objects.',
   annotations: 'Unstructured key value map stored with a resource that may be set by external tools.',
@@ -128,7 +130,10 @@ function component(def: StructDef, uses: Set<string>): JsonObject {
   }
   const result: JsonObject = { description: def.description, type: 'object', properties };
   if (def.required && def.required.length > 0) result.required = [...def.required];
-  if (def.gvk) result['x-kubernetes-group-version-kind'] = [{ group: def.gvk.group, kind: def.gvk.kind, version: def.gvk.version }];
+  if (def.gvk)
+    result['x-kubernetes-group-version-kind'] = [
+      { group: def.gvk.group, kind: def.gvk.kind, version: def.gvk.version },
+    ];
   return result;
 }
 

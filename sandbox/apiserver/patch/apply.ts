@@ -9,7 +9,15 @@ import { fieldSchema, sameJson, strategicMerge } from './strategic.js';
 
 /** Identity fields never count as applied fields (the real server leaves them out of fieldsV1). */
 const IDENTITY = new Set(['apiVersion', 'kind']);
-const META_IDENTITY = new Set(['name', 'namespace', 'uid', 'resourceVersion', 'managedFields', 'creationTimestamp', 'generation']);
+const META_IDENTITY = new Set([
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'managedFields',
+  'creationTimestamp',
+  'generation',
+]);
 
 export interface ApplyRequest {
   current: JsonObject;
@@ -58,7 +66,9 @@ export function serverSideApply(request: ApplyRequest): JsonObject {
   };
   const keptOthers = others.filter((other) => !isJsonObject(other.fieldsV1) || Object.keys(other.fieldsV1).length > 0);
   const metadata = isJsonObject(merged.metadata) ? merged.metadata : {};
-  metadata.managedFields = mine ? entries.map((e) => (e === mine ? entry : e)).filter((e) => e === entry || keptOthers.includes(e)) : [...keptOthers, entry];
+  metadata.managedFields = mine
+    ? entries.map((e) => (e === mine ? entry : e)).filter((e) => e === entry || keptOthers.includes(e))
+    : [...keptOthers, entry];
   merged.metadata = metadata;
   return merged;
 }
@@ -90,7 +100,10 @@ export function fieldSet(value: JsonValue, schema: Schema | undefined, root = fa
     const set: JsonObject = {};
     for (const item of value) {
       if (schema.mergeKey && isJsonObject(item)) {
-        set[`k:${JSON.stringify({ [schema.mergeKey]: item[schema.mergeKey] ?? null })}`] = { '.': {}, ...fieldSet(item, schema.items) };
+        set[`k:${JSON.stringify({ [schema.mergeKey]: item[schema.mergeKey] ?? null })}`] = {
+          '.': {},
+          ...fieldSet(item, schema.items),
+        };
       } else if (!schema.mergeKey) {
         set[`v:${JSON.stringify(item)}`] = {};
       }
@@ -112,7 +125,9 @@ function indexOf(list: JsonValue[], key: string): number {
   const identity = JSON.parse(key.slice(2)) as JsonValue;
   if (key.startsWith('v:')) return list.findIndex((item) => sameJson(item, identity));
   if (!isJsonObject(identity)) return -1;
-  return list.findIndex((item) => isJsonObject(item) && Object.entries(identity).every(([k, v]) => sameJson(item[k] ?? null, v)));
+  return list.findIndex(
+    (item) => isJsonObject(item) && Object.entries(identity).every(([k, v]) => sameJson(item[k] ?? null, v)),
+  );
 }
 
 function remove(container: JsonValue, key: string): void {
@@ -142,8 +157,13 @@ function prune(value: JsonValue, previous: JsonObject, next: JsonObject | undefi
   }
 }
 
-function conflictingPaths(mine: JsonObject, theirs: JsonObject, current: JsonValue | undefined, applied: JsonValue | undefined,
-  path: string[] = []): string[][] {
+function conflictingPaths(
+  mine: JsonObject,
+  theirs: JsonObject,
+  current: JsonValue | undefined,
+  applied: JsonValue | undefined,
+  path: string[] = [],
+): string[][] {
   const found: string[][] = [];
   for (const [key, child] of Object.entries(mine)) {
     const other = theirs[key];
@@ -181,7 +201,9 @@ function renderPath(path: string[]): string {
       if (key.startsWith('f:')) return `.${key.slice(2)}`;
       const identity = JSON.parse(key.slice(2)) as JsonValue;
       if (key.startsWith('v:')) return `[${JSON.stringify(identity)}]`;
-      return `[${Object.entries(isJsonObject(identity) ? identity : {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}]`;
+      return `[${Object.entries(isJsonObject(identity) ? identity : {})
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(',')}]`;
     })
     .join('');
 }
@@ -193,6 +215,10 @@ function conflictError(conflicts: { manager: string; path: string[] }[]): ApiErr
       ? `Apply failed with 1 conflict: ${lines[0]}`
       : `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n- ')}`;
   return new ApiError(409, 'Conflict', message, {
-    causes: conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}"`, field: renderPath(c.path) })),
+    causes: conflicts.map((c) => ({
+      reason: 'FieldManagerConflict',
+      message: `conflict with "${c.manager}"`,
+      field: renderPath(c.path),
+    })),
   });
 }

@@ -30,7 +30,8 @@ function mergeValue(original: JsonValue | undefined, patch: JsonValue, schema: S
     return mergeObject(isJsonObject(original) ? original : {}, patch, schema);
   }
   if (Array.isArray(patch)) {
-    if (schema?.kind === 'list' && schema.strategy) return mergeList(Array.isArray(original) ? original : [], patch, schema);
+    if (schema?.kind === 'list' && schema.strategy)
+      return mergeList(Array.isArray(original) ? original : [], patch, schema);
     return stripDirectives(patch, schema);
   }
   return patch;
@@ -71,14 +72,18 @@ function mergeObject(original: JsonObject, patch: JsonObject, schema: Schema | u
   for (const [field, order] of orders) {
     const list = result[field];
     const listSchema = fieldSchema(schema, field);
-    if (Array.isArray(list)) result[field] = applyOrder(list, order, listSchema?.kind === 'list' ? listSchema.mergeKey : undefined);
+    if (Array.isArray(list))
+      result[field] = applyOrder(list, order, listSchema?.kind === 'list' ? listSchema.mergeKey : undefined);
   }
   return result;
 }
 
 function mergeList(original: JsonValue[], patch: JsonValue[], schema: Extract<Schema, { kind: 'list' }>): JsonValue[] {
   if (patch.some((item) => isJsonObject(item) && item.$patch === 'replace')) {
-    return stripDirectives(patch.filter((item) => !(isJsonObject(item) && item.$patch === 'replace')), schema) as JsonValue[];
+    return stripDirectives(
+      patch.filter((item) => !(isJsonObject(item) && item.$patch === 'replace')),
+      schema,
+    ) as JsonValue[];
   }
   const key = schema.mergeKey;
   if (!key) {
@@ -109,7 +114,9 @@ function mergeList(original: JsonValue[], patch: JsonValue[], schema: Extract<Sc
 function applyOrder(list: JsonValue[], order: JsonValue[], mergeKey: string | undefined): JsonValue[] {
   const identity = (item: JsonValue): JsonValue => (mergeKey && isJsonObject(item) ? (item[mergeKey] ?? null) : item);
   const position = (item: JsonValue): number =>
-    order.findIndex((entry) => sameJson(mergeKey && isJsonObject(entry) ? (entry[mergeKey] ?? null) : entry, identity(item)));
+    order.findIndex((entry) =>
+      sameJson(mergeKey && isJsonObject(entry) ? (entry[mergeKey] ?? null) : entry, identity(item)),
+    );
   const named = list.filter((item) => position(item) >= 0).sort((a, b) => position(a) - position(b));
   const rest = list.filter((item) => position(item) < 0);
   return [...named, ...rest];

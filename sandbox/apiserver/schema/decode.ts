@@ -13,15 +13,15 @@ export interface DecodeFindings {
 }
 
 const GO_SCALAR: Record<ScalarType, string> = {
-  'string': 'string',
-  'int32': 'int32',
-  'int64': 'int64',
-  'number': 'float64',
-  'boolean': 'bool',
+  string: 'string',
+  int32: 'int32',
+  int64: 'int64',
+  number: 'float64',
+  boolean: 'bool',
   'int-or-string': 'intstr.IntOrString',
-  'quantity': 'resource.Quantity',
+  quantity: 'resource.Quantity',
   'date-time': 'v1.Time',
-  'byte': '[]uint8',
+  byte: '[]uint8',
 };
 
 export function decodeFindings(value: JsonValue, schema: Schema): DecodeFindings {
@@ -64,7 +64,8 @@ function jsonKind(value: JsonValue): string {
 
 function typeError(findings: DecodeFindings, value: JsonValue, schema: Schema, where: Where, shown?: string): void {
   if (findings.typeError) return;
-  const field = where.struct && where.goPath ? ` into Go struct field ${where.struct}.${where.goPath}` : ' into Go value';
+  const field =
+    where.struct && where.goPath ? ` into Go struct field ${where.struct}.${where.goPath}` : ' into Go value';
   findings.typeError = `json: cannot unmarshal ${shown ?? jsonKind(value)}${field} of type ${goType(schema)}`;
 }
 
@@ -102,7 +103,12 @@ function walk(value: JsonValue, schema: Schema, where: Where, findings: DecodeFi
   }
 }
 
-function checkScalar(value: JsonValue, schema: Extract<Schema, { kind: 'scalar' }>, where: Where, findings: DecodeFindings): void {
+function checkScalar(
+  value: JsonValue,
+  schema: Extract<Schema, { kind: 'scalar' }>,
+  where: Where,
+  findings: DecodeFindings,
+): void {
   switch (schema.type) {
     case 'string':
     case 'date-time':

@@ -34,7 +34,12 @@ export function goName(schema: Schema): string {
 export function definitionNameOf(resource: Pick<ResourceType, 'group' | 'version' | 'kind'>): string | undefined {
   return Object.keys(DEFINITIONS).find((name) => {
     const gvk = DEFINITIONS[name]?.gvk;
-    return gvk !== undefined && gvk.group === resource.group && gvk.version === resource.version && gvk.kind === resource.kind;
+    return (
+      gvk !== undefined &&
+      gvk.group === resource.group &&
+      gvk.version === resource.version &&
+      gvk.kind === resource.kind
+    );
   });
 }
 

@@ -17,7 +17,11 @@ const LABEL_VALUE_HELP =
 type Causes = StatusCause[];
 
 function required(causes: Causes, field: string, detail?: string): void {
-  causes.push({ reason: 'FieldValueRequired', field, message: detail ? `Required value: ${detail}` : 'Required value' });
+  causes.push({
+    reason: 'FieldValueRequired',
+    field,
+    message: detail ? `Required value: ${detail}` : 'Required value',
+  });
 }
 
 function invalidValue(causes: Causes, field: string, value: JsonValue | undefined, detail: string): void {
@@ -36,7 +40,9 @@ function unsupported(causes: Causes, field: string, value: JsonValue, supported:
 function goValue(value: JsonValue | undefined): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (isJsonObject(value)) {
-    return `map[string]string{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(', ')}}`;
+    return `map[string]string{${Object.entries(value)
+      .map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`)
+      .join(', ')}}`;
   }
   return value === undefined ? 'null' : JSON.stringify(value);
 }
@@ -92,7 +98,8 @@ function validateMetadata(metadata: JsonObject, path: string, causes: Causes): v
       invalidValue(causes, `${path}.labels`, value, LABEL_VALUE_HELP);
     }
   }
-  for (const key of Object.keys(obj(metadata.annotations))) validateQualifiedName(key.toLowerCase(), `${path}.annotations`, causes);
+  for (const key of Object.keys(obj(metadata.annotations)))
+    validateQualifiedName(key.toLowerCase(), `${path}.annotations`, causes);
 }
 
 const NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
@@ -111,8 +118,12 @@ function validateQualifiedName(key: string, field: string, causes: Causes): void
   if (prefix !== undefined) {
     if (prefix.length === 0) invalidValue(causes, field, key, 'prefix part must be non-empty');
     else if (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix)) {
-      invalidValue(causes, field, key,
-        "prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')");
+      invalidValue(
+        causes,
+        field,
+        key,
+        "prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+      );
     }
   }
 }
@@ -163,7 +174,8 @@ function validateDeploymentStrategy(strategy: JsonObject, causes: Causes): void 
 function validateJobSpec(spec: JsonObject, path: string, causes: Causes): void {
   for (const field of ['parallelism', 'completions', 'backoffLimit']) {
     const value = spec[field];
-    if (typeof value === 'number' && value < 0) invalidValue(causes, `${path}.${field}`, value, 'must be greater than or equal to 0');
+    if (typeof value === 'number' && value < 0)
+      invalidValue(causes, `${path}.${field}`, value, 'must be greater than or equal to 0');
   }
   const podSpec = obj(obj(spec.template).spec);
   validatePodSpec(podSpec, `${path}.template.spec`, causes);
@@ -196,7 +208,8 @@ function validatePodSpec(spec: JsonObject, path: string, causes: Causes, extraVo
     const name = obj(volume).name;
     const field = `${path}.volumes[${index}].name`;
     if (typeof name !== 'string' || name === '') required(causes, field);
-    else if (volumes.has(name)) causes.push({ reason: 'FieldValueDuplicate', field, message: `Duplicate value: ${JSON.stringify(name)}` });
+    else if (volumes.has(name))
+      causes.push({ reason: 'FieldValueDuplicate', field, message: `Duplicate value: ${JSON.stringify(name)}` });
     else {
       if (!DNS_LABEL.test(name)) invalidValue(causes, field, name, DNS_LABEL_HELP);
       volumes.add(name);
@@ -207,7 +220,8 @@ function validatePodSpec(spec: JsonObject, path: string, causes: Causes, extraVo
   const names = new Set<string>();
   for (const group of ['initContainers', 'containers']) {
     list(spec[group]).forEach((container, index) =>
-      validateContainer(obj(container), `${path}.${group}[${index}]`, names, volumes, causes));
+      validateContainer(obj(container), `${path}.${group}[${index}]`, names, volumes, causes),
+    );
   }
   const restart = spec.restartPolicy;
   if (typeof restart === 'string' && !['Always', 'OnFailure', 'Never'].includes(restart)) {
@@ -219,11 +233,21 @@ function validatePodSpec(spec: JsonObject, path: string, causes: Causes, extraVo
   }
 }
 
-function validateContainer(container: JsonObject, path: string, names: Set<string>, volumes: Set<string>, causes: Causes): void {
+function validateContainer(
+  container: JsonObject,
+  path: string,
+  names: Set<string>,
+  volumes: Set<string>,
+  causes: Causes,
+): void {
   const name = container.name;
   if (typeof name !== 'string' || name === '') required(causes, `${path}.name`);
   else if (names.has(name)) {
-    causes.push({ reason: 'FieldValueDuplicate', field: `${path}.name`, message: `Duplicate value: ${JSON.stringify(name)}` });
+    causes.push({
+      reason: 'FieldValueDuplicate',
+      field: `${path}.name`,
+      message: `Duplicate value: ${JSON.stringify(name)}`,
+    });
   } else {
     if (!DNS_LABEL.test(name) || name.length > 63) invalidValue(causes, `${path}.name`, name, DNS_LABEL_HELP);
     names.add(name);
@@ -252,7 +276,11 @@ function validateContainer(container: JsonObject, path: string, names: Set<strin
     const field = `${path}.volumeMounts[${index}]`;
     if (typeof volume !== 'string' || volume === '') required(causes, `${field}.name`);
     else if (!volumes.has(volume)) {
-      causes.push({ reason: 'FieldValueNotFound', field: `${field}.name`, message: `Not found: ${JSON.stringify(volume)}` });
+      causes.push({
+        reason: 'FieldValueNotFound',
+        field: `${field}.name`,
+        message: `Not found: ${JSON.stringify(volume)}`,
+      });
     }
     if (typeof mountPath !== 'string' || mountPath === '') required(causes, `${field}.mountPath`);
   });
@@ -281,7 +309,12 @@ function validateServiceSpec(spec: JsonObject, causes: Causes): void {
     const field = `spec.ports[${index}]`;
     if (ports.length > 1 && (typeof name !== 'string' || name === '')) required(causes, `${field}.name`);
     if (typeof name === 'string' && name !== '') {
-      if (names.has(name)) causes.push({ reason: 'FieldValueDuplicate', field: `${field}.name`, message: `Duplicate value: ${JSON.stringify(name)}` });
+      if (names.has(name))
+        causes.push({
+          reason: 'FieldValueDuplicate',
+          field: `${field}.name`,
+          message: `Duplicate value: ${JSON.stringify(name)}`,
+        });
       names.add(name);
     }
     if (port === undefined || port === 0) required(causes, `${field}.port`);
@@ -292,7 +325,11 @@ function validateServiceSpec(spec: JsonObject, causes: Causes): void {
       invalidValue(causes, `${field}.targetPort`, targetPort, 'must be between 1 and 65535, inclusive');
     }
     if (typeof nodePort === 'number' && nodePort !== 0 && type === 'ClusterIP') {
-      causes.push({ reason: 'FieldValueForbidden', field: `${field}.nodePort`, message: 'Forbidden: may not be used when `type` is \'ClusterIP\'' });
+      causes.push({
+        reason: 'FieldValueForbidden',
+        field: `${field}.nodePort`,
+        message: "Forbidden: may not be used when `type` is 'ClusterIP'",
+      });
     }
     if (typeof protocol === 'string' && !['TCP', 'UDP', 'SCTP'].includes(protocol)) {
       unsupported(causes, `${field}.protocol`, protocol, ['SCTP', 'TCP', 'UDP']);

@@ -2,7 +2,8 @@
 // strict field validation, strategic merge, server-side apply and the OpenAPI documents all read.
 
 /** A scalar's JSON type plus the Go type the real server would name in decoding errors. */
-export type ScalarType = 'string' | 'int32' | 'int64' | 'number' | 'boolean' | 'int-or-string' | 'quantity' | 'date-time' | 'byte';
+export type ScalarType =
+  'string' | 'int32' | 'int64' | 'number' | 'boolean' | 'int-or-string' | 'quantity' | 'date-time' | 'byte';
 
 export type Schema =
   | { kind: 'scalar'; type: ScalarType }
@@ -60,7 +61,11 @@ export function atomic(items: Schema): Schema {
 }
 
 /** A list of structs merged element-wise by `mergeKey`. */
-export function keyed(items: Schema, mergeKey: string, options: { retainKeys?: boolean; listMapKeys?: string[] } = {}): Schema {
+export function keyed(
+  items: Schema,
+  mergeKey: string,
+  options: { retainKeys?: boolean; listMapKeys?: string[] } = {},
+): Schema {
   return {
     kind: 'list',
     items,

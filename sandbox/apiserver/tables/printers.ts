@@ -2,7 +2,17 @@
 // pkg/printers/internalversion): the columns kubectl shows for `get`, wide ones at priority 1.
 
 import type { JsonObject, JsonValue } from '../../store/objects.js';
-import { containersAndImages, formatLabels, formatSelector, humanDuration, list, num, obj, since, text } from './format.js';
+import {
+  containersAndImages,
+  formatLabels,
+  formatSelector,
+  humanDuration,
+  list,
+  num,
+  obj,
+  since,
+  text,
+} from './format.js';
 
 export interface Column {
   name: string;
@@ -22,9 +32,23 @@ export interface Printer {
   print(object: JsonObject, now: number): Printed;
 }
 
-const NAME: Column = { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.' };
-const AGE: Column = { name: 'Age', type: 'string', description: 'CreationTimestamp is a timestamp representing the server time when this object was created.' };
-const col = (name: string, description: string, priority = 0, type = 'string'): Column => ({ name, type, description, priority });
+const NAME: Column = {
+  name: 'Name',
+  type: 'string',
+  format: 'name',
+  description: 'Name must be unique within a namespace.',
+};
+const AGE: Column = {
+  name: 'Age',
+  type: 'string',
+  description: 'CreationTimestamp is a timestamp representing the server time when this object was created.',
+};
+const col = (name: string, description: string, priority = 0, type = 'string'): Column => ({
+  name,
+  type,
+  description,
+  priority,
+});
 const wideWorkload = [
   col('Containers', 'Names of each container in the template.', 1),
   col('Images', 'Images referenced by each container in the template.', 1),
@@ -45,7 +69,10 @@ const podPrinter: Printer = {
     NAME,
     col('Ready', 'The aggregate readiness state of this pod for accepting traffic.'),
     col('Status', 'The aggregate status of the containers in this pod.'),
-    col('Restarts', 'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.'),
+    col(
+      'Restarts',
+      'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.',
+    ),
     AGE,
     col('IP', 'IP address allocated to the pod.', 1),
     col('Node', 'NodeName indicates in which node this pod is scheduled.', 1),
@@ -63,10 +90,15 @@ function printPod(pod: JsonObject, now: number): Printed {
   let reason = text(podStatus.reason, phase);
   const conditions = list(podStatus.conditions).map(obj);
   if (conditions.some((c) => c.type === 'PodScheduled' && c.reason === 'SchedulingGated')) reason = 'SchedulingGated';
-  const initSpecs = new Map(list(podSpec.initContainers).map(obj).map((c) => [text(c.name), c]));
+  const initSpecs = new Map(
+    list(podSpec.initContainers)
+      .map(obj)
+      .map((c) => [text(c.name), c]),
+  );
   const restartable = (containerName: JsonValue | undefined): boolean =>
     initSpecs.get(text(containerName))?.restartPolicy === 'Always';
-  const total = list(podSpec.containers).length + [...initSpecs.values()].filter((c) => c.restartPolicy === 'Always').length;
+  const total =
+    list(podSpec.containers).length + [...initSpecs.values()].filter((c) => c.restartPolicy === 'Always').length;
   let ready = 0;
   let restarts = 0;
   let sidecarRestarts = 0;
@@ -95,7 +127,9 @@ function printPod(pod: JsonObject, now: number): Printed {
     if (terminated) {
       reason = terminated.reason
         ? `Init:${text(terminated.reason)}`
-        : num(terminated.signal) !== 0 ? `Init:Signal:${num(terminated.signal)}` : `Init:ExitCode:${num(terminated.exitCode)}`;
+        : num(terminated.signal) !== 0
+          ? `Init:Signal:${num(terminated.signal)}`
+          : `Init:ExitCode:${num(terminated.exitCode)}`;
     } else if (waiting && text(waiting.reason) !== '' && waiting.reason !== 'PodInitializing') {
       reason = `Init:${text(waiting.reason)}`;
     } else {
@@ -121,7 +155,8 @@ function printPod(pod: JsonObject, now: number): Printed {
       if (waiting && text(waiting.reason) !== '') reason = text(waiting.reason);
       else if (terminated && text(terminated.reason) !== '') reason = text(terminated.reason);
       else if (terminated) {
-        reason = num(terminated.signal) !== 0 ? `Signal:${num(terminated.signal)}` : `ExitCode:${num(terminated.exitCode)}`;
+        reason =
+          num(terminated.signal) !== 0 ? `Signal:${num(terminated.signal)}` : `ExitCode:${num(terminated.exitCode)}`;
       } else if (container.ready === true && isObject(state.running)) {
         hasRunning = true;
         ready++;
@@ -136,22 +171,36 @@ function printPod(pod: JsonObject, now: number): Printed {
   if (deleting && podStatus.reason === 'NodeLost') reason = 'Unknown';
   else if (deleting && phase !== 'Succeeded' && phase !== 'Failed') reason = 'Terminating';
 
-  const restartCell = restarts !== 0 && lastRestart > 0 ? `${restarts} (${humanDuration(now - lastRestart)} ago)` : String(restarts);
+  const restartCell =
+    restarts !== 0 && lastRestart > 0 ? `${restarts} (${humanDuration(now - lastRestart)} ago)` : String(restarts);
   const podIPs = list(podStatus.podIPs).map(obj);
   const gates = list(podSpec.readinessGates).map(obj);
-  const gateCell = gates.length === 0
-    ? '<none>'
-    : `${gates.filter((g) => conditions.find((c) => c.type === g.conditionType)?.status === 'True').length}/${gates.length}`;
+  const gateCell =
+    gates.length === 0
+      ? '<none>'
+      : `${gates.filter((g) => conditions.find((c) => c.type === g.conditionType)?.status === 'True').length}/${gates.length}`;
   const printed: Printed = {
     cells: [
-      name(pod), `${ready}/${total}`, reason, restartCell, age(pod, now),
-      text(podIPs[0]?.ip, text(podStatus.podIP, '<none>')), text(podSpec.nodeName, '<none>'),
-      text(podStatus.nominatedNodeName, '<none>'), gateCell,
+      name(pod),
+      `${ready}/${total}`,
+      reason,
+      restartCell,
+      age(pod, now),
+      text(podIPs[0]?.ip, text(podStatus.podIP, '<none>')),
+      text(podSpec.nodeName, '<none>'),
+      text(podStatus.nominatedNodeName, '<none>'),
+      gateCell,
     ],
   };
   if (phase === 'Succeeded' || phase === 'Failed') {
-    printed.conditions = [{ type: 'Completed', status: 'True', reason: phase, message: phase === 'Succeeded'
-      ? 'The pod has completed successfully.' : 'The pod failed.' }];
+    printed.conditions = [
+      {
+        type: 'Completed',
+        status: 'True',
+        reason: phase,
+        message: phase === 'Succeeded' ? 'The pod has completed successfully.' : 'The pod failed.',
+      },
+    ];
   }
   return printed;
 }
@@ -164,15 +213,25 @@ const deploymentPrinter: Printer = {
   columns: [
     NAME,
     col('Ready', 'Number of the pod with ready state'),
-    col('Up-to-date', 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.'),
-    col('Available', 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.'),
+    col(
+      'Up-to-date',
+      'Total number of non-terminated pods targeted by this deployment that have the desired template spec.',
+    ),
+    col(
+      'Available',
+      'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.',
+    ),
     AGE,
     ...wideWorkload,
   ],
   print: (o, now) => ({
     cells: [
-      name(o), `${num(status(o).readyReplicas)}/${num(spec(o).replicas)}`, num(status(o).updatedReplicas),
-      num(status(o).availableReplicas), age(o, now), ...workloadWide(obj(spec(o).template).spec, spec(o).selector),
+      name(o),
+      `${num(status(o).readyReplicas)}/${num(spec(o).replicas)}`,
+      num(status(o).updatedReplicas),
+      num(status(o).availableReplicas),
+      age(o, now),
+      ...workloadWide(obj(spec(o).template).spec, spec(o).selector),
     ],
   }),
 };
@@ -188,7 +247,11 @@ const replicaSetPrinter: Printer = {
   ],
   print: (o, now) => ({
     cells: [
-      name(o), num(spec(o).replicas), num(status(o).replicas), num(status(o).readyReplicas), age(o, now),
+      name(o),
+      num(spec(o).replicas),
+      num(status(o).replicas),
+      num(status(o).readyReplicas),
+      age(o, now),
       ...workloadWide(obj(spec(o).template).spec, spec(o).selector),
     ],
   }),
@@ -203,8 +266,12 @@ const statefulSetPrinter: Printer = {
     col('Images', 'Images referenced by each container in the template.', 1),
   ],
   print: (o, now) => ({
-    cells: [name(o), `${num(status(o).readyReplicas)}/${num(spec(o).replicas)}`, age(o, now),
-      ...containersAndImages(obj(spec(o).template).spec)],
+    cells: [
+      name(o),
+      `${num(status(o).readyReplicas)}/${num(spec(o).replicas)}`,
+      age(o, now),
+      ...containersAndImages(obj(spec(o).template).spec),
+    ],
   }),
 };
 
@@ -213,9 +280,19 @@ const daemonSetPrinter: Printer = {
     NAME,
     col('Desired', 'The total number of nodes that should be running the daemon pod.', 0, 'integer'),
     col('Current', 'The number of nodes that are running at least 1 daemon pod.', 0, 'integer'),
-    col('Ready', 'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and ready.', 0, 'integer'),
+    col(
+      'Ready',
+      'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and ready.',
+      0,
+      'integer',
+    ),
     col('Up-to-date', 'The total number of nodes that are running updated daemon pod', 0, 'integer'),
-    col('Available', 'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available.', 0, 'integer'),
+    col(
+      'Available',
+      'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available.',
+      0,
+      'integer',
+    ),
     col('Node Selector', 'NodeSelector is a selector which must be true for the pod to fit on a node.'),
     AGE,
     ...wideWorkload,
@@ -225,8 +302,14 @@ const daemonSetPrinter: Printer = {
     const template = obj(spec(o).template);
     return {
       cells: [
-        name(o), num(s.desiredNumberScheduled), num(s.currentNumberScheduled), num(s.numberReady), num(s.updatedNumberScheduled),
-        num(s.numberAvailable), formatLabels(obj(template.spec).nodeSelector), age(o, now),
+        name(o),
+        num(s.desiredNumberScheduled),
+        num(s.currentNumberScheduled),
+        num(s.numberReady),
+        num(s.updatedNumberScheduled),
+        num(s.numberAvailable),
+        formatLabels(obj(template.spec).nodeSelector),
+        age(o, now),
         ...workloadWide(template.spec, spec(o).selector),
       ],
     };
@@ -234,7 +317,9 @@ const daemonSetPrinter: Printer = {
 };
 
 function hasCondition(o: JsonObject, type: string): boolean {
-  return list(status(o).conditions).map(obj).some((c) => c.type === type && c.status === 'True');
+  return list(status(o).conditions)
+    .map(obj)
+    .some((c) => c.type === type && c.status === 'True');
 }
 
 const jobPrinter: Printer = {
@@ -250,9 +335,12 @@ const jobPrinter: Printer = {
     const s = status(o);
     const completions = spec(o).completions;
     const parallelism = num(spec(o).parallelism);
-    const completionCell = typeof completions === 'number'
-      ? `${num(s.succeeded)}/${completions}`
-      : parallelism > 1 ? `${num(s.succeeded)}/1 of ${parallelism}` : `${num(s.succeeded)}/1`;
+    const completionCell =
+      typeof completions === 'number'
+        ? `${num(s.succeeded)}/${completions}`
+        : parallelism > 1
+          ? `${num(s.succeeded)}/1 of ${parallelism}`
+          : `${num(s.succeeded)}/1`;
     const started = Date.parse(text(s.startTime));
     const finished = Date.parse(text(s.completionTime));
     const duration = Number.isNaN(started) ? '' : humanDuration((Number.isNaN(finished) ? now : finished) - started);
@@ -264,7 +352,14 @@ const jobPrinter: Printer = {
     else if (hasCondition(o, 'FailureTarget')) state = 'FailureTarget';
     else if (hasCondition(o, 'SuccessCriteriaMet')) state = 'SuccessCriteriaMet';
     return {
-      cells: [name(o), state, completionCell, duration, age(o, now), ...workloadWide(obj(spec(o).template).spec, spec(o).selector)],
+      cells: [
+        name(o),
+        state,
+        completionCell,
+        duration,
+        age(o, now),
+        ...workloadWide(obj(spec(o).template).spec, spec(o).selector),
+      ],
     };
   },
 };
@@ -273,7 +368,10 @@ const cronJobPrinter: Printer = {
   columns: [
     NAME,
     col('Schedule', 'The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron.'),
-    col('Timezone', 'The time zone name for the given schedule, see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones.'),
+    col(
+      'Timezone',
+      'The time zone name for the given schedule, see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones.',
+    ),
     col('Suspend', 'This flag tells the controller to suspend subsequent executions.'),
     col('Active', 'A list of pointers to currently running jobs.', 0, 'integer'),
     col('Last Schedule', 'Information when was the last time the job was successfully scheduled.'),
@@ -286,9 +384,13 @@ const cronJobPrinter: Printer = {
     const last = status(o).lastScheduleTime;
     return {
       cells: [
-        name(o), text(spec(o).schedule), text(spec(o).timeZone, '<none>'),
-        typeof suspend === 'boolean' ? (suspend ? 'True' : 'False') : '<unset>', list(status(o).active).length,
-        typeof last === 'string' ? since(last, now) : '<none>', age(o, now),
+        name(o),
+        text(spec(o).schedule),
+        text(spec(o).timeZone, '<none>'),
+        typeof suspend === 'boolean' ? (suspend ? 'True' : 'False') : '<unset>',
+        list(status(o).active).length,
+        typeof last === 'string' ? since(last, now) : '<none>',
+        age(o, now),
         ...workloadWide(obj(jobSpec.template).spec, jobSpec.selector),
       ],
     };
@@ -302,7 +404,10 @@ function externalIps(o: JsonObject): string {
     case 'ExternalName':
       return text(s.externalName);
     case 'LoadBalancer': {
-      const ingress = list(obj(status(o).loadBalancer).ingress).map(obj).map((i) => text(i.ip, text(i.hostname))).filter(Boolean);
+      const ingress = list(obj(status(o).loadBalancer).ingress)
+        .map(obj)
+        .map((i) => text(i.ip, text(i.hostname)))
+        .filter(Boolean);
       const all = [...ingress, ...external];
       return all.length > 0 ? all.join(',') : '<pending>';
     }
@@ -323,12 +428,22 @@ const servicePrinter: Printer = {
   ],
   print: (o, now) => {
     const s = spec(o);
-    const ports = list(s.ports).map(obj).map((p) =>
-      p.nodePort ? `${num(p.port)}:${num(p.nodePort)}/${text(p.protocol, 'TCP')}` : `${num(p.port)}/${text(p.protocol, 'TCP')}`);
+    const ports = list(s.ports)
+      .map(obj)
+      .map((p) =>
+        p.nodePort
+          ? `${num(p.port)}:${num(p.nodePort)}/${text(p.protocol, 'TCP')}`
+          : `${num(p.port)}/${text(p.protocol, 'TCP')}`,
+      );
     return {
       cells: [
-        name(o), text(s.type, 'ClusterIP'), text(s.clusterIP, '<none>'), externalIps(o),
-        ports.length > 0 ? ports.join(',') : '<none>', age(o, now), formatLabels(s.selector),
+        name(o),
+        text(s.type, 'ClusterIP'),
+        text(s.clusterIP, '<none>'),
+        externalIps(o),
+        ports.length > 0 ? ports.join(',') : '<none>',
+        age(o, now),
+        formatLabels(s.selector),
       ],
     };
   },
@@ -346,14 +461,17 @@ const endpointsPrinter: Printer = {
       }
     }
     const shown = addresses.slice(0, 3).join(',');
-    const cell = addresses.length === 0 ? '<none>' : addresses.length > 3 ? `${shown} + ${addresses.length - 3} more...` : shown;
+    const cell =
+      addresses.length === 0 ? '<none>' : addresses.length > 3 ? `${shown} + ${addresses.length - 3} more...` : shown;
     return { cells: [name(o), cell, age(o, now)] };
   },
 };
 
 const configMapPrinter: Printer = {
   columns: [NAME, col('Data', 'Number of data entries.', 0, 'integer'), AGE],
-  print: (o, now) => ({ cells: [name(o), Object.keys(obj(o.data)).length + Object.keys(obj(o.binaryData)).length, age(o, now)] }),
+  print: (o, now) => ({
+    cells: [name(o), Object.keys(obj(o.data)).length + Object.keys(obj(o.binaryData)).length, age(o, now)],
+  }),
 };
 
 const secretPrinter: Printer = {
@@ -367,7 +485,16 @@ const namespacePrinter: Printer = {
 };
 
 const serviceAccountPrinter: Printer = {
-  columns: [NAME, col('Secrets', 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.', 0, 'integer'), AGE],
+  columns: [
+    NAME,
+    col(
+      'Secrets',
+      'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.',
+      0,
+      'integer',
+    ),
+    AGE,
+  ],
   print: (o, now) => ({ cells: [name(o), list(o.secrets).length, age(o, now)] }),
 };
 
@@ -375,7 +502,10 @@ const eventPrinter: Printer = {
   columns: [
     col('Last Seen', 'The time the event was last seen.'),
     col('Type', 'Type of this event (Normal, Warning), new types could be added in the future.'),
-    col('Reason', 'This should be a short, machine understandable string that gives the reason for the transition into the object\'s current status.'),
+    col(
+      'Reason',
+      "This should be a short, machine understandable string that gives the reason for the transition into the object's current status.",
+    ),
     col('Object', 'The object that this event is about.'),
     col('Subobject', 'The subobject (field path) that this event is about.', 1),
     col('Source', 'The component reporting this event.', 1),
@@ -395,15 +525,26 @@ const eventPrinter: Printer = {
     const sourceCell = text(source.host) ? `${component}, ${text(source.host)}` : component;
     return {
       cells: [
-        lastSeen, text(o.type), text(o.reason), `${text(involved.kind).toLowerCase()}/${text(involved.name)}`,
-        text(involved.fieldPath), sourceCell, text(o.message).trim(), since(first, now), count, name(o),
+        lastSeen,
+        text(o.type),
+        text(o.reason),
+        `${text(involved.kind).toLowerCase()}/${text(involved.name)}`,
+        text(involved.fieldPath),
+        sourceCell,
+        text(o.message).trim(),
+        since(first, now),
+        count,
+        name(o),
       ],
     };
   },
 };
 
 const ACCESS_MODES: Record<string, string> = {
-  ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP',
+  ReadWriteOnce: 'RWO',
+  ReadOnlyMany: 'ROX',
+  ReadWriteMany: 'RWX',
+  ReadWriteOncePod: 'RWOP',
 };
 
 const pvcPrinter: Printer = {
@@ -414,7 +555,10 @@ const pvcPrinter: Printer = {
     col('Capacity', 'Capacity represents the actual resources of the underlying volume.'),
     col('Access Modes', 'AccessModes contains the actual access modes the volume backing the PVC has.'),
     col('StorageClass', 'StorageClassName is the name of the StorageClass required by the claim.'),
-    col('VolumeAttributesClass', 'VolumeAttributesClassName may be used to set the VolumeAttributesClass used by this claim.'),
+    col(
+      'VolumeAttributesClass',
+      'VolumeAttributesClassName may be used to set the VolumeAttributesClass used by this claim.',
+    ),
     AGE,
     col('VolumeMode', 'VolumeMode defines what type of volume is required by the claim.', 1),
   ],
@@ -425,8 +569,15 @@ const pvcPrinter: Printer = {
     const modes = (bound ? list(st.accessModes) : []).map((m) => ACCESS_MODES[String(m)] ?? String(m)).join(',');
     return {
       cells: [
-        name(o), text(st.phase, 'Pending'), text(s.volumeName), bound ? text(obj(st.capacity).storage) : '', modes,
-        text(s.storageClassName, '<unset>'), text(s.volumeAttributesClassName, '<unset>'), age(o, now), text(s.volumeMode, '<unset>'),
+        name(o),
+        text(st.phase, 'Pending'),
+        text(s.volumeName),
+        bound ? text(obj(st.capacity).storage) : '',
+        modes,
+        text(s.storageClassName, '<unset>'),
+        text(s.volumeAttributesClassName, '<unset>'),
+        age(o, now),
+        text(s.volumeMode, '<unset>'),
       ],
     };
   },
@@ -442,13 +593,20 @@ const nodePrinter: Printer = {
     col('Internal-IP', 'List of addresses reachable to the node. Queried from cloud provider, if available.', 1),
     col('External-IP', 'List of addresses reachable to the node. Queried from cloud provider, if available.', 1),
     col('OS-Image', 'OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).', 1),
-    col('Kernel-Version', 'Kernel Version reported by the node from \'uname -r\' (e.g. 3.16.0-0.bpo.4-amd64).', 1),
-    col('Container-Runtime', 'ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).', 1),
+    col('Kernel-Version', "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).", 1),
+    col(
+      'Container-Runtime',
+      'ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).',
+      1,
+    ),
   ],
   print: (o, now) => {
     const st = status(o);
-    const readyCondition = list(st.conditions).map(obj).find((c) => c.type === 'Ready');
-    let state = readyCondition?.status === 'True' ? 'Ready' : readyCondition?.status === 'False' ? 'NotReady' : 'Unknown';
+    const readyCondition = list(st.conditions)
+      .map(obj)
+      .find((c) => c.type === 'Ready');
+    let state =
+      readyCondition?.status === 'True' ? 'Ready' : readyCondition?.status === 'False' ? 'NotReady' : 'Unknown';
     if (spec(o).unschedulable === true) state += ',SchedulingDisabled';
     const roles = Object.keys(obj(obj(o.metadata).labels))
       .filter((key) => key.startsWith('node-role.kubernetes.io/'))
@@ -460,8 +618,15 @@ const nodePrinter: Printer = {
     const info = obj(st.nodeInfo);
     return {
       cells: [
-        name(o), state, roles.length > 0 ? roles.join(',') : '<none>', age(o, now), text(info.kubeletVersion),
-        address('InternalIP'), address('ExternalIP'), text(info.osImage, '<unknown>'), text(info.kernelVersion, '<unknown>'),
+        name(o),
+        state,
+        roles.length > 0 ? roles.join(',') : '<none>',
+        age(o, now),
+        text(info.kubeletVersion),
+        address('InternalIP'),
+        address('ExternalIP'),
+        text(info.osImage, '<unknown>'),
+        text(info.kernelVersion, '<unknown>'),
         text(info.containerRuntimeVersion, '<unknown>'),
       ],
     };
@@ -475,17 +640,25 @@ const leasePrinter: Printer = {
 
 function hpaTargets(o: JsonObject): string {
   const current = list(status(o).currentMetrics).map(obj);
-  const targets = list(spec(o).metrics).map(obj).map((metric, index) => {
-    if (metric.type !== 'Resource') return '<unknown>/<unknown>';
-    const resource = obj(metric.resource);
-    const target = obj(resource.target);
-    const observed = obj(obj(current[index]?.resource).current);
-    const wanted = target.type === 'Utilization' ? `${num(target.averageUtilization)}%` : text(target.averageValue, text(target.value, '<unknown>'));
-    const have = target.type === 'Utilization'
-      ? (typeof observed.averageUtilization === 'number' ? `${observed.averageUtilization}%` : '<unknown>')
-      : text(observed.averageValue, '<unknown>');
-    return `${text(resource.name)}: ${have}/${wanted}`;
-  });
+  const targets = list(spec(o).metrics)
+    .map(obj)
+    .map((metric, index) => {
+      if (metric.type !== 'Resource') return '<unknown>/<unknown>';
+      const resource = obj(metric.resource);
+      const target = obj(resource.target);
+      const observed = obj(obj(current[index]?.resource).current);
+      const wanted =
+        target.type === 'Utilization'
+          ? `${num(target.averageUtilization)}%`
+          : text(target.averageValue, text(target.value, '<unknown>'));
+      const have =
+        target.type === 'Utilization'
+          ? typeof observed.averageUtilization === 'number'
+            ? `${observed.averageUtilization}%`
+            : '<unknown>'
+          : text(observed.averageValue, '<unknown>');
+      return `${text(resource.name)}: ${have}/${wanted}`;
+    });
   return targets.length === 0 ? '<none>' : targets.join(', ');
 }
 
@@ -504,8 +677,13 @@ const hpaPrinter: Printer = {
     const target = obj(s.scaleTargetRef);
     return {
       cells: [
-        name(o), `${text(target.kind)}/${text(target.name)}`, hpaTargets(o),
-        typeof s.minReplicas === 'number' ? String(s.minReplicas) : '<unset>', num(s.maxReplicas), num(status(o).currentReplicas), age(o, now),
+        name(o),
+        `${text(target.kind)}/${text(target.name)}`,
+        hpaTargets(o),
+        typeof s.minReplicas === 'number' ? String(s.minReplicas) : '<unset>',
+        num(s.maxReplicas),
+        num(status(o).currentReplicas),
+        age(o, now),
       ],
     };
   },
@@ -519,9 +697,13 @@ const controllerRevisionPrinter: Printer = {
     AGE,
   ],
   print: (o, now) => {
-    const owner = list(obj(o.metadata).ownerReferences).map(obj).find((ref) => ref.controller === true);
+    const owner = list(obj(o.metadata).ownerReferences)
+      .map(obj)
+      .find((ref) => ref.controller === true);
     const group = owner ? text(owner.apiVersion).split('/').slice(0, -1).join('/') : '';
-    const controller = owner ? `${text(owner.kind).toLowerCase()}${group ? `.${group}` : ''}/${text(owner.name)}` : '<none>';
+    const controller = owner
+      ? `${text(owner.kind).toLowerCase()}${group ? `.${group}` : ''}/${text(owner.name)}`
+      : '<none>';
     return { cells: [name(o), controller, num(o.revision), age(o, now)] };
   },
 };
