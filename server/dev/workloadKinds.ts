@@ -59,6 +59,7 @@ export const workloadKinds: Readonly<Record<WorkloadKind, WorkloadKindInfo>> = {
   },
 };
 
+// prettier-ignore
 const aliases: Record<string, WorkloadKind> = {
   deployment: 'Deployment', deployments: 'Deployment', deploy: 'Deployment',
   statefulset: 'StatefulSet', statefulsets: 'StatefulSet', sts: 'StatefulSet',
@@ -66,7 +67,7 @@ const aliases: Record<string, WorkloadKind> = {
   pod: 'Pod', pods: 'Pod', po: 'Pod',
   job: 'Job', jobs: 'Job',
   cronjob: 'CronJob', cronjobs: 'CronJob', cj: 'CronJob',
-}; // prettier-ignore
+};
 
 /** Resolves a kind as a user types it (Deployment, deploy, deployments.apps, sts, ...); undefined if unsupported. */
 export function resolveWorkloadKind(kind: string): WorkloadKindInfo | undefined {
