@@ -44,6 +44,8 @@ function serverPatch(current: Workload, patch: JsonPatchOperation[]): Workload {
     'application/json-patch+json',
     {},
   );
+  // The API server defaults an updated object as it does a created one.
+  applyDefaults(resource(current), patched);
   validateObject(resource(current), patched, 'Strict');
   return patched as unknown as Workload;
 }
