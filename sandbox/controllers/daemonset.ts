@@ -3,6 +3,7 @@
 
 import { NODE_NAME } from '../store/cluster.js';
 import { recordEvent } from '../store/events.js';
+import { labelSelectorMatcher } from '../store/selectors.js';
 import type { JsonValue, KubeObject } from '../store/objects.js';
 import { DAEMONSETS, PODS, type ControllerContext } from './context.js';
 import {
@@ -12,6 +13,7 @@ import {
   isPodFinished,
   isPodRunningAndReady,
   objectKey,
+  ownerReference,
   podAvailability,
   podFromTemplate,
   specOf,
@@ -92,7 +94,16 @@ export function daemonSetController(ctx: ControllerContext): Controller {
       const ds = store.tryGet(DAEMONSETS, namespace, name);
       if (!ds || ds.metadata.deletionTimestamp) return;
       const revision = ensureRevision(ctx, ds);
-      const pods = store.list(PODS, { namespace }).items.filter((p) => isControlledBy(p, ds));
+      const selects = labelSelectorMatcher(toJson(specOf<{ selector?: JsonValue }>(ds).selector ?? null));
+      const pods: KubeObject[] = [];
+      for (const pod of store.list(PODS, { namespace }).items) {
+        if (isControlledBy(pod, ds)) pods.push(pod);
+        else if (!controllerOf(pod) && !pod.metadata.deletionTimestamp && selects(pod.metadata.labels)) {
+          // An orphan of a DaemonSet deleted with --cascade=orphan: adopt it (and roll it if outdated).
+          pod.metadata.ownerReferences = [...(pod.metadata.ownerReferences ?? []), ownerReference(ds)];
+          pods.push(store.update(PODS, pod));
+        }
+      }
       const plan = planDaemonSet(ds, pods, revision.hash, ctx.now());
       for (const pod of plan.delete) {
         store.delete(PODS, pod.metadata.namespace, pod.metadata.name);

@@ -3,7 +3,15 @@
 
 import type { KubeObject } from '../store/objects.js';
 import { CONTROLLER_REVISIONS, type ControllerContext } from './context.js';
-import { isControlledBy, ownerReference, specOf, templateHash, toJson, type PodTemplate } from './objects.js';
+import {
+  controllerOf,
+  isControlledBy,
+  ownerReference,
+  specOf,
+  templateHash,
+  toJson,
+  type PodTemplate,
+} from './objects.js';
 
 export interface Revision {
   /** `<owner>-<hash>`, the ControllerRevision's name. */
@@ -41,6 +49,14 @@ export function ensureRevision(ctx: ControllerContext, owner: KubeObject, keep: 
   const template = specOf<{ template?: PodTemplate }>(owner).template ?? {};
   const hash = templateHash(template);
   const name = `${owner.metadata.name}-${hash}`;
+  // Revisions orphaned by a predecessor of the same name are adopted, as their pods are.
+  for (const orphan of ctx.store.list(CONTROLLER_REVISIONS, { namespace: owner.metadata.namespace }).items) {
+    const suffix = orphan.metadata.name.slice(owner.metadata.name.length + 1);
+    if (controllerOf(orphan) || !orphan.metadata.name.startsWith(`${owner.metadata.name}-`)) continue;
+    if (!/^[bcdfghjklmnpqrstvwxz2456789]+$/.test(suffix)) continue;
+    orphan.metadata.ownerReferences = [...(orphan.metadata.ownerReferences ?? []), ownerReference(owner)];
+    store.update(CONTROLLER_REVISIONS, orphan);
+  }
   const revisions = ownedRevisions(ctx, owner);
   const max = revisions.reduce((m, r) => Math.max(m, revisionNumber(r)), 0);
   const existing = revisions.find((r) => r.metadata.name === name);

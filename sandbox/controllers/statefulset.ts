@@ -3,6 +3,7 @@
 // down, and the status `kubectl rollout status sts/x` reads.
 
 import { recordEvent } from '../store/events.js';
+import { labelSelectorMatcher } from '../store/selectors.js';
 import type { JsonValue, KubeObject } from '../store/objects.js';
 import { PODS, PVCS, STATEFULSETS, type ControllerContext } from './context.js';
 import {
@@ -78,7 +79,6 @@ export function statefulSetController(ctx: ControllerContext): Controller {
 }
 
 function syncStatefulSet(ctx: ControllerContext, sts: KubeObject): ReconcileResult | void {
-  const { store } = ctx;
   const spec = specOf<StatefulSetSpec>(sts);
   const status = statusOf<StatefulSetStatus>(sts);
   const update = ensureRevision(ctx, sts, status.currentRevision ? [status.currentRevision] : []);
@@ -90,7 +90,7 @@ function syncStatefulSet(ctx: ControllerContext, sts: KubeObject): ReconcileResu
   const partition = rolling ? (spec.updateStrategy?.rollingUpdate?.partition ?? 0) : 0;
   const minReady = spec.minReadySeconds ?? 0;
 
-  const pods = store.list(PODS, { namespace: sts.metadata.namespace }).items.filter((p) => isControlledBy(p, sts));
+  const pods = claimPods(ctx, sts);
   const byOrdinal = new Map<number, KubeObject>();
   for (const pod of pods) {
     const ordinal = ordinalOf(sts, pod);
@@ -133,6 +133,7 @@ function syncStatefulSet(ctx: ControllerContext, sts: KubeObject): ReconcileResu
         if (ordered) return;
         continue;
       }
+      if (spec.persistentVolumeClaimRetentionPolicy?.whenScaled === 'Delete') releaseClaimsWith(ctx, sts, pod);
       deletePod(ctx, sts, pod);
       if (ordered) return;
     }
@@ -233,6 +234,45 @@ function ensureClaim(
     `create Claim ${name} Pod ${podName} in StatefulSet ${sts.metadata.name} success`,
     COMPONENT,
   );
+}
+
+/** Our pods, after adopting orphans that carry one of our names and match our selector. */
+function claimPods(ctx: ControllerContext, sts: KubeObject): KubeObject[] {
+  const { store } = ctx;
+  const selects = labelSelectorMatcher(toJson(specOf<StatefulSetSpec>(sts).selector ?? null));
+  const claimed: KubeObject[] = [];
+  for (const pod of store.list(PODS, { namespace: sts.metadata.namespace }).items) {
+    if (isControlledBy(pod, sts)) claimed.push(pod);
+    else if (
+      !controllerOf(pod) &&
+      !pod.metadata.deletionTimestamp &&
+      ordinalOf(sts, pod) !== undefined &&
+      selects(pod.metadata.labels)
+    ) {
+      pod.metadata.ownerReferences = [...(pod.metadata.ownerReferences ?? []), ownerReference(sts)];
+      claimed.push(store.update(PODS, pod));
+    }
+  }
+  return claimed;
+}
+
+/** whenScaled: Delete — the claims of a removed ordinal go with its pod (the collector deletes them). */
+function releaseClaimsWith(ctx: ControllerContext, sts: KubeObject, pod: KubeObject): void {
+  for (const claim of specOf<StatefulSetSpec>(sts).volumeClaimTemplates ?? []) {
+    const pvc = ctx.store.tryGet(PVCS, sts.metadata.namespace, `${claim.metadata?.name ?? ''}-${pod.metadata.name}`);
+    if (!pvc || (pvc.metadata.ownerReferences ?? []).some((r) => r.uid === pod.metadata.uid)) continue;
+    const podRef = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      name: pod.metadata.name,
+      uid: pod.metadata.uid,
+      blockOwnerDeletion: true,
+    };
+    ctx.store.update(PVCS, {
+      ...pvc,
+      metadata: { ...pvc.metadata, ownerReferences: [...(pvc.metadata.ownerReferences ?? []), podRef] },
+    });
+  }
 }
 
 function deletePod(ctx: ControllerContext, sts: KubeObject, pod: KubeObject): void {

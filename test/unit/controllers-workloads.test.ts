@@ -288,3 +288,25 @@ void test('an Indexed Job runs one pod per completion index and reports complete
   const env = (zero.spec as { containers: { env: { name: string }[] }[] }).containers[0]!.env;
   assert.ok(env.some((e) => e.name === 'JOB_COMPLETION_INDEX'));
 });
+
+void test('a recreated StatefulSet adopts the pods its predecessor orphaned; whenScaled Delete removes claims', async () => {
+  const store = cluster();
+  const input = statefulSet(2, 'db:1') as KubeObjectInput & { spec: JsonObject };
+  input.spec.persistentVolumeClaimRetentionPolicy = { whenDeleted: 'Retain', whenScaled: 'Delete' };
+  store.create(STATEFULSETS, input);
+  await waitFor(() => stsRolledOut(store, 2), 'first rollout');
+  const uids = livePods(store).map((p) => p.metadata.uid);
+  store.delete(STATEFULSETS, 'default', 'db', { propagationPolicy: 'Orphan' });
+  store.create(STATEFULSETS, input);
+  await waitFor(() => stsRolledOut(store, 2), 'adoption');
+  assert.deepEqual(
+    livePods(store).map((p) => p.metadata.uid),
+    uids,
+  );
+  const sts = store.get(STATEFULSETS, 'default', 'db');
+  assert.ok(livePods(store).every((p) => p.metadata.ownerReferences?.[0]?.uid === sts.metadata.uid));
+  (sts.spec as { replicas: number }).replicas = 1;
+  store.update(STATEFULSETS, sts);
+  await waitFor(() => !store.tryGet(PVCS, 'default', 'data-db-1') && stsRolledOut(store, 1), 'claim of db-1 removed');
+  assert.ok(store.tryGet(PVCS, 'default', 'data-db-0'));
+});
