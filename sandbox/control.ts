@@ -49,7 +49,8 @@ function stateDirOf(options: SandboxOptions): string {
 function readRecord(stateDir: string): DaemonRecord | undefined {
   try {
     const parsed = JSON.parse(readFileSync(join(stateDir, 'sandbox.json'), 'utf8')) as Partial<DaemonRecord>;
-    if (typeof parsed.port !== 'number' || typeof parsed.pid !== 'number' || typeof parsed.server !== 'string') return undefined;
+    if (typeof parsed.port !== 'number' || typeof parsed.pid !== 'number' || typeof parsed.server !== 'string')
+      return undefined;
     return { port: parsed.port, pid: parsed.pid, server: parsed.server };
   } catch {
     return undefined;
@@ -135,11 +136,14 @@ export async function sandboxUp(options: SandboxOptions = {}): Promise<SandboxIn
       throw new Error(`the sandbox exited during start (code ${String(exited)}); see ${join(stateDir, 'sandbox.log')}`);
     }
     const record = readRecord(stateDir);
-    if (record && record.pid === child.pid && (await isReady(stateDir, record.server))) return info(stateDir, record, true);
+    if (record && record.pid === child.pid && (await isReady(stateDir, record.server)))
+      return info(stateDir, record, true);
     await pause(100);
   }
   if (child.pid) killTree(child.pid, 'SIGKILL');
-  throw new Error(`the sandbox did not become ready within ${START_TIMEOUT_MS / 1000}s; see ${join(stateDir, 'sandbox.log')}`);
+  throw new Error(
+    `the sandbox did not become ready within ${START_TIMEOUT_MS / 1000}s; see ${join(stateDir, 'sandbox.log')}`,
+  );
 }
 
 function killTree(pid: number, signal: NodeJS.Signals): void {
@@ -242,4 +246,3 @@ export async function importImage(options: SandboxOptions & { dir: string; name:
   };
   return images.importImage(stateDirOf(options), resolve(options.dir), options.name);
 }
-

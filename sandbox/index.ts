@@ -46,7 +46,11 @@ interface Workloads {
 }
 
 /** Controllers and kubelet: what turns stored workloads into running processes. */
-function startWorkloads(store: ObjectStore, stateDir: string, kubeletOptions: SandboxStartOptions['kubelet']): Workloads {
+function startWorkloads(
+  store: ObjectStore,
+  stateDir: string,
+  kubeletOptions: SandboxStartOptions['kubelet'],
+): Workloads {
   const controllers = startControllers(store, { stateDir });
   const kubelet = startKubelet({ ...kubeletOptions, store, stateDir });
   return {
@@ -66,7 +70,9 @@ export async function startSandbox(options: SandboxStartOptions): Promise<Runnin
   const store = new ObjectStore(loadSnapshot(storeFile));
   const persister = persistStore(store, storeFile);
   const stopSeeding = seedCluster(store);
-  const workloads = options.apiOnly ? { streams: undefined, stop: async () => undefined } : startWorkloads(store, stateDir, options.kubelet);
+  const workloads = options.apiOnly
+    ? { streams: undefined, stop: async () => undefined }
+    : startWorkloads(store, stateDir, options.kubelet);
   let api;
   try {
     api = await startApiServer({

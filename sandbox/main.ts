@@ -8,7 +8,6 @@ import pino from 'pino';
 import { STATE_DIR_ENV } from './control.js';
 import { startSandbox, type RunningSandbox } from './index.js';
 
-
 function storedPort(stateDir: string): number | undefined {
   try {
     const info = JSON.parse(readFileSync(join(stateDir, 'sandbox.json'), 'utf8')) as { port?: unknown };
@@ -44,7 +43,11 @@ async function main(): Promise<void> {
   writeFileSync(pidFile, `${process.pid}\n`);
   writeFileSync(
     join(stateDir, 'sandbox.json'),
-    JSON.stringify({ port: sandbox.port, pid: process.pid, server: sandbox.server, kubeconfigPath: sandbox.kubeconfigPath }, null, 2),
+    JSON.stringify(
+      { port: sandbox.port, pid: process.pid, server: sandbox.server, kubeconfigPath: sandbox.kubeconfigPath },
+      null,
+      2,
+    ),
   );
   log.info({ server: sandbox.server, stateDir, workloads: sandbox.workloads }, 'sandbox ready');
 
@@ -57,7 +60,8 @@ async function main(): Promise<void> {
       .stop()
       .catch((error: unknown) => log.error({ err: error }, 'stop failed'))
       .finally(() => {
-        if (existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() === String(process.pid)) rmSync(pidFile, { force: true });
+        if (existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() === String(process.pid))
+          rmSync(pidFile, { force: true });
         process.exit(0);
       });
   };
@@ -66,6 +70,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`sandbox failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `sandbox failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -68,7 +68,11 @@ function generate(): Omit<ServingMaterial, 'token'> {
       ],
     },
   ]);
-  return { caPem: forge.pki.certificateToPem(caCert), certPem: forge.pki.certificateToPem(serverCert), keyPem: server.keyPem };
+  return {
+    caPem: forge.pki.certificateToPem(caCert),
+    certPem: forge.pki.certificateToPem(serverCert),
+    keyPem: server.keyPem,
+  };
 }
 
 function writeSecret(file: string, text: string): void {

@@ -11,7 +11,8 @@ const BODY_LIMIT = 3 * 1024 * 1024;
 /** Turns anything thrown into the ApiError a real server would answer with. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  if (isApiErrorLike(error)) return new ApiError(error.code, error.reason as ApiError['reason'], error.message, error.details);
+  if (isApiErrorLike(error))
+    return new ApiError(error.code, error.reason as ApiError['reason'], error.message, error.details);
   const message = error instanceof Error ? error.message : String(error);
   return new ApiError(500, 'InternalError', `Internal error occurred: ${message}`);
 }
@@ -20,10 +21,17 @@ export function toApiError(error: unknown): ApiError {
 function isApiErrorLike(error: unknown): error is ApiError {
   if (typeof error !== 'object' || error === null) return false;
   const e = error as Record<string, unknown>;
-  return typeof e.code === 'number' && typeof e.reason === 'string' && typeof e.toStatus === 'function' && e.code >= 400;
+  return (
+    typeof e.code === 'number' && typeof e.reason === 'string' && typeof e.toStatus === 'function' && e.code >= 400
+  );
 }
 
-export function sendJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  code: number,
+  body: unknown,
+  headers: Record<string, string | string[]> = {},
+): void {
   if (res.headersSent) {
     res.end();
     return;
@@ -61,7 +69,8 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
   for await (const chunk of req) {
     const buffer = chunk as Buffer;
     size += buffer.length;
-    if (size > BODY_LIMIT) throw new ApiError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
+    if (size > BODY_LIMIT)
+      throw new ApiError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
     chunks.push(buffer);
   }
   return Buffer.concat(chunks);
@@ -91,6 +100,7 @@ export function queryInt(query: URLSearchParams, name: string): number | undefin
   const value = query.get(name);
   if (value === null || value === '') return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n)) throw new ApiError(400, 'BadRequest', `invalid value for ${name}: ${JSON.stringify(value)}`);
+  if (!Number.isInteger(n))
+    throw new ApiError(400, 'BadRequest', `invalid value for ${name}: ${JSON.stringify(value)}`);
   return n;
 }

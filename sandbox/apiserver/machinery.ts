@@ -4,7 +4,13 @@
 
 import jsonPatch from 'fast-json-patch';
 import { ApiError, badRequest } from '../store/errors.js';
-import { isJsonObject, type JsonObject, type JsonValue, type KubeObject, type KubeObjectInput } from '../store/objects.js';
+import {
+  isJsonObject,
+  type JsonObject,
+  type JsonValue,
+  type KubeObject,
+  type KubeObjectInput,
+} from '../store/objects.js';
 import type { ResourceType } from '../store/resources.js';
 import { applyDefaults, validateObject, type FieldValidation } from './defaults.js';
 import { openApiV2, openApiV3Document, openApiV3Index } from './openapi.js';
@@ -26,10 +32,22 @@ export interface Machinery {
   openApiV3Document(groupVersionPath: string): JsonObject | undefined;
   openApiV2(): Buffer | JsonObject;
   applyDefaults(resource: ResourceType, object: KubeObjectInput): void;
-  validateObject(resource: ResourceType, object: KubeObjectInput, fieldValidation: FieldValidation): { warnings: string[] };
+  validateObject(
+    resource: ResourceType,
+    object: KubeObjectInput,
+    fieldValidation: FieldValidation,
+  ): { warnings: string[] };
 }
 
-export const machinery: Machinery = { applyPatch, toTable, openApiV3Index, openApiV3Document, openApiV2, applyDefaults, validateObject };
+export const machinery: Machinery = {
+  applyPatch,
+  toTable,
+  openApiV3Index,
+  openApiV3Document,
+  openApiV2,
+  applyDefaults,
+  validateObject,
+};
 
 /** RFC 7386 merge. */
 function mergeJson(target: JsonValue | undefined, patch: JsonValue): JsonValue {
@@ -65,13 +83,21 @@ export function plainPatch(current: JsonObject, body: Buffer, contentType: strin
       try {
         return jsonPatch.applyPatch(structuredClone(current), ops as never, true, false).newDocument;
       } catch (error) {
-        throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: ${(error as Error).message}`);
+        throw new ApiError(
+          422,
+          'Invalid',
+          `the server rejected our request due to an error in our request: ${(error as Error).message}`,
+        );
       }
     }
     case 'application/merge-patch+json':
     case 'application/strategic-merge-patch+json':
       return asObject(mergeJson(current, parseJson(body)));
     default:
-      throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`);
+      throw new ApiError(
+        415,
+        'UnsupportedMediaType',
+        `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`,
+      );
   }
 }

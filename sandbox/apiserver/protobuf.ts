@@ -18,67 +18,172 @@ type MessageSpec = Readonly<Record<number, FieldSpec>>;
 
 const MESSAGES: Readonly<Record<string, MessageSpec>> = {
   ObjectMeta: {
-    1: ['name', 's'], 2: ['generateName', 's'], 3: ['namespace', 's'], 5: ['uid', 's'], 6: ['resourceVersion', 's'],
-    7: ['generation', 'I'], 8: ['creationTimestamp', 't'], 9: ['deletionTimestamp', 't'], 10: ['deletionGracePeriodSeconds', 'i'],
-    11: ['labels', 'ms'], 12: ['annotations', 'ms'], 13: ['ownerReferences', 'OwnerReference[]'], 14: ['finalizers', 's[]'],
+    1: ['name', 's'],
+    2: ['generateName', 's'],
+    3: ['namespace', 's'],
+    5: ['uid', 's'],
+    6: ['resourceVersion', 's'],
+    7: ['generation', 'I'],
+    8: ['creationTimestamp', 't'],
+    9: ['deletionTimestamp', 't'],
+    10: ['deletionGracePeriodSeconds', 'i'],
+    11: ['labels', 'ms'],
+    12: ['annotations', 'ms'],
+    13: ['ownerReferences', 'OwnerReference[]'],
+    14: ['finalizers', 's[]'],
   },
-  OwnerReference: { 1: ['kind', 's'], 3: ['name', 's'], 4: ['uid', 's'], 5: ['apiVersion', 's'], 6: ['controller', 'b'], 7: ['blockOwnerDeletion', 'b'] },
+  OwnerReference: {
+    1: ['kind', 's'],
+    3: ['name', 's'],
+    4: ['uid', 's'],
+    5: ['apiVersion', 's'],
+    6: ['controller', 'b'],
+    7: ['blockOwnerDeletion', 'b'],
+  },
   LabelSelector: { 1: ['matchLabels', 'ms'], 2: ['matchExpressions', 'LabelSelectorRequirement[]'] },
   LabelSelectorRequirement: { 1: ['key', 's'], 2: ['operator', 's'], 3: ['values', 's[]'] },
   LocalObjectReference: { 1: ['name', 's'] },
-  ObjectReference: { 1: ['kind', 's'], 2: ['namespace', 's'], 3: ['name', 's'], 4: ['uid', 's'], 5: ['apiVersion', 's'], 6: ['resourceVersion', 's'], 7: ['fieldPath', 's'] },
+  ObjectReference: {
+    1: ['kind', 's'],
+    2: ['namespace', 's'],
+    3: ['name', 's'],
+    4: ['uid', 's'],
+    5: ['apiVersion', 's'],
+    6: ['resourceVersion', 's'],
+    7: ['fieldPath', 's'],
+  },
   ConfigMap: { 1: ['metadata', 'ObjectMeta'], 2: ['data', 'ms'], 3: ['binaryData', 'my'], 4: ['immutable', 'b'] },
-  Secret: { 1: ['metadata', 'ObjectMeta'], 2: ['data', 'my'], 3: ['type', 's'], 4: ['stringData', 'ms'], 5: ['immutable', 'b'] },
+  Secret: {
+    1: ['metadata', 'ObjectMeta'],
+    2: ['data', 'my'],
+    3: ['type', 's'],
+    4: ['stringData', 'ms'],
+    5: ['immutable', 'b'],
+  },
   Namespace: { 1: ['metadata', 'ObjectMeta'], 2: ['spec', 'NamespaceSpec'], 3: ['status', '-'] },
   NamespaceSpec: { 1: ['finalizers', 's[]'] },
   ServiceAccount: {
-    1: ['metadata', 'ObjectMeta'], 2: ['secrets', 'ObjectReference[]'], 3: ['imagePullSecrets', 'LocalObjectReference[]'],
+    1: ['metadata', 'ObjectMeta'],
+    2: ['secrets', 'ObjectReference[]'],
+    3: ['imagePullSecrets', 'LocalObjectReference[]'],
     4: ['automountServiceAccountToken', 'b'],
   },
   Service: { 1: ['metadata', 'ObjectMeta'], 2: ['spec', 'ServiceSpec'], 3: ['status', '-'] },
   ServiceSpec: {
-    1: ['ports', 'ServicePort[]'], 2: ['selector', 'ms'], 3: ['clusterIP', 's'], 4: ['type', 's'], 5: ['externalIPs', 's[]'],
-    7: ['sessionAffinity', 's'], 8: ['loadBalancerIP', 's'], 9: ['loadBalancerSourceRanges', 's[]'], 10: ['externalName', 's'],
-    11: ['externalTrafficPolicy', 's'], 12: ['healthCheckNodePort', 'I'], 13: ['publishNotReadyAddresses', 'B'],
-    17: ['ipFamilyPolicy', 's'], 18: ['clusterIPs', 's[]'], 19: ['ipFamilies', 's[]'], 20: ['allocateLoadBalancerNodePorts', 'b'],
-    21: ['loadBalancerClass', 's'], 22: ['internalTrafficPolicy', 's'],
+    1: ['ports', 'ServicePort[]'],
+    2: ['selector', 'ms'],
+    3: ['clusterIP', 's'],
+    4: ['type', 's'],
+    5: ['externalIPs', 's[]'],
+    7: ['sessionAffinity', 's'],
+    8: ['loadBalancerIP', 's'],
+    9: ['loadBalancerSourceRanges', 's[]'],
+    10: ['externalName', 's'],
+    11: ['externalTrafficPolicy', 's'],
+    12: ['healthCheckNodePort', 'I'],
+    13: ['publishNotReadyAddresses', 'B'],
+    17: ['ipFamilyPolicy', 's'],
+    18: ['clusterIPs', 's[]'],
+    19: ['ipFamilies', 's[]'],
+    20: ['allocateLoadBalancerNodePorts', 'b'],
+    21: ['loadBalancerClass', 's'],
+    22: ['internalTrafficPolicy', 's'],
   },
-  ServicePort: { 1: ['name', 's'], 2: ['protocol', 's'], 3: ['port', 'i'], 4: ['targetPort', 'x'], 5: ['nodePort', 'I'], 6: ['appProtocol', 's'] },
+  ServicePort: {
+    1: ['name', 's'],
+    2: ['protocol', 's'],
+    3: ['port', 'i'],
+    4: ['targetPort', 'x'],
+    5: ['nodePort', 'I'],
+    6: ['appProtocol', 's'],
+  },
   Pod: { 1: ['metadata', 'ObjectMeta'], 2: ['spec', 'PodSpec'], 3: ['status', '-'] },
   PodTemplateSpec: { 1: ['metadata', 'ObjectMeta'], 2: ['spec', 'PodSpec'] },
   PodSpec: {
-    2: ['containers', 'Container[]'], 3: ['restartPolicy', 's'], 4: ['terminationGracePeriodSeconds', 'i'], 5: ['activeDeadlineSeconds', 'i'],
-    6: ['dnsPolicy', 's'], 7: ['nodeSelector', 'ms'], 8: ['serviceAccountName', 's'], 9: ['serviceAccount', 's'], 10: ['nodeName', 's'],
-    11: ['hostNetwork', 'B'], 12: ['hostPID', 'B'], 13: ['hostIPC', 'B'], 15: ['imagePullSecrets', 'LocalObjectReference[]'],
-    16: ['hostname', 's'], 17: ['subdomain', 's'], 19: ['schedulerName', 's'], 20: ['initContainers', 'Container[]'],
-    21: ['automountServiceAccountToken', 'b'], 24: ['priorityClassName', 's'], 25: ['priority', 'i'], 29: ['runtimeClassName', 's'],
+    2: ['containers', 'Container[]'],
+    3: ['restartPolicy', 's'],
+    4: ['terminationGracePeriodSeconds', 'i'],
+    5: ['activeDeadlineSeconds', 'i'],
+    6: ['dnsPolicy', 's'],
+    7: ['nodeSelector', 'ms'],
+    8: ['serviceAccountName', 's'],
+    9: ['serviceAccount', 's'],
+    10: ['nodeName', 's'],
+    11: ['hostNetwork', 'B'],
+    12: ['hostPID', 'B'],
+    13: ['hostIPC', 'B'],
+    15: ['imagePullSecrets', 'LocalObjectReference[]'],
+    16: ['hostname', 's'],
+    17: ['subdomain', 's'],
+    19: ['schedulerName', 's'],
+    20: ['initContainers', 'Container[]'],
+    21: ['automountServiceAccountToken', 'b'],
+    24: ['priorityClassName', 's'],
+    25: ['priority', 'i'],
+    29: ['runtimeClassName', 's'],
     30: ['enableServiceLinks', 'b'],
   },
   Container: {
-    1: ['name', 's'], 2: ['image', 's'], 3: ['command', 's[]'], 4: ['args', 's[]'], 5: ['workingDir', 's'], 6: ['ports', 'ContainerPort[]'],
-    7: ['env', 'EnvVar[]'], 8: ['resources', 'ResourceRequirements'], 13: ['terminationMessagePath', 's'], 14: ['imagePullPolicy', 's'],
-    16: ['stdin', 'B'], 17: ['stdinOnce', 'B'], 18: ['tty', 'B'], 20: ['terminationMessagePolicy', 's'],
+    1: ['name', 's'],
+    2: ['image', 's'],
+    3: ['command', 's[]'],
+    4: ['args', 's[]'],
+    5: ['workingDir', 's'],
+    6: ['ports', 'ContainerPort[]'],
+    7: ['env', 'EnvVar[]'],
+    8: ['resources', 'ResourceRequirements'],
+    13: ['terminationMessagePath', 's'],
+    14: ['imagePullPolicy', 's'],
+    16: ['stdin', 'B'],
+    17: ['stdinOnce', 'B'],
+    18: ['tty', 'B'],
+    20: ['terminationMessagePolicy', 's'],
   },
-  ContainerPort: { 1: ['name', 's'], 2: ['hostPort', 'I'], 3: ['containerPort', 'i'], 4: ['protocol', 's'], 5: ['hostIP', 's'] },
+  ContainerPort: {
+    1: ['name', 's'],
+    2: ['hostPort', 'I'],
+    3: ['containerPort', 'i'],
+    4: ['protocol', 's'],
+    5: ['hostIP', 's'],
+  },
   EnvVar: { 1: ['name', 's'], 2: ['value', 's'] },
   ResourceRequirements: { 1: ['limits', 'mq'], 2: ['requests', 'mq'] },
   Deployment: { 1: ['metadata', 'ObjectMeta'], 2: ['spec', 'DeploymentSpec'], 3: ['status', '-'] },
   DeploymentSpec: {
-    1: ['replicas', 'i'], 2: ['selector', 'LabelSelector'], 3: ['template', 'PodTemplateSpec'], 4: ['strategy', 'DeploymentStrategy'],
-    5: ['minReadySeconds', 'I'], 6: ['revisionHistoryLimit', 'i'], 7: ['paused', 'B'], 9: ['progressDeadlineSeconds', 'i'],
+    1: ['replicas', 'i'],
+    2: ['selector', 'LabelSelector'],
+    3: ['template', 'PodTemplateSpec'],
+    4: ['strategy', 'DeploymentStrategy'],
+    5: ['minReadySeconds', 'I'],
+    6: ['revisionHistoryLimit', 'i'],
+    7: ['paused', 'B'],
+    9: ['progressDeadlineSeconds', 'i'],
   },
   DeploymentStrategy: { 1: ['type', 's'], 2: ['rollingUpdate', 'RollingUpdateDeployment'] },
   RollingUpdateDeployment: { 1: ['maxUnavailable', 'x'], 2: ['maxSurge', 'x'] },
   Job: { 1: ['metadata', 'ObjectMeta'], 2: ['spec', 'JobSpec'], 3: ['status', '-'] },
   JobSpec: {
-    1: ['parallelism', 'i'], 2: ['completions', 'i'], 3: ['activeDeadlineSeconds', 'i'], 4: ['selector', 'LabelSelector'],
-    5: ['manualSelector', 'b'], 6: ['template', 'PodTemplateSpec'], 7: ['backoffLimit', 'i'], 8: ['ttlSecondsAfterFinished', 'i'],
-    9: ['completionMode', 's'], 10: ['suspend', 'b'],
+    1: ['parallelism', 'i'],
+    2: ['completions', 'i'],
+    3: ['activeDeadlineSeconds', 'i'],
+    4: ['selector', 'LabelSelector'],
+    5: ['manualSelector', 'b'],
+    6: ['template', 'PodTemplateSpec'],
+    7: ['backoffLimit', 'i'],
+    8: ['ttlSecondsAfterFinished', 'i'],
+    9: ['completionMode', 's'],
+    10: ['suspend', 'b'],
   },
   CronJob: { 1: ['metadata', 'ObjectMeta'], 2: ['spec', 'CronJobSpec'], 3: ['status', '-'] },
   CronJobSpec: {
-    1: ['schedule', 's'], 2: ['startingDeadlineSeconds', 'i'], 3: ['concurrencyPolicy', 's'], 4: ['suspend', 'b'],
-    5: ['jobTemplate', 'JobTemplateSpec'], 6: ['successfulJobsHistoryLimit', 'i'], 7: ['failedJobsHistoryLimit', 'i'], 8: ['timeZone', 's'],
+    1: ['schedule', 's'],
+    2: ['startingDeadlineSeconds', 'i'],
+    3: ['concurrencyPolicy', 's'],
+    4: ['suspend', 'b'],
+    5: ['jobTemplate', 'JobTemplateSpec'],
+    6: ['successfulJobsHistoryLimit', 'i'],
+    7: ['failedJobsHistoryLimit', 'i'],
+    8: ['timeZone', 's'],
   },
   JobTemplateSpec: { 1: ['metadata', 'ObjectMeta'], 2: ['spec', 'JobSpec'] },
 };
@@ -163,7 +268,11 @@ function time(bytes: Buffer): string | undefined {
 }
 
 function quantity(bytes: Buffer): string {
-  return fields(bytes).find((f) => f.number === 1)?.bytes?.toString('utf8') ?? '';
+  return (
+    fields(bytes)
+      .find((f) => f.number === 1)
+      ?.bytes?.toString('utf8') ?? ''
+  );
 }
 
 function intOrString(bytes: Buffer): number | string {
@@ -249,7 +358,8 @@ function decodeMessage(name: string, bytes: Buffer): JsonObject {
 
 /** Decodes a `k8s\0`-prefixed protobuf body (runtime.Unknown envelope) into a JSON object. */
 export function decodeProtobufObject(body: Buffer): KubeObjectInput {
-  if (body.length < 4 || !body.subarray(0, 4).equals(MAGIC)) throw badRequest('invalid protobuf body: missing the k8s envelope');
+  if (body.length < 4 || !body.subarray(0, 4).equals(MAGIC))
+    throw badRequest('invalid protobuf body: missing the k8s envelope');
   let apiVersion = '';
   let kind = '';
   let raw: Buffer | undefined;
@@ -265,7 +375,11 @@ export function decodeProtobufObject(body: Buffer): KubeObjectInput {
   }
   const message = TOP_LEVEL[`${apiVersion}/${kind}`];
   if (!message || !raw) {
-    throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+    throw new ApiError(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
+    );
   }
   return { apiVersion, kind, ...decodeMessage(message, raw) } as KubeObjectInput;
 }

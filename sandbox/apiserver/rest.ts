@@ -6,7 +6,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import YAML from 'yaml';
 import type { LogOptions, PodStreams } from '../kubelet/api.js';
 import { ApiError, badRequest, notFound } from '../store/errors.js';
-import { isJsonObject, type JsonObject, type JsonValue, type KubeObject, type KubeObjectInput } from '../store/objects.js';
+import {
+  isJsonObject,
+  type JsonObject,
+  type JsonValue,
+  type KubeObject,
+  type KubeObjectInput,
+} from '../store/objects.js';
 import { apiVersionOf, resourceByPlural, type ResourceType } from '../store/resources.js';
 import { parseFieldSelector, parseLabelSelector } from '../store/selectors.js';
 import type { DeleteOptions, ObjectStore } from '../store/store.js';
@@ -121,7 +127,9 @@ function dryRun(query: URLSearchParams): boolean {
 function fieldValidation(query: URLSearchParams): FieldValidation {
   const value = query.get('fieldValidation') ?? 'Warn';
   if (value === 'Strict' || value === 'Warn' || value === 'Ignore') return value;
-  throw badRequest(`fieldValidation parameter ${JSON.stringify(value)} is not a valid value; valid values are "Ignore", "Warn", "Strict"`);
+  throw badRequest(
+    `fieldValidation parameter ${JSON.stringify(value)} is not a valid value; valid values are "Ignore", "Warn", "Strict"`,
+  );
 }
 
 function warningHeaders(warnings: string[]): Record<string, string[]> {
@@ -152,7 +160,11 @@ function getObject(call: Call): void {
   sendJson(call.res, 200, table ? table([object]) : object);
 }
 
-function listFilter(call: Call): { namespace?: string; labels: ReturnType<typeof parseLabelSelector>; fields: ReturnType<typeof parseFieldSelector> } {
+function listFilter(call: Call): {
+  namespace?: string;
+  labels: ReturnType<typeof parseLabelSelector>;
+  fields: ReturnType<typeof parseFieldSelector>;
+} {
   const namespace = namespaceOf(call);
   return {
     ...(namespace ? { namespace } : {}),
@@ -167,7 +179,12 @@ function listCollection(call: Call): void {
   const { items, resourceVersion } = call.ctx.store.list(resource, listFilter(call));
   const table = tableEncoder(call);
   if (table) return sendJson(call.res, 200, table(items));
-  sendJson(call.res, 200, { kind: resource.listKind, apiVersion: apiVersionOf(resource), metadata: { resourceVersion }, items });
+  sendJson(call.res, 200, {
+    kind: resource.listKind,
+    apiVersion: apiVersionOf(resource),
+    metadata: { resourceVersion },
+    items,
+  });
 }
 
 function watchCollection(call: Call): void {
@@ -190,7 +207,9 @@ function watchCollection(call: Call): void {
 }
 
 /** Like the real server, only the first Table of a watch carries the column definitions. */
-function watchTableEncoder(table: (items: KubeObject[], noHeaders?: boolean) => JsonObject): (object: KubeObject) => JsonValue {
+function watchTableEncoder(
+  table: (items: KubeObject[], noHeaders?: boolean) => JsonObject,
+): (object: KubeObject) => JsonValue {
   let first = true;
   return (object) => {
     const encoded = table([object], !first);
@@ -205,22 +224,38 @@ async function readObject(call: Call): Promise<KubeObjectInput> {
   const type = mediaType(call.req.headers['content-type']);
   const expected = call.route.subresource === 'scale' ? 'Scale' : call.route.resource.kind;
   if (type === PROTOBUF_CONTENT_TYPE) return decodeProtobufObject(body);
-  if (type !== '' && type !== 'application/json' && type !== 'application/yaml' && type !== 'application/x-yaml' && type !== '*/*') {
+  if (
+    type !== '' &&
+    type !== 'application/json' &&
+    type !== 'application/yaml' &&
+    type !== 'application/x-yaml' &&
+    type !== '*/*'
+  ) {
     // Protobuf and CBOR are not spoken here; client-go switches to JSON when told so with a 415.
-    throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+    throw new ApiError(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
+    );
   }
   let parsed: unknown;
   try {
     const text = body.toString('utf8');
     parsed = type === 'application/yaml' || type === 'application/x-yaml' ? YAML.parse(text) : JSON.parse(text);
   } catch (error) {
-    throw badRequest(`the object provided is unrecognized (must be of type ${expected}): couldn't get version/kind; json parse error: ${(error as Error).message}`);
+    throw badRequest(
+      `the object provided is unrecognized (must be of type ${expected}): couldn't get version/kind; json parse error: ${(error as Error).message}`,
+    );
   }
   if (!isJsonObject(parsed)) {
-    throw badRequest(`the object provided is unrecognized (must be of type ${expected}): couldn't get version/kind; json parse error: expected an object`);
+    throw badRequest(
+      `the object provided is unrecognized (must be of type ${expected}): couldn't get version/kind; json parse error: expected an object`,
+    );
   }
   if (parsed.metadata !== undefined && !isJsonObject(parsed.metadata)) {
-    throw badRequest(`${expected} in version "${call.route.resource.version}" cannot be handled as a ${expected}: metadata must be an object`);
+    throw badRequest(
+      `${expected} in version "${call.route.resource.version}" cannot be handled as a ${expected}: metadata must be an object`,
+    );
   }
   return parsed as KubeObjectInput;
 }
@@ -231,17 +266,23 @@ function checkIdentity(call: Call, object: KubeObjectInput): void {
   const expectedVersion = apiVersionOf(resource);
   if (object.apiVersion !== undefined && object.apiVersion !== expectedVersion) {
     if (typeof object.apiVersion !== 'string') throw badRequest('apiVersion must be a string');
-    throw badRequest(`the API version in the data (${object.apiVersion}) does not match the expected API version (${expectedVersion})`);
+    throw badRequest(
+      `the API version in the data (${object.apiVersion}) does not match the expected API version (${expectedVersion})`,
+    );
   }
   if (object.kind !== undefined && object.kind !== resource.kind) {
-    throw badRequest(`the kind in the data (${String(object.kind)}) does not match the expected kind (${resource.kind})`);
+    throw badRequest(
+      `the kind in the data (${String(object.kind)}) does not match the expected kind (${resource.kind})`,
+    );
   }
   object.apiVersion = expectedVersion;
   object.kind = resource.kind;
   const metadata = (object.metadata ??= {});
   for (const field of ['name', 'namespace', 'generateName'] as const) {
     if (metadata[field] !== undefined && typeof metadata[field] !== 'string') {
-      throw badRequest(`${resource.kind} in version "${resource.version}" cannot be handled as a ${resource.kind}: json: cannot unmarshal ${typeof metadata[field]} into Go struct field ObjectMeta.metadata.${field} of type string`);
+      throw badRequest(
+        `${resource.kind} in version "${resource.version}" cannot be handled as a ${resource.kind}: json: cannot unmarshal ${typeof metadata[field]} into Go struct field ObjectMeta.metadata.${field} of type string`,
+      );
     }
   }
   if (resource.namespaced) {
@@ -256,7 +297,9 @@ function checkIdentity(call: Call, object: KubeObjectInput): void {
   }
   if (call.route.name !== undefined) {
     if (metadata.name && metadata.name !== call.route.name) {
-      throw badRequest(`the name of the object (${metadata.name}) does not match the name on the URL (${call.route.name})`);
+      throw badRequest(
+        `the name of the object (${metadata.name}) does not match the name on the URL (${call.route.name})`,
+      );
     }
     metadata.name = call.route.name;
   }
@@ -273,9 +316,12 @@ function resetStatus(resource: ResourceType, object: KubeObjectInput): void {
     object.status = { phase: 'Active' };
     const name = object.metadata?.name;
     // The label every namespace carries on a real cluster, so selectors can pick namespaces by name.
-    if (name) object.metadata = { ...object.metadata, labels: { ...object.metadata?.labels, 'kubernetes.io/metadata.name': name } };
-  }
-  else if (resource.subresources.includes('status') && resource.kind !== 'Node') delete object.status;
+    if (name)
+      object.metadata = {
+        ...object.metadata,
+        labels: { ...object.metadata?.labels, 'kubernetes.io/metadata.name': name },
+      };
+  } else if (resource.subresources.includes('status') && resource.kind !== 'Node') delete object.status;
 }
 
 function prepare(call: Call, object: KubeObjectInput): string[] {
@@ -300,10 +346,14 @@ async function updateObject(call: Call): Promise<void> {
   requireVerb(resource, 'update');
   const object = await readObject(call);
   checkIdentity(call, object);
-  const options = { dryRun: dryRun(call.query), ...(subresource === 'status' ? { subresource: 'status' as const } : {}) };
+  const options = {
+    dryRun: dryRun(call.query),
+    ...(subresource === 'status' ? { subresource: 'status' as const } : {}),
+  };
   const exists = call.ctx.store.tryGet(resource, namespaceOf(call), call.route.name ?? '');
   if (!exists) {
-    if (subresource || !CREATE_ON_UPDATE.has(resource.kind)) throw notFound(resource.plural, resource.group, call.route.name ?? '');
+    if (subresource || !CREATE_ON_UPDATE.has(resource.kind))
+      throw notFound(resource.plural, resource.group, call.route.name ?? '');
     const warnings = prepare(call, object);
     return sendJson(call.res, 201, call.ctx.store.create(resource, object, options), warningHeaders(warnings));
   }
@@ -314,7 +364,11 @@ async function updateObject(call: Call): Promise<void> {
 function patchType(call: Call): string {
   const type = mediaType(call.req.headers['content-type']);
   if (!PATCH_TYPES.includes(type)) {
-    throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`);
+    throw new ApiError(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`,
+    );
   }
   return type;
 }
@@ -337,14 +391,21 @@ async function patchObject(call: Call): Promise<void> {
   if (!current && (!isApply || subresource)) throw notFound(resource.plural, resource.group, name);
   const base: KubeObject =
     current ??
-    ({ apiVersion: apiVersionOf(resource), kind: resource.kind, metadata: { name, ...(namespace ? { namespace } : {}) } } as KubeObject);
+    ({
+      apiVersion: apiVersionOf(resource),
+      kind: resource.kind,
+      metadata: { name, ...(namespace ? { namespace } : {}) },
+    } as KubeObject);
   const patched = call.ctx.machinery.applyPatch(resource, base, body, type, {
     ...(fieldManager ? { fieldManager } : {}),
     force: queryFlag(call.query, 'force'),
   });
   if (!isJsonObject(patched)) throw badRequest('the patch did not produce an object');
   checkIdentity(call, patched);
-  const options = { dryRun: dryRun(call.query), ...(subresource === 'status' ? { subresource: 'status' as const } : {}) };
+  const options = {
+    dryRun: dryRun(call.query),
+    ...(subresource === 'status' ? { subresource: 'status' as const } : {}),
+  };
   if (!current) {
     resetStatus(resource, patched);
     const warnings = prepare(call, patched);
@@ -375,7 +436,9 @@ async function readDeleteOptions(call: Call): Promise<DeleteOptions & { dryRun: 
   const policy = call.query.get('propagationPolicy') ?? fromBody.propagationPolicy;
   if (policy !== undefined && policy !== null) {
     if (policy !== 'Background' && policy !== 'Foreground' && policy !== 'Orphan') {
-      throw badRequest(`propagationPolicy: Unsupported value: ${JSON.stringify(policy)}: supported values: "Foreground", "Background", "Orphan"`);
+      throw badRequest(
+        `propagationPolicy: Unsupported value: ${JSON.stringify(policy)}: supported values: "Foreground", "Background", "Orphan"`,
+      );
     }
     options.propagationPolicy = policy;
   } else if (call.query.get('orphanDependents') === 'true' || fromBody.orphanDependents === true) {
@@ -462,7 +525,10 @@ export function toScale(object: KubeObject): JsonObject {
     apiVersion: 'autoscaling/v1',
     metadata: { name, ...(namespace ? { namespace } : {}), uid, resourceVersion, creationTimestamp },
     spec: { replicas: typeof spec.replicas === 'number' ? spec.replicas : 1 },
-    status: { replicas: typeof status.replicas === 'number' ? status.replicas : 0, selector: selectorString(spec.selector) },
+    status: {
+      replicas: typeof status.replicas === 'number' ? status.replicas : 0,
+      selector: selectorString(spec.selector),
+    },
   };
 }
 
@@ -487,17 +553,25 @@ async function writeScale(call: Call, method: 'PUT' | 'PATCH'): Promise<void> {
   const spec = isJsonObject(wanted.spec) ? wanted.spec : {};
   const replicas = spec.replicas ?? 0;
   if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
-    throw new ApiError(422, 'Invalid', `Scale.autoscaling "${current.metadata.name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`, {
-      name: current.metadata.name,
-      group: 'autoscaling',
-      kind: 'Scale',
-      causes: [{ reason: 'FieldValueInvalid', message: 'must be greater than or equal to 0', field: 'spec.replicas' }],
-    });
+    throw new ApiError(
+      422,
+      'Invalid',
+      `Scale.autoscaling "${current.metadata.name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
+      {
+        name: current.metadata.name,
+        group: 'autoscaling',
+        kind: 'Scale',
+        causes: [
+          { reason: 'FieldValueInvalid', message: 'must be greater than or equal to 0', field: 'spec.replicas' },
+        ],
+      },
+    );
   }
   const meta = isJsonObject(wanted.metadata) ? wanted.metadata : {};
   const next = structuredClone(current);
   next.spec = { ...(isJsonObject(current.spec) ? current.spec : {}), replicas };
-  if (typeof meta.resourceVersion === 'string' && meta.resourceVersion !== '') next.metadata.resourceVersion = meta.resourceVersion;
+  if (typeof meta.resourceVersion === 'string' && meta.resourceVersion !== '')
+    next.metadata.resourceVersion = meta.resourceVersion;
   const updated = call.ctx.store.update(resource, next, { dryRun: dryRun(call.query) });
   sendJson(call.res, 200, toScale(updated));
 }
@@ -514,7 +588,11 @@ async function bindPod(call: Call): Promise<void> {
   const pod = getCurrent(call);
   const spec = isJsonObject(pod.spec) ? pod.spec : {};
   if (typeof spec.nodeName === 'string' && spec.nodeName !== '') {
-    throw new ApiError(409, 'Conflict', `Operation cannot be fulfilled on pods/binding "${pod.metadata.name}": pod ${pod.metadata.name} is already assigned to node "${spec.nodeName}"`);
+    throw new ApiError(
+      409,
+      'Conflict',
+      `Operation cannot be fulfilled on pods/binding "${pod.metadata.name}": pod ${pod.metadata.name} is already assigned to node "${spec.nodeName}"`,
+    );
   }
   pod.spec = { ...spec, nodeName: target };
   call.ctx.store.update(PODS, pod);
@@ -582,4 +660,3 @@ async function serveLog(call: Call): Promise<void> {
   log.on('end', () => res.end());
   log.on('error', () => res.end());
 }
-

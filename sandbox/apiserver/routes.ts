@@ -49,7 +49,10 @@ export function resolveRoute(pathname: string): Route {
   }
   let segments: string[];
   try {
-    segments = trimmed.split('/').slice(1).map((s) => decodeURIComponent(s));
+    segments = trimmed
+      .split('/')
+      .slice(1)
+      .map((s) => decodeURIComponent(s));
   } catch {
     throw notFoundPath();
   }
@@ -89,7 +92,14 @@ function resourceRoute(group: string, version: string, rest: string[]): Resource
       const resource = lookup(rest[2]);
       if (!resource.namespaced) throw notFoundPath();
       if (rest.length > 5) throw notFoundPath();
-      return withSub({ kind: 'resource', resource, namespace: rest[1]!, name: rest[3], subresource: rest[4], watchPath });
+      return withSub({
+        kind: 'resource',
+        resource,
+        namespace: rest[1]!,
+        name: rest[3],
+        subresource: rest[4],
+        watchPath,
+      });
     }
   }
   if (rest.length > 3) throw notFoundPath();
@@ -100,7 +110,7 @@ function resourceRoute(group: string, version: string, rest: string[]): Resource
 
 function withSub(route: ResourceRoute): ResourceRoute {
   if (route.subresource !== undefined && !route.resource.subresources.includes(route.subresource)) throw notFoundPath();
-  if (route.name === '' ) throw notFoundPath();
+  if (route.name === '') throw notFoundPath();
   if (route.name === undefined) delete route.name;
   if (route.subresource === undefined) delete route.subresource;
   if (route.namespace === undefined) delete route.namespace;

@@ -55,7 +55,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
   const dispatch = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'https://sandbox.invalid');
-    if (needsAuth(url.pathname) && !isAuthorized(req.headers.authorization, options.material.token)) throw unauthorized();
+    if (needsAuth(url.pathname) && !isAuthorized(req.headers.authorization, options.material.token))
+      throw unauthorized();
     const route = resolveRoute(url.pathname);
     if (route.kind !== 'resource' && req.method !== 'GET' && req.method !== 'HEAD') {
       throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
@@ -76,7 +77,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       case 'openapiV2': {
         const doc = machinery.openApiV2();
         if (!Buffer.isBuffer(doc)) return sendJson(res, 200, doc);
-        res.writeHead(200, { 'Content-Type': 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf', 'Content-Length': doc.length });
+        res.writeHead(200, {
+          'Content-Type': 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf',
+          'Content-Length': doc.length,
+        });
         res.end(doc);
         return;
       }
@@ -89,7 +93,18 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         if (req.headers.upgrade && isStreamRoute(route)) {
           return upgrade(req, req.socket, Buffer.alloc(0), url, route);
         }
-        return handleResource({ ctx: { store: options.store, machinery, streams: options.streams, bookmarkIntervalMs: options.bookmarkIntervalMs }, req, res, route, query: url.searchParams });
+        return handleResource({
+          ctx: {
+            store: options.store,
+            machinery,
+            streams: options.streams,
+            bookmarkIntervalMs: options.bookmarkIntervalMs,
+          },
+          req,
+          res,
+          route,
+          query: url.searchParams,
+        });
     }
   };
 

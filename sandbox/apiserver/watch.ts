@@ -28,7 +28,11 @@ export const BOOKMARK_INTERVAL_MS = 60_000;
 const DEFAULT_TIMEOUT_SECONDS = 1800;
 
 export function serveWatch(store: ObjectStore, req: IncomingMessage, res: ServerResponse, watch: WatchRequest): void {
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache' });
+  res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Transfer-Encoding': 'chunked',
+    'Cache-Control': 'no-cache',
+  });
   res.flushHeaders();
   let ended = false;
   let unsubscribe: (() => void) | undefined;

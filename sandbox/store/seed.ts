@@ -109,10 +109,17 @@ export function nodeObject(): KubeObjectInput {
 export function seedCluster(store: ObjectStore): () => void {
   for (const name of INITIAL_NAMESPACES) {
     if (!store.tryGet(NAMESPACES, undefined, name)) {
-      createIfMissing(() => store.create(NAMESPACES, { metadata: { name, labels: { 'kubernetes.io/metadata.name': name } }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } }));
+      createIfMissing(() =>
+        store.create(NAMESPACES, {
+          metadata: { name, labels: { 'kubernetes.io/metadata.name': name } },
+          spec: { finalizers: ['kubernetes'] },
+          status: { phase: 'Active' },
+        }),
+      );
     }
   }
-  if (!store.tryGet(SERVICES, 'default', 'kubernetes')) createIfMissing(() => store.create(SERVICES, kubernetesService()));
+  if (!store.tryGet(SERVICES, 'default', 'kubernetes'))
+    createIfMissing(() => store.create(SERVICES, kubernetesService()));
   const node = store.tryGet(NODES, undefined, NODE_NAME);
   if (!node) store.create(NODES, nodeObject());
   else store.update(NODES, { ...node, status: nodeObject().status }, { subresource: 'status' });

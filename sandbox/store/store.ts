@@ -57,7 +57,16 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Kinds whose names must be DNS labels rather than subdomains. */
 const LABEL_NAMED = new Set(['Namespace', 'Service']);
 /** Kinds without a spec whose generation never moves. */
-const NO_GENERATION = new Set(['ConfigMap', 'Secret', 'Event', 'Endpoints', 'ServiceAccount', 'Lease', 'Node', 'Namespace']);
+const NO_GENERATION = new Set([
+  'ConfigMap',
+  'Secret',
+  'Event',
+  'Endpoints',
+  'ServiceAccount',
+  'Lease',
+  'Node',
+  'Namespace',
+]);
 const EVENT_LOG_LIMIT = 20_000;
 
 function key(namespace: string | undefined, name: string): string {
@@ -127,7 +136,9 @@ export class ObjectStore {
     for (const object of this.table(resource).values()) {
       if (this.matches(object, filter)) items.push(cloneObject(object));
     }
-    items.sort((a, b) => key(a.metadata.namespace, a.metadata.name).localeCompare(key(b.metadata.namespace, b.metadata.name)));
+    items.sort((a, b) =>
+      key(a.metadata.namespace, a.metadata.name).localeCompare(key(b.metadata.namespace, b.metadata.name)),
+    );
     return { items, resourceVersion: String(this.rv) };
   }
 
@@ -144,7 +155,11 @@ export class ObjectStore {
     const name = meta.name ?? '';
     if (!name) {
       throw invalid(resource.kind, resource.group, '', [
-        { field: 'metadata.name', reason: 'FieldValueRequired', message: 'Required value: name or generateName is required' },
+        {
+          field: 'metadata.name',
+          reason: 'FieldValueRequired',
+          message: 'Required value: name or generateName is required',
+        },
       ]);
     }
     this.validateName(resource, name);
@@ -154,7 +169,11 @@ export class ObjectStore {
       const ns = this.table(NAMESPACES).get(namespace);
       if (!ns) throw notFound('namespaces', '', namespace);
       if (ns.metadata.deletionTimestamp) {
-        throw new ApiError(403, 'Forbidden', `${resource.plural} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`);
+        throw new ApiError(
+          403,
+          'Forbidden',
+          `${resource.plural} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
+        );
       }
     }
     const table = this.table(resource);
@@ -172,7 +191,12 @@ export class ObjectStore {
     delete metadata.deletionGracePeriodSeconds;
     if (!NO_GENERATION.has(resource.kind)) metadata.generation = 1;
     else delete metadata.generation;
-    const object = { ...cloneObject(input), apiVersion: apiVersionOf(resource), kind: resource.kind, metadata } as KubeObject;
+    const object = {
+      ...cloneObject(input),
+      apiVersion: apiVersionOf(resource),
+      kind: resource.kind,
+      metadata,
+    } as KubeObject;
     if (options.dryRun) return cloneObject(object);
     metadata.resourceVersion = String(++this.rv);
     table.set(key(namespace, name), object);
@@ -185,14 +209,19 @@ export class ObjectStore {
    * otherwise `.status` is kept as stored (as the real API server does for types with a status
    * subresource). An input resourceVersion that is not the stored one is a 409 Conflict.
    */
-  update(resource: ResourceType, input: KubeObjectInput, options: WriteOptions & { subresource?: 'status' } = {}): KubeObject {
+  update(
+    resource: ResourceType,
+    input: KubeObjectInput,
+    options: WriteOptions & { subresource?: 'status' } = {},
+  ): KubeObject {
     const name = input.metadata?.name ?? '';
     const namespace = resource.namespaced ? input.metadata?.namespace : undefined;
     const table = this.table(resource);
     const current = table.get(key(namespace, name));
     if (!current) throw notFound(resource.plural, resource.group, name);
     const wantedRv = input.metadata?.resourceVersion;
-    if (wantedRv && wantedRv !== current.metadata.resourceVersion) throw conflict(resource.plural, resource.group, name);
+    if (wantedRv && wantedRv !== current.metadata.resourceVersion)
+      throw conflict(resource.plural, resource.group, name);
     if (input.metadata?.uid && input.metadata.uid !== current.metadata.uid) {
       throw conflict(resource.plural, resource.group, name);
     }
@@ -247,16 +276,29 @@ export class ObjectStore {
    * (deletionTimestamp) and returned; the kubelet or the finalizer's owner removes them later.
    * Returns the object and whether it is gone already.
    */
-  delete(resource: ResourceType, namespace: string | undefined, name: string, options: DeleteOptions & WriteOptions = {}): { object: KubeObject; removed: boolean } {
+  delete(
+    resource: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    options: DeleteOptions & WriteOptions = {},
+  ): { object: KubeObject; removed: boolean } {
     const ns = resource.namespaced ? namespace : undefined;
     const current = this.table(resource).get(key(ns, name));
     if (!current) throw notFound(resource.plural, resource.group, name);
     const pre = options.preconditions;
     if (pre?.uid && pre.uid !== current.metadata.uid) {
-      throw new ApiError(409, 'Conflict', `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+      throw new ApiError(
+        409,
+        'Conflict',
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`,
+      );
     }
     if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
-      throw new ApiError(409, 'Conflict', `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+      throw new ApiError(
+        409,
+        'Conflict',
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
+      );
     }
     if (options.dryRun) return { object: cloneObject(current), removed: false };
     if (options.propagationPolicy === 'Orphan') this.orphanDependents(current);
@@ -289,7 +331,8 @@ export class ObjectStore {
       if (already && (previousGrace === undefined || previousGrace <= grace) && finalizers.length === 0) {
         return { object: cloneObject(current), removed: false };
       }
-      if (already && finalizers.length > 0 && resource.kind !== 'Pod') return { object: cloneObject(current), removed: false };
+      if (already && finalizers.length > 0 && resource.kind !== 'Pod')
+        return { object: cloneObject(current), removed: false };
       const next = cloneObject(current);
       next.metadata.deletionTimestamp = new Date(Date.now() + grace * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
       if (resource.kind === 'Pod') next.metadata.deletionGracePeriodSeconds = grace;

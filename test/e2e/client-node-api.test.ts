@@ -21,7 +21,7 @@ function configMap(name: string, data: Record<string, string>): k8s.V1ConfigMap 
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: { app: 'demo' } }, data };
 }
 
-test('client-node lists namespaces and configmaps filtered by label', () =>
+void test('client-node lists namespaces and configmaps filtered by label', () =>
   withSandbox(async (_s, kc) => {
     const core = kc.makeApiClient(k8s.CoreV1Api);
     const namespaces = await core.listNamespace();
@@ -29,11 +29,14 @@ test('client-node lists namespaces and configmaps filtered by label', () =>
     await core.createNamespacedConfigMap({ namespace: 'default', body: configMap('one', { a: '1' }) });
     await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'other' } } });
     const labelled = await core.listNamespacedConfigMap({ namespace: 'default', labelSelector: 'app=demo' });
-    assert.deepEqual(labelled.items.map((c) => c.metadata?.name), ['one']);
+    assert.deepEqual(
+      labelled.items.map((c) => c.metadata?.name),
+      ['one'],
+    );
     assert.match(labelled.metadata?.resourceVersion ?? '', /^\d+$/);
   }));
 
-test('client-node reads and patches with json-patch (its default) and merge-patch', () =>
+void test('client-node reads and patches with json-patch (its default) and merge-patch', () =>
   withSandbox(async (_s, kc) => {
     const core = kc.makeApiClient(k8s.CoreV1Api);
     await core.createNamespacedConfigMap({ namespace: 'default', body: configMap('cfg', { a: '1' }) });
@@ -52,7 +55,7 @@ test('client-node reads and patches with json-patch (its default) and merge-patc
     assert.equal(read.metadata?.resourceVersion, merged.metadata?.resourceVersion);
   }));
 
-test('client-node KubernetesObjectApi creates, reads and strategic-merge-patches a deployment', () =>
+void test('client-node KubernetesObjectApi creates, reads and strategic-merge-patches a deployment', () =>
   withSandbox(async (_s, kc) => {
     const objects = k8s.KubernetesObjectApi.makeApiClient(kc);
     const deployment: k8s.V1Deployment = {
@@ -75,13 +78,17 @@ test('client-node KubernetesObjectApi creates, reads and strategic-merge-patches
       metadata: { name: 'web', namespace: 'default' },
       spec: { template: { spec: { containers: [{ name: 'app', env: [{ name: 'B', value: '2' }] }] } } },
     } as k8s.V1Deployment);
-    const read = (await objects.read({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default' } })) as k8s.V1Deployment;
+    const read = (await objects.read({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'default' },
+    })) as k8s.V1Deployment;
     const env = read.spec?.template.spec?.containers[0]?.env?.map((e) => e.name).sort();
     assert.deepEqual(env, ['A', 'B']);
     assert.equal(read.spec?.template.spec?.containers[0]?.image, 'web-app:1');
   }));
 
-test('client-node watch sees add, update and delete', () =>
+void test('client-node watch sees add, update and delete', () =>
   withSandbox(async (_s, kc) => {
     const core = kc.makeApiClient(k8s.CoreV1Api);
     const events: string[] = [];
@@ -89,7 +96,8 @@ test('client-node watch sees add, update and delete', () =>
     const controller = await watch.watch(
       '/api/v1/namespaces/default/configmaps',
       {},
-      (phase, object: k8s.V1ConfigMap) => events.push(`${phase} ${object.metadata?.name ?? ''} ${object.data?.a ?? ''}`),
+      (phase, object: k8s.V1ConfigMap) =>
+        events.push(`${phase} ${object.metadata?.name ?? ''} ${object.data?.a ?? ''}`),
       () => undefined,
     );
     try {
@@ -103,7 +111,7 @@ test('client-node watch sees add, update and delete', () =>
     }
   }));
 
-test('client-node gets 401 with a wrong token', () =>
+void test('client-node gets 401 with a wrong token', () =>
   withSandbox(async (s) => {
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(s.sandbox.kubeconfigPath);
@@ -111,5 +119,8 @@ test('client-node gets 401 with a wrong token', () =>
     assert.ok(user);
     kc.users = [{ ...user, token: 'wrong' }];
     const core = kc.makeApiClient(k8s.CoreV1Api);
-    await assert.rejects(core.listNamespace(), (error: unknown) => error instanceof k8s.ApiException && error.code === 401);
+    await assert.rejects(
+      core.listNamespace(),
+      (error: unknown) => error instanceof k8s.ApiException && error.code === 401,
+    );
   }));

@@ -80,7 +80,7 @@ async function ok(s: TestSandbox, args: string[]): Promise<string> {
   return result.stdout;
 }
 
-test('kubectl version reports a 1.33 server and the dispatcher hands over to kubectl 1.33', () =>
+void test('kubectl version reports a 1.33 server and the dispatcher hands over to kubectl 1.33', () =>
   withSandbox(async (s) => {
     const version = JSON.parse(await ok(s, ['version', '-o', 'json'])) as {
       clientVersion: { gitVersion: string };
@@ -91,10 +91,13 @@ test('kubectl version reports a 1.33 server and the dispatcher hands over to kub
     assert.equal(version.clientVersion.gitVersion, 'v1.33.1');
   }));
 
-test('kubectl api-resources lists the served kinds with short names and scopes', () =>
+void test('kubectl api-resources lists the served kinds with short names and scopes', () =>
   withSandbox(async (s) => {
     const out = await ok(s, ['api-resources', '--no-headers']);
-    const rows = out.trim().split('\n').map((l) => l.trim().split(/\s+/));
+    const rows = out
+      .trim()
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/));
     const deploy = rows.find((r) => r[0] === 'deployments');
     assert.deepEqual(deploy, ['deployments', 'deploy', 'apps/v1', 'true', 'Deployment']);
     const ns = rows.find((r) => r[0] === 'namespaces');
@@ -102,7 +105,7 @@ test('kubectl api-resources lists the served kinds with short names and scopes',
     assert.ok(rows.some((r) => r[0] === 'cronjobs'));
   }));
 
-test('kubectl get ns shows the initial namespaces', () =>
+void test('kubectl get ns shows the initial namespaces', () =>
   withSandbox(async (s) => {
     const out = await ok(s, ['get', 'ns', '-o', 'name']);
     assert.deepEqual(out.trim().split('\n').sort(), [
@@ -113,7 +116,7 @@ test('kubectl get ns shows the initial namespaces', () =>
     ]);
   }));
 
-test('kubectl apply creates a multi-resource manifest and a second apply merges an edited env list', () =>
+void test('kubectl apply creates a multi-resource manifest and a second apply merges an edited env list', () =>
   withSandbox(async (s) => {
     const file = manifest(s);
     const created = await ok(s, ['apply', '-f', file]);
@@ -134,11 +137,13 @@ test('kubectl apply creates a multi-resource manifest and a second apply merges 
       { name: 'MODE', value: 'green' },
     ]);
     assert.equal(deploy.metadata.generation, 2);
-    const secret = JSON.parse(await ok(s, ['get', 'secret', 'web-secret', '-o', 'json'])) as { data: Record<string, string> };
+    const secret = JSON.parse(await ok(s, ['get', 'secret', 'web-secret', '-o', 'json'])) as {
+      data: Record<string, string>;
+    };
     assert.equal(Buffer.from(secret.data.password!, 'base64').toString(), 's3cret');
   }));
 
-test('kubectl apply --server-side creates and then updates objects', () =>
+void test('kubectl apply --server-side creates and then updates objects', () =>
   withSandbox(async (s) => {
     const file = manifest(s);
     const first = await ok(s, ['apply', '--server-side', '-f', file]);
@@ -148,11 +153,17 @@ test('kubectl apply --server-side creates and then updates objects', () =>
     assert.equal(await ok(s, ['get', 'cm', 'web-config', '-o', 'jsonpath={.data.greeting}']), 'bonjour');
   }));
 
-test('kubectl get prints objects as json, yaml and wide tables', () =>
+void test('kubectl get prints objects as json, yaml and wide tables', () =>
   withSandbox(async (s) => {
     await ok(s, ['apply', '-f', manifest(s)]);
-    const list = JSON.parse(await ok(s, ['get', 'cm,svc', '-o', 'json'])) as { items: { kind: string; metadata: { name: string } }[] };
-    assert.deepEqual(list.items.map((i) => `${i.kind}/${i.metadata.name}`).sort(), ['ConfigMap/web-config', 'Service/kubernetes', 'Service/web']);
+    const list = JSON.parse(await ok(s, ['get', 'cm,svc', '-o', 'json'])) as {
+      items: { kind: string; metadata: { name: string } }[];
+    };
+    assert.deepEqual(list.items.map((i) => `${i.kind}/${i.metadata.name}`).sort(), [
+      'ConfigMap/web-config',
+      'Service/kubernetes',
+      'Service/web',
+    ]);
     const yaml = await ok(s, ['get', 'deploy', 'web', '-o', 'yaml']);
     assert.match(yaml, /^kind: Deployment$/m);
     assert.match(yaml, /resourceVersion: "\d+"/);
@@ -161,9 +172,13 @@ test('kubectl get prints objects as json, yaml and wide tables', () =>
     assert.match(wide, /^web\s/m);
   }));
 
-test('kubectl get -w sees a change made while it watches', () =>
+void test('kubectl get -w sees a change made while it watches', () =>
   withSandbox(async (s) => {
-    await ok(s, ['create', '-f', manifest(s, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: watched\ndata:\n  a: "1"\n')]);
+    await ok(s, [
+      'create',
+      '-f',
+      manifest(s, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: watched\ndata:\n  a: "1"\n'),
+    ]);
     const child = spawn('kubectl', ['get', 'cm', 'watched', '-w', '-o', 'jsonpath={.data.a}{"\\n"}'], { env: s.env });
     let seen = '';
     child.stdout.on('data', (d: Buffer) => (seen += d.toString()));
@@ -176,7 +191,7 @@ test('kubectl get -w sees a change made while it watches', () =>
     }
   }));
 
-test('kubectl describe shows a deployment', () =>
+void test('kubectl describe shows a deployment', () =>
   withSandbox(async (s) => {
     await ok(s, ['apply', '-f', manifest(s)]);
     const out = await ok(s, ['describe', 'deployment', 'web']);
@@ -185,14 +200,14 @@ test('kubectl describe shows a deployment', () =>
     assert.match(out, /GREETING:\s+hello/);
   }));
 
-test('kubectl scale changes replicas through the scale subresource', () =>
+void test('kubectl scale changes replicas through the scale subresource', () =>
   withSandbox(async (s) => {
     await ok(s, ['apply', '-f', manifest(s)]);
     assert.match(await ok(s, ['scale', 'deploy/web', '--replicas=5']), /deployment.apps\/web scaled/);
     assert.equal(await ok(s, ['get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas}']), '5');
   }));
 
-test('kubectl delete removes what the manifest created', () =>
+void test('kubectl delete removes what the manifest created', () =>
   withSandbox(async (s) => {
     const file = manifest(s);
     await ok(s, ['apply', '-f', file]);
@@ -202,14 +217,14 @@ test('kubectl delete removes what the manifest created', () =>
     assert.equal(left.stdout.trim(), 'service/kubernetes');
   }));
 
-test('kubectl get of a missing pod says NotFound and exits 1', () =>
+void test('kubectl get of a missing pod says NotFound and exits 1', () =>
   withSandbox(async (s) => {
     const result = await s.kubectl(['get', 'pod', 'nope']);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /Error from server \(NotFound\): pods "nope" not found/);
   }));
 
-test('kubectl create of an existing object says AlreadyExists', () =>
+void test('kubectl create of an existing object says AlreadyExists', () =>
   withSandbox(async (s) => {
     const file = manifest(s);
     await ok(s, ['create', '-f', file]);
@@ -218,23 +233,48 @@ test('kubectl create of an existing object says AlreadyExists', () =>
     assert.match(result.stderr, /Error from server \(AlreadyExists\).*configmaps "web-config" already exists/);
   }));
 
-test('kubectl create subcommands, which send protobuf, create what they describe', () =>
+void test('kubectl create subcommands, which send protobuf, create what they describe', () =>
   withSandbox(async (s) => {
     assert.match(await ok(s, ['create', 'namespace', 'shop']), /namespace\/shop created/);
     await ok(s, ['-n', 'shop', 'create', 'configmap', 'cfg', '--from-literal=a=1']);
     await ok(s, ['-n', 'shop', 'create', 'secret', 'generic', 'pw', '--from-literal=p=s3cret']);
-    await ok(s, ['-n', 'shop', 'create', 'deployment', 'web', '--image=podloop/web-app', '--replicas=2', '--port=8080']);
+    await ok(s, [
+      '-n',
+      'shop',
+      'create',
+      'deployment',
+      'web',
+      '--image=podloop/web-app',
+      '--replicas=2',
+      '--port=8080',
+    ]);
     await ok(s, ['-n', 'shop', 'create', 'service', 'clusterip', 'web', '--tcp=80:8080']);
-    await ok(s, ['-n', 'shop', 'create', 'cronjob', 'tick', '--image=podloop/busybox', '--schedule=*/5 * * * *', '--', 'date']);
+    await ok(s, [
+      '-n',
+      'shop',
+      'create',
+      'cronjob',
+      'tick',
+      '--image=podloop/busybox',
+      '--schedule=*/5 * * * *',
+      '--',
+      'date',
+    ]);
     assert.equal(await ok(s, ['-n', 'shop', 'get', 'cm', 'cfg', '-o', 'jsonpath={.data.a}']), '1');
     const secret = await ok(s, ['-n', 'shop', 'get', 'secret', 'pw', '-o', 'jsonpath={.data.p}']);
     assert.equal(Buffer.from(secret, 'base64').toString(), 's3cret');
     const deploy = JSON.parse(await ok(s, ['-n', 'shop', 'get', 'deploy', 'web', '-o', 'json'])) as {
-      spec: { replicas: number; template: { spec: { containers: { image: string; ports: { containerPort: number }[] }[] } } };
+      spec: {
+        replicas: number;
+        template: { spec: { containers: { image: string; ports: { containerPort: number }[] }[] } };
+      };
     };
     assert.equal(deploy.spec.replicas, 2);
     assert.equal(deploy.spec.template.spec.containers[0]!.image, 'podloop/web-app');
     assert.equal(deploy.spec.template.spec.containers[0]!.ports[0]!.containerPort, 8080);
-    assert.equal(await ok(s, ['-n', 'shop', 'get', 'svc', 'web', '-o', 'jsonpath={.spec.ports[0].targetPort}']), '8080');
+    assert.equal(
+      await ok(s, ['-n', 'shop', 'get', 'svc', 'web', '-o', 'jsonpath={.spec.ports[0].targetPort}']),
+      '8080',
+    );
     assert.equal(await ok(s, ['-n', 'shop', 'get', 'cj', 'tick', '-o', 'jsonpath={.spec.schedule}']), '*/5 * * * *');
   }));

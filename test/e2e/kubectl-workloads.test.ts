@@ -64,12 +64,20 @@ async function ok(s: TestSandbox, args: string[], input?: string): Promise<strin
 
 async function firstPod(s: TestSandbox, selector: string): Promise<string> {
   return waitFor(`a running pod for ${selector}`, async () => {
-    const out = await ok(s, ['get', 'pods', '-l', selector, '--field-selector=status.phase=Running', '-o', 'jsonpath={.items[*].metadata.name}']);
+    const out = await ok(s, [
+      'get',
+      'pods',
+      '-l',
+      selector,
+      '--field-selector=status.phase=Running',
+      '-o',
+      'jsonpath={.items[*].metadata.name}',
+    ]);
     return out.split(' ')[0] || undefined;
   });
 }
 
-test('kubectl rollout status follows a template change and rollout undo goes back', () =>
+void test('kubectl rollout status follows a template change and rollout undo goes back', () =>
   withSandbox(async (s) => {
     const file = write(s, 'web.yaml', webDeployment(2));
     await ok(s, ['apply', '-f', file]);
@@ -77,15 +85,28 @@ test('kubectl rollout status follows a template change and rollout undo goes bac
     write(s, 'web.yaml', webDeployment(2, 'two'));
     await ok(s, ['apply', '-f', file]);
     assert.match(await ok(s, ['rollout', 'status', 'deploy/web', '--timeout=60s']), /successfully rolled out/);
-    const sets = await ok(s, ['get', 'rs', '-l', 'app=web', '-o', 'jsonpath={range .items[*]}{.spec.replicas}{" "}{end}']);
+    const sets = await ok(s, [
+      'get',
+      'rs',
+      '-l',
+      'app=web',
+      '-o',
+      'jsonpath={range .items[*]}{.spec.replicas}{" "}{end}',
+    ]);
     assert.deepEqual(sets.trim().split(' ').sort(), ['0', '2']);
     await ok(s, ['rollout', 'undo', 'deploy/web']);
     await ok(s, ['rollout', 'status', 'deploy/web', '--timeout=60s']);
-    const env = await ok(s, ['get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].env[0].value}']);
+    const env = await ok(s, [
+      'get',
+      'deploy',
+      'web',
+      '-o',
+      'jsonpath={.spec.template.spec.containers[0].env[0].value}',
+    ]);
     assert.equal(env, 'one');
   }));
 
-test('kubectl scale and wait --for=condition=Ready see every replica ready', () =>
+void test('kubectl scale and wait --for=condition=Ready see every replica ready', () =>
   withSandbox(async (s) => {
     await ok(s, ['apply', '-f', write(s, 'web.yaml', webDeployment(1))]);
     await ok(s, ['scale', 'deploy/web', '--replicas=2']);
@@ -95,7 +116,7 @@ test('kubectl scale and wait --for=condition=Ready see every replica ready', () 
     assert.equal(ready, '2');
   }));
 
-test('kubectl logs -f ends with the container and logs --previous shows the crashed instance', () =>
+void test('kubectl logs -f ends with the container and logs --previous shows the crashed instance', () =>
   withSandbox(async (s) => {
     const pods = `apiVersion: v1
 kind: Pod
@@ -119,23 +140,43 @@ spec:
       command: ["sh", "-c", "echo started-$(cat /proc/sys/kernel/random/uuid); exit 3"]
 `;
     await ok(s, ['apply', '-f', write(s, 'pods.yaml', pods)]);
-    await waitFor('the first pod to start', async () => {
-      const phase = await ok(s, ['get', 'pod', 'once', '-o', 'jsonpath={.status.phase}']);
-      return phase === 'Running' || phase === 'Succeeded';
-    }, 60_000);
+    await waitFor(
+      'the first pod to start',
+      async () => {
+        const phase = await ok(s, ['get', 'pod', 'once', '-o', 'jsonpath={.status.phase}']);
+        return phase === 'Running' || phase === 'Succeeded';
+      },
+      60_000,
+    );
     const followed = await ok(s, ['logs', '-f', 'once']);
     assert.equal(followed, 'first\nsecond\n');
-    await waitFor('a restart of the crashing pod', async () => {
-      const count = await ok(s, ['get', 'pod', 'crasher', '-o', 'jsonpath={.status.containerStatuses[0].restartCount}']);
-      return Number(count) >= 1;
-    }, 60_000);
+    await waitFor(
+      'a restart of the crashing pod',
+      async () => {
+        const count = await ok(s, [
+          'get',
+          'pod',
+          'crasher',
+          '-o',
+          'jsonpath={.status.containerStatuses[0].restartCount}',
+        ]);
+        return Number(count) >= 1;
+      },
+      60_000,
+    );
     const previous = await ok(s, ['logs', '--previous', 'crasher']);
     assert.match(previous, /^started-[0-9a-f-]+\n$/);
-    const exitCode = await ok(s, ['get', 'pod', 'crasher', '-o', 'jsonpath={.status.containerStatuses[0].lastState.terminated.exitCode}']);
+    const exitCode = await ok(s, [
+      'get',
+      'pod',
+      'crasher',
+      '-o',
+      'jsonpath={.status.containerStatuses[0].lastState.terminated.exitCode}',
+    ]);
     assert.equal(exitCode, '3');
   }));
 
-test('kubectl exec passes stdin and the exit code, and kubectl cp copies both ways', () =>
+void test('kubectl exec passes stdin and the exit code, and kubectl cp copies both ways', () =>
   withSandbox(async (s) => {
     await ok(s, ['apply', '-f', write(s, 'web.yaml', webDeployment(1))]);
     const pod = await firstPod(s, 'app=web');
@@ -152,7 +193,7 @@ test('kubectl exec passes stdin and the exit code, and kubectl cp copies both wa
     assert.equal(readFileSync(back, 'utf8'), 'copied content\n');
   }));
 
-test('kubectl port-forward carries an HTTP request to the pod', () =>
+void test('kubectl port-forward carries an HTTP request to the pod', () =>
   withSandbox(async (s) => {
     await ok(s, ['apply', '-f', write(s, 'web.yaml', webDeployment(1))]);
     const pod = await firstPod(s, 'app=web');
@@ -174,13 +215,17 @@ test('kubectl port-forward carries an HTTP request to the pod', () =>
     }
   }));
 
-test('kubectl delete of a deployment removes its replica sets and pods', () =>
+void test('kubectl delete of a deployment removes its replica sets and pods', () =>
   withSandbox(async (s) => {
     await ok(s, ['apply', '-f', write(s, 'web.yaml', webDeployment(1))]);
     await firstPod(s, 'app=web');
     await ok(s, ['delete', 'deploy', 'web']);
-    await waitFor('the replica sets and pods to go', async () => {
-      const left = await ok(s, ['get', 'rs,pods', '-l', 'app=web', '-o', 'name']);
-      return left.trim() === '';
-    }, 60_000);
+    await waitFor(
+      'the replica sets and pods to go',
+      async () => {
+        const left = await ok(s, ['get', 'rs,pods', '-l', 'app=web', '-o', 'name']);
+        return left.trim() === '';
+      },
+      60_000,
+    );
   }));

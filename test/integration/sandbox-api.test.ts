@@ -15,7 +15,12 @@ interface Reply {
   body: string;
 }
 
-function call(s: TestSandbox, method: string, path: string, options: { body?: string; contentType?: string; token?: string | null; accept?: string } = {}): Promise<Reply> {
+function call(
+  s: TestSandbox,
+  method: string,
+  path: string,
+  options: { body?: string; contentType?: string; token?: string | null; accept?: string } = {},
+): Promise<Reply> {
   const ca = readFileSync(join(s.stateDir, 'pki', 'ca.crt'));
   const headers: Record<string, string> = {};
   const token = options.token === undefined ? s.sandbox.token : options.token;
@@ -26,7 +31,9 @@ function call(s: TestSandbox, method: string, path: string, options: { body?: st
     const req = request(new URL(path, s.sandbox.server), { method, ca, headers }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type']), body }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type']), body }),
+      );
     });
     req.on('error', reject);
     req.end(options.body);
@@ -38,7 +45,10 @@ function status(reply: Reply): { code: number; reason: string; message: string; 
   return JSON.parse(reply.body) as { code: number; reason: string; message: string; kind: string };
 }
 
-async function withSandbox(body: (s: TestSandbox) => Promise<void>, options: { bookmarkIntervalMs?: number } = {}): Promise<void> {
+async function withSandbox(
+  body: (s: TestSandbox) => Promise<void>,
+  options: { bookmarkIntervalMs?: number } = {},
+): Promise<void> {
   const sandbox = await startTestSandbox({ apiOnly: true, ...options });
   try {
     await body(sandbox);
@@ -49,13 +59,15 @@ async function withSandbox(body: (s: TestSandbox) => Promise<void>, options: { b
 
 const CM = '/api/v1/namespaces/default/configmaps';
 
-test('bad requests get 4xx Status objects and the server keeps serving', () =>
+void test('bad requests get 4xx Status objects and the server keeps serving', () =>
   withSandbox(async (s) => {
     const cases: { what: string; reply: Promise<Reply>; code: number; reason: string; message?: RegExp }[] = [
       { what: 'malformed JSON', reply: call(s, 'POST', CM, { body: '{"metadata":' }), code: 400, reason: 'BadRequest' },
       {
         what: 'a kind that does not match the URL',
-        reply: call(s, 'POST', CM, { body: JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' } }) }),
+        reply: call(s, 'POST', CM, {
+          body: JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' } }),
+        }),
         code: 400,
         reason: 'BadRequest',
       },
@@ -86,7 +98,9 @@ test('bad requests get 4xx Status objects and the server keeps serving', () =>
       },
       {
         what: 'a missing namespace',
-        reply: call(s, 'POST', '/api/v1/namespaces/ghost/configmaps', { body: JSON.stringify({ metadata: { name: 'x' } }) }),
+        reply: call(s, 'POST', '/api/v1/namespaces/ghost/configmaps', {
+          body: JSON.stringify({ metadata: { name: 'x' } }),
+        }),
         code: 404,
         reason: 'NotFound',
         message: /^namespaces "ghost" not found$/,
@@ -97,16 +111,36 @@ test('bad requests get 4xx Status objects and the server keeps serving', () =>
         code: 400,
         reason: 'BadRequest',
       },
-      { what: 'a method the collection does not serve', reply: call(s, 'PUT', CM, { body: '{}' }), code: 405, reason: 'MethodNotAllowed' },
+      {
+        what: 'a method the collection does not serve',
+        reply: call(s, 'PUT', CM, { body: '{}' }),
+        code: 405,
+        reason: 'MethodNotAllowed',
+      },
       {
         what: 'an unknown patch type',
         reply: call(s, 'PATCH', '/api/v1/namespaces/default', { body: '{}', contentType: 'text/plain' }),
         code: 415,
         reason: 'UnsupportedMediaType',
       },
-      { what: 'a bad label selector', reply: call(s, 'GET', `${CM}?labelSelector=${encodeURIComponent('a in (')}`), code: 400, reason: 'BadRequest' },
-      { what: 'no token', reply: call(s, 'GET', '/api/v1/namespaces', { token: null }), code: 401, reason: 'Unauthorized' },
-      { what: 'a wrong token', reply: call(s, 'GET', '/version', { token: 'nope' }), code: 401, reason: 'Unauthorized' },
+      {
+        what: 'a bad label selector',
+        reply: call(s, 'GET', `${CM}?labelSelector=${encodeURIComponent('a in (')}`),
+        code: 400,
+        reason: 'BadRequest',
+      },
+      {
+        what: 'no token',
+        reply: call(s, 'GET', '/api/v1/namespaces', { token: null }),
+        code: 401,
+        reason: 'Unauthorized',
+      },
+      {
+        what: 'a wrong token',
+        reply: call(s, 'GET', '/version', { token: 'nope' }),
+        code: 401,
+        reason: 'Unauthorized',
+      },
     ];
     for (const c of cases) {
       const reply = await c.reply;
@@ -122,9 +156,11 @@ test('bad requests get 4xx Status objects and the server keeps serving', () =>
     assert.equal((await call(s, 'GET', CM)).status, 200);
   }));
 
-test('a stale resourceVersion on PUT is a 409 Conflict', () =>
+void test('a stale resourceVersion on PUT is a 409 Conflict', () =>
   withSandbox(async (s) => {
-    const created = JSON.parse((await call(s, 'POST', CM, { body: JSON.stringify({ metadata: { name: 'c' }, data: { a: '1' } }) })).body) as {
+    const created = JSON.parse(
+      (await call(s, 'POST', CM, { body: JSON.stringify({ metadata: { name: 'c' }, data: { a: '1' } }) })).body,
+    ) as {
       metadata: { resourceVersion: string };
     };
     const fresh = { metadata: { name: 'c', resourceVersion: created.metadata.resourceVersion }, data: { a: '2' } };
@@ -134,7 +170,7 @@ test('a stale resourceVersion on PUT is a 409 Conflict', () =>
     assert.equal(status(stale).reason, 'Conflict');
   }));
 
-test('dryRun=All answers as if created but stores nothing', () =>
+void test('dryRun=All answers as if created but stores nothing', () =>
   withSandbox(async (s) => {
     const reply = await call(s, 'POST', `${CM}?dryRun=All`, { body: JSON.stringify({ metadata: { name: 'dry' } }) });
     assert.equal(reply.status, 201);
@@ -142,24 +178,31 @@ test('dryRun=All answers as if created but stores nothing', () =>
   }));
 
 /** Collects the events of a watch until `until` holds or the stream ends. */
-function watchLines(s: TestSandbox, path: string): { lines: { type: string; object: Record<string, unknown> }[]; ended: Promise<void>; stop(): void } {
+function watchLines(
+  s: TestSandbox,
+  path: string,
+): { lines: { type: string; object: Record<string, unknown> }[]; ended: Promise<void>; stop(): void } {
   const ca = readFileSync(join(s.stateDir, 'pki', 'ca.crt'));
   const lines: { type: string; object: Record<string, unknown> }[] = [];
   let buffer = '';
   let stop = (): void => undefined;
   const ended = new Promise<void>((resolve, reject) => {
-    const req = request(new URL(path, s.sandbox.server), { ca, headers: { Authorization: `Bearer ${s.sandbox.token}` } }, (res) => {
-      res.on('data', (d: Buffer) => {
-        buffer += d.toString();
-        let nl: number;
-        while ((nl = buffer.indexOf('\n')) >= 0) {
-          lines.push(JSON.parse(buffer.slice(0, nl)) as { type: string; object: Record<string, unknown> });
-          buffer = buffer.slice(nl + 1);
-        }
-      });
-      res.on('end', () => resolve());
-      res.on('error', () => resolve());
-    });
+    const req = request(
+      new URL(path, s.sandbox.server),
+      { ca, headers: { Authorization: `Bearer ${s.sandbox.token}` } },
+      (res) => {
+        res.on('data', (d: Buffer) => {
+          buffer += d.toString();
+          let nl: number;
+          while ((nl = buffer.indexOf('\n')) >= 0) {
+            lines.push(JSON.parse(buffer.slice(0, nl)) as { type: string; object: Record<string, unknown> });
+            buffer = buffer.slice(nl + 1);
+          }
+        });
+        res.on('end', () => resolve());
+        res.on('error', () => resolve());
+      },
+    );
     req.on('error', (error) => (req.destroyed ? resolve() : reject(error)));
     req.end();
     stop = () => req.destroy();
@@ -171,26 +214,33 @@ function nameOf(object: Record<string, unknown>): string {
   return (object.metadata as { name: string }).name;
 }
 
-test('a watch from a resourceVersion replays later events and reports an object leaving its selector as DELETED', () =>
+void test('a watch from a resourceVersion replays later events and reports an object leaving its selector as DELETED', () =>
   withSandbox(async (s) => {
     const list = JSON.parse((await call(s, 'GET', CM)).body) as { metadata: { resourceVersion: string } };
     await call(s, 'POST', CM, { body: JSON.stringify({ metadata: { name: 'a', labels: { app: 'x' } } }) });
     const watch = watchLines(s, `${CM}?watch=1&labelSelector=app%3Dx&resourceVersion=${list.metadata.resourceVersion}`);
     try {
       await waitFor('the replayed ADDED', () => watch.lines.length >= 1);
-      await call(s, 'PATCH', `${CM}/a`, { body: JSON.stringify({ metadata: { labels: { app: 'y' } } }), contentType: 'application/merge-patch+json' });
+      await call(s, 'PATCH', `${CM}/a`, {
+        body: JSON.stringify({ metadata: { labels: { app: 'y' } } }),
+        contentType: 'application/merge-patch+json',
+      });
       await waitFor('the DELETED', () => watch.lines.length >= 2);
-      assert.deepEqual(watch.lines.map((l) => `${l.type} ${nameOf(l.object)}`), ['ADDED a', 'DELETED a']);
+      assert.deepEqual(
+        watch.lines.map((l) => `${l.type} ${nameOf(l.object)}`),
+        ['ADDED a', 'DELETED a'],
+      );
     } finally {
       watch.stop();
     }
   }));
 
-test('a watch from a compacted resourceVersion gets an ERROR event with a 410 Expired Status', () =>
+void test('a watch from a compacted resourceVersion gets an ERROR event with a 410 Expired Status', () =>
   withSandbox(async (s) => {
     const configmaps = resourceByPlural('configmaps');
     // Enough writes to push the first resourceVersions out of the store's event log.
-    for (let i = 0; i < 20_050; i++) s.sandbox.store.create(configmaps, { metadata: { name: `filler-${i}`, namespace: 'kube-public' } });
+    for (let i = 0; i < 20_050; i++)
+      s.sandbox.store.create(configmaps, { metadata: { name: `filler-${i}`, namespace: 'kube-public' } });
     const watch = watchLines(s, `${CM}?watch=true&resourceVersion=2`);
     await watch.ended;
     assert.equal(watch.lines.length, 1);
@@ -199,15 +249,18 @@ test('a watch from a compacted resourceVersion gets an ERROR event with a 410 Ex
     assert.equal(watch.lines[0]!.object.reason, 'Expired');
   }));
 
-test('a watch with timeoutSeconds ends by itself after sending what exists', () =>
+void test('a watch with timeoutSeconds ends by itself after sending what exists', () =>
   withSandbox(async (s) => {
     await call(s, 'POST', CM, { body: JSON.stringify({ metadata: { name: 'here' } }) });
     const watch = watchLines(s, `${CM}?watch=1&timeoutSeconds=1`);
     await watch.ended;
-    assert.deepEqual(watch.lines.map((l) => `${l.type} ${nameOf(l.object)}`), ['ADDED here']);
+    assert.deepEqual(
+      watch.lines.map((l) => `${l.type} ${nameOf(l.object)}`),
+      ['ADDED here'],
+    );
   }));
 
-test('a watch that allows bookmarks gets BOOKMARK events carrying the current resourceVersion', () =>
+void test('a watch that allows bookmarks gets BOOKMARK events carrying the current resourceVersion', () =>
   withSandbox(
     async (s) => {
       const watch = watchLines(s, `${CM}?watch=1&allowWatchBookmarks=true`);
@@ -215,7 +268,10 @@ test('a watch that allows bookmarks gets BOOKMARK events carrying the current re
         await waitFor('a bookmark', () => watch.lines.some((l) => l.type === 'BOOKMARK'));
         const bookmark = watch.lines.find((l) => l.type === 'BOOKMARK')!;
         assert.equal(bookmark.object.kind, 'ConfigMap');
-        assert.equal((bookmark.object.metadata as { resourceVersion: string }).resourceVersion, s.sandbox.store.currentResourceVersion());
+        assert.equal(
+          (bookmark.object.metadata as { resourceVersion: string }).resourceVersion,
+          s.sandbox.store.currentResourceVersion(),
+        );
       } finally {
         watch.stop();
       }
@@ -223,7 +279,7 @@ test('a watch that allows bookmarks gets BOOKMARK events carrying the current re
     { bookmarkIntervalMs: 100 },
   ));
 
-test('the old /watch/ path prefix streams events too', () =>
+void test('the old /watch/ path prefix streams events too', () =>
   withSandbox(async (s) => {
     const watch = watchLines(s, '/api/v1/watch/namespaces/default/configmaps');
     try {
@@ -235,36 +291,56 @@ test('the old /watch/ path prefix streams events too', () =>
     }
   }));
 
-test('deletecollection removes the selected objects only', () =>
+void test('deletecollection removes the selected objects only', () =>
   withSandbox(async (s) => {
-    for (const [name, app] of [['a', 'x'], ['b', 'x'], ['c', 'y']] as const) {
+    for (const [name, app] of [
+      ['a', 'x'],
+      ['b', 'x'],
+      ['c', 'y'],
+    ] as const) {
       await call(s, 'POST', CM, { body: JSON.stringify({ metadata: { name, labels: { app } } }) });
     }
     const reply = await call(s, 'DELETE', `${CM}?labelSelector=app%3Dx`);
     assert.equal(reply.status, 200);
     const left = JSON.parse((await call(s, 'GET', CM)).body) as { items: { metadata: { name: string } }[] };
-    assert.deepEqual(left.items.map((i) => i.metadata.name), ['c']);
+    assert.deepEqual(
+      left.items.map((i) => i.metadata.name),
+      ['c'],
+    );
   }));
 
-test('the status subresource changes status only, and the main resource keeps status', () =>
+void test('the status subresource changes status only, and the main resource keeps status', () =>
   withSandbox(async (s) => {
     const path = '/apis/apps/v1/namespaces/default/deployments';
     const body = {
       metadata: { name: 'd' },
-      spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } },
+      spec: {
+        selector: { matchLabels: { a: 'b' } },
+        template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i' }] } },
+      },
       status: { replicas: 9 },
     };
-    const created = JSON.parse((await call(s, 'POST', path, { body: JSON.stringify(body) })).body) as Record<string, unknown>;
+    const created = JSON.parse((await call(s, 'POST', path, { body: JSON.stringify(body) })).body) as Record<
+      string,
+      unknown
+    >;
     assert.equal((created.status as { replicas?: number } | undefined)?.replicas, undefined);
     const patched = await call(s, 'PATCH', `${path}/d/status`, {
       body: JSON.stringify({ status: { replicas: 2 }, spec: { replicas: 7 } }),
       contentType: 'application/merge-patch+json',
     });
     assert.equal(patched.status, 200);
-    const read = JSON.parse((await call(s, 'GET', `${path}/d`)).body) as { spec: { replicas: number }; status: { replicas: number } };
+    const read = JSON.parse((await call(s, 'GET', `${path}/d`)).body) as {
+      spec: { replicas: number };
+      status: { replicas: number };
+    };
     assert.equal(read.status.replicas, 2);
     assert.equal(read.spec.replicas, 1);
-    const scale = JSON.parse((await call(s, 'GET', `${path}/d/scale`)).body) as { kind: string; spec: { replicas: number }; status: { selector: string } };
+    const scale = JSON.parse((await call(s, 'GET', `${path}/d/scale`)).body) as {
+      kind: string;
+      spec: { replicas: number };
+      status: { selector: string };
+    };
     assert.equal(scale.kind, 'Scale');
     assert.equal(scale.spec.replicas, 1);
     assert.equal(scale.status.selector, 'a=b');

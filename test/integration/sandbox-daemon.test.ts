@@ -36,7 +36,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
-test('sandbox up, reuse, down with a running pod, and up again with the same port and objects', async () => {
+void test('sandbox up, reuse, down with a running pod, and up again with the same port and objects', async () => {
   const stateDir = tempDir('daemon');
   const env = { ...process.env, KUBECONFIG: join(stateDir, 'kubeconfig'), KUBECACHEDIR: join(stateDir, 'kube-cache') };
   const kubectl = (args: string[]) => run('kubectl', args, { env, timeoutMs: 60_000 });
@@ -52,7 +52,9 @@ test('sandbox up, reuse, down with a running pod, and up again with the same por
     assert.equal((await kubectl(['apply', '-f', join(stateDir, 'web.yaml')])).code, 0);
     await waitFor(
       'a running pod',
-      async () => (await kubectl(['get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].status.phase}'])).stdout === 'Running',
+      async () =>
+        (await kubectl(['get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].status.phase}'])).stdout ===
+        'Running',
       60_000,
     );
     const before = stateDirProcesses(stateDir);
@@ -75,12 +77,15 @@ test('sandbox up, reuse, down with a running pod, and up again with the same por
   }
 });
 
-test('sandbox image import stores an image folder under its name and tag', async () => {
+void test('sandbox image import stores an image folder under its name and tag', async () => {
   const stateDir = tempDir('images');
   try {
     const source = join(stateDir, 'src');
     mkdirSync(join(source, 'rootfs', 'app'), { recursive: true });
-    writeFileSync(join(source, 'manifest.json'), JSON.stringify({ entrypoint: ['sh'], cmd: [], env: {}, workingDir: '/app', ports: [] }));
+    writeFileSync(
+      join(source, 'manifest.json'),
+      JSON.stringify({ entrypoint: ['sh'], cmd: [], env: {}, workingDir: '/app', ports: [] }),
+    );
     writeFileSync(join(source, 'rootfs', 'app', 'hello.txt'), 'hi\n');
     assert.deepEqual(await importImage({ stateDir, dir: source, name: 'team/tool:2' }), { name: 'team/tool:2' });
     assert.equal(existsSync(join(stateDir, 'images', 'team', 'tool', '2', 'rootfs', 'app', 'hello.txt')), true);

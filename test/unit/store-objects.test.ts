@@ -23,16 +23,19 @@ function apiError(code: number, reason: string): (error: unknown) => boolean {
   return (error) => error instanceof ApiError && error.code === code && error.reason === reason;
 }
 
-test('an update carrying a stale resourceVersion is a 409 Conflict', () => {
+void test('an update carrying a stale resourceVersion is a 409 Conflict', () => {
   const store = seeded();
   const created = store.create(CONFIGMAPS, { metadata: { name: 'cfg', namespace: 'default' }, data: { a: '1' } });
   const updated = store.update(CONFIGMAPS, { ...created, data: { a: '2' } });
   assert.ok(Number(updated.metadata.resourceVersion) > Number(created.metadata.resourceVersion));
   assert.throws(() => store.update(CONFIGMAPS, { ...created, data: { a: '3' } }), apiError(409, 'Conflict'));
-  assert.equal(store.get(CONFIGMAPS, 'default', 'cfg').data && (store.get(CONFIGMAPS, 'default', 'cfg').data as { a: string }).a, '2');
+  assert.equal(
+    store.get(CONFIGMAPS, 'default', 'cfg').data && (store.get(CONFIGMAPS, 'default', 'cfg').data as { a: string }).a,
+    '2',
+  );
 });
 
-test('generation moves with the spec only, not with labels or status', () => {
+void test('generation moves with the spec only, not with labels or status', () => {
   const store = seeded();
   const d = store.create(DEPLOYMENTS, { metadata: { name: 'web', namespace: 'default' }, spec: { replicas: 1 } });
   assert.equal(d.metadata.generation, 1);
@@ -44,7 +47,7 @@ test('generation moves with the spec only, not with labels or status', () => {
   assert.equal(scaled.metadata.generation, 2);
 });
 
-test('deleting a scheduled pod marks it terminating until it is removed', () => {
+void test('deleting a scheduled pod marks it terminating until it is removed', () => {
   const store = seeded();
   store.create(PODS, { metadata: { name: 'p', namespace: 'default' }, spec: { nodeName: 'n', containers: [] } });
   const { object, removed } = store.delete(PODS, 'default', 'p', {});
@@ -55,7 +58,7 @@ test('deleting a scheduled pod marks it terminating until it is removed', () => 
   assert.equal(store.tryGet(PODS, 'default', 'p'), undefined);
 });
 
-test('a watch replays the events after its resourceVersion and refuses one that has left the log', () => {
+void test('a watch replays the events after its resourceVersion and refuses one that has left the log', () => {
   const store = seeded();
   const start = store.currentResourceVersion();
   store.create(CONFIGMAPS, { metadata: { name: 'a', namespace: 'default' } });
@@ -74,20 +77,27 @@ test('a watch replays the events after its resourceVersion and refuses one that 
   assert.throws(() => busy.watch(CONFIGMAPS, () => undefined, old), apiError(410, 'Expired'));
 });
 
-test('label and field selectors match as kubectl writes them', () => {
+void test('label and field selectors match as kubectl writes them', () => {
   const labels = parseLabelSelector('app=web,tier in (front,back),!canary');
   assert.equal(labels({ app: 'web', tier: 'front' }), true);
   assert.equal(labels({ app: 'web', tier: 'front', canary: 'x' }), false);
   assert.equal(labels({ app: 'api', tier: 'front' }), false);
   const store = seeded();
-  store.create(PODS, { metadata: { name: 'p1', namespace: 'default' }, spec: { nodeName: 'n' }, status: { phase: 'Running' } });
+  store.create(PODS, {
+    metadata: { name: 'p1', namespace: 'default' },
+    spec: { nodeName: 'n' },
+    status: { phase: 'Running' },
+  });
   store.create(PODS, { metadata: { name: 'p2', namespace: 'default' }, spec: {}, status: { phase: 'Pending' } });
   const running = store.list(PODS, { fields: parseFieldSelector('status.phase=Running') }).items;
-  assert.deepEqual(running.map((p) => p.metadata.name), ['p1']);
+  assert.deepEqual(
+    running.map((p) => p.metadata.name),
+    ['p1'],
+  );
   assert.throws(() => parseFieldSelector('spec.bogus=1'), apiError(400, 'BadRequest'));
 });
 
-test('creating in a missing namespace is namespaces "x" not found', () => {
+void test('creating in a missing namespace is namespaces "x" not found', () => {
   const store = seeded();
   assert.throws(
     () => store.create(CONFIGMAPS, { metadata: { name: 'c', namespace: 'nope' } }),
