@@ -366,6 +366,19 @@ spec:
     assert.match(jobs.stdout, /^NAME\s+STATUS\s+COMPLETIONS\s+DURATION\s+AGE\nonce\s+Running\s+0\/1\s+\S+\n$/);
   });
 
+  void it('a second server-side applier conflicts on a field kubectl applied, until it forces', async () => {
+    const other = manifest('web:4').replace('replicas: 2', 'replicas: 5');
+    const refused = await kubectl(['apply', '--server-side', '--field-manager=helm', '-f', '-'], other);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /Apply failed with 1 conflict: conflict with "kubectl": \.spec\.replicas/);
+    const forced = await kubectl(
+      ['apply', '--server-side', '--field-manager=helm', '--force-conflicts', '-f', '-'],
+      other,
+    );
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.equal((find('Deployment', 'web')?.spec as { replicas: number }).replicas, 5);
+  });
+
   void it('explain reads the served schemas', async () => {
     const result = await kubectl(['explain', 'deployment.spec.strategy']);
     assert.equal(result.code, 0, result.stderr);

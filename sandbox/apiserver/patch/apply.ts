@@ -200,7 +200,7 @@ function renderPath(path: string[]): string {
     .map((key) => {
       if (key.startsWith('f:')) return `.${key.slice(2)}`;
       const identity = JSON.parse(key.slice(2)) as JsonValue;
-      if (key.startsWith('v:')) return `[${JSON.stringify(identity)}]`;
+      if (key.startsWith('v:')) return `[=${JSON.stringify(identity)}]`;
       return `[${Object.entries(isJsonObject(identity) ? identity : {})
         .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
         .join(',')}]`;
@@ -208,16 +208,24 @@ function renderPath(path: string[]): string {
     .join('');
 }
 
+/** The real server's wording: one conflict inline, several grouped by manager in sorted order. */
 function conflictError(conflicts: { manager: string; path: string[] }[]): ApiError {
-  const lines = conflicts.map((c) => `conflict with "${c.manager}": ${renderPath(c.path)}`);
-  const message =
-    conflicts.length === 1
-      ? `Apply failed with 1 conflict: ${lines[0]}`
-      : `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n- ')}`;
+  let message: string;
+  if (conflicts.length === 1) {
+    const [only] = conflicts as [{ manager: string; path: string[] }];
+    message = `Apply failed with 1 conflict: conflict with ${JSON.stringify(only.manager)}: ${renderPath(only.path)}`;
+  } else {
+    const managers = [...new Set(conflicts.map((c) => c.manager))].sort();
+    const lines = managers.flatMap((manager) => [
+      `conflicts with ${JSON.stringify(manager)}:`,
+      ...conflicts.filter((c) => c.manager === manager).map((c) => `- ${renderPath(c.path)}`),
+    ]);
+    message = `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
+  }
   return new ApiError(409, 'Conflict', message, {
     causes: conflicts.map((c) => ({
       reason: 'FieldManagerConflict',
-      message: `conflict with "${c.manager}"`,
+      message: `conflict with ${JSON.stringify(c.manager)}`,
       field: renderPath(c.path),
     })),
   });
