@@ -21,10 +21,13 @@ import { listWorkloads, parseWorkloadsListParams } from './capabilities/workload
 import { connectionClient } from './engineClient.js';
 import type { EngineClient } from './engineClient.js';
 import { createLifecycle, parseInitializeParams } from './lifecycle.js';
-import type { Logger } from './logger.js';
+import { teeTo } from './logger.js';
+import type { Logger, LogTee } from './logger.js';
 import { createRouter } from './router.js';
 import { createSession } from './session.js';
 import type { Session } from './session.js';
+import { createStateHub } from './state.js';
+import type { EngineStateHub } from './state.js';
 import { FrameReader } from './transport.js';
 
 export interface EngineOptions {
@@ -35,12 +38,16 @@ export interface EngineOptions {
   exit(code: number): void;
   /** Frames above this size are dropped. Default 64 MiB. */
   maxMessageBytes?: number;
+  /** The tee the logger was created with, so `engine/log` can be switched on. */
+  logTee?: LogTee;
 }
 
 export interface Engine {
   readonly connection: MessageConnection;
   readonly session: Session;
   readonly client: EngineClient;
+  /** Where capability services record dev sessions and forwards. */
+  readonly state: EngineStateHub;
 }
 
 export function startEngine(options: EngineOptions): Engine {
@@ -60,12 +67,19 @@ export function startEngine(options: EngineOptions): Engine {
   });
   const session = createSession();
   const client = connectionClient(connection);
+  const state = createStateHub(client, {
+    enabled: () => session.clientCapabilities.stateNotifications !== false,
+    context: () => session.contextName(),
+  });
   const router = createRouter(session, log);
   const lifecycle = createLifecycle({
     session,
     log,
     implemented: () => [...router.implemented(), '$/cancelRequest', '$/progress'].sort(),
     exit: options.exit,
+    forwardLogs: (level) => {
+      if (options.logTee !== undefined) teeTo(options.logTee, level, (entry) => client.log(entry));
+    },
   });
 
   router.request(Initialize.type, parseInitializeParams, (params) => lifecycle.initialize(params));
@@ -89,5 +103,5 @@ export function startEngine(options: EngineOptions): Engine {
   connection.onClose(() => lifecycle.clientGone('input closed'));
   writer.onError(() => lifecycle.clientGone('output closed'));
   connection.listen();
-  return { connection, session, client };
+  return { connection, session, client, state };
 }

@@ -81,6 +81,8 @@ export interface LifecycleDeps {
   implemented(): string[];
   /** Ends the process. */
   exit(code: number): void;
+  /** Starts sending `engine/log` at or above this level. */
+  forwardLogs(level: LogLevel): void;
 }
 
 export interface Lifecycle {
@@ -115,6 +117,7 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
       session.clientCapabilities = params.capabilities ?? {};
       session.phase = 'running';
       if (typeof params.processId === 'number') watchParent(params.processId);
+      if (params.capabilities?.logLevel !== undefined) deps.forwardLogs(params.capabilities.logLevel);
       const context = session.contextName();
       // Load the Kubernetes client while the client digests the answer.
       setImmediate(() => void kubeModule().catch(() => undefined));

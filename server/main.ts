@@ -3,7 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { startEngine } from './connection.js';
 import { engineVersion } from './lifecycle.js';
-import { createLogger, redirectConsole } from './logger.js';
+import { createLogger, createLogTee, redirectConsole } from './logger.js';
 
 interface MainOptions {
   stdio?: boolean;
@@ -33,7 +33,9 @@ function main(argv: string[]): void {
     process.stderr.write('podloop-engine: --stdio is required (the engine speaks JSON-RPC on stdin/stdout)\n');
     process.exit(2);
   }
+  const logTee = createLogTee();
   const log = createLogger({
+    tee: logTee,
     ...(options.logFile !== undefined ? { file: options.logFile } : {}),
     ...(options.logLevel !== undefined ? { level: options.logLevel } : {}),
   });
@@ -43,6 +45,7 @@ function main(argv: string[]): void {
   process.on('unhandledRejection', (error) => log.error({ err: error }, 'unhandled rejection'));
   log.info({ version: engineVersion() }, 'engine starting');
   startEngine({
+    logTee,
     input: process.stdin,
     output: process.stdout,
     log,

@@ -36,6 +36,12 @@ export function newEngineId(): string {
 
 export function createSession(engineId: string = newEngineId()): Session {
   let kube: Promise<Kube> | undefined;
+  let peeked: { target: string; result: ReturnType<typeof peekKubeconfig> } | undefined;
+  const peek = () => {
+    const target = JSON.stringify(session.kubeTarget);
+    if (peeked?.target !== target) peeked = { target, result: peekKubeconfig(session.kubeTarget) };
+    return peeked.result;
+  };
   const cleanups: (() => Promise<void> | void)[] = [];
   let disposing: Promise<void> | undefined;
   const session: Session = {
@@ -55,10 +61,10 @@ export function createSession(engineId: string = newEngineId()): Session {
       return kube;
     },
     contextName() {
-      return peekKubeconfig(session.kubeTarget).context;
+      return peek().context;
     },
     defaultNamespace() {
-      return session.namespace ?? peekKubeconfig(session.kubeTarget).namespace ?? 'default';
+      return session.namespace ?? peek().namespace ?? 'default';
     },
     onDispose(cleanup) {
       cleanups.push(cleanup);

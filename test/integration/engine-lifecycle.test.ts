@@ -1,12 +1,13 @@
 // The engine's lifecycle as a client sees it: initialize first, shutdown then exit, and what
 // happens when the client breaks the rules or disappears.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { ResponseError } from 'vscode-jsonrpc/node.js';
 import {
   DevStart,
   DevStatus,
+  EngineLog,
   ErrorCodes,
   Exit,
   Initialize,
@@ -14,6 +15,7 @@ import {
   Shutdown,
   WorkloadsList,
 } from '../../protocol/index.js';
+import type { EngineLogParams } from '../../protocol/index.js';
 import { engineMain, spawnEngine, startInitializedEngine } from '../helpers/engine.js';
 
 async function errorOf(promise: Promise<unknown>): Promise<ResponseError<unknown>> {
@@ -89,4 +91,28 @@ void test('the engine refuses to start without --stdio and writes nothing on std
   assert.equal(result.status, 2);
   assert.equal(result.stdout, '');
   assert.match(result.stderr, /--stdio is required/);
+});
+
+void test('the engine exits when the client process named in initialize dies', async (t) => {
+  const parent = spawn(process.execPath, ['-e', 'setInterval(() => undefined, 1000)'], { stdio: 'ignore' });
+  t.after(() => parent.kill('SIGKILL'));
+  await new Promise((resolve) => parent.once('spawn', resolve));
+  const engine = await startInitializedEngine({ processId: parent.pid ?? 0 });
+  t.after(() => engine.close());
+  parent.kill('SIGKILL');
+  assert.equal(await engine.exited, 1);
+});
+
+void test('a client that asks for a log level receives engine/log notifications', async (t) => {
+  const engine = spawnEngine({ env: { PODLOOP_LOG_LEVEL: 'info' } });
+  t.after(() => engine.close());
+  const lines: EngineLogParams[] = [];
+  engine.connection.onNotification(EngineLog.type, (params) => lines.push(params));
+  await engine.connection.sendRequest(Initialize.type, { capabilities: { logLevel: 'info' } });
+  await engine.connection.sendRequest(Shutdown.type);
+  assert.ok(
+    lines.some((line) => line.level === 'info' && line.message === 'initialized'),
+    JSON.stringify(lines),
+  );
+  assert.ok(lines.some((line) => line.message === 'shut down'));
 });
