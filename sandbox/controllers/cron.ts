@@ -1,5 +1,5 @@
 // Standard 5-field cron schedules (minute hour day-of-month month day-of-week, with lists, ranges,
-// steps, names and the @hourly-style macros), evaluated in UTC.
+// steps, names and the @hourly-style macros), evaluated in UTC or in an IANA time zone.
 
 export interface CronSchedule {
   minutes: Set<number>;
@@ -87,25 +87,65 @@ export function parseCron(text: string): CronSchedule {
   };
 }
 
-function dayMatches(schedule: CronSchedule, date: Date): boolean {
-  const dom = schedule.days.has(date.getUTCDate());
-  const dow = schedule.weekdays.has(date.getUTCDay());
+function dayMatches(schedule: CronSchedule, dayOfMonth: number, dayOfWeek: number): boolean {
+  const dom = schedule.days.has(dayOfMonth);
+  const dow = schedule.weekdays.has(dayOfWeek);
   return schedule.dayStar ? dom && dow : dom || dow;
 }
 
-/** The first scheduled minute strictly after `after`, or undefined if none within five years. */
-export function nextRun(schedule: CronSchedule, after: Date): Date | undefined {
+const SEARCH_LIMIT_MS = 5 * 366 * 24 * 3600 * 1000;
+const WEEKDAY_NUMBERS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
+
+/** Throws a RangeError for a time zone name the runtime does not know. */
+export function zoneFormatter(timeZone: string): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    month: 'numeric',
+    day: 'numeric',
+    weekday: 'short',
+    hour: 'numeric',
+    minute: 'numeric',
+  });
+}
+
+/** Walks wall-clock hours, then minutes, in the zone: DST gaps and repeats fall out naturally. */
+function nextRunInZone(schedule: CronSchedule, after: Date, timeZone: string): Date | undefined {
+  const format = zoneFormatter(timeZone);
+  let t = Math.floor(after.getTime() / 60_000) * 60_000 + 60_000;
+  const limit = after.getTime() + SEARCH_LIMIT_MS;
+  while (t <= limit) {
+    const parts: Record<string, string> = {};
+    for (const part of format.formatToParts(new Date(t))) parts[part.type] = part.value;
+    const minute = Number(parts.minute);
+    const inHour =
+      schedule.months.has(Number(parts.month)) &&
+      dayMatches(schedule, Number(parts.day), WEEKDAY_NUMBERS[parts.weekday ?? ''] ?? -1) &&
+      schedule.hours.has(Number(parts.hour));
+    if (!inHour) t += (60 - minute) * 60_000;
+    else if (!schedule.minutes.has(minute)) t += 60_000;
+    else return new Date(t);
+  }
+  return undefined;
+}
+
+/**
+ * The first scheduled minute strictly after `after`, or undefined if none within five years.
+ * Without a time zone the schedule is read in UTC.
+ */
+export function nextRun(schedule: CronSchedule, after: Date, timeZone?: string): Date | undefined {
+  if (timeZone && timeZone !== 'UTC' && timeZone !== 'Etc/UTC') return nextRunInZone(schedule, after, timeZone);
   const t = new Date(after.getTime());
   t.setUTCSeconds(0, 0);
   t.setUTCMinutes(t.getUTCMinutes() + 1);
-  const limit = after.getTime() + 5 * 366 * 24 * 3600 * 1000;
+  const limit = after.getTime() + SEARCH_LIMIT_MS;
   while (t.getTime() <= limit) {
     if (!schedule.months.has(t.getUTCMonth() + 1)) {
       t.setUTCMonth(t.getUTCMonth() + 1, 1);
       t.setUTCHours(0, 0, 0, 0);
       continue;
     }
-    if (!dayMatches(schedule, t)) {
+    if (!dayMatches(schedule, t.getUTCDate(), t.getUTCDay())) {
       t.setUTCDate(t.getUTCDate() + 1);
       t.setUTCHours(0, 0, 0, 0);
       continue;
@@ -128,10 +168,15 @@ export function lastRunBetween(
   schedule: CronSchedule,
   since: Date,
   until: Date,
+  timeZone?: string,
 ): { time: Date; missed: number } | undefined {
   let found: Date | undefined;
   let missed = 0;
-  for (let t = nextRun(schedule, since); t && t.getTime() <= until.getTime(); t = nextRun(schedule, t)) {
+  for (
+    let t = nextRun(schedule, since, timeZone);
+    t && t.getTime() <= until.getTime();
+    t = nextRun(schedule, t, timeZone)
+  ) {
     if (found) missed++;
     found = t;
     if (missed > 1000) {

@@ -6,7 +6,7 @@ import { ApiError } from '../store/errors.js';
 import { recordEvent } from '../store/events.js';
 import type { JsonValue, KubeObject } from '../store/objects.js';
 import { CRONJOBS, JOBS, type ControllerContext } from './context.js';
-import { lastRunBetween, nextRun, parseCron } from './cron.js';
+import { lastRunBetween, nextRun, parseCron, zoneFormatter } from './cron.js';
 import { jobFinished, type JobStatus } from './job.js';
 import {
   controllerOf,
@@ -28,6 +28,7 @@ const MAX_WAIT_MS = 60_000;
 
 interface CronJobSpec {
   schedule?: string;
+  timeZone?: string;
   suspend?: boolean;
   concurrencyPolicy?: string;
   startingDeadlineSeconds?: number;
@@ -145,11 +146,27 @@ function syncCronJob(ctx: ControllerContext, cronJob: KubeObject): ReconcileResu
     );
     schedule = undefined;
   }
+  const timeZone = spec.timeZone ?? undefined;
+  if (schedule && timeZone) {
+    try {
+      zoneFormatter(timeZone);
+    } catch {
+      recordEvent(
+        store,
+        cronJob,
+        'Warning',
+        'UnknownTimeZone',
+        `invalid timeZone: ${JSON.stringify(timeZone)}`,
+        COMPONENT,
+      );
+      schedule = undefined;
+    }
+  }
   if (schedule && !spec.suspend) {
     const since = new Date(
       Date.parse(previous.lastScheduleTime ?? cronJob.metadata.creationTimestamp) || now.getTime(),
     );
-    const due = lastRunBetween(schedule, since, now);
+    const due = lastRunBetween(schedule, since, now, timeZone);
     const deadline = spec.startingDeadlineSeconds;
     if (due && deadline !== undefined && due.time.getTime() + deadline * 1000 < now.getTime()) {
       recordEvent(
@@ -186,7 +203,7 @@ function syncCronJob(ctx: ControllerContext, cronJob: KubeObject): ReconcileResu
         status.lastScheduleTime = timestamp(due.time);
       }
     }
-    const next = nextRun(schedule, now);
+    const next = nextRun(schedule, now, timeZone);
     if (next) recheckInMs = Math.min(MAX_WAIT_MS, Math.max(0, next.getTime() - now.getTime()) + 100);
   }
 

@@ -1,6 +1,6 @@
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { nextRun, parseCron } from '../../sandbox/controllers/cron.js';
+import { nextRun, parseCron, zoneFormatter } from '../../sandbox/controllers/cron.js';
 import { startControllers } from '../../sandbox/controllers/index.js';
 import { resourceByPlural } from '../../sandbox/store/resources.js';
 import type { KubeObject, KubeObjectInput } from '../../sandbox/store/objects.js';
@@ -28,6 +28,15 @@ void test('cron schedules step, range, list and name fields the standard way', (
   // Both day fields restricted: either may match.
   assert.equal(next('0 0 13 * 5', '2026-03-01T00:00:00Z'), '2026-03-06T00:00:00.000Z');
   assert.equal(next('0 0 31 2 *', '2026-03-01T00:00:00Z'), undefined);
+});
+
+void test('a schedule with a time zone follows its wall clock across a DST change', () => {
+  const schedule = parseCron('30 2 * * *');
+  const zone = 'Europe/Berlin';
+  // 02:30 Berlin is 01:30 UTC in winter and 00:30 UTC in summer; on 29 March 2026 it does not exist.
+  assert.equal(nextRun(schedule, new Date('2026-03-27T12:00:00Z'), zone)?.toISOString(), '2026-03-28T01:30:00.000Z');
+  assert.equal(nextRun(schedule, new Date('2026-03-28T12:00:00Z'), zone)?.toISOString(), '2026-03-30T00:30:00.000Z');
+  assert.throws(() => zoneFormatter('Mars/Olympus'), RangeError);
 });
 
 void test('malformed cron schedules are rejected with a reason', () => {
