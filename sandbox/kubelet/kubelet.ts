@@ -148,6 +148,14 @@ export function startKubelet(options: KubeletOptions): Kubelet {
     if (event.type === 'DELETED') forget(event.object.metadata.uid);
     else sync(event.object);
   });
+  const refresh = (kind: 'configmaps' | 'secrets') => (event: WatchEvent) => {
+    const { namespace, name } = event.object.metadata;
+    for (const worker of workers.values()) {
+      if (worker.namespace === namespace) void worker.refreshVolumes(kind, name).catch(() => undefined);
+    }
+  };
+  const unsubscribeConfigMaps = store.watch(CONFIGMAPS, refresh('configmaps'));
+  const unsubscribeSecrets = store.watch(SECRETS, refresh('secrets'));
   const existing = store.list(PODS).items;
   for (const pod of existing) sync(pod);
   const known = new Set(existing.map((p) => p.metadata.uid));
@@ -292,6 +300,8 @@ export function startKubelet(options: KubeletOptions): Kubelet {
       if (stopped) return;
       stopped = true;
       unsubscribe();
+      unsubscribeConfigMaps();
+      unsubscribeSecrets();
       await Promise.all([...workers.values()].map((w) => w.dispose()));
       workers.clear();
       await registry.killAll();

@@ -33,7 +33,7 @@ import {
   type RestartPolicy,
 } from './spec.js';
 import { buildPodStatus, type ContainerSnapshot, type ContainerState, type TerminatedState } from './status.js';
-import { prepareVolumes, type PreparedVolume, type VolumeLookups } from './volumes.js';
+import { prepareVolumes, volumeSource, type PreparedVolume, type VolumeLookups } from './volumes.js';
 
 const PODS = resourceByPlural('pods');
 
@@ -623,6 +623,26 @@ export class PodWorker {
     );
     this.publish();
     c.timer = setTimeout(() => void this.startContainer(c), delay);
+  }
+
+  /**
+   * A configMap or secret changed: its volumes get the new contents (subPath mounts keep theirs,
+   * as in Kubernetes). Environment variables never change in a running container.
+   */
+  async refreshVolumes(kind: 'configmaps' | 'secrets', name: string): Promise<void> {
+    if (this.terminating || this.disposed || !this.network) return;
+    const affected = (this.spec.volumes ?? []).filter((v) => {
+      const source = volumeSource(v);
+      return source?.kind === kind && source.name === name;
+    });
+    if (affected.length === 0) return;
+    await prepareVolumes(
+      this.podDir,
+      this.settings.stateDir,
+      this.namespace,
+      affected,
+      this.settings.lookups(this.namespace),
+    );
   }
 
   /** Coalesces status writes made in one turn of the event loop. */

@@ -1,8 +1,8 @@
 // A pod's volumes as host folders: emptyDir under the pod's folder, configMap/secret projected as
 // files, persistentVolumeClaim as a folder that outlives pods, hostPath as given.
 
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, normalize } from 'node:path';
+import { chmod, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, normalize } from 'node:path';
 import type { KeyProjection, VolumeSpec } from './spec.js';
 
 export interface PreparedVolume {
@@ -32,14 +32,28 @@ export function projectKeys(
     .map((i) => ({ path: i.path, content: keys[i.key]!, mode: i.mode }));
 }
 
+/** Writes each file whole (temp + rename, so readers never see half a file) and drops stale entries. */
 async function writeProjection(dir: string, files: { path: string; content: Buffer; mode: number }[]): Promise<void> {
   await mkdir(dir, { recursive: true });
   for (const file of files) {
     const target = join(dir, file.path);
     await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, file.content);
-    await chmod(target, file.mode & 0o777);
+    const temp = join(dirname(target), `.${basename(target)}.tmp`);
+    await writeFile(temp, file.content);
+    await chmod(temp, file.mode & 0o777);
+    await rename(temp, target);
   }
+  const wanted = new Set(files.map((f) => normalize(f.path).split('/')[0]));
+  for (const entry of await readdir(dir)) {
+    if (!wanted.has(entry)) await rm(join(dir, entry), { recursive: true, force: true });
+  }
+}
+
+/** The configMap or secret a volume projects, if any. */
+export function volumeSource(volume: VolumeSpec): { kind: 'configmaps' | 'secrets'; name: string } | undefined {
+  if (volume.configMap) return { kind: 'configmaps', name: volume.configMap.name ?? '' };
+  if (volume.secret) return { kind: 'secrets', name: volume.secret.secretName ?? volume.secret.name ?? '' };
+  return undefined;
 }
 
 /**

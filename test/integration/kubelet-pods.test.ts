@@ -32,10 +32,14 @@ interface PodStatus {
   containerStatuses?: ContainerStatus[];
 }
 
-async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -154,6 +158,21 @@ void describe('sandbox kubelet', { concurrency: true }, () => {
       return text.includes('pid=') ? text : undefined;
     });
     assert.match(line, /pid=1 host=ident greeting=hi color=blue pod=ident conf=mode=dev/);
+
+    // A changed configMap reaches the mounted files of the running container.
+    const settings = store.get(CONFIGMAPS, ns, 'settings');
+    store.update(CONFIGMAPS, { ...settings, data: { 'app.conf': 'mode=prod' } });
+    let seen = '';
+    await waitFor('the new configMap contents', async () => {
+      const cat = await kubelet.exec(ns, 'ident', 'main', ['sh', '-c', 'cat /etc/app/app.conf; echo; ls /etc/app'], {
+        stdin: false,
+        stdout: true,
+        stderr: true,
+        tty: false,
+      });
+      seen = await readAll(cat.stdout);
+      return seen === 'mode=prod\napp.conf\n';
+    });
   });
 
   function readLogSync(ns: string, name: string, containerName: string): string {
