@@ -9,8 +9,11 @@ import { RESOURCE_TYPES, type ResourceType } from '../store/resources.js';
 import { componentsFor } from './openapi/schemas.js';
 import { definitionNameOf } from './schema/index.js';
 
-/** The content type /openapi/v2 must be answered with: kubectl decodes that body as protobuf. */
-export const OPENAPI_V2_CONTENT_TYPE = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
+/**
+ * The content type of the /openapi/v2 answer. kubectl asks for `...spec.v2@v1.0+protobuf`, but Go's
+ * media type parser rejects the `@`, so the real server answers with this dotted form.
+ */
+export const OPENAPI_V2_CONTENT_TYPE = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
 
 /** `api/v1` or `apis/<group>/<version>`: the keys of the v3 index (client-go's gvToAPIPath). */
 export function groupVersionPath(resource: Pick<ResourceType, 'group' | 'version'>): string {

@@ -26,6 +26,8 @@ import { apiVersionOf, findResource, RESOURCE_TYPES, type ResourceType } from '.
 
 const stored = new Map<string, KubeObject>();
 let revision = 1;
+/** Turned off to check kubectl's fallback to /openapi/v2. */
+let serveOpenApiV3 = true;
 const key = (resource: ResourceType, namespace: string, name: string): string =>
   `${resource.plural}/${namespace}/${name}`;
 
@@ -97,6 +99,8 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     '/openapi/v3': openApiV3Index(),
     ...discovery(),
   };
+  if (!serveOpenApiV3 && path.startsWith('/openapi/v3'))
+    return send(res, 404, notFound('openapi', '', path).toStatus());
   if (path in fixed) return send(res, 200, fixed[path]);
   if (path === '/openapi/v2') return send(res, 200, openApiV2(), OPENAPI_V2_CONTENT_TYPE);
   if (path.startsWith('/openapi/v3/')) {
@@ -377,6 +381,17 @@ spec:
     );
     assert.equal(forced.code, 0, forced.stderr);
     assert.equal((find('Deployment', 'web')?.spec as { replicas: number }).replicas, 5);
+  });
+
+  void it('without OpenAPI v3, the empty v2 document still lets apply through', async () => {
+    serveOpenApiV3 = false;
+    try {
+      const result = await kubectl(['apply', '-f', '-'], manifest('web:1').replace('name: web', 'name: legacy'));
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /deployment.apps\/legacy created/);
+    } finally {
+      serveOpenApiV3 = true;
+    }
   });
 
   void it('explain reads the served schemas', async () => {
