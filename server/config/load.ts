@@ -18,7 +18,7 @@ export class ConfigError extends Error {
   constructor(
     /** The file path, or a description of the source such as "annotation podloop.dev/config on Deployment shop/web". */
     readonly file: string,
-    /** 1-based; 0 when the source is empty. */
+    /** 1-based. */
     readonly line: number,
     readonly column: number,
     /** Dotted path of the offending field, e.g. workloads[0].containers[0].debug.remotePort; '' for syntax errors. */

@@ -64,10 +64,12 @@ export interface DevStartOptions {
 }
 
 /**
- * controller: the workload's controller replaces the pod after the patch.
- * deletePods: the controller only updates pods on delete (updateStrategy OnDelete); delete the old pod.
+ * How to apply a plan, after creating each claim in `persistentDirs` that does not exist yet:
+ * controller: apply `patch` (application/json-patch+json); the workload's controller replaces the pod.
+ * deletePods: apply `patch`, then delete the old pods (updateStrategy OnDelete updates pods only on delete).
  * recreate: write `podBackup`, apply `patch`, delete the bare Pod, then create `recreatedPod`.
- * createDevPod: create `devPod` (delete a leftover of the same name first).
+ * createDevPod: apply `patch`, then create `devPod` (deleting a leftover of the same name first).
+ * A failed `test` op (HTTP 422) means the workload changed since it was read: read it again and plan again.
  */
 export type Rollout = 'controller' | 'deletePods' | 'recreate' | 'createDevPod';
 
