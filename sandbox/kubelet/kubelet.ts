@@ -141,7 +141,9 @@ export function startKubelet(options: KubeletOptions): Kubelet {
         if (workers.get(uid) === w) workers.delete(uid);
         usedIPs.delete(w.podIP);
       });
+      return;
     }
+    worker.updateSpec(pod);
   }
 
   const unsubscribe = store.watch(PODS, (event: WatchEvent) => {

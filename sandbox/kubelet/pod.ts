@@ -154,6 +154,24 @@ function terminationMessage(spec: ContainerSpec, instance: ContainerInstance, ex
   return text.slice(-2048) || undefined;
 }
 
+/**
+ * A command that could not be executed at all is a StartError (exit code 128) with the runtime's
+ * wording, not an ordinary failure of the program.
+ */
+function startFailure(instance: ContainerInstance, exitCode: number): string | undefined {
+  if (exitCode !== 127 && exitCode !== 126) return undefined;
+  let text = '';
+  try {
+    text = readFileSync(instance.launch.logPath, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const m = /setpriv: failed to execute (\S+): (.*)$/m.exec(text);
+  if (!m) return undefined;
+  const what = m[2]!.includes('No such file') ? 'executable file not found in $PATH' : m[2]!.trim();
+  return `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "${m[1]}": ${what}: unknown`;
+}
+
 export class PodWorker {
   readonly uid: string;
   readonly namespace: string;
@@ -581,6 +599,8 @@ export class PodWorker {
     if (exit.exitCode > 128 && exit.exitCode < 160) terminated.signal = exit.exitCode - 128;
     const message = terminationMessage(c.spec, instance, exit.exitCode);
     if (message) terminated.message = message;
+    const notStarted = startFailure(instance, exit.exitCode);
+    if (notStarted) Object.assign(terminated, { exitCode: 128, reason: 'StartError', message: notStarted });
     if (this.terminating) {
       c.state = { terminated };
       this.publish();
@@ -623,6 +643,23 @@ export class PodWorker {
     );
     this.publish();
     c.timer = setTimeout(() => void this.startContainer(c), delay);
+  }
+
+  /**
+   * The pod's spec changed in place: a container whose image changed is restarted with the new
+   * image, the one mutation Kubernetes allows that the kubelet acts on.
+   */
+  updateSpec(pod: KubeObject): void {
+    if (this.terminating || this.disposed) return;
+    const next = podSpecOf(pod.spec);
+    for (const c of [...this.containers, ...this.initContainers]) {
+      const wanted = [...next.containers, ...(next.initContainers ?? [])].find((n) => n.name === c.spec.name);
+      if (!wanted || wanted.image === c.spec.image) continue;
+      c.spec = { ...c.spec, image: wanted.image };
+      if (c.init || !c.instance?.running) continue;
+      this.event('Normal', 'Killing', `Container ${c.spec.name} definition changed, will be restarted`);
+      this.stopInstance(c.instance, this.spec.terminationGracePeriodSeconds ?? 30);
+    }
   }
 
   /**

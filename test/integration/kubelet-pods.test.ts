@@ -386,6 +386,31 @@ void describe('sandbox kubelet', { concurrency: true }, () => {
     assert.equal(readFileSync(join(hooks, 'prestop'), 'utf8'), 'bye from 1234\n');
   });
 
+  void test("a missing executable is a StartError; changing a pod's image restarts its container", async () => {
+    const ns = namespace('start');
+    createPod(ns, 'missing', { containers: [{ name: 'app', image: 'podloop/busybox', command: ['no-such-binary'] }] });
+    createPod(ns, 'swap', {
+      terminationGracePeriodSeconds: 1,
+      containers: [{ name: 'app', image: 'podloop/busybox', command: ['sleep', '1000'] }],
+    });
+    await waitFor('a StartError', () => container(ns, 'missing')?.lastState.terminated?.reason === 'StartError');
+    assert.equal(container(ns, 'missing')?.lastState.terminated?.exitCode, 128);
+    assert.match(
+      container(ns, 'missing')?.lastState.terminated?.message ?? '',
+      /exec: "no-such-binary": executable file not found/,
+    );
+
+    await waitFor('running', () => container(ns, 'swap')?.state.running !== undefined);
+    const pod = store.get(PODS, ns, 'swap');
+    const spec = pod.spec as { containers: { image: string }[] };
+    spec.containers[0]!.image = 'podloop/node-dev';
+    store.update(PODS, pod);
+    await waitFor('the new image running', () => {
+      const c = status(ns, 'swap').containerStatuses?.[0] as (ContainerStatus & { image?: string }) | undefined;
+      return c?.image === 'podloop/node-dev' && c.restartCount === 1 && c.state.running !== undefined;
+    });
+  });
+
   void test('an unknown image reports ErrImagePull, then ImagePullBackOff', async () => {
     const ns = namespace('pull');
     createPod(ns, 'ghost', { containers: [{ name: 'app', image: 'example.invalid/nothing-here:1' }] });
