@@ -275,3 +275,34 @@ void test('a paused Deployment does not roll out a template change until resumed
     'NewReplicaSetAvailable',
   );
 });
+
+void test('with maxSurge 0 a rollout first removes an old pod and never drops below replicas - maxUnavailable', async () => {
+  const store = cluster();
+  store.create(
+    DEPLOYMENTS,
+    deployment(3, 'web:1', { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } }),
+  );
+  await waitFor(() => rolledOut(store), 'first rollout');
+  let most = 0;
+  let fewestReady = 3;
+  const unwatch = store.watch(PODS, () => {
+    const pods = activePods(store);
+    most = Math.max(most, pods.length);
+    const ready = pods.filter((p) =>
+      ((p.status as { conditions?: { type: string; status: string }[] }).conditions ?? []).some(
+        (c) => c.type === 'Ready' && c.status === 'True',
+      ),
+    ).length;
+    fewestReady = Math.min(fewestReady, ready);
+  });
+  cleanups.push(unwatch);
+  const d = store.get(DEPLOYMENTS, 'default', 'web');
+  (d.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]!.image = 'web:2';
+  store.update(DEPLOYMENTS, d);
+  await waitFor(
+    () => rolledOut(store)?.metadata.annotations?.['deployment.kubernetes.io/revision'] === '2',
+    'second rollout',
+  );
+  assert.equal(most, 3);
+  assert.equal(fewestReady, 2);
+});
