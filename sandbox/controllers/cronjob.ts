@@ -207,7 +207,10 @@ function syncCronJob(ctx: ControllerContext, cronJob: KubeObject): ReconcileResu
     if (next) recheckInMs = Math.min(MAX_WAIT_MS, Math.max(0, next.getTime() - now.getTime()) + 100);
   }
 
-  if (activeJobs.length > 0) status.active = activeJobs.map(jobReference);
+  if (activeJobs.length > 0)
+    status.active = activeJobs.map(
+      (job) => previous.active?.find((ref) => ref.uid === job.metadata.uid) ?? jobReference(job),
+    );
   else delete status.active;
   if (JSON.stringify(status) !== JSON.stringify(previous)) {
     store.update(CRONJOBS, { ...cronJob, status: toJson(status) }, { subresource: 'status' });
