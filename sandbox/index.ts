@@ -65,7 +65,7 @@ function startWorkloads(
 export async function startSandbox(options: SandboxStartOptions): Promise<RunningSandbox> {
   const { stateDir } = options;
   mkdirSync(stateDir, { recursive: true });
-  const material = ensureServingMaterial(stateDir);
+  const material = await ensureServingMaterial(stateDir);
   const storeFile = join(stateDir, 'store.json');
   const store = new ObjectStore(loadSnapshot(storeFile));
   const persister = persistStore(store, storeFile);

@@ -1,7 +1,8 @@
 // The API server's credentials: a CA, a serving certificate for 127.0.0.1/localhost signed by it,
 // and the bearer token. Generated once per state dir and reused, so kubeconfigs stay valid.
 
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPair, randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import forge from 'node-forge';
@@ -15,9 +16,17 @@ export interface ServingMaterial {
 
 const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000;
 
-function newKeyPair(): { publicKey: forge.pki.PublicKey; privateKey: forge.pki.rsa.PrivateKey; keyPem: string } {
-  // Native key generation: forge's pure-JS RSA takes seconds on a busy machine.
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const generateRsa = promisify(generateKeyPair);
+
+interface KeyPair {
+  publicKey: forge.pki.PublicKey;
+  privateKey: forge.pki.rsa.PrivateKey;
+  keyPem: string;
+}
+
+async function newKeyPair(): Promise<KeyPair> {
+  // Native key generation off the main thread: forge's pure-JS RSA takes seconds on a busy machine.
+  const { privateKey } = await generateRsa('rsa', { modulusLength: 2048 });
   const keyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
   const forgeKey = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
   return { publicKey: forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e), privateKey: forgeKey, keyPem };
@@ -48,14 +57,13 @@ function certificate(
   return cert;
 }
 
-function generate(): Omit<ServingMaterial, 'token'> {
-  const ca = newKeyPair();
+async function generate(): Promise<Omit<ServingMaterial, 'token'>> {
+  const [ca, server] = await Promise.all([newKeyPair(), newKeyPair()]);
   const caCn = 'podloop-sandbox-ca';
   const caCert = certificate(caCn, ca.publicKey, { cn: caCn, key: ca.privateKey }, [
     { name: 'basicConstraints', cA: true, critical: true },
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
   ]);
-  const server = newKeyPair();
   const serverCert = certificate('podloop-sandbox-apiserver', server.publicKey, { cn: caCn, key: ca.privateKey }, [
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
@@ -81,12 +89,12 @@ function writeSecret(file: string, text: string): void {
 }
 
 /** Loads the state dir's CA, serving certificate and token, creating whatever is missing. */
-export function ensureServingMaterial(stateDir: string): ServingMaterial {
+export async function ensureServingMaterial(stateDir: string): Promise<ServingMaterial> {
   const dir = join(stateDir, 'pki');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const files = { ca: join(dir, 'ca.crt'), cert: join(dir, 'apiserver.crt'), key: join(dir, 'apiserver.key') };
   if (![files.ca, files.cert, files.key].every((f) => existsSync(f))) {
-    const made = generate();
+    const made = await generate();
     writeFileSync(files.ca, made.caPem);
     writeFileSync(files.cert, made.certPem);
     writeSecret(files.key, made.keyPem);

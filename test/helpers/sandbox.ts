@@ -2,9 +2,10 @@
 // pointed at it (own kubeconfig and discovery cache), and polling with a deadline.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureServingMaterial } from '../../sandbox/apiserver/certs.js';
 import { startSandbox, type RunningSandbox, type SandboxStartOptions } from '../../sandbox/index.js';
 
 export interface CommandResult {
@@ -50,9 +51,23 @@ export function run(
   });
 }
 
+let pkiTemplate: Promise<string> | undefined;
+
+/** Credentials made once per test process and copied into each sandbox: key generation is slow. */
+function sharedPki(): Promise<string> {
+  pkiTemplate ??= (async () => {
+    const dir = tempDir('pki');
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    await ensureServingMaterial(dir);
+    return join(dir, 'pki');
+  })();
+  return pkiTemplate;
+}
+
 /** Starts a sandbox in a fresh state dir; `apiOnly` leaves out controllers and kubelet. */
 export async function startTestSandbox(options: Omit<SandboxStartOptions, 'stateDir'> = {}): Promise<TestSandbox> {
   const stateDir = tempDir('sandbox');
+  cpSync(await sharedPki(), join(stateDir, 'pki'), { recursive: true });
   const sandbox = await startSandbox({ ...options, stateDir });
   const env = { ...process.env, KUBECONFIG: sandbox.kubeconfigPath, KUBECACHEDIR: join(stateDir, 'kube-cache') };
   return {
