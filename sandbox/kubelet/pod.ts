@@ -228,8 +228,13 @@ export class PodWorker {
     this.publish();
     try {
       await mkdir(join(this.podDir, 'logs'), { recursive: true });
-      this.network = await PodNetwork.start(this.settings.registry, this.spec.hostNetwork ?? false);
-      if (this.disposed || this.terminating) return;
+      const network = await PodNetwork.start(this.settings.registry, this.spec.hostNetwork ?? false);
+      if (this.disposed || this.terminating) {
+        // Deleted while its sandbox was being made: nothing else will close it.
+        await network.close();
+        return;
+      }
+      this.network = network;
       const { volumes, problems } = await prepareVolumes(
         this.podDir,
         this.settings.stateDir,
