@@ -175,6 +175,30 @@ void describe('strategic merge patch', () => {
     assert.deepEqual(spec.volumes, [{ name: 'data', configMap: { name: 'cfg' } }]);
   });
 
+  void it('$setElementOrder keeps a server-only container in its live place among the ordered ones', () => {
+    const live = deployment();
+    const liveSpec = ((live.spec as JsonObject).template as JsonObject).spec as JsonObject;
+    liveSpec.containers = [
+      { name: 'a', image: 'a:1' },
+      { name: 'b', image: 'b:1' },
+      { name: 'injected', image: 'mesh:1' },
+    ];
+    const result = patch(live, {
+      spec: {
+        template: {
+          spec: {
+            '$setElementOrder/containers': [{ name: 'a' }, { name: 'b' }, { name: 'c' }],
+            containers: [{ name: 'c', image: 'c:1' }],
+          },
+        },
+      },
+    });
+    assert.deepEqual(
+      containers(result).map((c) => c.name),
+      ['a', 'b', 'c', 'injected'],
+    );
+  });
+
   void it('a patch cannot rename the object', () => {
     const result = patch(deployment(), { metadata: { name: 'other', namespace: 'elsewhere' } });
     assert.equal((result.metadata as JsonObject).name, 'web');

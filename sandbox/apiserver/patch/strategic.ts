@@ -72,8 +72,10 @@ function mergeObject(original: JsonObject, patch: JsonObject, schema: Schema | u
   for (const [field, order] of orders) {
     const list = result[field];
     const listSchema = fieldSchema(schema, field);
-    if (Array.isArray(list))
-      result[field] = applyOrder(list, order, listSchema?.kind === 'list' ? listSchema.mergeKey : undefined);
+    if (!Array.isArray(list)) continue;
+    const live = original[field];
+    const mergeKey = listSchema?.kind === 'list' ? listSchema.mergeKey : undefined;
+    result[field] = applyOrder(list, order, Array.isArray(live) ? live : [], mergeKey);
   }
   return result;
 }
@@ -110,16 +112,41 @@ function mergeList(original: JsonValue[], patch: JsonValue[], schema: Extract<Sc
   return result;
 }
 
-/** Orders a merged list by `$setElementOrder`; elements the order does not name keep their place after it. */
-function applyOrder(list: JsonValue[], order: JsonValue[], mergeKey: string | undefined): JsonValue[] {
+/**
+ * Orders a merged list by `$setElementOrder`: the elements it names in its order, the others (kept
+ * from the live list) in their live order, the two interleaved by where they stood in the live list.
+ */
+function applyOrder(
+  list: JsonValue[],
+  order: JsonValue[],
+  live: JsonValue[],
+  mergeKey: string | undefined,
+): JsonValue[] {
   const identity = (item: JsonValue): JsonValue => (mergeKey && isJsonObject(item) ? (item[mergeKey] ?? null) : item);
-  const position = (item: JsonValue): number =>
-    order.findIndex((entry) =>
-      sameJson(mergeKey && isJsonObject(entry) ? (entry[mergeKey] ?? null) : entry, identity(item)),
-    );
-  const named = list.filter((item) => position(item) >= 0).sort((a, b) => position(a) - position(b));
-  const rest = list.filter((item) => position(item) < 0);
-  return [...named, ...rest];
+  const indexIn = (items: JsonValue[], item: JsonValue): number =>
+    items.findIndex((entry) => sameJson(identity(entry), identity(item)));
+  const named = list.filter((item) => indexIn(order, item) >= 0).sort((a, b) => indexIn(order, a) - indexIn(order, b));
+  const serverOnly = list
+    .filter((item) => indexIn(order, item) < 0)
+    .sort((a, b) => {
+      const ia = indexIn(live, a);
+      const ib = indexIn(live, b);
+      return ia >= 0 && ib >= 0 ? ia - ib : 0;
+    });
+  const result: JsonValue[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < serverOnly.length || j < named.length) {
+    if (j >= named.length) result.push(serverOnly[i++] as JsonValue);
+    else if (i >= serverOnly.length) result.push(named[j++] as JsonValue);
+    else {
+      const left = indexIn(live, serverOnly[i] as JsonValue);
+      const right = indexIn(live, named[j] as JsonValue);
+      if (left >= 0 && right >= 0 && left < right) result.push(serverOnly[i++] as JsonValue);
+      else result.push(named[j++] as JsonValue);
+    }
+  }
+  return result;
 }
 
 /** A patch value that replaces wholesale still must not leave directives in the stored object. */
