@@ -105,9 +105,9 @@ export function garbageCollector(ctx: ControllerContext): Controller {
       const resource = resourceByPlural(plural);
       const owner = store.tryGet(resource, namespace || undefined, name);
       const alive = owner?.metadata.uid === uid;
-      const dependents = dependentsOf(ctx, uid, resource.namespaced ? namespace : undefined);
+      const scope = resource.namespaced ? namespace : undefined;
       if (!alive) {
-        for (const { resource: r, object } of dependents) {
+        for (const { resource: r, object } of dependentsOf(ctx, uid, scope)) {
           const others = (object.metadata.ownerReferences ?? []).filter((ref) => ref.uid !== uid);
           if (others.some((ref) => referenceAlive(ctx, object, ref))) {
             store.update(r, { ...object, metadata: { ...object.metadata, ownerReferences: others } });
@@ -118,10 +118,10 @@ export function garbageCollector(ctx: ControllerContext): Controller {
         return;
       }
       if (!owner.metadata.deletionTimestamp || !owner.metadata.finalizers?.includes(FOREGROUND)) return;
-      for (const { resource: r, object } of dependents) {
+      for (const { resource: r, object } of dependentsOf(ctx, uid, scope)) {
         if (!object.metadata.deletionTimestamp) deleteQuietly(ctx, r, object);
       }
-      const blocking = dependentsOf(ctx, uid, resource.namespaced ? namespace : undefined).filter(({ object }) =>
+      const blocking = dependentsOf(ctx, uid, scope).filter(({ object }) =>
         (object.metadata.ownerReferences ?? []).some((ref) => ref.uid === uid && ref.blockOwnerDeletion === true),
       );
       if (blocking.length > 0) return;
