@@ -28,6 +28,11 @@ export class ConfigError extends Error {
   ) {
     super(`${file}:${line}:${column}: ${field ? `${field}: ` : ''}${reason}`);
   }
+
+  /** The `data` of an InvalidConfig error response: the protocol's `source`, plus where and which field. */
+  get data(): { source: string; line: number; column: number; field: string } {
+    return { source: this.file, line: this.line, column: this.column, field: this.field };
+  }
 }
 
 const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });

@@ -70,6 +70,12 @@ void describe('project config', () => {
     assert.equal(error.field, 'workloads[0].containers[0].debug.remotePort');
     assert.equal(error.line, 10);
     assert.equal(error.column, 23);
+    assert.deepEqual(error.data, {
+      source: 'wrong-type.yaml',
+      line: 10,
+      column: 23,
+      field: 'workloads[0].containers[0].debug.remotePort',
+    });
     assert.match(
       error.message,
       /^wrong-type\.yaml:10:23: workloads\[0\]\.containers\[0\]\.debug\.remotePort: must be integer/,

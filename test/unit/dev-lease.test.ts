@@ -1,6 +1,7 @@
 // Lease states and HPA detection: the pure rules that decide who may develop a workload and what to warn about.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { readDevMode } from '../../server/dev/devModeInfo.js';
 import { findHorizontalPodAutoscaler, hpaWarning } from '../../server/dev/hpa.js';
 import { leaseState, renewLease, serializeLease, takeLease } from '../../server/dev/lease.js';
 import { planDevStart } from '../../server/dev/plan.js';
@@ -100,5 +101,38 @@ void describe('persistent dir names', () => {
   void test('a volume name already used by the workload is not reused', () => {
     const [plan] = planPersistentDirs(web, [{ path: '/data', size: '1Gi' }], new Set(['podloop-data']));
     assert.notEqual(plan!.volumeName, 'podloop-data');
+  });
+});
+
+void describe('dev mode info', () => {
+  const web: Workload = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'shop' },
+    spec: { replicas: 2, template: { spec: { containers: [{ name: 'app', image: 'x' }] } } },
+  };
+
+  void test('a workload in dev mode reports its container, state and whose lease it is', () => {
+    const inDevMode = planDevStart(web, { engineId: 'engine-a', now, language: 'node' }).workload;
+    assert.equal(readDevMode(web, 'engine-a', now), undefined);
+    assert.deepEqual(readDevMode(inDevMode, 'engine-b', seconds(5)), {
+      workload: { kind: 'Deployment', name: 'web', namespace: 'shop' },
+      container: 'app',
+      strategy: 'patchInPlace',
+      state: 'starting',
+      lease: { holder: 'engine-a', renewTime: now.toISOString(), leaseDurationSeconds: 60 },
+      leaseState: 'held',
+      restorable: true,
+    });
+    assert.equal(readDevMode(inDevMode, 'engine-a', seconds(5))?.leaseState, 'ours');
+  });
+
+  void test('an unreadable saved record is reported as not restorable instead of failing', () => {
+    const broken = { ...web, metadata: { ...web.metadata, annotations: { 'podloop.dev/original': '{oops' } } };
+    assert.deepEqual(readDevMode(broken, 'engine-a', now), {
+      workload: { kind: 'Deployment', name: 'web', namespace: 'shop' },
+      leaseState: 'free',
+      restorable: false,
+    });
   });
 });
