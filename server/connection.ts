@@ -48,6 +48,8 @@ export interface Engine {
   readonly client: EngineClient;
   /** Where capability services record dev sessions and forwards. */
   readonly state: EngineStateHub;
+  /** Cleans up and exits, as when the client goes away (e.g. on SIGTERM). */
+  stop(reason: string): void;
 }
 
 export function startEngine(options: EngineOptions): Engine {
@@ -103,5 +105,5 @@ export function startEngine(options: EngineOptions): Engine {
   connection.onClose(() => lifecycle.clientGone('input closed'));
   writer.onError(() => lifecycle.clientGone('output closed'));
   connection.listen();
-  return { connection, session, client, state };
+  return { connection, session, client, state, stop: (reason) => lifecycle.clientGone(reason) };
 }

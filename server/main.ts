@@ -44,7 +44,7 @@ function main(argv: string[]): void {
   process.on('uncaughtException', (error) => log.error({ err: error }, 'uncaught exception'));
   process.on('unhandledRejection', (error) => log.error({ err: error }, 'unhandled rejection'));
   log.info({ version: engineVersion() }, 'engine starting');
-  startEngine({
+  const engine = startEngine({
     logTee,
     input: process.stdin,
     output: process.stdout,
@@ -55,6 +55,9 @@ function main(argv: string[]): void {
       process.exit(code);
     },
   });
+  for (const signal of ['SIGTERM', 'SIGHUP'] as const) process.on(signal, () => engine.stop(signal));
+  // Ctrl-C in a terminal is the client's to handle (it cancels through the protocol).
+  process.on('SIGINT', () => log.info('SIGINT ignored: the client ends the engine with shutdown and exit'));
 }
 
 main(process.argv);

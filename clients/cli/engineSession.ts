@@ -81,6 +81,8 @@ export async function withEngine(globals: GlobalOptions, work: (engine: CliEngin
     ],
     {
       stdio: ['pipe', 'pipe', globals.logFile !== undefined ? 'ignore' : 'inherit'],
+      // Out of the terminal's process group: Ctrl-C reaches the CLI, which cancels through the protocol.
+      detached: true,
     },
   );
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -138,16 +140,24 @@ export async function withEngine(globals: GlobalOptions, work: (engine: CliEngin
     interrupted,
   };
 
+  // If the engine dies, nothing it owed us will ever arrive.
+  const engineDied = exited.then((code) => {
+    throw new Error(`the engine exited unexpectedly (exit code ${String(code)})`);
+  });
+  engineDied.catch(() => undefined);
+  const orEngineDeath = <T>(promise: Promise<T>): Promise<T> => Promise.race([promise, engineDied]);
   try {
-    await connection.sendRequest(Initialize.type, {
-      processId: process.pid,
-      clientInfo: { name: 'podloop-cli' },
-      capabilities: { workDoneProgress: true, stateNotifications: false },
-      ...(globals.kubeconfig !== undefined ? { kubeconfig: globals.kubeconfig } : {}),
-      ...(globals.context !== undefined ? { context: globals.context } : {}),
-      ...(globals.namespace !== undefined ? { namespace: globals.namespace } : {}),
-    });
-    await work(engine);
+    await orEngineDeath(
+      connection.sendRequest(Initialize.type, {
+        processId: process.pid,
+        clientInfo: { name: 'podloop-cli' },
+        capabilities: { workDoneProgress: true, stateNotifications: false },
+        ...(globals.kubeconfig !== undefined ? { kubeconfig: globals.kubeconfig } : {}),
+        ...(globals.context !== undefined ? { context: globals.context } : {}),
+        ...(globals.namespace !== undefined ? { namespace: globals.namespace } : {}),
+      }),
+    );
+    await orEngineDeath(work(engine));
     process.exitCode = cancelled ? ExitCode.Cancelled : (process.exitCode ?? ExitCode.Ok);
   } catch (error) {
     if (error instanceof ResponseError) {

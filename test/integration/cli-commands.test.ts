@@ -141,7 +141,7 @@ void test('usage errors exit 2', async () => {
   assert.match(badRef.stderr, /not KIND\/NAME/);
 });
 
-void test('Ctrl-C cancels the request in flight and exits 130', async (t) => {
+void test('Ctrl-C in a terminal cancels the request in flight and exits 130', async (t) => {
   const sockets = new Set<Socket>();
   const silent = createServer((socket) => {
     sockets.add(socket);
@@ -164,9 +164,8 @@ void test('Ctrl-C cancels the request in flight and exits 130', async (t) => {
       '--context',
       'alpha-ctx',
     ],
-    {
-      stdio: 'ignore',
-    },
+    // Its own process group, so the signal below reaches the whole group as a terminal's Ctrl-C does.
+    { stdio: 'ignore', detached: true },
   );
   t.after(() => child.kill('SIGKILL'));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -175,6 +174,6 @@ void test('Ctrl-C cancels the request in flight and exits 130', async (t) => {
     assert.ok(Date.now() < deadline, 'the engine dialled the API server');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  child.kill('SIGINT');
+  process.kill(-(child.pid ?? 0), 'SIGINT');
   assert.equal(await exited, ExitCode.Cancelled);
 });

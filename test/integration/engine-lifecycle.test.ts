@@ -116,3 +116,10 @@ void test('a client that asks for a log level receives engine/log notifications'
   );
   assert.ok(lines.some((line) => line.message === 'shut down'));
 });
+
+void test('SIGTERM makes the engine clean up and exit', async (t) => {
+  const engine = await startInitializedEngine();
+  t.after(() => engine.close());
+  engine.child.kill('SIGTERM');
+  assert.equal(await engine.exited, 1);
+});
