@@ -734,6 +734,10 @@ export class PodWorker {
       );
       try {
         this.settings.store.update(PODS, { ...pod, status: status as KubeObject['status'] }, { subresource: 'status' });
+        if ((status.phase === 'Succeeded' || status.phase === 'Failed') && this.network?.alive) {
+          // A finished pod's sandbox goes, as on a real node; its logs stay.
+          void this.network.close().then(() => this.publish());
+        }
         return;
       } catch (error) {
         if ((error as { code?: number }).code !== 409) return;

@@ -243,6 +243,11 @@ void describe('sandbox kubelet', { concurrency: true }, () => {
     await waitFor('running', () => container(ns, 'once')?.state.running !== undefined);
     assert.equal(await logs(ns, 'once', { follow: true }), 'a\nb\n');
     await waitFor('Succeeded', () => status(ns, 'once').phase === 'Succeeded');
+    // The finished pod's sandbox is gone; port-forward has nothing to reach.
+    await waitFor('the sandbox torn down', () =>
+      status(ns, 'once').conditions?.some((c) => c.type === 'PodReadyToStartContainers' && c.status === 'False'),
+    );
+    await assert.rejects(kubelet.portForward(ns, 'once', 80), /not running/);
     assert.equal(container(ns, 'once')?.state.terminated?.reason, 'Completed');
     await assert.rejects(
       kubelet.logs(ns, 'once', { previous: true }),
