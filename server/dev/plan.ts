@@ -17,6 +17,7 @@ import { leaseState, parseLease, renewLease, serializeLease, takeLease, type Lea
 import { podBackup } from './podBackup.js';
 import { planPersistentDirs, type PersistentDirPlan } from './persistentDirs.js';
 import { restoreWorkload } from './restore.js';
+import { buildDevPod } from './separateDevPod.js';
 import { stripServerFields } from './serverFields.js';
 import {
   annotationOf,
@@ -41,6 +42,7 @@ import {
 } from './workloadKinds.js';
 
 export { planDevEnd, type DevEndPlan, type DevEndOptions } from './restore.js';
+export { devStatePatch, leaseRenewPatch } from './sessionPatches.js';
 
 export interface DevStartOptions {
   /** Identity of this engine; the lease holder. */
@@ -101,14 +103,6 @@ export interface DevStartPlan {
   lease: Lease;
   warnings: string[];
 }
-
-/** Labels the Job controller puts on its pods; a dev pod carrying them would be adopted by the Job. */
-const jobControllerLabels = [
-  'controller-uid',
-  'batch.kubernetes.io/controller-uid',
-  'job-name',
-  'batch.kubernetes.io/job-name',
-];
 
 export function planDevStart(input: Workload, options: DevStartOptions): DevStartPlan {
   const info = resolveWorkloadKind(input.kind);
@@ -352,36 +346,6 @@ function planFreshOrUndefined(
   }
 }
 
-function buildDevPod(
-  base: Workload,
-  spec: PodSpec,
-  metadata: NonNullable<ReturnType<typeof ensureTemplateMetadata>>,
-  container: string,
-): Workload {
-  const labels = Object.fromEntries(
-    Object.entries(metadata.labels ?? {}).filter(([key]) => !jobControllerLabels.includes(key)),
-  );
-  const podSpec = structuredClone(spec);
-  podSpec.restartPolicy = 'Always';
-  // A Job's deadline would kill a pod that is meant to idle until dev end.
-  delete podSpec.activeDeadlineSeconds;
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name: devPodName(base),
-      ...(base.metadata.namespace ? { namespace: base.metadata.namespace } : {}),
-      labels: { ...labels, [devLabels.devMode]: 'true', [devLabels.devPod]: 'true' },
-      annotations: {
-        ...(metadata.annotations ?? {}),
-        [devAnnotations.workload]: `${base.kind}/${base.metadata.name}`,
-        [devAnnotations.container]: container,
-      },
-    },
-    spec: podSpec,
-  };
-}
-
 /**
  * Sync writes into workDir, which a read-only root filesystem forbids; an emptyDir there makes it writable.
  * Not needed when something is already mounted at or above workDir.
@@ -432,21 +396,4 @@ function readSaved(text: string, workload: Workload): SavedOriginal {
   } catch (error) {
     throw new CorruptSavedOriginalError(workload, error instanceof Error ? error.message : String(error));
   }
-}
-
-/** A patch that sets podloop.dev/state, e.g. to 'running' once the dev pod is ready. */
-export function devStatePatch(workload: Workload, state: DevState): JsonPatchOperation[] {
-  const desired = structuredClone(workload);
-  desired.metadata.annotations = { ...desired.metadata.annotations, [devAnnotations.state]: state };
-  return diffWorkload(workload, desired);
-}
-
-/** A patch that renews our lease; guarded by resourceVersion so a concurrent takeover makes it fail. */
-export function leaseRenewPatch(workload: Workload, lease: Lease, now: Date): JsonPatchOperation[] {
-  const desired = structuredClone(workload);
-  desired.metadata.annotations = {
-    ...desired.metadata.annotations,
-    [devAnnotations.lease]: serializeLease(renewLease(lease, now)),
-  };
-  return diffWorkload(workload, desired);
 }
