@@ -97,3 +97,66 @@ export function apiResourceList(group: string, version: string): JsonObject {
     resources,
   };
 }
+
+/** The media type of aggregated discovery, which kubectl 1.33 asks /api and /apis for first. */
+export const AGGREGATED_DISCOVERY_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
+
+/** Whether the Accept header offers aggregated discovery v2 (client-go then skips per-version lists). */
+export function wantsAggregatedDiscovery(accept: string | undefined): boolean {
+  if (!accept) return false;
+  return accept.split(',').some((part) => {
+    const params = part.split(';').map((p) => p.trim().toLowerCase());
+    return (
+      params.includes('g=apidiscovery.k8s.io') && params.includes('v=v2') && params.includes('as=apigroupdiscoverylist')
+    );
+  });
+}
+
+function aggregatedResource(r: ResourceType): JsonObject {
+  const entry: JsonObject = {
+    resource: r.plural,
+    responseKind: { group: r.group, version: r.version, kind: r.kind },
+    scope: r.namespaced ? 'Namespaced' : 'Cluster',
+    singularResource: r.singular,
+    verbs: [...r.verbs],
+  };
+  if (r.shortNames.length > 0) entry.shortNames = [...r.shortNames];
+  if (r.categories.length > 0) entry.categories = [...r.categories];
+  if (r.subresources.length > 0) {
+    entry.subresources = r.subresources.map((sub) => {
+      const shape = SUBRESOURCE_SHAPES[sub] ?? { kind: r.kind, verbs: ['get'] };
+      return {
+        subresource: sub,
+        responseKind: {
+          group: shape.group ?? r.group,
+          version: shape.version ?? r.version,
+          kind: shape.kind || r.kind,
+        },
+        verbs: [...shape.verbs],
+      };
+    });
+  }
+  return entry;
+}
+
+function aggregatedGroup(group: string): JsonObject {
+  return {
+    metadata: group === '' ? { creationTimestamp: null } : { name: group, creationTimestamp: null },
+    versions: groupVersions(group).map((version) => ({
+      version,
+      resources: RESOURCE_TYPES.filter((r) => r.group === group && r.version === version).map(aggregatedResource),
+      freshness: 'Current',
+    })),
+  };
+}
+
+/** Aggregated discovery: the core group for /api, every named group for /apis. */
+export function aggregatedDiscovery(core: boolean): JsonObject {
+  const groups = core ? [''] : [...new Set(RESOURCE_TYPES.map((r) => r.group).filter((g) => g !== ''))];
+  return {
+    kind: 'APIGroupDiscoveryList',
+    apiVersion: 'apidiscovery.k8s.io/v2',
+    metadata: {},
+    items: groups.map(aggregatedGroup),
+  };
+}

@@ -12,7 +12,16 @@ import { resourceByPlural } from '../store/resources.js';
 import type { ObjectStore } from '../store/store.js';
 import { isAuthorized, needsAuth, unauthorized } from './auth.js';
 import type { ServingMaterial } from './certs.js';
-import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
+import {
+  AGGREGATED_DISCOVERY_TYPE,
+  aggregatedDiscovery,
+  apiGroup,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  versionInfo,
+  wantsAggregatedDiscovery,
+} from './discovery.js';
 import { rejectUpgrade, sendError, sendJson, sendText, toApiError } from './http.js';
 import { machinery } from './machinery.js';
 import { handleResource } from './rest.js';
@@ -41,6 +50,10 @@ export interface ApiServer {
 
 const PODS = resourceByPlural('pods');
 
+function sendAggregated(res: ServerResponse, body: unknown): void {
+  sendJson(res, 200, body, { 'Content-Type': AGGREGATED_DISCOVERY_TYPE });
+}
+
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const host = options.host ?? '127.0.0.1';
   const upgraded = new Set<Duplex>();
@@ -67,8 +80,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       case 'health':
         return sendText(res, 200, 'ok');
       case 'apiVersions':
+        if (wantsAggregatedDiscovery(req.headers.accept)) return sendAggregated(res, aggregatedDiscovery(true));
         return sendJson(res, 200, apiVersions(address));
       case 'apiGroupList':
+        if (wantsAggregatedDiscovery(req.headers.accept)) return sendAggregated(res, aggregatedDiscovery(false));
         return sendJson(res, 200, apiGroupList());
       case 'apiGroup':
         return sendJson(res, 200, apiGroup(route.group));

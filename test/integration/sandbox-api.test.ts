@@ -345,3 +345,28 @@ void test('the status subresource changes status only, and the main resource kee
     assert.equal(scale.spec.replicas, 1);
     assert.equal(scale.status.selector, 'a=b');
   }));
+
+void test('discovery answers the aggregated v2 form when asked for it and the legacy form otherwise', () =>
+  withSandbox(async (s) => {
+    const accept =
+      'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json';
+    const aggregated = await call(s, 'GET', '/apis', { accept });
+    assert.equal(aggregated.contentType, 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList');
+    const list = JSON.parse(aggregated.body) as {
+      items: {
+        metadata: { name: string };
+        versions: {
+          resources: { resource: string; subresources?: { subresource: string; responseKind: { group: string } }[] }[];
+        }[];
+      }[];
+    };
+    const apps = list.items.find((g) => g.metadata.name === 'apps');
+    const deployments = apps?.versions[0]?.resources.find((r) => r.resource === 'deployments');
+    assert.equal(
+      deployments?.subresources?.find((sub) => sub.subresource === 'scale')?.responseKind.group,
+      'autoscaling',
+    );
+    const legacy = await call(s, 'GET', '/apis');
+    assert.equal(legacy.contentType, 'application/json');
+    assert.equal((JSON.parse(legacy.body) as { kind: string }).kind, 'APIGroupList');
+  }));
