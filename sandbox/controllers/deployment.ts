@@ -257,6 +257,7 @@ class DeploymentSync {
       if (revisionOf(rs) < maxOld + 1) annotations[REVISION] = nextRevision;
       annotations[DESIRED_REPLICAS] ??= String(desired);
       annotations[MAX_REPLICAS] ??= String(maxReplicas);
+      Object.assign(annotations, copiedAnnotations(this.deployment));
       const minReady = this.spec.minReadySeconds ?? 0;
       const rsSpec = specOf<{ minReadySeconds?: number }>(rs);
       if (
@@ -300,6 +301,7 @@ class DeploymentSync {
         namespace: this.deployment.metadata.namespace,
         labels,
         annotations: {
+          ...copiedAnnotations(this.deployment),
           [DESIRED_REPLICAS]: String(replicasOf(this.deployment)),
           [MAX_REPLICAS]: String(replicasOf(this.deployment) + maxSurgeOf(this.deployment)),
           [REVISION]: revision,
@@ -461,6 +463,24 @@ class DeploymentSync {
     }
     return next.recheckInMs !== undefined ? { requeueAfterMs: next.recheckInMs } : undefined;
   }
+}
+
+/** Annotations a Deployment passes on to its new ReplicaSet (e.g. kubernetes.io/change-cause). */
+const NOT_COPIED = new Set([
+  'kubectl.kubernetes.io/last-applied-configuration',
+  REVISION,
+  'deployment.kubernetes.io/revision-history',
+  DESIRED_REPLICAS,
+  MAX_REPLICAS,
+  'deprecated.deployment.rollback.to',
+]);
+
+function copiedAnnotations(deployment: KubeObject): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(deployment.metadata.annotations ?? {})) {
+    if (!NOT_COPIED.has(key)) out[key] = value;
+  }
+  return out;
 }
 
 function rsReplicas(rs: KubeObject): number {

@@ -26,6 +26,15 @@ async function kubectl(...args: string[]): Promise<string> {
   return stdout;
 }
 
+/** Repeats a kubectl command until its output matches (the controllers act asynchronously). */
+async function waitForOutput(command: () => Promise<string>, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const output = await command();
+    if (pattern.test(output) || Date.now() > deadline) return output;
+  }
+}
+
 before(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'podloop-controllers-'));
   cacheDir = mkdtempSync(join(tmpdir(), 'podloop-kubecache-'));
@@ -77,9 +86,12 @@ void test('kubectl rollout status, set image, undo, history and scale follow the
     await kubectl('-n', 'rollout', 'rollout', 'status', 'deploy/web', '--timeout=30s'),
     /successfully rolled out/,
   );
-  const history = await kubectl('-n', 'rollout', 'rollout', 'history', 'deploy/web');
-  assert.match(history, /^1\s/m);
-  assert.match(history, /^2\s/m);
+  await kubectl('-n', 'rollout', 'annotate', 'deploy/web', 'kubernetes.io/change-cause=image web:2');
+  const history = await waitForOutput(
+    () => kubectl('-n', 'rollout', 'rollout', 'history', 'deploy/web'),
+    /^2\s+image web:2$/m,
+  );
+  assert.match(history, /^1\s+<none>$/m);
 
   await kubectl('-n', 'rollout', 'rollout', 'undo', 'deploy/web');
   assert.match(
