@@ -158,6 +158,17 @@ void describe('validation', () => {
     );
   });
 
+  void it('malformed quantities and timestamps fail decoding as on a real server', () => {
+    const object = minimalDeployment();
+    const podSpec = ((object.spec as JsonObject).template as JsonObject).spec as JsonObject;
+    (podSpec.containers as JsonObject[])[0]!.resources = { limits: { memory: '512MB' } };
+    rejects(() => validateObject(deployments, object, 'Ignore'), 400, /unable to parse quantity's suffix/);
+    (podSpec.containers as JsonObject[])[0]!.resources = { limits: { memory: '512Mi', cpu: '250m' } };
+    assert.deepEqual(validateObject(deployments, object, 'Strict'), { warnings: [] });
+    object.metadata = { name: 'web', creationTimestamp: 'yesterday' };
+    rejects(() => validateObject(deployments, object, 'Strict'), 400, /parsing time "yesterday"/);
+  });
+
   void it('invalid values are 422 with the real causes', () => {
     const object = minimalDeployment();
     const spec = object.spec as JsonObject;

@@ -111,8 +111,13 @@ function checkScalar(
 ): void {
   switch (schema.type) {
     case 'string':
-    case 'date-time':
       if (typeof value !== 'string') typeError(findings, value, schema, where);
+      return;
+    case 'date-time':
+      if (typeof value !== 'string') return typeError(findings, value, schema, where);
+      if (value !== '' && !RFC3339.test(value)) {
+        findings.typeError ??= `parsing time ${JSON.stringify(value)} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(value)} as "2006"`;
+      }
       return;
     case 'byte':
       if (typeof value !== 'string') return typeError(findings, value, schema, where);
@@ -132,9 +137,28 @@ function checkScalar(
       if (typeof value !== 'boolean') typeError(findings, value, schema, where);
       return;
     case 'int-or-string':
-    case 'quantity':
       if (typeof value !== 'string' && typeof value !== 'number') typeError(findings, value, schema, where);
+      return;
+    case 'quantity':
+      if (typeof value !== 'string' && typeof value !== 'number') return typeError(findings, value, schema, where);
+      if (typeof value === 'string') {
+        const problem = quantityProblem(value);
+        if (problem) findings.typeError ??= problem;
+      }
   }
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const QUANTITY_PATTERN = '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$';
+const SUFFIXES = new Set(['', 'n', 'u', 'm', 'k', 'M', 'G', 'T', 'P', 'E', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei']);
+
+/** Why a resource quantity (`512Mi`, `250m`, `1e3`) does not parse, in the real server's words. */
+function quantityProblem(text: string): string | undefined {
+  const match = /^([+-]?(?:\d+\.?\d*|\.\d+))(.*)$/.exec(text);
+  if (!match) return `quantities must match the regular expression '${QUANTITY_PATTERN}'`;
+  const suffix = match[2] ?? '';
+  if (SUFFIXES.has(suffix) || /^[eE][+-]?\d+$/.test(suffix)) return undefined;
+  return "unable to parse quantity's suffix";
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
