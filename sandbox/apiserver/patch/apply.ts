@@ -64,11 +64,10 @@ export function serverSideApply(request: ApplyRequest): JsonObject {
     fieldsType: 'FieldsV1',
     fieldsV1: owned,
   };
-  const keptOthers = others.filter((other) => !isJsonObject(other.fieldsV1) || Object.keys(other.fieldsV1).length > 0);
+  // A manager whose every field was taken over by force owns nothing any more and is dropped.
+  const kept = others.filter((other) => !isJsonObject(other.fieldsV1) || Object.keys(other.fieldsV1).length > 0);
   const metadata = isJsonObject(merged.metadata) ? merged.metadata : {};
-  metadata.managedFields = mine
-    ? entries.map((e) => (e === mine ? entry : e)).filter((e) => e === entry || keptOthers.includes(e))
-    : [...keptOthers, entry];
+  metadata.managedFields = [...kept, entry];
   merged.metadata = metadata;
   return merged;
 }
