@@ -10,7 +10,7 @@ import { ensureServingMaterial } from './apiserver/certs.js';
 import { startApiServer } from './apiserver/server.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { loadSnapshot, persistStore } from './store/persist.js';
-import { seedCluster } from './store/seed.js';
+import { publishApiEndpoints, seedCluster } from './store/seed.js';
 import { ObjectStore } from './store/store.js';
 
 export interface SandboxStartOptions {
@@ -90,6 +90,7 @@ export async function startSandbox(options: SandboxStartOptions): Promise<Runnin
     persister.flush();
     throw error;
   }
+  publishApiEndpoints(store, api.port);
   const kubeconfigPath = join(stateDir, 'kubeconfig');
   writeKubeconfig(kubeconfigPath, { server: api.url, caPem: material.caPem, token: material.token });
   let stopping: Promise<void> | undefined;

@@ -12,6 +12,7 @@ const NAMESPACES = resourceByPlural('namespaces');
 const NODES = resourceByPlural('nodes');
 const SERVICE_ACCOUNTS = resourceByPlural('serviceaccounts');
 const SERVICES = resourceByPlural('services');
+const ENDPOINTS = resourceByPlural('endpoints');
 
 /** The `kubernetes` Service every cluster has in `default`, naming the API server. */
 function kubernetesService(): KubeObjectInput {
@@ -131,4 +132,18 @@ export function seedCluster(store: ObjectStore): () => void {
     // Not inside the store's notification: the write would interleave with the one being reported.
     queueMicrotask(() => ensureServiceAccount(store, event.object.metadata.name));
   });
+}
+
+/** Points the `kubernetes` Service's Endpoints at the API server, as kube-apiserver does itself. */
+export function publishApiEndpoints(store: ObjectStore, port: number): void {
+  const subsets = [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'https', port, protocol: 'TCP' }] }];
+  const labels = { 'endpointslice.kubernetes.io/skip-mirror': 'true' };
+  const existing = store.tryGet(ENDPOINTS, 'default', 'kubernetes');
+  if (!existing) {
+    createIfMissing(() =>
+      store.create(ENDPOINTS, { metadata: { name: 'kubernetes', namespace: 'default', labels }, subsets }),
+    );
+  } else if (JSON.stringify(existing.subsets) !== JSON.stringify(subsets)) {
+    store.update(ENDPOINTS, { ...existing, subsets });
+  }
 }
