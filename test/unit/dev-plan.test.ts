@@ -17,7 +17,13 @@ import {
   UnsupportedWorkloadError,
 } from '../../server/dev/errors.js';
 import { applyJsonPatch } from '../../server/dev/jsonPatch.js';
-import { leaseRenewPatch, planDevEnd, planDevStart, type DevStartOptions } from '../../server/dev/plan.js';
+import {
+  devStatePatch,
+  leaseRenewPatch,
+  planDevEnd,
+  planDevStart,
+  type DevStartOptions,
+} from '../../server/dev/plan.js';
 import { podFromBackup } from '../../server/dev/podBackup.js';
 import { stripServerFields } from '../../server/dev/restore.js';
 import { devAnnotations, devLabels, parseSaved } from '../../server/dev/saved.js';
@@ -381,17 +387,20 @@ void describe('leases and idempotence', () => {
     assert.deepEqual(applyEnd(applyJsonPatch(inDevMode, plan.patch)), original);
   });
 
-  void test('a lease renewal patch fails if the workload changed since it was read', () => {
+  void test('lease renewal and state patches survive status churn but fail once another engine took over', () => {
     const lease = JSON.parse(inDevMode.metadata.annotations![devAnnotations.lease]!);
-    const patch = leaseRenewPatch(inDevMode, lease, new Date(now.getTime() + 20_000));
-    const renewed = applyJsonPatch(inDevMode, patch);
+    const churned = { ...inDevMode, metadata: { ...inDevMode.metadata, resourceVersion: '99999' } };
+    const renewed = applyJsonPatch(churned, leaseRenewPatch(inDevMode, lease, new Date(now.getTime() + 20_000)));
     assert.equal(
       JSON.parse(renewed.metadata.annotations![devAnnotations.lease]!).renewTime,
       '2026-11-24T12:00:20.000Z',
     );
-    assert.throws(() =>
-      applyJsonPatch({ ...inDevMode, metadata: { ...inDevMode.metadata, resourceVersion: '1' } }, patch),
-    );
+    const running = applyJsonPatch(churned, devStatePatch(inDevMode, 'running'));
+    assert.equal(running.metadata.annotations![devAnnotations.state], 'running');
+    const takenOver = structuredClone(inDevMode);
+    takenOver.metadata.annotations![devAnnotations.lease] = JSON.stringify({ ...lease, holder: 'engine-b' });
+    assert.throws(() => applyJsonPatch(takenOver, leaseRenewPatch(inDevMode, lease, now)));
+    assert.throws(() => applyJsonPatch(takenOver, devStatePatch(inDevMode, 'running')));
   });
 
   void test('dev end refuses a live lease of another engine unless forced, and any engine restores a stale one', () => {
