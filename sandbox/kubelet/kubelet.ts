@@ -12,8 +12,9 @@ import type { ObjectStore, WatchEvent } from '../store/store.js';
 import type { ContainerProcess, ExecOptions, LogOptions, PodStreams } from './api.js';
 import { attachToContainer, execInContainer } from './exec.js';
 import { readLogFile } from './logfile.js';
-import { PodWorker, type ContainerRuntime } from './pod.js';
+import { PodWorker } from './pod.js';
 import { ProcessRegistry } from './processes.js';
+import type { ContainerRuntime } from './runtime.js';
 import type { VolumeLookups } from './volumes.js';
 
 const PODS = resourceByPlural('pods');

@@ -2,9 +2,8 @@
 // restarts them with back-off, runs their probes, publishes status and events, and tears it down.
 
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, posix } from 'node:path';
+import { join, posix } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { recordEvent } from '../store/events.js';
 import type { KubeObject } from '../store/objects.js';
@@ -12,8 +11,7 @@ import { resourceByPlural } from '../store/resources.js';
 import type { ObjectStore } from '../store/store.js';
 import { ContainerInstance, prepareLayer, type Mount } from './container.js';
 import { execInContainer } from './exec.js';
-import { resolveImage, type ResolvedImage } from './images.js';
-import { parseLogLine } from './logfile.js';
+import { resolveImage } from './images.js';
 import { PodNetwork } from './network.js';
 import { ProbeWorker, runProbeOnce, type ProbeKind, type ProbeTarget } from './probes.js';
 import type { ProcessRegistry } from './processes.js';
@@ -26,13 +24,20 @@ import {
   qosClass,
   resolvePort,
   shouldRestart,
-  type ContainerSpec,
   type EnvLookups,
   type LifecycleHandler,
   type PodSpec,
   type RestartPolicy,
 } from './spec.js';
-import { buildPodStatus, type ContainerSnapshot, type ContainerState, type TerminatedState } from './status.js';
+import {
+  newRuntime,
+  nowSeconds,
+  resumeRuntime,
+  startFailure,
+  terminationMessage,
+  type ContainerRuntime,
+} from './runtime.js';
+import { buildPodStatus, type ContainerSnapshot, type TerminatedState } from './status.js';
 import { prepareVolumes, volumeSource, type PreparedVolume, type VolumeLookups } from './volumes.js';
 
 const PODS = resourceByPlural('pods');
@@ -50,126 +55,6 @@ export interface KubeletSettings {
   hostIP: string;
   /** ConfigMaps and Secrets (values base64 as stored) of a namespace. */
   lookups: (namespace: string) => VolumeLookups;
-}
-
-/** A container of the pod, across its restarts. */
-export interface ContainerRuntime {
-  spec: ContainerSpec;
-  init: boolean;
-  restartCount: number;
-  consecutiveFailures: number;
-  pullFailures: number;
-  image: ResolvedImage | undefined;
-  instance: ContainerInstance | undefined;
-  containerID: string | undefined;
-  state: ContainerState;
-  lastState: { terminated?: TerminatedState };
-  ready: boolean;
-  started: boolean;
-  probes: ProbeWorker[];
-  timer: NodeJS.Timeout | undefined;
-  /** Set while a start is under way (image, layer, process). */
-  pendingStart: Promise<void> | undefined;
-}
-
-function nowSeconds(): string {
-  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-}
-
-function newRuntime(spec: ContainerSpec, init: boolean, restartCount: number): ContainerRuntime {
-  // Init containers wait for their turn as PodInitializing; app containers are being created.
-  return {
-    spec,
-    init,
-    restartCount,
-    consecutiveFailures: 0,
-    pullFailures: 0,
-    image: undefined,
-    instance: undefined,
-    containerID: undefined,
-    state: { waiting: { reason: init ? 'PodInitializing' : 'ContainerCreating' } },
-    lastState: {},
-    ready: false,
-    started: false,
-    probes: [],
-    timer: undefined,
-    pendingStart: undefined,
-  };
-}
-
-interface PublishedContainerStatus {
-  name: string;
-  restartCount?: number;
-  containerID?: string;
-  state?: { running?: { startedAt?: string } };
-  lastState?: { terminated?: TerminatedState };
-}
-
-/**
- * A pod found in the store when the kubelet starts (the sandbox restarted) keeps counting where
- * its published status left off; a container that was running counts as ended (reason Unknown),
- * as after a node reboot.
- */
-function resumeRuntime(spec: ContainerSpec, status: unknown): ContainerRuntime {
-  const statuses = ((status ?? {}) as { containerStatuses?: PublishedContainerStatus[] }).containerStatuses ?? [];
-  const previous = statuses.find((c) => c.name === spec.name);
-  const runtime = newRuntime(spec, false, previous?.restartCount ?? 0);
-  if (!previous?.containerID) return runtime;
-  if (previous.state?.running) {
-    runtime.restartCount++;
-    runtime.lastState = {
-      terminated: {
-        exitCode: 255,
-        reason: 'Unknown',
-        startedAt: previous.state.running.startedAt ?? nowSeconds(),
-        finishedAt: nowSeconds(),
-        containerID: previous.containerID,
-      },
-    };
-  } else if (previous.lastState?.terminated) {
-    runtime.lastState = { terminated: previous.lastState.terminated };
-  }
-  return runtime;
-}
-
-/** What the container left in its termination message file, or its log's tail when told to fall back. */
-function terminationMessage(spec: ContainerSpec, instance: ContainerInstance, exitCode: number): string | undefined {
-  const read = (path: string): string => {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch {
-      return '';
-    }
-  };
-  const written = read(join(dirname(instance.launch.layer), 'termination-log')).slice(0, 4096);
-  if (written) return written;
-  if (spec.terminationMessagePolicy !== 'FallbackToLogsOnError' || exitCode === 0) return undefined;
-  const text = read(instance.launch.logPath)
-    .split('\n')
-    .map((line) => parseLogLine(line))
-    .filter((line) => line !== undefined)
-    .map((line) => line.text)
-    .slice(-80)
-    .join('\n');
-  return text.slice(-2048) || undefined;
-}
-
-/**
- * A command that could not be executed at all is a StartError (exit code 128) with the runtime's
- * wording, not an ordinary failure of the program.
- */
-function startFailure(instance: ContainerInstance, exitCode: number): string | undefined {
-  if (exitCode !== 127 && exitCode !== 126) return undefined;
-  let text = '';
-  try {
-    text = readFileSync(instance.launch.logPath, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const m = /setpriv: failed to execute (\S+): (.*)$/m.exec(text);
-  if (!m) return undefined;
-  const what = m[2]!.includes('No such file') ? 'executable file not found in $PATH' : m[2]!.trim();
-  return `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "${m[1]}": ${what}: unknown`;
 }
 
 export class PodWorker {
