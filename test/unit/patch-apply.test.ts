@@ -94,6 +94,19 @@ void describe('server-side apply', () => {
     assert.ok(!('f:replicas' in ((kubectlEntry.fieldsV1 as JsonObject)['f:spec'] as JsonObject)));
   });
 
+  void it('kubectl keeps an existing client-side apply annotation in step with what it applied', () => {
+    const created = apply(stub, manifest('web:1', false));
+    created.metadata.annotations = { 'kubectl.kubernetes.io/last-applied-configuration': '{"old":true}' };
+    const updated = apply(created, manifest('web:2', false));
+    const recorded = JSON.parse(
+      updated.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'] ?? '{}',
+    ) as JsonObject;
+    assert.equal(recorded.kind, 'Deployment');
+    assert.match(JSON.stringify(recorded), /web:2/);
+    const helm = apply(updated, manifest('web:3', false), 'helm', true);
+    assert.match(helm.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'] ?? '', /web:2/);
+  });
+
   void it('requires a field manager and accepts the JSON the JS client sends', () => {
     assert.throws(
       () => applyPatch(deployments, stub, Buffer.from('{}'), APPLY, {}),

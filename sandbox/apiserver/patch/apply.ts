@@ -55,6 +55,7 @@ export function serverSideApply(request: ApplyRequest): JsonObject {
   const merged = strategicMerge(current, applied, schema);
   const otherSets = others.map((entry) => entry.fieldsV1).filter(isJsonObject);
   prune(merged, previous, owned, otherSets);
+  if (manager === 'kubectl') syncLastApplied(merged, applied);
 
   const entry: JsonObject = {
     manager,
@@ -70,6 +71,23 @@ export function serverSideApply(request: ApplyRequest): JsonObject {
   metadata.managedFields = [...kept, entry];
   merged.metadata = metadata;
   return merged;
+}
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * kubectl's server-side apply keeps an existing client-side apply annotation in step with what it
+ * applied, so a later client-side `kubectl apply` computes its three-way patch from the right base.
+ */
+function syncLastApplied(object: JsonObject, applied: JsonObject): void {
+  const annotations = isJsonObject(object.metadata) ? object.metadata.annotations : undefined;
+  if (!isJsonObject(annotations) || typeof annotations[LAST_APPLIED] !== 'string') return;
+  const recorded = structuredClone(applied);
+  if (isJsonObject(recorded.metadata) && isJsonObject(recorded.metadata.annotations)) {
+    delete recorded.metadata.annotations[LAST_APPLIED];
+    if (Object.keys(recorded.metadata.annotations).length === 0) delete recorded.metadata.annotations;
+  }
+  annotations[LAST_APPLIED] = `${JSON.stringify(recorded)}\n`;
 }
 
 function managedEntries(object: JsonObject): JsonObject[] {
