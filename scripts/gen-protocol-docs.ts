@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { format, resolveConfig } from 'prettier';
 import ts from 'typescript';
 import { errorCatalog } from '../protocol/errors.js';
 import { methods, protocolVersion } from '../protocol/methods.js';
@@ -10,6 +11,7 @@ import { methods, protocolVersion } from '../protocol/methods.js';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 export const protocolDir = join(root, 'protocol');
 export const docPath = join(root, 'docs', 'protocol.md');
+export const metaModelPath = join(protocolDir, 'metaModel.json');
 
 interface Field {
   name: string;
@@ -123,7 +125,13 @@ function referenced(types: string[], interfaces: Map<string, InterfaceDoc>): str
   return [...names];
 }
 
-export function renderProtocolDoc(dir: string = protocolDir): string {
+/** The generated files are formatted as the repository's formatter would, so formatting never makes them stale. */
+async function formatted(text: string, path: string, parser: 'markdown' | 'json'): Promise<string> {
+  const options = (await resolveConfig(path)) ?? {};
+  return format(text, { ...options, parser });
+}
+
+export function renderProtocolDoc(dir: string = protocolDir): Promise<string> {
   const { interfaces, methodDocs, aliases } = collect(dir);
   const model: Model = { interfaces, aliases };
   const out: string[] = [
@@ -203,15 +211,49 @@ export function renderProtocolDoc(dir: string = protocolDir): string {
   ].sort();
   for (const name of dataTypes)
     out.push(`### \`${name}\``, '', interfaces.get(name)?.doc ?? '', '', ...fieldTable(name, model));
-  return (
+  const text =
     out
       .join('\n')
       .replace(/\n{3,}/g, '\n\n')
-      .trimEnd() + '\n'
-  );
+      .trimEnd() + '\n';
+  return formatted(text, docPath, 'markdown');
+}
+
+/**
+ * The machine-readable description for clients in other languages and contract tests: every
+ * method with its params/result type names, every structure with its fields, every error code.
+ */
+export function renderMetaModel(dir: string = protocolDir): Promise<string> {
+  const { interfaces, methodDocs, aliases } = collect(dir);
+  const model: Model = { interfaces, aliases };
+  const structures = [...interfaces.values()]
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((declared) => ({
+      name: declared.name,
+      documentation: declared.doc,
+      ...(declared.extends.length > 0 ? { extends: declared.extends } : {}),
+      properties: allFields(declared.name, model).map((field) => ({
+        name: field.name,
+        type: field.type,
+        optional: field.optional,
+        documentation: field.doc,
+      })),
+    }));
+  const typeAliases = [...aliases.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, type]) => ({ name, type }));
+  const document = {
+    version: protocolVersion,
+    methods: methods.map((info) => ({ ...info, documentation: methodDocs.get(info.method) ?? info.summary })),
+    structures,
+    typeAliases,
+    errors: errorCatalog,
+  };
+  return formatted(JSON.stringify(document, null, 2) + '\n', metaModelPath, 'json');
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  writeFileSync(docPath, renderProtocolDoc());
-  process.stdout.write(`wrote ${docPath}\n`);
+  writeFileSync(docPath, await renderProtocolDoc());
+  writeFileSync(metaModelPath, await renderMetaModel());
+  process.stdout.write(`wrote ${docPath} and ${metaModelPath}\n`);
 }
