@@ -283,7 +283,7 @@ export class ObjectStore {
     options: DeleteOptions & WriteOptions = {},
   ): { object: KubeObject; removed: boolean } {
     const ns = resource.namespaced ? namespace : undefined;
-    const current = this.table(resource).get(key(ns, name));
+    let current = this.table(resource).get(key(ns, name));
     if (!current) throw notFound(resource.plural, resource.group, name);
     const pre = options.preconditions;
     if (pre?.uid && pre.uid !== current.metadata.uid) {
@@ -303,6 +303,17 @@ export class ObjectStore {
     if (options.dryRun) return { object: cloneObject(current), removed: false };
     if (options.propagationPolicy === 'Orphan') this.orphanDependents(current);
 
+    // Foreground: the owner stays, marked, until the garbage collector has removed its dependents.
+    if (
+      options.propagationPolicy === 'Foreground' &&
+      resource.kind !== 'Namespace' &&
+      !current.metadata.deletionTimestamp &&
+      !(current.metadata.finalizers ?? []).includes('foregroundDeletion') &&
+      this.hasDependents(current)
+    ) {
+      current = cloneObject(current);
+      current.metadata.finalizers = [...(current.metadata.finalizers ?? []), 'foregroundDeletion'];
+    }
     const finalizers = current.metadata.finalizers ?? [];
     let grace = 0;
     if (resource.kind === 'Pod') {
@@ -375,6 +386,15 @@ export class ObjectStore {
     const entry = { resource: resource.plural, listener };
     this.listeners.add(entry);
     return () => this.listeners.delete(entry);
+  }
+
+  private hasDependents(owner: KubeObject): boolean {
+    for (const r of RESOURCE_TYPES) {
+      for (const object of this.table(r).values()) {
+        if ((object.metadata.ownerReferences ?? []).some((ref) => ref.uid === owner.metadata.uid)) return true;
+      }
+    }
+    return false;
   }
 
   /** Sets ownerless: the Orphan propagation policy. */

@@ -104,3 +104,26 @@ void test('creating in a missing namespace is namespaces "x" not found', () => {
     (e: unknown) => e instanceof ApiError && e.code === 404 && e.message === 'namespaces "nope" not found',
   );
 });
+
+void test('a foreground delete keeps an owner with dependents, marked, until its finalizer is lifted', () => {
+  const store = seeded();
+  const owner = store.create(DEPLOYMENTS, { metadata: { name: 'web', namespace: 'default' }, spec: {} });
+  store.create(CONFIGMAPS, {
+    metadata: {
+      name: 'dependent',
+      namespace: 'default',
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: owner.metadata.uid }],
+    },
+  });
+  const { object, removed } = store.delete(DEPLOYMENTS, 'default', 'web', { propagationPolicy: 'Foreground' });
+  assert.equal(removed, false);
+  assert.ok(object.metadata.deletionTimestamp);
+  assert.deepEqual(object.metadata.finalizers, ['foregroundDeletion']);
+  store.update(DEPLOYMENTS, { ...object, metadata: { ...object.metadata, finalizers: [] } });
+  assert.equal(store.tryGet(DEPLOYMENTS, 'default', 'web'), undefined);
+  const lone = store.create(CONFIGMAPS, { metadata: { name: 'lone', namespace: 'default' } });
+  assert.equal(
+    store.delete(CONFIGMAPS, 'default', lone.metadata.name, { propagationPolicy: 'Foreground' }).removed,
+    true,
+  );
+});
