@@ -39,6 +39,9 @@ public final class JsonRpcConnection implements AutoCloseable {
   /** Serialises params and results; null fields are left out, as optional protocol fields. */
   public static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
 
+  // Envelopes keep explicit nulls (`"result": null` is required); params trees already lack them.
+  private static final Gson WIRE = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
+
   private record Pending(CompletableFuture<Object> future, Type resultType, String method) {}
 
   private final InputStream input;
@@ -198,7 +201,7 @@ public final class JsonRpcConnection implements AutoCloseable {
 
   private void send(JsonObject message) throws IOException {
     for (MessageTracer tracer : tracers) tracer.trace(MessageTracer.Direction.SENT, message);
-    byte[] body = GSON.toJson(message).getBytes(StandardCharsets.UTF_8);
+    byte[] body = WIRE.toJson(message).getBytes(StandardCharsets.UTF_8);
     synchronized (writeLock) {
       MessageFraming.writeFrame(output, body);
     }

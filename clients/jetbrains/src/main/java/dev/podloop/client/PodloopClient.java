@@ -236,12 +236,22 @@ public final class PodloopClient {
 
   @RpcMethod(Methods.SANDBOX_DOWN)
   public CompletableFuture<SandboxDownResult> sandboxDown(SandboxParams params) {
-    return connection.request(Methods.SANDBOX_DOWN, params, SandboxDownResult.class);
+    return sandboxDown(params, null);
+  }
+
+  @RpcMethod(Methods.SANDBOX_DOWN)
+  public CompletableFuture<SandboxDownResult> sandboxDown(SandboxParams params, ProgressListener progress) {
+    return connection.request(Methods.SANDBOX_DOWN, params, SandboxDownResult.class, progress);
   }
 
   @RpcMethod(Methods.SANDBOX_STATUS)
   public CompletableFuture<SandboxInfo> sandboxStatus(SandboxParams params) {
-    return connection.request(Methods.SANDBOX_STATUS, params, SandboxInfo.class);
+    return sandboxStatus(params, null);
+  }
+
+  @RpcMethod(Methods.SANDBOX_STATUS)
+  public CompletableFuture<SandboxInfo> sandboxStatus(SandboxParams params, ProgressListener progress) {
+    return connection.request(Methods.SANDBOX_STATUS, params, SandboxInfo.class, progress);
   }
 
   // Engine → client notifications
