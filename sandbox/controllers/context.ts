@@ -13,6 +13,7 @@ export interface ControllerContext {
 }
 
 export const PODS = resourceByPlural('pods');
+export const NODES = resourceByPlural('nodes');
 export const REPLICASETS = resourceByPlural('replicasets');
 export const DEPLOYMENTS = resourceByPlural('deployments');
 export const STATEFULSETS = resourceByPlural('statefulsets');

@@ -5,7 +5,8 @@ import { NODE_NAME } from '../store/cluster.js';
 import { recordEvent } from '../store/events.js';
 import { labelSelectorMatcher } from '../store/selectors.js';
 import type { JsonValue, KubeObject } from '../store/objects.js';
-import { DAEMONSETS, PODS, type ControllerContext } from './context.js';
+import { DAEMONSETS, NODES, PODS, type ControllerContext } from './context.js';
+import { podFitsNode } from './nodefit.js';
 import {
   controllerOf,
   intOrPercent,
@@ -104,13 +105,19 @@ export function daemonSetController(ctx: ControllerContext): Controller {
           pods.push(store.update(PODS, pod));
         }
       }
-      const plan = planDaemonSet(ds, pods, revision.hash, ctx.now());
+      // A template whose nodeSelector or affinity excludes the node wants no pod at all.
+      const node = store.tryGet(NODES, undefined, NODE_NAME);
+      const desired = !node || podFitsNode(toJson(specOf<DaemonSetSpec>(ds).template?.spec ?? {}), node) ? 1 : 0;
+      const plan =
+        desired === 1
+          ? planDaemonSet(ds, pods, revision.hash, ctx.now())
+          : { create: false, delete: pods.filter((p) => !p.metadata.deletionTimestamp) };
       for (const pod of plan.delete) {
         store.delete(PODS, pod.metadata.namespace, pod.metadata.name);
         recordEvent(store, ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`, COMPONENT);
       }
       if (plan.create) createPod(ctx, ds, revision.hash);
-      return writeStatus(ctx, ds, revision.hash);
+      return writeStatus(ctx, ds, revision.hash, desired);
     },
   };
 }
@@ -146,7 +153,7 @@ function createPod(ctx: ControllerContext, ds: KubeObject, hash: string): void {
   recordEvent(ctx.store, ds, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`, COMPONENT);
 }
 
-function writeStatus(ctx: ControllerContext, ds: KubeObject, hash: string): ReconcileResult | void {
+function writeStatus(ctx: ControllerContext, ds: KubeObject, hash: string, desired: number): ReconcileResult | void {
   const { store } = ctx;
   const minReady = specOf<DaemonSetSpec>(ds).minReadySeconds ?? 0;
   const pods = store
@@ -167,13 +174,13 @@ function writeStatus(ctx: ControllerContext, ds: KubeObject, hash: string): Reco
     ...previous,
     currentNumberScheduled: pods.length > 0 ? 1 : 0,
     numberMisscheduled: 0,
-    desiredNumberScheduled: 1,
+    desiredNumberScheduled: desired,
     numberReady: ready.length > 0 ? 1 : 0,
     observedGeneration: ds.metadata.generation ?? 1,
     updatedNumberScheduled: updated.length > 0 ? 1 : 0,
     numberAvailable,
   };
-  if (numberAvailable < 1) next.numberUnavailable = 1;
+  if (numberAvailable < desired) next.numberUnavailable = desired - numberAvailable;
   else delete next.numberUnavailable;
   if (JSON.stringify(next) !== JSON.stringify(previous))
     store.update(DAEMONSETS, { ...ds, status: toJson(next) }, { subresource: 'status' });

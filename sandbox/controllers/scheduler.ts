@@ -1,9 +1,10 @@
-// The scheduler: binds every unscheduled pod to the sandbox's single node and records the
-// PodScheduled condition. It never touches pods that are bound or being deleted.
+// The scheduler: binds every unscheduled pod that fits the sandbox's single node to it, or marks it
+// Unschedulable; records the PodScheduled condition. Never touches bound or terminating pods.
 
 import { NODE_NAME } from '../store/cluster.js';
 import type { KubeObject } from '../store/objects.js';
-import { PODS, type ControllerContext } from './context.js';
+import { NODES, PODS, type ControllerContext } from './context.js';
+import { podFitsNode } from './nodefit.js';
 import {
   objectKey,
   setCondition,
@@ -34,6 +35,15 @@ export function schedulerController(ctx: ControllerContext): Controller {
             ? [objectKey(event.object.metadata.namespace, event.object.metadata.name)]
             : [],
       },
+      // A relabelled node may now fit pods that waited.
+      {
+        resource: NODES,
+        keysFor: () =>
+          store
+            .list(PODS)
+            .items.filter(needsScheduling)
+            .map((p) => objectKey(p.metadata.namespace, p.metadata.name)),
+      },
     ],
     initialKeys: () =>
       store
@@ -44,15 +54,19 @@ export function schedulerController(ctx: ControllerContext): Controller {
       const { namespace, name } = splitKey(key);
       const pod = store.tryGet(PODS, namespace, name);
       if (!pod || !needsScheduling(pod)) return;
+      const node = store.tryGet(NODES, undefined, NODE_NAME);
+      if (node && !podFitsNode(toJson(pod.spec ?? {}), node)) {
+        markUnschedulable(ctx, pod);
+        return;
+      }
       pod.spec = { ...(pod.spec as object), nodeName: NODE_NAME };
       const bound = store.update(PODS, pod);
       const status = statusOf<PodStatus>(bound);
-      const conditions = setCondition(status.conditions ?? [], {
-        type: 'PodScheduled',
-        status: 'True',
-        lastProbeTime: null,
-        lastTransitionTime: timestamp(ctx.now()),
-      });
+      // A bound pod's PodScheduled is plainly True (an earlier Unschedulable reason goes).
+      const conditions = [
+        ...(status.conditions ?? []).filter((c) => c.type !== 'PodScheduled'),
+        { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: timestamp(ctx.now()) },
+      ];
       store.update(
         PODS,
         { ...bound, status: toJson({ phase: 'Pending', ...status, conditions }) },
@@ -68,4 +82,27 @@ export function schedulerController(ctx: ControllerContext): Controller {
       );
     },
   };
+}
+
+const UNSCHEDULABLE_MESSAGE =
+  "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.";
+
+function markUnschedulable(ctx: ControllerContext, pod: KubeObject): void {
+  const status = statusOf<PodStatus>(pod);
+  const current = (status.conditions ?? []).find((c) => c.type === 'PodScheduled');
+  if (current?.status === 'False' && current.reason === 'Unschedulable') return;
+  const conditions = setCondition(status.conditions ?? [], {
+    type: 'PodScheduled',
+    status: 'False',
+    lastProbeTime: null,
+    lastTransitionTime: timestamp(ctx.now()),
+    reason: 'Unschedulable',
+    message: UNSCHEDULABLE_MESSAGE,
+  });
+  ctx.store.update(
+    PODS,
+    { ...pod, status: toJson({ phase: 'Pending', ...status, conditions }) },
+    { subresource: 'status' },
+  );
+  recordEvent(ctx.store, pod, 'Warning', 'FailedScheduling', UNSCHEDULABLE_MESSAGE, 'default-scheduler');
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { startControllers } from '../../sandbox/controllers/index.js';
 import { compareForScaleDown, planReplicaSet } from '../../sandbox/controllers/replicaset.js';
 import { resourceByPlural } from '../../sandbox/store/resources.js';
-import type { KubeObject } from '../../sandbox/store/objects.js';
+import type { JsonObject, KubeObject } from '../../sandbox/store/objects.js';
 import type { ObjectStore } from '../../sandbox/store/store.js';
 import { fakeKubelet, PODS, storeWithNamespace, waitFor } from './controllers-fakes.js';
 
@@ -247,4 +247,42 @@ void test('a PersistentVolumeClaim is bound to a directory of its own', async ()
   assert.deepEqual(claim.status, { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '2Gi' } });
   assert.equal((claim.spec as { volumeName: string }).volumeName, `pvc-${claim.metadata.uid}`);
   assert.ok(existsSync(join(stateDir, 'pvcs', 'default', 'data')));
+});
+
+void test('pods and DaemonSets whose nodeSelector excludes the node stay unscheduled', async () => {
+  const store = cluster();
+  store.create(resourceByPlural('nodes'), {
+    metadata: { name: 'podloop-sandbox', labels: { 'kubernetes.io/os': 'linux' } },
+  });
+  const spec = (os: string): JsonObject => ({
+    nodeSelector: { 'kubernetes.io/os': os },
+    containers: [{ name: 'a', image: 'x' }],
+  });
+  store.create(PODS, { metadata: { name: 'windows', namespace: 'default' }, spec: spec('windows') });
+  store.create(PODS, { metadata: { name: 'linux', namespace: 'default' }, spec: spec('linux') });
+  store.create(resourceByPlural('daemonsets'), {
+    metadata: { name: 'win-agent', namespace: 'default' },
+    spec: {
+      selector: { matchLabels: { app: 'w' } },
+      template: { metadata: { labels: { app: 'w' } }, spec: spec('windows') },
+    },
+  });
+  await waitFor(
+    () => (store.get(PODS, 'default', 'linux').status as { phase?: string } | undefined)?.phase === 'Running',
+    'the fitting pod runs',
+  );
+  const condition = await waitFor(() => {
+    const status = store.get(PODS, 'default', 'windows').status as {
+      conditions?: { type: string; status: string; reason?: string }[];
+    };
+    return status.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');
+  }, 'Unschedulable');
+  assert.equal(condition.reason, 'Unschedulable');
+  assert.equal((store.get(PODS, 'default', 'windows').spec as { nodeName?: string }).nodeName, undefined);
+  const ds = await waitFor(() => {
+    const current = store.get(resourceByPlural('daemonsets'), 'default', 'win-agent');
+    return current.status ? current : undefined;
+  }, 'daemonset status');
+  assert.equal((ds.status as { desiredNumberScheduled: number }).desiredNumberScheduled, 0);
+  assert.equal(store.list(PODS, { namespace: 'default' }).items.length, 2);
 });
