@@ -74,6 +74,7 @@ export async function prepareLayer(
   hostname: string,
   podIP: string,
   workingDir: string,
+  hostAliases: { ip: string; hostnames: string[] }[] = [],
 ): Promise<void> {
   await mkdir(layer, { recursive: true });
   if (imageRootfs)
@@ -89,9 +90,11 @@ export async function prepareLayer(
     await copyFile(`/etc/${name}`, target).catch(() => undefined);
   }
   await writeFile(join(layer, 'etc', 'hostname'), `${hostname}\n`);
+  const aliases = hostAliases.map((a) => `${a.ip}\t${a.hostnames.join('\t')}\n`).join('');
+  const extra = aliases ? `\n# Entries added by HostAliases.\n${aliases}` : '';
   await writeFile(
     join(layer, 'etc', 'hosts'),
-    `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${podIP}\t${hostname}\n`,
+    `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${podIP}\t${hostname}\n${extra}`,
   );
 }
 

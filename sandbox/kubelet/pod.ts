@@ -207,7 +207,7 @@ export class PodWorker {
     const previousInstance = c.instance;
     try {
       await rm(instanceDir, { recursive: true, force: true });
-      await prepareLayer(layer, image.rootfs, this.name, this.podIP, workingDir);
+      await prepareLayer(layer, image.rootfs, this.name, this.podIP, workingDir, this.spec.hostAliases ?? []);
       await mkdir(join(this.podDir, 'logs', c.spec.name), { recursive: true });
       if (this.terminating || this.disposed) return;
       const mounts: Mount[] = [];

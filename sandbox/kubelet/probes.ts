@@ -2,6 +2,7 @@
 // rules; each probe worker reports when its verdict flips. Checks run inside the pod's namespaces.
 
 import type { Duplex } from 'node:stream';
+import { connect as tlsConnect } from 'node:tls';
 import type { ProbeSpec } from './spec.js';
 
 export type ProbeKind = 'liveness' | 'readiness' | 'startup';
@@ -27,6 +28,21 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+function startTls(socket: Duplex, timeoutMs: number): Promise<Duplex> {
+  const secure = tlsConnect({ socket, rejectUnauthorized: false, servername: undefined });
+  return withTimeout(
+    new Promise<Duplex>((resolve, reject) => {
+      secure.once('secureConnect', () => resolve(secure));
+      secure.once('error', reject);
+    }),
+    timeoutMs,
+    'TLS handshake',
+  ).catch((error: unknown) => {
+    secure.destroy();
+    throw error;
+  });
+}
+
 async function httpCheck(
   target: ProbeTarget,
   probe: NonNullable<ProbeSpec['httpGet']>,
@@ -34,11 +50,15 @@ async function httpCheck(
 ): Promise<ProbeResult> {
   const port = target.resolvePort(probe.port);
   const path = probe.path || '/';
-  const url = `http://127.0.0.1:${port}${path}`;
+  const https = probe.scheme?.toUpperCase() === 'HTTPS';
+  const url = `${https ? 'https' : 'http'}://127.0.0.1:${port}${path}`;
   if (port === undefined) return { ok: false, message: `Get "${url}": invalid port ${String(probe.port)}` };
+  let raw: Duplex | undefined;
   let socket: Duplex | undefined;
   try {
-    socket = await target.dial(port, timeoutMs);
+    raw = await target.dial(port, timeoutMs);
+    // Kubelets do not verify the certificate of an HTTPS probe.
+    socket = https ? await startTls(raw, timeoutMs) : raw;
     const headers = [
       `Host: ${probe.host ?? '127.0.0.1'}:${port}`,
       'User-Agent: kube-probe/1.33',
@@ -73,6 +93,7 @@ async function httpCheck(
     };
   } finally {
     socket?.destroy();
+    raw?.destroy();
   }
 }
 

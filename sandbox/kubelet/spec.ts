@@ -92,6 +92,7 @@ export interface PodSpec {
   terminationGracePeriodSeconds?: number;
   hostname?: string;
   hostNetwork?: boolean;
+  hostAliases?: { ip: string; hostnames: string[] }[];
   securityContext?: SecurityContext;
 }
 
