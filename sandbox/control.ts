@@ -115,8 +115,8 @@ export async function sandboxUp(options: SandboxOptions = {}): Promise<SandboxIn
   if (current.running) return current;
   // Leftovers of a daemon that died without cleaning up would hold ports and pod files.
   killStateDirProcesses(stateDir, 'SIGKILL');
-  const previous = readRecord(stateDir);
-  const port = options.port || previous?.port;
+  // Without an explicit port the daemon reuses the one in sandbox.json, so kubeconfigs stay valid.
+  const port = options.port;
   const mainJs = fileURLToPath(new URL('./main.js', import.meta.url));
   mkdirSync(stateDir, { recursive: true });
   const logFd = openSync(join(stateDir, 'sandbox.log'), 'a');

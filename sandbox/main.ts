@@ -17,6 +17,19 @@ function storedPort(stateDir: string): number | undefined {
   }
 }
 
+/** The pid of another live sandbox process recorded for this state dir, if any. */
+function runningPid(stateDir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(stateDir, 'sandbox.pid'), 'utf8').trim());
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return undefined;
+    // A recycled pid belongs to some other program: only a process started for this dir counts.
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return cmdline.includes(stateDir) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { 'state-dir': { type: 'string' }, port: { type: 'string' } } });
   const stateDirArg = values['state-dir'];
@@ -27,6 +40,11 @@ async function main(): Promise<void> {
   const stateDir = resolve(stateDirArg);
   process.env[STATE_DIR_ENV] = stateDir;
   const log = pino({ name: 'sandbox' }, pino.destination(2));
+  const running = runningPid(stateDir);
+  if (running !== undefined) {
+    log.error({ pid: running, stateDir }, 'a sandbox already runs for this state dir');
+    process.exit(1);
+  }
   const wantedPort = values.port ? Number(values.port) : storedPort(stateDir);
   const onError = (error: unknown, request: { method: string; url: string }): void =>
     log.error({ err: error, method: request.method, url: request.url }, 'request failed');
