@@ -1,5 +1,5 @@
-// RFC 6902 patches between two versions of an object, guarded by a test of the resourceVersion so a patch
-// planned from a stale read fails instead of overwriting someone else's change.
+// RFC 6902 patches between two versions of an object, guarded by tests of the content they were planned
+// from, so a patch computed from a stale read fails instead of overwriting someone else's change.
 import jsonpatch from 'fast-json-patch';
 import type { Workload } from './types.js';
 
@@ -8,12 +8,22 @@ export type JsonPatchOperation =
   | { op: 'remove'; path: string }
   | { op: 'move' | 'copy'; path: string; from: string };
 
-/** Operations turning `current` into `desired`, preceded by a resourceVersion test when `current` has one. */
+/**
+ * Operations turning `current` into `desired`, preceded by tests that `spec` and the annotations are still
+ * as read. Unlike a resourceVersion test, these survive the status updates controllers keep writing. An
+ * object without annotations falls back to its resourceVersion: a test cannot assert that a key is absent.
+ */
 export function diffWorkload(current: Workload, desired: Workload): JsonPatchOperation[] {
   const operations = jsonpatch.compare(current, desired) as JsonPatchOperation[];
-  const resourceVersion = current.metadata.resourceVersion;
-  if (operations.length === 0 || typeof resourceVersion !== 'string') return operations;
-  return [{ op: 'test', path: '/metadata/resourceVersion', value: resourceVersion }, ...operations];
+  if (operations.length === 0) return operations;
+  const guards: JsonPatchOperation[] = [];
+  if (current.spec !== undefined) guards.push({ op: 'test', path: '/spec', value: current.spec });
+  if (current.metadata.annotations !== undefined) {
+    guards.push({ op: 'test', path: '/metadata/annotations', value: current.metadata.annotations });
+  } else if (typeof current.metadata.resourceVersion === 'string') {
+    guards.push({ op: 'test', path: '/metadata/resourceVersion', value: current.metadata.resourceVersion });
+  }
+  return [...guards, ...operations];
 }
 
 /** Applies a patch to a copy; for tests and for previewing what the API server will store. */

@@ -83,7 +83,7 @@ export interface DevStartPlan {
   container: string;
   image: string;
   workDir: string;
-  /** Apply to the workload as read (guarded by its resourceVersion). For a bare Pod it only records `saved` before the delete. */
+  /** Apply to the workload as read (guarded by the spec and annotations as read). For a bare Pod it only records `saved` before the delete. */
   patch: JsonPatchOperation[];
   /** The workload as it is once `patch` is applied. */
   workload: Workload;

@@ -21,7 +21,7 @@ export interface DevEndOptions {
 
 export interface DevEndPlan {
   strategy: DevStrategy;
-  /** Apply to the workload as read (guarded by its resourceVersion); empty for a bare Pod. */
+  /** Apply to the workload as read (guarded by the spec and annotations as read); empty for a bare Pod. */
   patch: JsonPatchOperation[];
   /** The workload as restored. */
   workload: Workload;

@@ -120,11 +120,25 @@ resources: { limits: { cpu: 2, memory: 1Gi } }`);
     assert.equal(annotations['deployment.kubernetes.io/revision'], '3');
   });
 
-  void test('the patch is guarded by the resourceVersion it was planned from', () => {
-    assert.deepEqual(plan.patch[0], { op: 'test', path: '/metadata/resourceVersion', value: '4127' });
-    const moved = structuredClone(original);
-    moved.metadata.resourceVersion = '4128';
-    assert.throws(() => applyJsonPatch(moved, plan.patch));
+  void test('the patch applies over status churn but fails once the spec or annotations changed since the read', () => {
+    const churned = structuredClone(original);
+    churned.metadata.resourceVersion = '4999';
+    churned.status = { observedGeneration: 4, replicas: 2 };
+    assert.equal(applyJsonPatch(churned, plan.patch).spec?.replicas, 1);
+    const scaled = structuredClone(original);
+    scaled.spec!.replicas = 5;
+    assert.throws(() => applyJsonPatch(scaled, plan.patch));
+    const claimed = structuredClone(original);
+    claimed.metadata.annotations![devAnnotations.lease] = 'another engine';
+    assert.throws(() => applyJsonPatch(claimed, plan.patch));
+  });
+
+  void test('without annotations to compare, the patch falls back to the resourceVersion', () => {
+    const bare = structuredClone(original);
+    delete bare.metadata.annotations;
+    const patch = planDevStart(bare, options()).patch;
+    assert.ok(patch.some((op) => op.op === 'test' && op.path === '/metadata/resourceVersion'));
+    assert.throws(() => applyJsonPatch({ ...bare, metadata: { ...bare.metadata, resourceVersion: '1' } }, patch));
   });
 
   void test('dev end restores the object exactly', () => {
@@ -340,7 +354,7 @@ void describe('leases and idempotence', () => {
     assert.equal(plan.workload.metadata.annotations![devAnnotations.original], savedText);
     assert.deepEqual(plan.workload.spec, inDevMode.spec);
     assert.deepEqual(
-      plan.patch.slice(1).map((op) => op.path),
+      plan.patch.filter((op) => op.op !== 'test').map((op) => op.path),
       ['/metadata/annotations/podloop.dev~1lease'],
     );
     assert.equal(plan.lease.renewTime, later.toISOString());

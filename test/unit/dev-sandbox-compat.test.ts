@@ -1,5 +1,5 @@
 // Dev-mode plans against the sandbox API machinery: every object podloop writes passes the API server's
-// strict validation, and its JSON patches apply (or fail on a moved resourceVersion) as the server applies them.
+// strict validation, and its JSON patches apply (or fail on a changed spec) as the server applies them.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -74,12 +74,14 @@ for (const name of ['deployment', 'statefulset', 'daemonset', 'pod', 'job', 'cro
   });
 }
 
-void test('a dev-start patch planned from an older read is refused by the API server', () => {
+void test('a dev-start patch planned from an older read is refused by the API server, status churn is not', () => {
   const stored = admitted(parse(readFileSync(join(fixtures, 'deployment.yaml'), 'utf8')) as Workload);
   const plan = planDevStart(stored, { engineId: 'engine-a', now: new Date(), language: 'node' });
-  const moved = { ...stored, metadata: { ...stored.metadata, resourceVersion: '9999' } };
+  const churned = { ...stored, metadata: { ...stored.metadata, resourceVersion: '9999' }, status: { replicas: 1 } };
+  assert.equal(serverPatch(churned, plan.patch).spec?.replicas, 1);
+  const scaled = { ...stored, spec: { ...stored.spec, replicas: 7 } };
   assert.throws(
-    () => serverPatch(moved, plan.patch),
+    () => serverPatch(scaled, plan.patch),
     (error: unknown) => error instanceof ApiError && error.code === 422,
   );
 });
