@@ -31,6 +31,8 @@ export function buildProgram(): Command {
 }
 
 async function main(): Promise<void> {
+  // Shows as `podloop` in process lists instead of node and the full argument list.
+  process.title = 'podloop';
   const program = buildProgram();
   try {
     await program.parseAsync(process.argv);
