@@ -42,6 +42,8 @@ interface Call {
 const PODS = resourceByPlural('pods');
 /** Kinds whose DELETE answers with the object rather than a Status, as in the real registry. */
 const DELETE_RETURNS_OBJECT = new Set(['Pod', 'Service', 'Namespace']);
+/** Namespaces the real server refuses to delete. */
+const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 /** Kinds a PUT may create (AllowCreateOnUpdate in the real registry). */
 const CREATE_ON_UPDATE = new Set(['Endpoints', 'Event', 'Lease']);
 const PATCH_TYPES = [
@@ -468,6 +470,17 @@ async function deleteObject(call: Call): Promise<void> {
   const { resource } = call.route;
   requireVerb(resource, 'delete');
   const options = await readDeleteOptions(call);
+  if (resource.kind === 'Namespace' && PROTECTED_NAMESPACES.has(call.route.name ?? '')) {
+    throw new ApiError(
+      403,
+      'Forbidden',
+      `namespaces "${call.route.name}" is forbidden: this namespace may not be deleted`,
+      {
+        name: call.route.name ?? '',
+        kind: 'namespaces',
+      },
+    );
+  }
   const { object, removed } = call.ctx.store.delete(resource, namespaceOf(call), call.route.name ?? '', options);
   const body = !removed || DELETE_RETURNS_OBJECT.has(resource.kind) ? object : successStatus(resource, object);
   sendJson(call.res, 200, body);
