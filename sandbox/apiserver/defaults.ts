@@ -1,15 +1,11 @@
-// Defaulting and validation of written objects, as a real API server does them on create and update:
-// applyDefaults fills the fields `-o yaml` shows on a real cluster; validateObject rejects bad input.
+// Server-side defaulting of written objects, as a real API server does it on create and update: the
+// fields `-o yaml` shows on a real cluster. Validation (validateObject) is re-exported from schema/.
 
 import { createHash } from 'node:crypto';
-import { badRequest, invalid } from '../store/errors.js';
 import { isJsonObject, type JsonObject, type JsonValue, type KubeObjectInput } from '../store/objects.js';
 import type { ResourceType } from '../store/resources.js';
-import { decodeFindings } from './schema/decode.js';
-import { schemaOf } from './schema/index.js';
-import { semanticCauses } from './schema/rules.js';
 
-export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+export { validateObject, type FieldValidation } from './schema/validate.js';
 
 /** Mutates `object`, adding the server-side defaults of its kind. Idempotent. */
 export function applyDefaults(resource: ResourceType, object: KubeObjectInput): void {
@@ -97,40 +93,6 @@ export function applyDefaults(resource: ResourceType, object: KubeObjectInput): 
   }
   // Kinds that have no spec must not gain an empty one.
   if (!hadSpec && Object.keys(spec).length === 0) delete target.spec;
-}
-
-/**
- * Checks `object` as the real server decodes and validates it. Throws 400 BadRequest for wrong JSON
- * types (always) and unknown fields (under Strict), 422 Invalid for invalid values; returns the
- * warnings to send back under Warn.
- */
-export function validateObject(
-  resource: ResourceType,
-  object: KubeObjectInput,
-  fieldValidation: FieldValidation,
-): { warnings: string[] } {
-  const json = object as JsonObject;
-  const prefix = `${resource.kind} in version "${resource.version}" cannot be handled as a ${resource.kind}`;
-  const findings = decodeFindings(json, schemaOf(resource));
-  if (findings.typeError) throw badRequest(`${prefix}: ${findings.typeError}`);
-  const warnings: string[] = [];
-  if (findings.unknownFields.length > 0) {
-    const unknown = findings.unknownFields.map((path) => `unknown field ${JSON.stringify(path)}`);
-    if (fieldValidation === 'Strict') throw badRequest(`${prefix}: strict decoding error: ${unknown.join(', ')}`);
-    if (fieldValidation === 'Warn') warnings.push(...unknown);
-  }
-  const causes = semanticCauses(resource.kind, json);
-  if (causes.length > 0) {
-    const metadata = isJsonObject(json.metadata) ? json.metadata : {};
-    const name =
-      typeof metadata.name === 'string'
-        ? metadata.name
-        : typeof metadata.generateName === 'string'
-          ? metadata.generateName
-          : '';
-    throw invalid(resource.kind, resource.group, name, causes);
-  }
-  return { warnings };
 }
 
 function child(parent: JsonObject, key: string): JsonObject {
