@@ -36,7 +36,7 @@ export interface EngineOptions {
   log: Logger;
   /** Ends the engine with this exit code (the process, or a test's stand-in). */
   exit(code: number): void;
-  /** Frames above this size are dropped. Default 64 MiB. */
+  /** Frames above this size are dropped. Default 16 MiB. */
   maxMessageBytes?: number;
   /** The tee the logger was created with, so `engine/log` can be switched on. */
   logTee?: LogTee;

@@ -10,7 +10,7 @@ export interface FrameReaderOptions {
   reply(message: Message): void;
   /** Tells about dropped input. */
   warn(reason: string, details: Record<string, unknown>): void;
-  /** Frames larger than this are discarded. Default 64 MiB. */
+  /** Frames larger than this are discarded. Default 16 MiB. */
   maxMessageBytes?: number;
 }
 
@@ -31,7 +31,7 @@ export class FrameReader extends AbstractMessageReader implements MessageReader 
     private readonly options: FrameReaderOptions,
   ) {
     super();
-    this.maxMessageBytes = options.maxMessageBytes ?? 64 * 1024 * 1024;
+    this.maxMessageBytes = options.maxMessageBytes ?? 16 * 1024 * 1024;
   }
 
   listen(callback: DataCallback): Disposable {
