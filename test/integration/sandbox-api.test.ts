@@ -130,6 +130,13 @@ void test('bad requests get 4xx Status objects and the server keeps serving', ()
         reason: 'BadRequest',
       },
       {
+        what: 'deleting the default namespace',
+        reply: call(s, 'DELETE', '/api/v1/namespaces/default'),
+        code: 403,
+        reason: 'Forbidden',
+        message: /^namespaces "default" is forbidden: this namespace may not be deleted$/,
+      },
+      {
         what: 'no token',
         reply: call(s, 'GET', '/api/v1/namespaces', { token: null }),
         code: 401,
