@@ -140,9 +140,16 @@ public final class EngineProcess implements AutoCloseable {
     if (process.isAlive() && !connection.isClosed()) {
       try {
         connection.<Void>request(Methods.SHUTDOWN, null, Void.class).get(timeoutMs, TimeUnit.MILLISECONDS);
-        connection.notify(Methods.EXIT, null);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       } catch (Exception e) {
+        // Refused (say, before initialize) or too slow: exit still ends it, with code 1.
         options.stderrLog().accept("engine did not shut down cleanly: " + e);
+      }
+      try {
+        connection.notify(Methods.EXIT, null);
+      } catch (IOException e) {
+        options.stderrLog().accept("could not send exit: " + e.getMessage());
       }
     }
     try {
