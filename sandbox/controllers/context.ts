@@ -3,6 +3,7 @@
 
 import type { ObjectStore } from '../store/store.js';
 import { resourceByPlural } from '../store/resources.js';
+import type { RecordEvent } from './recorder.js';
 
 export interface ControllerContext {
   store: ObjectStore;
@@ -10,6 +11,8 @@ export interface ControllerContext {
   stateDir: string | undefined;
   /** Base delay before a failed Job pod is replaced; doubles per failure (Kubernetes: 10 s). */
   jobBackoffMs: number;
+  /** Records an Event about an object (counted when repeated). */
+  record: RecordEvent;
 }
 
 export const PODS = resourceByPlural('pods');

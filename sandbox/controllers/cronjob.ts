@@ -3,7 +3,6 @@
 // status.active / lastScheduleTime / lastSuccessfulTime current. Reads time only from ctx.now.
 
 import { ApiError } from '../store/errors.js';
-import { recordEvent } from '../store/events.js';
 import type { JsonValue, KubeObject } from '../store/objects.js';
 import { CRONJOBS, JOBS, type ControllerContext } from './context.js';
 import { lastRunBetween, nextRun, parseCron, zoneFormatter } from './cron.js';
@@ -112,8 +111,7 @@ function syncCronJob(ctx: ControllerContext, cronJob: KubeObject): ReconcileResu
     const job = jobs.find((j) => j.metadata.uid === ref.uid);
     const result = job ? jobFinished(job) : undefined;
     if (job && result) {
-      recordEvent(
-        store,
+      ctx.record(
         cronJob,
         'Normal',
         'SawCompletedJob',
@@ -136,8 +134,7 @@ function syncCronJob(ctx: ControllerContext, cronJob: KubeObject): ReconcileResu
   try {
     schedule = parseCron(spec.schedule ?? '');
   } catch (error) {
-    recordEvent(
-      store,
+    ctx.record(
       cronJob,
       'Warning',
       'UnparseableSchedule',
@@ -151,14 +148,7 @@ function syncCronJob(ctx: ControllerContext, cronJob: KubeObject): ReconcileResu
     try {
       zoneFormatter(timeZone);
     } catch {
-      recordEvent(
-        store,
-        cronJob,
-        'Warning',
-        'UnknownTimeZone',
-        `invalid timeZone: ${JSON.stringify(timeZone)}`,
-        COMPONENT,
-      );
+      ctx.record(cronJob, 'Warning', 'UnknownTimeZone', `invalid timeZone: ${JSON.stringify(timeZone)}`, COMPONENT);
       schedule = undefined;
     }
   }
@@ -169,8 +159,7 @@ function syncCronJob(ctx: ControllerContext, cronJob: KubeObject): ReconcileResu
     const due = lastRunBetween(schedule, since, now, timeZone);
     const deadline = spec.startingDeadlineSeconds;
     if (due && deadline !== undefined && due.time.getTime() + deadline * 1000 < now.getTime()) {
-      recordEvent(
-        store,
+      ctx.record(
         cronJob,
         'Warning',
         'MissSchedule',
@@ -182,8 +171,7 @@ function syncCronJob(ctx: ControllerContext, cronJob: KubeObject): ReconcileResu
       const policy = spec.concurrencyPolicy ?? 'Allow';
       if (policy === 'Forbid' && activeJobs.length > 0) {
         // The run waits; once the active Job ends it starts if still within its deadline.
-        recordEvent(
-          store,
+        ctx.record(
           cronJob,
           'Normal',
           'JobAlreadyActive',
@@ -194,7 +182,7 @@ function syncCronJob(ctx: ControllerContext, cronJob: KubeObject): ReconcileResu
         if (policy === 'Replace') {
           for (const job of activeJobs) {
             store.delete(JOBS, job.metadata.namespace, job.metadata.name, { propagationPolicy: 'Background' });
-            recordEvent(store, cronJob, 'Normal', 'SuccessfulDelete', `Deleted job ${job.metadata.name}`, COMPONENT);
+            ctx.record(cronJob, 'Normal', 'SuccessfulDelete', `Deleted job ${job.metadata.name}`, COMPONENT);
           }
           activeJobs = [];
         }
@@ -239,7 +227,7 @@ function createJob(ctx: ControllerContext, cronJob: KubeObject, scheduled: Date)
         spec: toJson(template.spec ?? {}),
       }),
     );
-    recordEvent(store, cronJob, 'Normal', 'SuccessfulCreate', `Created job ${name}`, COMPONENT);
+    ctx.record(cronJob, 'Normal', 'SuccessfulCreate', `Created job ${name}`, COMPONENT);
     return job;
   } catch (error) {
     if (error instanceof ApiError && error.reason === 'AlreadyExists')
@@ -259,7 +247,7 @@ function pruneHistory(ctx: ControllerContext, cronJob: KubeObject, jobs: KubeObj
     for (const job of finished.slice(limits[result])) {
       try {
         ctx.store.delete(JOBS, job.metadata.namespace, job.metadata.name, { propagationPolicy: 'Background' });
-        recordEvent(ctx.store, cronJob, 'Normal', 'SuccessfulDelete', `Deleted job ${job.metadata.name}`, COMPONENT);
+        ctx.record(cronJob, 'Normal', 'SuccessfulDelete', `Deleted job ${job.metadata.name}`, COMPONENT);
       } catch (error) {
         if (!(error instanceof ApiError && error.code === 404)) throw error;
       }

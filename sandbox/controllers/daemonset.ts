@@ -2,7 +2,6 @@
 // change (maxUnavailable first, or maxSurge first when set), and the status rollout status reads.
 
 import { NODE_NAME } from '../store/cluster.js';
-import { recordEvent } from '../store/events.js';
 import { labelSelectorMatcher } from '../store/selectors.js';
 import type { JsonValue, KubeObject } from '../store/objects.js';
 import { DAEMONSETS, NODES, PODS, type ControllerContext } from './context.js';
@@ -114,7 +113,7 @@ export function daemonSetController(ctx: ControllerContext): Controller {
           : { create: false, delete: pods.filter((p) => !p.metadata.deletionTimestamp) };
       for (const pod of plan.delete) {
         store.delete(PODS, pod.metadata.namespace, pod.metadata.name);
-        recordEvent(store, ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`, COMPONENT);
+        ctx.record(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`, COMPONENT);
       }
       if (plan.create) createPod(ctx, ds, revision.hash);
       return writeStatus(ctx, ds, revision.hash, desired);
@@ -150,7 +149,7 @@ function createPod(ctx: ControllerContext, ds: KubeObject, hash: string): void {
   ];
   pod.spec = toJson(podSpec);
   const created = ctx.store.create(PODS, withDefaults(PODS, pod));
-  recordEvent(ctx.store, ds, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`, COMPONENT);
+  ctx.record(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`, COMPONENT);
 }
 
 function writeStatus(ctx: ControllerContext, ds: KubeObject, hash: string, desired: number): ReconcileResult | void {

@@ -3,7 +3,6 @@
 // conditions that `kubectl rollout status` reads. Rollout arithmetic lives in deploymentMath.ts.
 
 import { ApiError } from '../store/errors.js';
-import { recordEvent } from '../store/events.js';
 import type { KubeObject } from '../store/objects.js';
 import { labelSelectorMatcher } from '../store/selectors.js';
 import { DEPLOYMENTS, PODS, REPLICASETS, type ControllerContext } from './context.js';
@@ -111,8 +110,7 @@ export function deploymentController(ctx: ControllerContext): Controller {
 function syncDeployment(ctx: ControllerContext, deployment: KubeObject): ReconcileResult | void {
   const spec = specOf<DeploymentSpec>(deployment);
   if (!spec.selector || Object.keys(spec.selector).length === 0) {
-    recordEvent(
-      ctx.store,
+    ctx.record(
       deployment,
       'Warning',
       'SelectingAll',
@@ -318,8 +316,7 @@ class DeploymentSync {
     try {
       const created = store.create(REPLICASETS, input);
       if (replicas > 0) {
-        recordEvent(
-          store,
+        this.ctx.record(
           this.deployment,
           'Normal',
           'ScalingReplicaSet',
@@ -409,8 +406,7 @@ class DeploymentSync {
     this.oldRSs = this.oldRSs.map((old) => (old === rs ? updated : old));
     if (before !== replicas) {
       const direction = replicas > before ? 'up' : 'down';
-      recordEvent(
-        store,
+      this.ctx.record(
         this.deployment,
         'Normal',
         'ScalingReplicaSet',

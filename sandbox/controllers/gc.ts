@@ -29,19 +29,48 @@ function referenceAlive(ctx: ControllerContext, dependent: KubeObject, ref: Owne
   return ctx.store.tryGet(resource, dependent.metadata.namespace, ref.name)?.metadata.uid === ref.uid;
 }
 
-function dependentsOf(
-  ctx: ControllerContext,
-  uid: string,
-  namespace: string | undefined,
-): { resource: ResourceType; object: KubeObject }[] {
-  const found: { resource: ResourceType; object: KubeObject }[] = [];
-  for (const resource of WATCHED) {
-    const filter = namespace && resource.namespaced ? { namespace } : {};
-    for (const object of ctx.store.list(resource, filter).items) {
-      if ((object.metadata.ownerReferences ?? []).some((ref) => ref.uid === uid)) found.push({ resource, object });
-    }
-  }
-  return found;
+interface Dependent {
+  resource: ResourceType;
+  namespace: string | undefined;
+  name: string;
+}
+
+/**
+ * Which objects name which owner uids, kept current from the watch events, so finding an owner's
+ * dependents never scans the store.
+ */
+function ownershipIndex(): {
+  track(resource: ResourceType, object: KubeObject, removed: boolean): void;
+  clear(): void;
+  dependentsOf(uid: string): Dependent[];
+} {
+  const byOwner = new Map<string, Map<string, Dependent>>();
+  const ownersOf = new Map<string, string[]>();
+  return {
+    track(resource, object, removed) {
+      const id = `${resource.plural}|${object.metadata.namespace ?? ''}|${object.metadata.name}`;
+      for (const uid of ownersOf.get(id) ?? []) {
+        const dependents = byOwner.get(uid);
+        dependents?.delete(id);
+        if (dependents?.size === 0) byOwner.delete(uid);
+      }
+      ownersOf.delete(id);
+      const uids = removed ? [] : (object.metadata.ownerReferences ?? []).map((ref) => ref.uid);
+      if (uids.length === 0) return;
+      ownersOf.set(id, uids);
+      const dependent = { resource, namespace: object.metadata.namespace, name: object.metadata.name };
+      for (const uid of uids) {
+        const dependents = byOwner.get(uid) ?? new Map<string, Dependent>();
+        dependents.set(id, dependent);
+        byOwner.set(uid, dependents);
+      }
+    },
+    clear() {
+      byOwner.clear();
+      ownersOf.clear();
+    },
+    dependentsOf: (uid) => [...(byOwner.get(uid)?.values() ?? [])],
+  };
 }
 
 function deleteQuietly(ctx: ControllerContext, resource: ResourceType, object: KubeObject): void {
@@ -57,10 +86,19 @@ function deleteQuietly(ctx: ControllerContext, resource: ResourceType, object: K
 
 export function garbageCollector(ctx: ControllerContext): Controller {
   const { store } = ctx;
+  const index = ownershipIndex();
+  const dependentsOf = (uid: string): { resource: ResourceType; object: KubeObject }[] =>
+    index
+      .dependentsOf(uid)
+      .map((d) => ({ resource: d.resource, object: store.tryGet(d.resource, d.namespace, d.name) }))
+      .filter((d): d is { resource: ResourceType; object: KubeObject } =>
+        (d.object?.metadata.ownerReferences ?? []).some((ref) => ref.uid === uid),
+      );
   const watches = WATCHED.map((resource) => ({
     resource,
     keysFor: (event: { type: string; object: KubeObject }): string[] => {
       const { object } = event;
+      index.track(resource, object, event.type === 'DELETED');
       const keys: string[] = [];
       if (event.type === 'DELETED')
         keys.push(ownerKey(resource, object.metadata.namespace, object.metadata.name, object.metadata.uid));
@@ -87,8 +125,10 @@ export function garbageCollector(ctx: ControllerContext): Controller {
     watches,
     initialKeys: () => {
       const keys = new Set<string>();
+      index.clear();
       for (const resource of WATCHED) {
         for (const object of store.list(resource).items) {
+          index.track(resource, object, false);
           for (const ref of object.metadata.ownerReferences ?? []) {
             const key = keyForReference(object, ref);
             if (key) keys.add(key);
@@ -105,9 +145,8 @@ export function garbageCollector(ctx: ControllerContext): Controller {
       const resource = resourceByPlural(plural);
       const owner = store.tryGet(resource, namespace || undefined, name);
       const alive = owner?.metadata.uid === uid;
-      const scope = resource.namespaced ? namespace : undefined;
       if (!alive) {
-        for (const { resource: r, object } of dependentsOf(ctx, uid, scope)) {
+        for (const { resource: r, object } of dependentsOf(uid)) {
           const others = (object.metadata.ownerReferences ?? []).filter((ref) => ref.uid !== uid);
           if (others.some((ref) => referenceAlive(ctx, object, ref))) {
             store.update(r, { ...object, metadata: { ...object.metadata, ownerReferences: others } });
@@ -118,10 +157,10 @@ export function garbageCollector(ctx: ControllerContext): Controller {
         return;
       }
       if (!owner.metadata.deletionTimestamp || !owner.metadata.finalizers?.includes(FOREGROUND)) return;
-      for (const { resource: r, object } of dependentsOf(ctx, uid, scope)) {
+      for (const { resource: r, object } of dependentsOf(uid)) {
         if (!object.metadata.deletionTimestamp) deleteQuietly(ctx, r, object);
       }
-      const blocking = dependentsOf(ctx, uid, scope).filter(({ object }) =>
+      const blocking = dependentsOf(uid).filter(({ object }) =>
         (object.metadata.ownerReferences ?? []).some((ref) => ref.uid === uid && ref.blockOwnerDeletion === true),
       );
       if (blocking.length > 0) return;

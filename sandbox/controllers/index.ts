@@ -12,6 +12,7 @@ import { garbageCollector } from './gc.js';
 import { jobController } from './job.js';
 import { namespaceController } from './namespace.js';
 import { pvcController } from './pvc.js';
+import { eventRecorder } from './recorder.js';
 import { ControllerLoop, type Controller } from './queue.js';
 import { replicaSetController } from './replicaset.js';
 import { schedulerController } from './scheduler.js';
@@ -36,11 +37,13 @@ export interface RunningControllers {
 }
 
 export function startControllers(store: ObjectStore, options: ControllerOptions = {}): RunningControllers {
+  const now = options.now ?? ((): Date => new Date());
   const ctx: ControllerContext = {
     store,
-    now: options.now ?? (() => new Date()),
+    now,
     stateDir: options.stateDir,
     jobBackoffMs: options.jobBackoffMs ?? 10_000,
+    record: eventRecorder(store, now),
   };
   const controllers: Controller[] = [
     schedulerController(ctx),

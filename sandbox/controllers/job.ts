@@ -3,7 +3,6 @@
 // ttlSecondsAfterFinished. Decides in planJob (pure); the effect layer creates and deletes.
 
 import { ApiError } from '../store/errors.js';
-import { recordEvent } from '../store/events.js';
 import type { KubeObject, KubeObjectInput } from '../store/objects.js';
 import { JOBS, PODS, type ControllerContext } from './context.js';
 import {
@@ -323,7 +322,7 @@ function applyJobPlan(ctx: ControllerContext, job: KubeObject, plan: JobPlan): R
   }
   for (const pod of plan.delete) {
     store.delete(PODS, pod.metadata.namespace, pod.metadata.name);
-    recordEvent(store, job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`, COMPONENT);
+    ctx.record(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`, COMPONENT);
   }
   const labels = {
     'batch.kubernetes.io/controller-uid': job.metadata.uid,
@@ -334,9 +333,9 @@ function applyJobPlan(ctx: ControllerContext, job: KubeObject, plan: JobPlan): R
   for (let i = 0; i < plan.create; i++) {
     const index = plan.createIndexes?.[i];
     const pod = store.create(PODS, withDefaults(PODS, jobPod(job, labels, index)));
-    recordEvent(store, job, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, COMPONENT);
+    ctx.record(job, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, COMPONENT);
   }
-  for (const event of plan.events) recordEvent(store, job, event.type, event.reason, event.message, COMPONENT);
+  for (const event of plan.events) ctx.record(job, event.type, event.reason, event.message, COMPONENT);
   const previous = statusOf<Record<string, unknown>>(job);
   if (JSON.stringify(plan.status) !== JSON.stringify(previous)) {
     store.update(JOBS, { ...job, status: toJson(plan.status) }, { subresource: 'status' });

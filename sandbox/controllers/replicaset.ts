@@ -3,7 +3,6 @@
 // planReplicaSet (pure) and acts in a thin effect layer.
 
 import type { KubeObject } from '../store/objects.js';
-import { recordEvent } from '../store/events.js';
 import { labelSelectorMatcher } from '../store/selectors.js';
 import { PODS, REPLICASETS, type ControllerContext } from './context.js';
 import {
@@ -150,7 +149,13 @@ export function replicaSetController(ctx: ControllerContext): Controller {
       const selector = specOf<ReplicaSetSpec>(rs).selector;
       const templateLabels = podTemplateOf(rs).metadata?.labels ?? {};
       if (!selector || Object.keys(selector).length === 0 || !labelSelectorMatcher(toJson(selector))(templateLabels)) {
-        recordEvent(store, rs, 'Warning', 'FailedCreate', '`selector` does not match template `labels`', 'replicaset-controller');
+        ctx.record(
+          rs,
+          'Warning',
+          'FailedCreate',
+          '`selector` does not match template `labels`',
+          'replicaset-controller',
+        );
         return;
       }
       const pods = store.list(PODS, { namespace }).items;
@@ -177,18 +182,11 @@ function applyReplicaSetPlan(ctx: ControllerContext, rs: KubeObject, plan: Repli
       PODS,
       withDefaults(PODS, podFromTemplate(template, rs, { generateName: `${rs.metadata.name}-` })),
     );
-    recordEvent(
-      store,
-      rs,
-      'Normal',
-      'SuccessfulCreate',
-      `Created pod: ${created.metadata.name}`,
-      'replicaset-controller',
-    );
+    ctx.record(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`, 'replicaset-controller');
   }
   for (const pod of plan.delete) {
     store.delete(PODS, pod.metadata.namespace, pod.metadata.name);
-    recordEvent(store, rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`, 'replicaset-controller');
+    ctx.record(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`, 'replicaset-controller');
   }
   const current = statusOf<Record<string, unknown>>(rs);
   const next = { ...current, ...plan.status };

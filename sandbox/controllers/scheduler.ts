@@ -17,7 +17,6 @@ import {
   type PodStatus,
 } from './objects.js';
 import type { Controller } from './queue.js';
-import { recordEvent } from '../store/events.js';
 
 function needsScheduling(pod: KubeObject): boolean {
   return !specOf<PodSpec>(pod).nodeName && !pod.metadata.deletionTimestamp;
@@ -72,8 +71,7 @@ export function schedulerController(ctx: ControllerContext): Controller {
         { ...bound, status: toJson({ phase: 'Pending', ...status, conditions }) },
         { subresource: 'status' },
       );
-      recordEvent(
-        store,
+      ctx.record(
         bound,
         'Normal',
         'Scheduled',
@@ -104,5 +102,5 @@ function markUnschedulable(ctx: ControllerContext, pod: KubeObject): void {
     { ...pod, status: toJson({ phase: 'Pending', ...status, conditions }) },
     { subresource: 'status' },
   );
-  recordEvent(ctx.store, pod, 'Warning', 'FailedScheduling', UNSCHEDULABLE_MESSAGE, 'default-scheduler');
+  ctx.record(pod, 'Warning', 'FailedScheduling', UNSCHEDULABLE_MESSAGE, 'default-scheduler');
 }

@@ -2,7 +2,6 @@
 // volumeClaimTemplate and ordinal kept across scale-down, rolling updates from the highest ordinal
 // down, and the status `kubectl rollout status sts/x` reads.
 
-import { recordEvent } from '../store/events.js';
 import { labelSelectorMatcher } from '../store/selectors.js';
 import type { JsonValue, KubeObject } from '../store/objects.js';
 import { PODS, PVCS, STATEFULSETS, type ControllerContext } from './context.js';
@@ -193,8 +192,7 @@ function createPod(
   }
   pod.spec = toJson(podSpec);
   store.create(PODS, withDefaults(PODS, pod));
-  recordEvent(
-    store,
+  ctx.record(
     sts,
     'Normal',
     'SuccessfulCreate',
@@ -226,8 +224,7 @@ function ensureClaim(
       spec: toJson(claim.spec ?? {}),
     }),
   );
-  recordEvent(
-    store,
+  ctx.record(
     sts,
     'Normal',
     'SuccessfulCreate',
@@ -277,8 +274,7 @@ function releaseClaimsWith(ctx: ControllerContext, sts: KubeObject, pod: KubeObj
 
 function deletePod(ctx: ControllerContext, sts: KubeObject, pod: KubeObject): void {
   ctx.store.delete(PODS, pod.metadata.namespace, pod.metadata.name);
-  recordEvent(
-    ctx.store,
+  ctx.record(
     sts,
     'Normal',
     'SuccessfulDelete',
