@@ -8,7 +8,7 @@ import type { Writable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { PTY_HELPER, PYTHON, withDefaultCapabilities } from './exec.js';
 import { LogWriter } from './logfile.js';
-import { BWRAP, NSENTER, readChildPid, type PodNetwork } from './network.js';
+import { BWRAP, readChildPid, type PodNetwork } from './network.js';
 import { killTree, tryKill, type ProcessRegistry, type TrackedProcess } from './processes.js';
 
 export interface Mount {
@@ -183,9 +183,7 @@ export class ContainerInstance {
       ? [PYTHON, '-c', PTY_HELPER, '4', launch.stdin ? '1' : '0', ...launch.argv]
       : launch.argv;
     const argv = [
-      NSENTER,
-      `--net=${network.netns}`,
-      `--ipc=${network.ipcns}`,
+      ...network.enter(true),
       '--',
       ...bwrapArgv({ ...launch, argv: withDefaultCapabilities(command, launch.user) }),
     ];

@@ -4,7 +4,7 @@
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import type { ContainerProcess, ExecOptions } from './api.js';
 import type { ContainerInstance } from './container.js';
-import { NSENTER } from './network.js';
+import { NSENTER, ROOTLESS } from './network.js';
 import { killTree, type ProcessRegistry } from './processes.js';
 
 export const PYTHON = '/usr/bin/python3';
@@ -106,6 +106,7 @@ export function nsenterArgv(mainPid: number, command: string[], user?: { uid: nu
   return [
     NSENTER,
     `--target=${mainPid}`,
+    ...(ROOTLESS ? ['--user', '--preserve-credentials'] : []),
     '--mount',
     '--uts',
     '--ipc',

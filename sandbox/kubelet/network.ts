@@ -8,6 +8,12 @@ export const BWRAP = '/usr/bin/bwrap';
 export const NSENTER = '/usr/bin/nsenter';
 export const SOCAT = '/usr/bin/socat';
 
+/**
+ * Without root, each pod gets its own user namespace (where the kubelet is root) and everything
+ * else happens inside it; as root, namespaces are made directly.
+ */
+export const ROOTLESS = typeof process.getuid === 'function' && process.getuid() !== 0;
+
 /** Reads bwrap's --info-fd JSON and returns the sandboxed child's host pid. */
 export function readChildPid(p: TrackedProcess): Promise<number> {
   const info = p.child.stdio[3];
@@ -36,10 +42,12 @@ export class PodNetwork {
   static async start(registry: ProcessRegistry, hostNetwork = false): Promise<PodNetwork> {
     // bwrap brings up `lo` in the fresh namespace; the IPC namespace is shared by the pod too.
     const unshareNet = hostNetwork ? [] : ['--unshare-net'];
+    const unshareUser = ROOTLESS ? ['--unshare-user', '--uid', '0', '--gid', '0'] : [];
     const holder = registry.spawn(
       [
         BWRAP,
         '--die-with-parent',
+        ...unshareUser,
         ...unshareNet,
         '--unshare-ipc',
         '--ro-bind',
@@ -69,6 +77,13 @@ export class PodNetwork {
     return `/proc/${this.pid}/ns/net`;
   }
 
+  /** nsenter options that join the pod's namespaces (its user namespace first when rootless). */
+  enter(withIpc: boolean): string[] {
+    // Our own uid is root in that namespace already; setgroups is denied there.
+    const user = ROOTLESS ? [`--user=/proc/${this.pid}/ns/user`, '--preserve-credentials'] : [];
+    return [NSENTER, ...user, `--net=${this.netns}`, ...(withIpc ? [`--ipc=${this.ipcns}`] : [])];
+  }
+
   get ipcns(): string {
     return `/proc/${this.pid}/ns/ipc`;
   }
@@ -81,8 +96,7 @@ export class PodNetwork {
   dial(registry: ProcessRegistry, port: number, timeoutMs = 5000): Promise<Duplex> {
     const relay = registry.spawn(
       [
-        NSENTER,
-        `--net=${this.netns}`,
+        ...this.enter(false),
         '--',
         SOCAT,
         '-d',

@@ -12,7 +12,7 @@ import type { ObjectStore } from '../store/store.js';
 import { ContainerInstance, prepareLayer, type Mount } from './container.js';
 import { execInContainer } from './exec.js';
 import { resolveImage } from './images.js';
-import { PodNetwork } from './network.js';
+import { PodNetwork, ROOTLESS } from './network.js';
 import { ProbeWorker, runProbeOnce, type ProbeKind, type ProbeTarget } from './probes.js';
 import type { ProcessRegistry } from './processes.js';
 import {
@@ -244,7 +244,8 @@ export class PodWorker {
         env: env.env,
         stdin: c.spec.stdin ?? false,
         tty: c.spec.tty ?? false,
-        user: containerUser(c.spec, this.spec),
+        // Rootless, the pod's user namespace maps only root: runAsUser cannot be honoured there.
+        user: ROOTLESS ? undefined : containerUser(c.spec, this.spec),
         logPath,
       });
       if (this.disposed) {

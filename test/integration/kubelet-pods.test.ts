@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { startKubelet, type Kubelet } from '../../sandbox/kubelet/kubelet.js';
+import { ROOTLESS } from '../../sandbox/kubelet/network.js';
 import { NODE_NAME } from '../../sandbox/store/cluster.js';
 import type { KubeObject, KubeObjectInput } from '../../sandbox/store/objects.js';
 import { resourceByPlural } from '../../sandbox/store/resources.js';
@@ -384,11 +385,13 @@ void describe('sandbox kubelet', { concurrency: true }, () => {
       stderr: true,
       tty: false,
     });
-    assert.equal(await readAll(id.stdout), '1234\n');
+    // Without root the pod's user namespace maps root only, and runAsUser is not applied.
+    const uid = ROOTLESS ? '0' : '1234';
+    assert.equal(await readAll(id.stdout), `${uid}\n`);
     store.delete(PODS, ns, 'hooks');
     await waitFor('pod removed', () => store.tryGet(PODS, ns, 'hooks') === undefined);
-    assert.equal(readFileSync(join(hooks, 'uid'), 'utf8'), '1234\n');
-    assert.equal(readFileSync(join(hooks, 'prestop'), 'utf8'), 'bye from 1234\n');
+    assert.equal(readFileSync(join(hooks, 'uid'), 'utf8'), `${uid}\n`);
+    assert.equal(readFileSync(join(hooks, 'prestop'), 'utf8'), `bye from ${uid}\n`);
   });
 
   void test("a missing executable is a StartError; changing a pod's image restarts its container", async () => {
