@@ -83,6 +83,14 @@ export function parseConfigText(text: string, sourceName: string): ProjectConfig
       const extra = String(error.params.additionalProperty);
       return fail([...path, extra], `unknown field '${extra}'`, true);
     }
+    const name = error.propertyName ?? (error.params.propertyName as string | undefined);
+    if (name !== undefined) {
+      return fail(
+        [...path, name],
+        `'${name}' is not a valid ${path.at(-1) === 'env' ? 'environment variable' : 'resource'} name`,
+        true,
+      );
+    }
     if (error.keyword === 'required') {
       return fail(path, `missing required field '${String(error.params.missingProperty)}'`);
     }
@@ -182,13 +190,26 @@ function quantities(list: Record<string, string | number>): Record<string, strin
   return Object.fromEntries(Object.entries(list).map(([name, value]) => [name, String(value)]));
 }
 
-/** The most specific error: the deepest instance path wins, so a oneOf reports the branch that got furthest. */
+/**
+ * The most specific error: the deepest instance path wins, so a oneOf reports the branch that got furthest;
+ * at one path, a type mismatch of a oneOf branch gives way to a more telling error from another branch.
+ */
 function pickError(errors: readonly ErrorObject[]): ErrorObject {
-  let best = errors[0]!;
-  for (const error of errors) {
-    if (pointerSegments(error.instancePath).length > pointerSegments(best.instancePath).length) best = error;
+  const depth = (error: ErrorObject): number => pointerSegments(error.instancePath).length;
+  const deepest = Math.max(...errors.map(depth));
+  const candidates = errors.filter((error) => depth(error) === deepest);
+  return candidates.find((error) => error.keyword !== 'type' && error.keyword !== 'oneOf') ?? candidates[0]!;
+}
+
+/** What a pattern means, by the field it guards. */
+function patternMeaning(error: ErrorObject): string {
+  if (/\/(workDir|path)$/.test(error.instancePath)) return 'must be an absolute path';
+  if (error.instancePath.includes('/portForward/')) return 'must be "LOCAL:REMOTE", e.g. "8080:8080"';
+  if (error.instancePath.includes('/resources/') || error.instancePath.endsWith('/size')) {
+    return 'must be a Kubernetes quantity such as 500m, 2, 256Mi or 1Gi';
   }
-  return best;
+  if (error.instancePath.includes('/env/')) return 'must be a valid environment variable name';
+  return 'has an invalid format';
 }
 
 function describeError(error: ErrorObject, value: unknown, all: readonly ErrorObject[]): string {
@@ -205,7 +226,9 @@ function describeError(error: ErrorObject, value: unknown, all: readonly ErrorOb
     case 'const':
       return `must be ${JSON.stringify(error.params.allowedValue)}${got}`;
     case 'pattern':
-      return `has an invalid format${got}`;
+      return `${patternMeaning(error)}${got}`;
+    case 'minItems':
+      return `must list at least ${String(error.params.limit)} item${error.params.limit === 1 ? '' : 's'}`;
     case 'oneOf':
       return `has an invalid form${got}`;
     default:

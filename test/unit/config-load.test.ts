@@ -115,6 +115,38 @@ void describe('project config', () => {
     assert.match(error.reason, /must be array or object/);
   });
 
+  void test('malformed values say what the field expects, at the offending key or value', () => {
+    const container = (yaml: string): string =>
+      `version: 1\nworkloads:\n  - kind: Pod\n    name: x\n    containers:\n      - ${yaml}\n`;
+    const cases: Array<[string, string, number, number, RegExp]> = [
+      [
+        'env:\n          OK: 1\n          1BAD: x',
+        'workloads[0].containers[0].env.1BAD',
+        8,
+        11,
+        /'1BAD' is not a valid environment variable name/,
+      ],
+      ['workDir: app', 'workloads[0].containers[0].workDir', 6, 18, /must be an absolute path/],
+      ['portForward: ["80"]', 'workloads[0].containers[0].portForward[0]', 6, 23, /"LOCAL:REMOTE"/],
+      [
+        'resources: { limits: { cpu: lots } }',
+        'workloads[0].containers[0].resources.limits.cpu',
+        6,
+        37,
+        /Kubernetes quantity/,
+      ],
+    ];
+    for (const [yaml, field, line, column, reason] of cases) {
+      const error = configError(() => parseConfigText(container(yaml), 'inline'));
+      assert.deepEqual([error.field, error.line, error.column], [field, line, column], yaml);
+      assert.match(error.reason, reason);
+    }
+    const empty = configError(() =>
+      parseConfigText('version: 1\nworkloads:\n  - kind: Pod\n    name: x\n    containers: []\n', 'inline'),
+    );
+    assert.equal(empty.reason, 'must list at least 1 item');
+  });
+
   void test('a port outside 1-65535 in portForward is rejected at its entry', () => {
     const text =
       'version: 1\nworkloads:\n  - kind: Pod\n    name: x\n    containers:\n      - portForward: ["8080:8080", "0:80"]\n';
