@@ -210,6 +210,44 @@ void describe('Table output', () => {
     assert.equal(full.apiVersion, 'apps/v1');
   });
 
+  void it('events read like kubectl get events, with the wide cells behind', () => {
+    const event = object('Event', 'web.17a', {
+      involvedObject: { kind: 'Pod', name: 'web' },
+      reason: 'BackOff',
+      message: 'Back-off restarting failed container ',
+      type: 'Warning',
+      source: { component: 'kubelet', host: 'podloop-sandbox' },
+      firstTimestamp: ago(600),
+      lastTimestamp: ago(20),
+      count: 4,
+    });
+    const t = table('events', [event]);
+    assert.deepEqual(columns(t), [
+      'Last Seen',
+      'Type',
+      'Reason',
+      'Object',
+      'Subobject*',
+      'Source*',
+      'Message',
+      'First Seen*',
+      'Count*',
+      'Name*',
+    ]);
+    assert.deepEqual(cells(t), [
+      '20s',
+      'Warning',
+      'BackOff',
+      'pod/web',
+      '',
+      'kubelet, podloop-sandbox',
+      'Back-off restarting failed container',
+      '10m',
+      4,
+      'web.17a',
+    ]);
+  });
+
   void it('ages follow kubectl human durations', () => {
     const cases: [number, string][] = [
       [5, '5s'],

@@ -137,23 +137,29 @@ const eventPrinter: Printer = {
   ],
   print: (o, now) => {
     const involved = obj(o.involvedObject);
-    const first = text(o.firstTimestamp, text(o.eventTime));
-    const last = text(o.lastTimestamp, first);
-    const count = num(o.count);
-    const lastSeen = count > 1 ? `${since(last, now)} (x${count} over ${since(first, now)})` : since(last, now);
+    const series = obj(o.series);
+    const firstSeen = since(text(o.firstTimestamp, text(o.eventTime)), now);
+    const lastSeen = o.series
+      ? since(series.lastObservedTime, now)
+      : text(o.lastTimestamp)
+        ? since(o.lastTimestamp, now)
+        : firstSeen;
+    // Events of the events.k8s.io API carry no count when they happened once.
+    const count = o.series ? num(series.count) : num(o.count) || 1;
     const source = obj(o.source);
     const component = text(source.component, text(o.reportingComponent));
-    const sourceCell = text(source.host) ? `${component}, ${text(source.host)}` : component;
+    const instance = text(source.host, text(o.reportingInstance));
+    const kind = text(involved.kind).toLowerCase();
     return {
       cells: [
         lastSeen,
         text(o.type),
         text(o.reason),
-        `${text(involved.kind).toLowerCase()}/${text(involved.name)}`,
+        text(involved.name) ? `${kind}/${text(involved.name)}` : kind,
         text(involved.fieldPath),
-        sourceCell,
+        instance ? `${component}, ${instance}` : component,
         text(o.message).trim(),
-        since(first, now),
+        firstSeen,
         count,
         name(o),
       ],
