@@ -1,10 +1,8 @@
 // REST semantics of every registered resource: get, list, watch, create, update, patch, delete,
-// deletecollection, and the status, scale, log, binding and eviction subresources. Each verb
-// turns a parsed request into store calls and answers with objects, lists, Tables or Status.
+// deletecollection and the status subresource; other subresources are dispatched from here. Each
+// verb turns a parsed request into store calls and answers with objects, lists, Tables or Status.
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import YAML from 'yaml';
-import type { LogOptions, PodStreams } from '../kubelet/api.js';
 import { ApiError, badRequest, notFound } from '../store/errors.js';
 import {
   isJsonObject,
@@ -13,49 +11,30 @@ import {
   type KubeObject,
   type KubeObjectInput,
 } from '../store/objects.js';
-import { apiVersionOf, resourceByPlural, type ResourceType } from '../store/resources.js';
+import { apiVersionOf, type ResourceType } from '../store/resources.js';
 import { parseFieldSelector, parseLabelSelector } from '../store/selectors.js';
-import type { DeleteOptions, ObjectStore } from '../store/store.js';
+import type { DeleteOptions } from '../store/store.js';
+import {
+  dryRun,
+  fieldValidation,
+  getCurrent,
+  methodNotAllowed,
+  namespaceOf,
+  patchType,
+  warningHeaders,
+  type Call,
+} from './call.js';
 import { mediaType, queryFlag, queryInt, readBody, sendJson, wantsTable } from './http.js';
 import { decodeProtobufObject, PROTOBUF_CONTENT_TYPE } from './protobuf.js';
-import { plainPatch, type FieldValidation, type Machinery } from './machinery.js';
-import type { ResourceRoute } from './routes.js';
+import { bindPod, evictPod, serveLog, toScale, writeScale } from './subresources.js';
 import { serveWatch } from './watch.js';
 
-export interface RestContext {
-  store: ObjectStore;
-  machinery: Machinery;
-  /** The kubelet's streams, for pods/log; absent while no kubelet runs. */
-  streams: PodStreams | undefined;
-  /** Interval of BOOKMARK events on watches that allow them. */
-  bookmarkIntervalMs?: number;
-}
-
-interface Call {
-  ctx: RestContext;
-  req: IncomingMessage;
-  res: ServerResponse;
-  route: ResourceRoute;
-  query: URLSearchParams;
-}
-
-const PODS = resourceByPlural('pods');
 /** Kinds whose DELETE answers with the object rather than a Status, as in the real registry. */
 const DELETE_RETURNS_OBJECT = new Set(['Pod', 'Service', 'Namespace']);
 /** Namespaces the real server refuses to delete. */
 const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 /** Kinds a PUT may create (AllowCreateOnUpdate in the real registry). */
 const CREATE_ON_UPDATE = new Set(['Endpoints', 'Event', 'Lease']);
-const PATCH_TYPES = [
-  'application/json-patch+json',
-  'application/merge-patch+json',
-  'application/strategic-merge-patch+json',
-  'application/apply-patch+yaml',
-];
-
-function methodNotAllowed(): ApiError {
-  return new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
-}
 
 function requireVerb(resource: ResourceType, verb: string): void {
   if (!resource.verbs.includes(verb)) throw methodNotAllowed();
@@ -110,33 +89,6 @@ export async function handleResource(call: Call): Promise<void> {
 
 function isWatch(call: Call): boolean {
   return call.route.watchPath || queryFlag(call.query, 'watch');
-}
-
-function namespaceOf(call: Call): string | undefined {
-  return call.route.resource.namespaced ? call.route.namespace : undefined;
-}
-
-function getCurrent(call: Call): KubeObject {
-  return call.ctx.store.get(call.route.resource, namespaceOf(call), call.route.name ?? '');
-}
-
-function dryRun(query: URLSearchParams): boolean {
-  const values = query.getAll('dryRun');
-  for (const v of values) if (v !== 'All') throw badRequest(`Invalid dry run value: ${JSON.stringify(v)}`);
-  return values.length > 0;
-}
-
-function fieldValidation(query: URLSearchParams): FieldValidation {
-  const value = query.get('fieldValidation') ?? 'Warn';
-  if (value === 'Strict' || value === 'Warn' || value === 'Ignore') return value;
-  throw badRequest(
-    `fieldValidation parameter ${JSON.stringify(value)} is not a valid value; valid values are "Ignore", "Warn", "Strict"`,
-  );
-}
-
-function warningHeaders(warnings: string[]): Record<string, string[]> {
-  if (warnings.length === 0) return {};
-  return { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`) };
 }
 
 function tableOptions(call: Call): 'None' | 'Metadata' | 'Object' {
@@ -363,18 +315,6 @@ async function updateObject(call: Call): Promise<void> {
   sendJson(call.res, 200, call.ctx.store.update(resource, object, options), warningHeaders(warnings));
 }
 
-function patchType(call: Call): string {
-  const type = mediaType(call.req.headers['content-type']);
-  if (!PATCH_TYPES.includes(type)) {
-    throw new ApiError(
-      415,
-      'UnsupportedMediaType',
-      `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`,
-    );
-  }
-  return type;
-}
-
 async function patchObject(call: Call): Promise<void> {
   const { resource, subresource } = call.route;
   if (subresource !== undefined && subresource !== 'status') throw methodNotAllowed();
@@ -506,170 +446,4 @@ async function deleteCollection(call: Call): Promise<void> {
     metadata: { resourceVersion: call.ctx.store.currentResourceVersion() },
     items: deleted,
   });
-}
-
-function selectorString(selector: JsonValue | undefined): string {
-  if (!isJsonObject(selector)) return '';
-  const terms: string[] = [];
-  if (isJsonObject(selector.matchLabels)) {
-    for (const [k, v] of Object.entries(selector.matchLabels)) terms.push(`${k}=${String(v)}`);
-  }
-  if (Array.isArray(selector.matchExpressions)) {
-    for (const expr of selector.matchExpressions) {
-      if (!isJsonObject(expr)) continue;
-      const values = Array.isArray(expr.values) ? expr.values.map(String).join(',') : '';
-      const op = String(expr.operator ?? '');
-      if (op === 'In') terms.push(`${String(expr.key)} in (${values})`);
-      else if (op === 'NotIn') terms.push(`${String(expr.key)} notin (${values})`);
-      else if (op === 'Exists') terms.push(String(expr.key));
-      else if (op === 'DoesNotExist') terms.push(`!${String(expr.key)}`);
-    }
-  }
-  return terms.join(',');
-}
-
-/** The autoscaling/v1 Scale view of a workload. */
-export function toScale(object: KubeObject): JsonObject {
-  const spec = isJsonObject(object.spec) ? object.spec : {};
-  const status = isJsonObject(object.status) ? object.status : {};
-  const { name, namespace, uid, resourceVersion, creationTimestamp } = object.metadata;
-  return {
-    kind: 'Scale',
-    apiVersion: 'autoscaling/v1',
-    metadata: { name, ...(namespace ? { namespace } : {}), uid, resourceVersion, creationTimestamp },
-    spec: { replicas: typeof spec.replicas === 'number' ? spec.replicas : 1 },
-    status: {
-      replicas: typeof status.replicas === 'number' ? status.replicas : 0,
-      selector: selectorString(spec.selector),
-    },
-  };
-}
-
-async function writeScale(call: Call, method: 'PUT' | 'PATCH'): Promise<void> {
-  const { resource } = call.route;
-  const current = getCurrent(call);
-  const scale = toScale(current);
-  let wanted: JsonObject;
-  if (method === 'PUT') {
-    const body = await readBody(call.req);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.toString('utf8'));
-    } catch (error) {
-      throw badRequest(`the object provided is unrecognized (must be of type Scale): ${(error as Error).message}`);
-    }
-    if (!isJsonObject(parsed)) throw badRequest('the object provided is unrecognized (must be of type Scale)');
-    wanted = parsed;
-  } else {
-    wanted = plainPatch(scale, await readBody(call.req), patchType(call));
-  }
-  const spec = isJsonObject(wanted.spec) ? wanted.spec : {};
-  const replicas = spec.replicas ?? 0;
-  if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
-    throw new ApiError(
-      422,
-      'Invalid',
-      `Scale.autoscaling "${current.metadata.name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
-      {
-        name: current.metadata.name,
-        group: 'autoscaling',
-        kind: 'Scale',
-        causes: [
-          { reason: 'FieldValueInvalid', message: 'must be greater than or equal to 0', field: 'spec.replicas' },
-        ],
-      },
-    );
-  }
-  const meta = isJsonObject(wanted.metadata) ? wanted.metadata : {};
-  const next = structuredClone(current);
-  next.spec = { ...(isJsonObject(current.spec) ? current.spec : {}), replicas };
-  if (typeof meta.resourceVersion === 'string' && meta.resourceVersion !== '')
-    next.metadata.resourceVersion = meta.resourceVersion;
-  const updated = call.ctx.store.update(resource, next, { dryRun: dryRun(call.query) });
-  sendJson(call.res, 200, toScale(updated));
-}
-
-async function bindPod(call: Call): Promise<void> {
-  const binding = await readBody(call.req);
-  let target: unknown;
-  try {
-    target = (JSON.parse(binding.toString('utf8')) as { target?: { name?: unknown } }).target?.name;
-  } catch (error) {
-    throw badRequest(`error decoding Binding: ${(error as Error).message}`);
-  }
-  if (typeof target !== 'string' || target === '') throw badRequest('Binding target.name is required');
-  const pod = getCurrent(call);
-  const spec = isJsonObject(pod.spec) ? pod.spec : {};
-  if (typeof spec.nodeName === 'string' && spec.nodeName !== '') {
-    throw new ApiError(
-      409,
-      'Conflict',
-      `Operation cannot be fulfilled on pods/binding "${pod.metadata.name}": pod ${pod.metadata.name} is already assigned to node "${spec.nodeName}"`,
-    );
-  }
-  pod.spec = { ...spec, nodeName: target };
-  call.ctx.store.update(PODS, pod);
-  sendJson(call.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
-}
-
-async function evictPod(call: Call): Promise<void> {
-  await readBody(call.req);
-  call.ctx.store.delete(PODS, namespaceOf(call), call.route.name ?? '', {});
-  sendJson(call.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
-}
-
-function logOptions(query: URLSearchParams): LogOptions {
-  const options: LogOptions = {};
-  const container = query.get('container');
-  if (container) options.container = container;
-  if (queryFlag(query, 'follow')) options.follow = true;
-  if (queryFlag(query, 'previous')) options.previous = true;
-  if (queryFlag(query, 'timestamps')) options.timestamps = true;
-  const tailLines = queryInt(query, 'tailLines');
-  if (tailLines !== undefined) {
-    if (tailLines < 0) throw badRequest('tailLines: Invalid value: must be greater than or equal to 0');
-    options.tailLines = tailLines;
-  }
-  const sinceSeconds = queryInt(query, 'sinceSeconds');
-  if (sinceSeconds !== undefined) {
-    if (sinceSeconds < 1) throw badRequest('sinceSeconds: Invalid value: must be greater than 0');
-    options.sinceSeconds = sinceSeconds;
-  }
-  const sinceTime = query.get('sinceTime');
-  if (sinceTime) {
-    if (Number.isNaN(Date.parse(sinceTime))) throw badRequest(`sinceTime: Invalid value: ${JSON.stringify(sinceTime)}`);
-    if (sinceSeconds !== undefined) throw badRequest('at most one of `sinceTime` or `sinceSeconds` may be specified');
-    options.sinceTime = sinceTime;
-  }
-  const limitBytes = queryInt(query, 'limitBytes');
-  if (limitBytes !== undefined) {
-    if (limitBytes < 1) throw badRequest('limitBytes: Invalid value: must be greater than 0');
-    options.limitBytes = limitBytes;
-  }
-  return options;
-}
-
-async function serveLog(call: Call): Promise<void> {
-  const pod = getCurrent(call);
-  const options = logOptions(call.query);
-  const streams = call.ctx.streams;
-  if (!streams) throw new ApiError(503, 'ServiceUnavailable', 'the sandbox kubelet is not running');
-  const spec = isJsonObject(pod.spec) ? pod.spec : {};
-  // A pod not yet on a node has no logs: the real server answers an empty 200.
-  if (typeof spec.nodeName !== 'string' || spec.nodeName === '') {
-    call.res.writeHead(200, { 'Content-Type': 'text/plain' });
-    call.res.end();
-    return;
-  }
-  const log = await streams.logs(pod.metadata.namespace ?? '', pod.metadata.name, options);
-  const { res, req } = call;
-  res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
-  res.flushHeaders();
-  const stop = (): void => {
-    log.destroy();
-  };
-  req.on('close', stop);
-  log.on('data', (chunk: Buffer | string) => res.write(chunk));
-  log.on('end', () => res.end());
-  log.on('error', () => res.end());
 }
