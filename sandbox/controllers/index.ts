@@ -13,7 +13,7 @@ import { jobController } from './job.js';
 import { namespaceController } from './namespace.js';
 import { pvcController } from './pvc.js';
 import { eventRecorder } from './recorder.js';
-import { ControllerLoop, type Controller } from './queue.js';
+import { ControllerLoop, sharedWatches, type Controller } from './queue.js';
 import { replicaSetController } from './replicaset.js';
 import { schedulerController } from './scheduler.js';
 import { statefulSetController } from './statefulset.js';
@@ -60,7 +60,8 @@ export function startControllers(store: ObjectStore, options: ControllerOptions 
     eventTtlController(ctx),
   ];
   const onError = options.onError ?? (() => undefined);
-  const loops = controllers.map((controller) => new ControllerLoop(store, controller, onError));
+  const subscribe = sharedWatches(store);
+  const loops = controllers.map((controller) => new ControllerLoop(subscribe, controller, onError));
   for (const loop of loops) loop.start();
   return {
     stop: () => {

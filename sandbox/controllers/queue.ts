@@ -2,7 +2,7 @@
 // drained on the next turn of the event loop; failed or time-based work is retried by timer.
 
 import { ApiError } from '../store/errors.js';
-import type { ObjectStore, WatchEvent } from '../store/store.js';
+import type { ObjectStore, WatchEvent, WatchListener } from '../store/store.js';
 import type { ResourceType } from '../store/resources.js';
 
 export interface ReconcileResult {
@@ -21,6 +21,42 @@ export interface Controller {
 
 const MAX_BACKOFF_MS = 30_000;
 
+export type Subscribe = (resource: ResourceType, listener: WatchListener) => () => void;
+
+/**
+ * One store subscription per resource shared by every controller: the store copies each event
+ * per listener, and the controllers only read events, so one copy serves them all.
+ */
+export function sharedWatches(store: ObjectStore): Subscribe {
+  const hubs = new Map<string, { listeners: Set<WatchListener>; unsubscribe: () => void }>();
+  return (resource, listener) => {
+    let hub = hubs.get(resource.plural);
+    if (!hub) {
+      const listeners = new Set<WatchListener>();
+      const unsubscribe = store.watch(resource, (event) => {
+        for (const each of [...listeners]) {
+          try {
+            each(event);
+          } catch {
+            // One controller's failing key mapping must not hide the event from the others.
+          }
+        }
+      });
+      hub = { listeners, unsubscribe };
+      hubs.set(resource.plural, hub);
+    }
+    const current = hub;
+    current.listeners.add(listener);
+    return () => {
+      current.listeners.delete(listener);
+      if (current.listeners.size === 0) {
+        current.unsubscribe();
+        hubs.delete(resource.plural);
+      }
+    };
+  };
+}
+
 /** Runs one controller: one queue, one timer per delayed key, no work while nothing changes. */
 export class ControllerLoop {
   private readonly dirty = new Set<string>();
@@ -31,7 +67,7 @@ export class ControllerLoop {
   private stopped = false;
 
   constructor(
-    private readonly store: ObjectStore,
+    private readonly subscribe: Subscribe,
     private readonly controller: Controller,
     private readonly onError: (controller: string, key: string, error: unknown) => void,
   ) {}
@@ -39,7 +75,7 @@ export class ControllerLoop {
   start(): void {
     for (const watch of this.controller.watches) {
       this.unsubscribes.push(
-        this.store.watch(watch.resource, (event) => {
+        this.subscribe(watch.resource, (event) => {
           for (const key of watch.keysFor(event)) this.add(key);
         }),
       );
