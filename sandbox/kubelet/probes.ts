@@ -138,6 +138,7 @@ export class ProbeWorker {
   private successes = 0;
   private failures = 0;
   private verdict: boolean | undefined;
+  private everPassed = false;
 
   constructor(
     readonly kind: ProbeKind,
@@ -181,7 +182,12 @@ export class ProbeWorker {
     }
     // Startup probes stop probing once they have passed.
     if (this.kind === 'startup' && this.verdict === true) return;
-    this.schedule(Math.max(1, this.probe.periodSeconds ?? 10) * this.secondMs);
+    const period = Math.max(1, this.probe.periodSeconds ?? 10) * this.secondMs;
+    // Until a readiness probe first passes it is retried every second rather than every period,
+    // so a freshly started pod turns Ready as soon as it answers (the sandbox is for dev loops).
+    if (result.ok) this.everPassed = true;
+    const warmingUp = this.kind === 'readiness' && !this.everPassed;
+    this.schedule(warmingUp ? Math.min(period, this.secondMs) : period);
   }
 
   stop(): void {
