@@ -248,6 +248,16 @@ void describe('Table output', () => {
     ]);
   });
 
+  void it('endpoints list three addresses port by port and count the rest', () => {
+    const endpoints = object('Endpoints', 'web', {
+      subsets: [{ addresses: [{ ip: '10.0.0.1' }, { ip: '10.0.0.2' }], ports: [{ port: 80 }, { port: 443 }] }],
+    });
+    const empty = object('Endpoints', 'idle', {});
+    const t = table('endpoints', [endpoints, empty]);
+    assert.deepEqual(cells(t), ['web', '10.0.0.1:80,10.0.0.2:80,10.0.0.1:443 + 1 more...', '5m']);
+    assert.deepEqual(cells(t, 1), ['idle', '<none>', '5m']);
+  });
+
   void it('ages follow kubectl human durations', () => {
     const cases: [number, string][] = [
       [5, '5s'],

@@ -62,7 +62,7 @@ const servicePrinter: Printer = {
         text(s.type, 'ClusterIP'),
         text(s.clusterIP, '<none>'),
         externalIps(o),
-        ports.length > 0 ? ports.join(',') : '<none>',
+        ports.join(','),
         age(o, now),
         formatLabels(s.selector),
       ],
@@ -73,17 +73,23 @@ const servicePrinter: Printer = {
 const endpointsPrinter: Printer = {
   columns: [NAME, col('Endpoints', 'Endpoints is the list of endpoints in the service.'), AGE],
   print: (o, now) => {
-    const addresses: string[] = [];
-    for (const subset of list(o.subsets).map(obj)) {
+    // kubectl's formatEndpoints: up to three ip:port pairs, port by port, then a count of the rest.
+    const subsets = list(o.subsets).map(obj);
+    const shown: string[] = [];
+    let total = 0;
+    for (const subset of subsets) {
+      const addresses = list(subset.addresses).map(obj);
       const ports = list(subset.ports).map(obj);
-      for (const address of list(subset.addresses).map(obj)) {
-        if (ports.length === 0) addresses.push(text(address.ip));
-        for (const port of ports) addresses.push(`${text(address.ip)}:${num(port.port)}`);
+      for (const port of ports.length > 0 ? ports : [undefined]) {
+        total += addresses.length;
+        for (const address of addresses) {
+          if (shown.length === 3) break;
+          shown.push(port ? `${text(address.ip)}:${num(port.port)}` : text(address.ip));
+        }
       }
     }
-    const shown = addresses.slice(0, 3).join(',');
     const cell =
-      addresses.length === 0 ? '<none>' : addresses.length > 3 ? `${shown} + ${addresses.length - 3} more...` : shown;
+      subsets.length === 0 ? '<none>' : total > 3 ? `${shown.join(',')} + ${total - 3} more...` : shown.join(',');
     return { cells: [name(o), cell, age(o, now)] };
   },
 };
@@ -192,16 +198,18 @@ const pvcPrinter: Printer = {
   print: (o, now) => {
     const s = spec(o);
     const st = status(o);
-    const bound = st.phase === 'Bound';
+    const bound = text(s.volumeName) !== '';
     const modes = (bound ? list(st.accessModes) : []).map((m) => ACCESS_MODES[String(m)] ?? String(m)).join(',');
+    const deleting = typeof obj(o.metadata).deletionTimestamp === 'string';
+    const legacyClass = obj(obj(o.metadata).annotations)['volume.beta.kubernetes.io/storage-class'];
     return {
       cells: [
         name(o),
-        text(st.phase, 'Pending'),
+        deleting ? 'Terminating' : text(st.phase),
         text(s.volumeName),
         bound ? text(obj(st.capacity).storage) : '',
         modes,
-        text(s.storageClassName, '<unset>'),
+        text(legacyClass, text(s.storageClassName)),
         text(s.volumeAttributesClassName, '<unset>'),
         age(o, now),
         text(s.volumeMode, '<unset>'),
@@ -232,8 +240,7 @@ const nodePrinter: Printer = {
     const readyCondition = list(st.conditions)
       .map(obj)
       .find((c) => c.type === 'Ready');
-    let state =
-      readyCondition?.status === 'True' ? 'Ready' : readyCondition?.status === 'False' ? 'NotReady' : 'Unknown';
+    let state = readyCondition ? (readyCondition.status === 'True' ? 'Ready' : 'NotReady') : 'Unknown';
     if (spec(o).unschedulable === true) state += ',SchedulingDisabled';
     const roles = Object.keys(obj(obj(o.metadata).labels))
       .filter((key) => key.startsWith('node-role.kubernetes.io/'))
