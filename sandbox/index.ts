@@ -3,7 +3,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startControllers } from './controllers/index.js';
+import { startControllers, type ControllerOptions } from './controllers/index.js';
 import type { PodStreams } from './kubelet/api.js';
 import { startKubelet, type KubeletOptions } from './kubelet/kubelet.js';
 import { ensureServingMaterial } from './apiserver/certs.js';
@@ -25,6 +25,8 @@ export interface SandboxStartOptions {
   bookmarkIntervalMs?: number;
   /** Kubelet tuning (image folders, back-off, probe timing), mostly for tests. */
   kubelet?: Omit<KubeletOptions, 'store' | 'stateDir'>;
+  /** Controller tuning and error reporting (clock, Job back-off, onError). */
+  controllers?: Omit<ControllerOptions, 'stateDir'>;
 }
 
 export interface RunningSandbox {
@@ -46,13 +48,9 @@ interface Workloads {
 }
 
 /** Controllers and kubelet: what turns stored workloads into running processes. */
-function startWorkloads(
-  store: ObjectStore,
-  stateDir: string,
-  kubeletOptions: SandboxStartOptions['kubelet'],
-): Workloads {
-  const controllers = startControllers(store, { stateDir });
-  const kubelet = startKubelet({ ...kubeletOptions, store, stateDir });
+function startWorkloads(store: ObjectStore, stateDir: string, options: SandboxStartOptions): Workloads {
+  const controllers = startControllers(store, { ...options.controllers, stateDir });
+  const kubelet = startKubelet({ ...options.kubelet, store, stateDir });
   return {
     streams: kubelet,
     async stop() {
@@ -72,7 +70,7 @@ export async function startSandbox(options: SandboxStartOptions): Promise<Runnin
   const stopSeeding = seedCluster(store);
   const workloads = options.apiOnly
     ? { streams: undefined, stop: async () => undefined }
-    : startWorkloads(store, stateDir, options.kubelet);
+    : startWorkloads(store, stateDir, options);
   let api;
   try {
     api = await startApiServer({

@@ -48,14 +48,18 @@ async function main(): Promise<void> {
   const wantedPort = values.port ? Number(values.port) : storedPort(stateDir);
   const onError = (error: unknown, request: { method: string; url: string }): void =>
     log.error({ err: error, method: request.method, url: request.url }, 'request failed');
+  const controllers = {
+    onError: (controller: string, key: string, error: unknown): void =>
+      log.warn({ err: error, controller, key }, 'reconcile failed'),
+  };
   let sandbox: RunningSandbox;
   try {
-    sandbox = await startSandbox({ stateDir, ...(wantedPort ? { port: wantedPort } : {}), onError });
+    sandbox = await startSandbox({ stateDir, ...(wantedPort ? { port: wantedPort } : {}), onError, controllers });
   } catch (error) {
     // The port kept from the last run may be taken now; a new one beats not starting.
     if ((error as { code?: string }).code !== 'EADDRINUSE' || values.port) throw error;
     log.warn({ port: wantedPort }, 'stored port is taken, picking a free one');
-    sandbox = await startSandbox({ stateDir, onError });
+    sandbox = await startSandbox({ stateDir, onError, controllers });
   }
   const pidFile = join(stateDir, 'sandbox.pid');
   writeFileSync(pidFile, `${process.pid}\n`);
