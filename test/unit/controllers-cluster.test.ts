@@ -286,3 +286,19 @@ void test('pods and DaemonSets whose nodeSelector excludes the node stay unsched
   assert.equal((ds.status as { desiredNumberScheduled: number }).desiredNumberScheduled, 0);
   assert.equal(store.list(PODS, { namespace: 'default' }).items.length, 2);
 });
+
+void test('objects whose owner vanished while the controllers were stopped are collected at start', async () => {
+  const store = storeWithNamespace();
+  store.create(CONFIGMAPS, {
+    metadata: {
+      name: 'leftover',
+      namespace: 'default',
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'gone', uid: 'no-such-uid' }],
+    },
+  });
+  store.create(CONFIGMAPS, { metadata: { name: 'unowned', namespace: 'default' } });
+  const controllers = startControllers(store);
+  cleanups.push(() => controllers.stop());
+  await waitFor(() => !store.tryGet(CONFIGMAPS, 'default', 'leftover'), 'leftover collected');
+  assert.ok(store.tryGet(CONFIGMAPS, 'default', 'unowned'));
+});

@@ -182,3 +182,19 @@ void test('completed indexes are written as ranges and read back', () => {
   assert.equal(formatIndexes(new Set([5, 0, 1, 2, 7, 8])), '0-2,5,7-8');
   assert.deepEqual([...parseIndexes('0-2,5')], [0, 1, 2, 5]);
 });
+
+void test('a Job active longer than activeDeadlineSeconds fails with DeadlineExceeded and stops its pods', () => {
+  const job = object(
+    'Job',
+    { activeDeadlineSeconds: 30, template: { spec: { restartPolicy: 'Never' } } },
+    { status: { startTime: '2026-01-01T00:00:00Z', active: 1 } },
+  );
+  const running = object('Pod', {}, { status: { phase: 'Running' } });
+  const early = planJob(job, [running], new Date('2026-01-01T00:00:10Z'), 10_000);
+  assert.equal(early.recheckInMs, 20_000);
+  assert.deepEqual(early.delete, []);
+  const late = planJob(job, [running], new Date('2026-01-01T00:00:31Z'), 10_000);
+  const failed = late.status.conditions?.find((c) => c.type === 'Failed');
+  assert.equal(failed?.reason, 'DeadlineExceeded');
+  assert.deepEqual(late.delete, [running]);
+});
