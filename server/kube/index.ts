@@ -26,21 +26,39 @@ export interface Kube {
     kinds: readonly WorkloadKind[];
     signal: AbortSignal;
   }): Promise<WorkloadInfo[]>;
-  /** Runs a Kubernetes call with the signal plus a timeout, mapping failures to protocol errors. */
-  call<T>(signal: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  /**
+   * Runs a Kubernetes call with the signal plus a timeout, mapping failures to protocol errors.
+   * Long-lived calls (watches, log streams, exec) pass `{ timeoutMs: false }`.
+   */
+  call<T>(signal: AbortSignal, work: (signal: AbortSignal) => Promise<T>, options?: CallOptions): Promise<T>;
+}
+
+export interface CallOptions {
+  /** Overrides the per-call timeout; false for none. */
+  timeoutMs?: number | false;
 }
 
 export interface KubeOptions {
-  /** Per-call timeout; after it the cluster counts as unreachable. Default 30 s. */
+  /** Per-call timeout; after it the cluster counts as unreachable. Default `$PODLOOP_KUBE_TIMEOUT_MS`, else 30 s. */
   timeoutMs?: number;
+}
+
+function defaultTimeoutMs(): number {
+  const fromEnv = Number(process.env.PODLOOP_KUBE_TIMEOUT_MS);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 30_000;
 }
 
 export function openKube(target: KubeTarget, options: KubeOptions = {}): Kube {
   const config = loadKubeConfig(target);
   const server = serverOf(config);
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  const call = async <T>(signal: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<T> => {
-    const combined = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+  const defaultTimeout = options.timeoutMs ?? defaultTimeoutMs();
+  const call = async <T>(
+    signal: AbortSignal,
+    work: (signal: AbortSignal) => Promise<T>,
+    callOptions: CallOptions = {},
+  ): Promise<T> => {
+    const timeoutMs = callOptions.timeoutMs ?? defaultTimeout;
+    const combined = timeoutMs === false ? signal : AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
     try {
       return await work(combined);
     } catch (error) {

@@ -89,6 +89,28 @@ void test('cancelling workloads/list on a silent API server answers Cancelled an
   assert.equal(contexts.currentContext, 'test');
 });
 
+void test('an API server that never answers times out as ClusterUnreachable (ETIMEDOUT)', async (t) => {
+  const sockets = new Set<Socket>();
+  const silent = createTcpServer((socket) => {
+    sockets.add(socket);
+    socket.resume();
+  });
+  const port = await listen(silent);
+  t.after(() => {
+    for (const socket of sockets) socket.destroy();
+    silent.close();
+  });
+  const server = `http://127.0.0.1:${port}`;
+  const engine = await startInitializedEngine(
+    { kubeconfig: writeKubeconfig(tempDir(t), server) },
+    { env: { PODLOOP_KUBE_TIMEOUT_MS: '300' } },
+  );
+  t.after(() => engine.close());
+  const error = await rejection(engine.connection.sendRequest(WorkloadsList.type, {}));
+  assert.equal(error.code, ErrorCodes.ClusterUnreachable);
+  assert.deepEqual(error.data, { server, cause: 'ETIMEDOUT' });
+});
+
 void test('workloads/list against a closed port answers ClusterUnreachable naming the server', async (t) => {
   const probe = createTcpServer();
   const port = await listen(probe);
