@@ -37,21 +37,21 @@ export function formatLabels(labels: JsonValue | undefined): string {
   return entries.length === 0 ? '<none>' : entries.map(([k, v]) => `${k}=${String(v)}`).join(',');
 }
 
-/** metav1.FormatLabelSelector: `app=web,tier in (a,b)`, `<none>` when empty. */
+/** A label selector as kubectl prints it: requirements sorted by key (`app=web,tier in (a,b)`), `<none>` when empty. */
 export function formatSelector(selector: JsonValue | undefined): string {
   if (!isJsonObject(selector)) return '<none>';
-  const parts = Object.entries(obj(selector.matchLabels))
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([k, v]) => `${k}=${String(v)}`);
+  const parts: [string, string][] = Object.entries(obj(selector.matchLabels)).map(([k, v]) => [k, `${k}=${String(v)}`]);
   for (const expression of list(selector.matchExpressions)) {
     const { key, operator, values } = obj(expression);
+    const name = String(key);
     const set = list(values).map(String).sort().join(',');
-    if (operator === 'In') parts.push(`${String(key)} in (${set})`);
-    else if (operator === 'NotIn') parts.push(`${String(key)} notin (${set})`);
-    else if (operator === 'Exists') parts.push(String(key));
-    else if (operator === 'DoesNotExist') parts.push(`!${String(key)}`);
+    if (operator === 'In') parts.push([name, `${name} in (${set})`]);
+    else if (operator === 'NotIn') parts.push([name, `${name} notin (${set})`]);
+    else if (operator === 'Exists') parts.push([name, name]);
+    else if (operator === 'DoesNotExist') parts.push([name, `!${name}`]);
   }
-  return parts.length === 0 ? '<none>' : parts.join(',');
+  parts.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return parts.length === 0 ? '<none>' : parts.map(([, text]) => text).join(',');
 }
 
 export function obj(value: JsonValue | undefined): JsonObject {
