@@ -124,3 +124,34 @@ void test('client-node gets 401 with a wrong token', () =>
       (error: unknown) => error instanceof k8s.ApiException && error.code === 401,
     );
   }));
+
+void test('a client-node informer lists, then follows adds, updates and deletes', () =>
+  withSandbox(async (_s, kc) => {
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    await core.createNamespacedConfigMap({ namespace: 'default', body: configMap('before', { a: '0' }) });
+    const informer = k8s.makeInformer(kc, '/api/v1/namespaces/default/configmaps', () =>
+      core.listNamespacedConfigMap({ namespace: 'default' }),
+    );
+    const seen: string[] = [];
+    informer.on('add', (o: k8s.V1ConfigMap) => seen.push(`add ${o.metadata?.name ?? ''}`));
+    informer.on('update', (o: k8s.V1ConfigMap) => seen.push(`update ${o.metadata?.name ?? ''} ${o.data?.a ?? ''}`));
+    informer.on('delete', (o: k8s.V1ConfigMap) => seen.push(`delete ${o.metadata?.name ?? ''}`));
+    await informer.start();
+    try {
+      await waitFor('the listed object', () => seen.includes('add before'));
+      await core.createNamespacedConfigMap({ namespace: 'default', body: configMap('after', { a: '1' }) });
+      await core.patchNamespacedConfigMap(
+        { name: 'after', namespace: 'default', body: { data: { a: '2' } } },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+      );
+      await core.deleteNamespacedConfigMap({ name: 'before', namespace: 'default' });
+      await waitFor('the later events', () => seen.length >= 4);
+      assert.deepEqual(seen, ['add before', 'add after', 'update after 2', 'delete before']);
+      assert.deepEqual(
+        informer.list().map((o) => o.metadata?.name),
+        ['after'],
+      );
+    } finally {
+      await informer.stop();
+    }
+  }));
