@@ -46,7 +46,8 @@ export interface ScanOptions {
 
 export function entryFromStats(path: string, stats: Stats, linkTarget?: string): Entry | null {
   const mode = stats.mode & 0o7777;
-  if (stats.isSymbolicLink()) return { path, type: 'symlink', size: 0, mode: 0o777, mtimeMs: stats.mtimeMs, linkTarget: linkTarget ?? '' };
+  if (stats.isSymbolicLink())
+    return { path, type: 'symlink', size: 0, mode: 0o777, mtimeMs: stats.mtimeMs, linkTarget: linkTarget ?? '' };
   if (stats.isDirectory()) return { path, type: 'dir', size: 0, mode, mtimeMs: stats.mtimeMs };
   if (stats.isFile()) return { path, type: 'file', size: stats.size, mode, mtimeMs: stats.mtimeMs };
   return null;
@@ -115,7 +116,11 @@ export async function scanTree(root: string, options: ScanOptions): Promise<Scan
   return { entries, rejected };
 }
 
-export async function hashFile(absPath: string, algorithm: 'sha1' | 'md5' = 'sha1', signal?: AbortSignal): Promise<string> {
+export async function hashFile(
+  absPath: string,
+  algorithm: 'sha1' | 'md5' = 'sha1',
+  signal?: AbortSignal,
+): Promise<string> {
   const hash = createHash(algorithm);
   for await (const chunk of createReadStream(absPath, { signal })) hash.update(chunk as Buffer);
   return hash.digest('hex');

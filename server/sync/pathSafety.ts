@@ -4,7 +4,8 @@
 import { posix } from 'node:path';
 
 /** Why a path or link was refused; reported to the user, never synced. */
-export type PathRejection = 'empty' | 'absolute' | 'parent' | 'nul' | 'control' | 'backslash' | 'link-escape' | 'link-absolute';
+export type PathRejection =
+  'empty' | 'absolute' | 'parent' | 'nul' | 'control' | 'backslash' | 'link-escape' | 'link-absolute';
 
 export type SafePathResult = { ok: true; path: string } | { ok: false; reason: PathRejection };
 

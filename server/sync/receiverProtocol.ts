@@ -76,7 +76,8 @@ export function parseManifestRecord(record: string, linkTarget: string): Entry |
   const mode = parseInt(fields[1]!, 8);
   const size = Number(fields[2]);
   const mtimeMs = Number(fields[3]) * 1000;
-  if (!type || path === null || !Number.isFinite(mode) || !Number.isFinite(size) || !Number.isFinite(mtimeMs)) return null;
+  if (!type || path === null || !Number.isFinite(mode) || !Number.isFinite(size) || !Number.isFinite(mtimeMs))
+    return null;
   if (type === 'symlink') return { path, type, size: 0, mode: 0o777, mtimeMs, linkTarget };
   return { path, type, size: type === 'dir' ? 0 : size, mode, mtimeMs };
 }

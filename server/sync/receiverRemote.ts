@@ -49,7 +49,11 @@ export class ReceiverRemote implements RemoteTree {
     return this.info.hashAlgorithm;
   }
 
-  static async start(transport: SyncTransport, workDir: string, options: { readyTimeoutMs?: number; signal?: AbortSignal } = {}): Promise<ReceiverRemote> {
+  static async start(
+    transport: SyncTransport,
+    workDir: string,
+    options: { readyTimeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<ReceiverRemote> {
     let channel: SyncChannel;
     try {
       channel = await transport.openChannel(receiverCommand(workDir), options.signal);
@@ -76,10 +80,18 @@ export class ReceiverRemote implements RemoteTree {
     } catch (error) {
       // Killed or cut off (no exit code) is a dropped channel, worth retrying; a command that
       // ran and failed means the receiver cannot work in this container.
-      const code = await Promise.race([channel.exited, new Promise<number>((resolve) => setTimeout(() => resolve(0), 2000).unref())]);
+      const code = await Promise.race([
+        channel.exited,
+        new Promise<number>((resolve) => setTimeout(() => resolve(0), 2000).unref()),
+      ]);
       channel.close();
-      if (code === -1) throw new ChannelLostError(`the sync channel dropped while the receiver was starting: ${(error as Error).message}`);
-      const detail = stderr.trim() ? `${(error as Error).message} (${stderr.trim().slice(0, 300)})` : (error as Error).message;
+      if (code === -1)
+        throw new ChannelLostError(
+          `the sync channel dropped while the receiver was starting: ${(error as Error).message}`,
+        );
+      const detail = stderr.trim()
+        ? `${(error as Error).message} (${stderr.trim().slice(0, 300)})`
+        : (error as Error).message;
       throw new ReceiverUnavailableError(detail);
     } finally {
       clearTimeout(timer);

@@ -13,7 +13,7 @@ import { BatchRejectedError, type HashAlgorithm, type RemoteTree, type SyncMode 
 import { TarFallbackRemote } from './tarFallbackRemote.js';
 import type { SyncTransport } from './transport.js';
 import { compareTrees, type TreeDifference } from './verify.js';
-import { watchTree, type TreeWatcher } from './watcher.js';
+import { watchTree, type TreeWatcher, type WatcherBackend } from './watcher.js';
 
 export type SyncState = 'idle' | 'scanning' | 'syncing' | 'paused' | 'error';
 
@@ -66,6 +66,8 @@ export interface SyncSessionOptions {
   /** Caps for one initial-sync batch. */
   initialBatch?: { maxBytes?: number; maxFiles?: number };
   reconnect?: { initialDelayMs?: number; maxDelayMs?: number };
+  /** How local changes are noticed; default 'directories'. */
+  watcher?: WatcherBackend;
   clock?: Clock;
   signal?: AbortSignal;
 }
@@ -99,7 +101,11 @@ function deferred(): Deferred {
 }
 
 /** Splits a plan into batches: removals ride with the first one. Pure. */
-export function chunkPlan(plan: Pick<SyncPlan, 'send' | 'remove'>, maxBytes: number, maxFiles: number): { remove: string[]; entries: Entry[] }[] {
+export function chunkPlan(
+  plan: Pick<SyncPlan, 'send' | 'remove'>,
+  maxBytes: number,
+  maxFiles: number,
+): { remove: string[]; entries: Entry[] }[] {
   const chunks: { remove: string[]; entries: Entry[] }[] = [];
   let current: Entry[] = [];
   let bytes = 0;
@@ -167,14 +173,23 @@ export class SyncSession {
     this.started = true;
     if (this.options.signal?.aborted) await this.dispose();
     if (this.disposed) throw new Error('sync session was disposed');
-    this.watcher = watchTree(this.options.localRoot, {
-      isIgnored: (rel, isDir) => this.rules.isIgnored(rel, isDir),
-      onPath: (rel) => {
-        this.rules.noteChange(rel);
-        this.batcher.add(rel);
+    this.watcher = watchTree(
+      this.options.localRoot,
+      {
+        isIgnored: (rel, isDir) => this.rules.isIgnored(rel, isDir),
+        onPath: (rel) => {
+          this.rules.noteChange(rel);
+          this.batcher.add(rel);
+        },
+        onError: (error) =>
+          this.emit({
+            kind: 'error',
+            message: `watching ${this.options.localRoot} failed: ${error.message}`,
+            recoverable: true,
+          }),
       },
-      onError: (error) => this.emit({ kind: 'error', message: `watching ${this.options.localRoot} failed: ${error.message}`, recoverable: true }),
-    });
+      this.options.watcher,
+    );
     // Watch before the first scan so that no edit made during it is missed.
     await this.watcher.ready;
     this.loop = this.run();
@@ -241,7 +256,8 @@ export class SyncSession {
     const localHashes = new Map<string, string>();
     if (algorithm !== 'none') {
       for (const entry of local.entries.values()) {
-        if (entry.type === 'file') localHashes.set(entry.path, await hashFile(join(this.options.localRoot, entry.path), algorithm, signal));
+        if (entry.type === 'file')
+          localHashes.set(entry.path, await hashFile(join(this.options.localRoot, entry.path), algorithm, signal));
       }
     }
     const differences = compareTrees(
@@ -333,8 +349,13 @@ export class SyncSession {
       try {
         remote = await ReceiverRemote.start(transport, workDir, { signal: this.abort.signal });
       } catch (error) {
-        if (!(error instanceof ReceiverUnavailableError) || mode === 'receiver') throw error instanceof ChannelLostError ? error : new ChannelLostError((error as Error).message);
-        this.emit({ kind: 'error', message: `${error.message}; syncing with one tar exec per batch instead`, recoverable: true });
+        if (!(error instanceof ReceiverUnavailableError) || mode === 'receiver')
+          throw error instanceof ChannelLostError ? error : new ChannelLostError((error as Error).message);
+        this.emit({
+          kind: 'error',
+          message: `${error.message}; syncing with one tar exec per batch instead`,
+          recoverable: true,
+        });
         remote = new TarFallbackRemote(transport, workDir);
       }
     }
@@ -372,10 +393,14 @@ export class SyncSession {
       const algorithm = remote.hashAlgorithm;
       const remoteHashes = await remote.hash(plan.hashNeeded, signal);
       const localHashes = new Map<string, string>();
-      for (const path of plan.hashNeeded) localHashes.set(path, await hashFile(join(this.options.localRoot, path), algorithm, signal));
+      for (const path of plan.hashNeeded)
+        localHashes.set(path, await hashFile(join(this.options.localRoot, path), algorithm, signal));
       plan = diffManifests(local.entries, remoteManifest, { local: localHashes, remote: remoteHashes });
     }
-    const send = [...plan.send, ...plan.hashNeeded.map((path) => local.entries.get(path)!).filter((entry) => entry !== undefined)];
+    const send = [
+      ...plan.send,
+      ...plan.hashNeeded.map((path) => local.entries.get(path)!).filter((entry) => entry !== undefined),
+    ];
     this.known = new Map(remoteManifest);
     const chunks = chunkPlan(
       { send, remove: plan.remove },
@@ -415,8 +440,9 @@ export class SyncSession {
         deep.push(path);
         continue;
       }
-      if (entry.type === 'dir' && this.known.get(path)?.type !== 'dir') {
-        // A directory new to the container (created, renamed in, or replacing a file): take it whole.
+      if (entry.type === 'dir') {
+        // A reported directory may have been created, renamed in or swapped for another one whose
+        // contents were never reported one by one: compare its whole subtree.
         const scanned = await scanTree(root, { isIgnored, under: path, signal: this.abort.signal });
         for (const [subPath, subEntry] of scanned.entries) localSubset.set(subPath, subEntry);
         for (const rejected of scanned.rejected) this.rejected.set(rejected.path, rejected);
@@ -433,7 +459,9 @@ export class SyncSession {
     }
     const plan = diffManifests(localSubset, knownSubset);
     // A changed mtime during live sync means a write: send rather than ask for hashes first.
-    const send = [...plan.send, ...plan.hashNeeded.map((path) => localSubset.get(path)!)].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const send = [...plan.send, ...plan.hashNeeded.map((path) => localSubset.get(path)!)].sort((a, b) =>
+      a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
+    );
     if (send.length === 0 && plan.remove.length === 0) return;
     await this.sendBatch(remote, send, plan.remove, taken.firstEventAt, false);
   }
@@ -452,19 +480,40 @@ export class SyncSession {
     }
   }
 
-  private async sendBatch(remote: RemoteTree, entries: Entry[], remove: string[], startedAt: number, initial: boolean): Promise<void> {
+  private async sendBatch(
+    remote: RemoteTree,
+    entries: Entry[],
+    remove: string[],
+    startedAt: number,
+    initial: boolean,
+  ): Promise<void> {
     const id = ++this.batchSeq;
     const bytes = entries.reduce((sum, entry) => sum + entry.size, 0);
     this.inFlight = { files: entries.length + remove.length, bytes };
     try {
-      const result = await remote.applyBatch(this.options.localRoot, { id, remove: collapseRemovals(remove), entries }, this.abort.signal);
+      const result = await remote.applyBatch(
+        this.options.localRoot,
+        { id, remove: collapseRemovals(remove), entries },
+        this.abort.signal,
+      );
       for (const removed of remove) {
         for (const path of [...this.known.keys()]) if (isWithin(path, removed)) this.known.delete(path);
       }
       for (const entry of entries) this.known.set(entry.path, entry);
-      const summary: SyncBatchSummary = { id, files: entries.length, removed: remove.length, bytes: result.tarBytes, latencyMs: Math.max(0, this.clock.now() - startedAt) };
+      const summary: SyncBatchSummary = {
+        id,
+        files: entries.length,
+        removed: remove.length,
+        bytes: result.tarBytes,
+        latencyMs: Math.max(0, this.clock.now() - startedAt),
+      };
       const totals = this.current.totals;
-      this.current.totals = { batches: totals.batches + 1, files: totals.files + entries.length, removed: totals.removed + remove.length, bytes: totals.bytes + result.tarBytes };
+      this.current.totals = {
+        batches: totals.batches + 1,
+        files: totals.files + entries.length,
+        removed: totals.removed + remove.length,
+        bytes: totals.bytes + result.tarBytes,
+      };
       this.current.lastBatch = summary;
       this.emit({ kind: 'batch', batch: summary, initial });
       for (const path of result.changedWhileSending) this.batcher.add(path);
@@ -486,12 +535,22 @@ export class SyncSession {
     for (const sent of entries) {
       if (sent.type !== 'file') continue;
       const now = await statEntry(this.options.localRoot, sent.path);
-      if (!now || 'rejected' in now || now.size !== sent.size || now.mtimeMs !== sent.mtimeMs || now.mode !== sent.mode) this.batcher.add(sent.path);
+      if (!now || 'rejected' in now || now.size !== sent.size || now.mtimeMs !== sent.mtimeMs || now.mode !== sent.mode)
+        this.batcher.add(sent.path);
     }
   }
 
   private isIdle(): boolean {
-    return this.started && !this.disposed && !this.paused && this.remote !== null && !this.needFullSync && this.batcher.size === 0 && this.inFlight.files === 0 && this.current.state === 'idle';
+    return (
+      this.started &&
+      !this.disposed &&
+      !this.paused &&
+      this.remote !== null &&
+      !this.needFullSync &&
+      this.batcher.size === 0 &&
+      this.inFlight.files === 0 &&
+      this.current.state === 'idle'
+    );
   }
 
   private settleIdle(): void {

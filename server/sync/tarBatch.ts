@@ -73,7 +73,15 @@ export function tarStreamSize(entries: readonly Entry[]): number {
 }
 
 function headerFor(entry: Entry): Partial<tarStream.Header> & { name: string } {
-  const common = { name: tarName(entry), mode: entry.mode, mtime: new Date(entry.mtimeMs), uid: 0, gid: 0, uname: '', gname: '' };
+  const common = {
+    name: tarName(entry),
+    mode: entry.mode,
+    mtime: new Date(entry.mtimeMs),
+    uid: 0,
+    gid: 0,
+    uname: '',
+    gname: '',
+  };
   if (entry.type === 'dir') return { ...common, type: 'directory' };
   if (entry.type === 'symlink') return { ...common, type: 'symlink', linkname: entry.linkTarget ?? '' };
   return { ...common, type: 'file', size: entry.size };
@@ -133,7 +141,13 @@ function waitDrain(stream: DrainableStream): Promise<void> {
   });
 }
 
-async function packEntries(pack: tarStream.Pack, root: string, entries: readonly Entry[], changed: string[], signal?: AbortSignal): Promise<void> {
+async function packEntries(
+  pack: tarStream.Pack,
+  root: string,
+  entries: readonly Entry[],
+  changed: string[],
+  signal?: AbortSignal,
+): Promise<void> {
   for (const entry of entries) {
     signal?.throwIfAborted();
     const header = headerFor(entry);
@@ -150,7 +164,9 @@ async function packEntries(pack: tarStream.Pack, root: string, entries: readonly
       const sink = pack.entry(header, done);
       void (async () => {
         try {
-          for await (const chunk of fixedSizeContent(join(root, entry.path), entry.size, () => changed.push(entry.path))) {
+          for await (const chunk of fixedSizeContent(join(root, entry.path), entry.size, () =>
+            changed.push(entry.path),
+          )) {
             signal?.throwIfAborted();
             if (!sink.write(chunk)) await waitDrain(sink);
           }
@@ -182,7 +198,12 @@ export function batchDirectories(entries: readonly Entry[]): string[] {
  * Writes the receiver's frame: `BATCH <id> <tarBytes> <removals> <checks>`, one removal and one
  * directory per line, then the tar (absent when there are no entries). Honours backpressure.
  */
-export async function writeBatchFrame(root: string, batch: SyncBatch, out: Writable, signal?: AbortSignal): Promise<BatchWriteResult> {
+export async function writeBatchFrame(
+  root: string,
+  batch: SyncBatch,
+  out: Writable,
+  signal?: AbortSignal,
+): Promise<BatchWriteResult> {
   const tarBytes = batch.entries.length > 0 ? tarStreamSize(batch.entries) : 0;
   const checks = batchDirectories(batch.entries);
   const lines = [...batch.remove, ...checks].map((path) => path + '\n').join('');
@@ -191,12 +212,18 @@ export async function writeBatchFrame(root: string, batch: SyncBatch, out: Writa
   if (!out.write(head)) await waitDrain(out);
   if (tarBytes === 0) return { tarBytes: 0, changedWhileSending: [] };
   const written = await writeTar(root, batch.entries, out, signal);
-  if (written.tarBytes !== tarBytes) throw new Error(`tar stream for batch ${batch.id} is ${written.tarBytes} bytes, ${tarBytes} were announced`);
+  if (written.tarBytes !== tarBytes)
+    throw new Error(`tar stream for batch ${batch.id} is ${written.tarBytes} bytes, ${tarBytes} were announced`);
   return written;
 }
 
 /** Streams a tar of `entries` (read from `root`) into `out` without ending it. */
-export async function writeTar(root: string, entries: readonly Entry[], out: Writable, signal?: AbortSignal): Promise<BatchWriteResult> {
+export async function writeTar(
+  root: string,
+  entries: readonly Entry[],
+  out: Writable,
+  signal?: AbortSignal,
+): Promise<BatchWriteResult> {
   const pack = tarStream.pack();
   const changed: string[] = [];
   const producing = packEntries(pack, root, entries, changed, signal);

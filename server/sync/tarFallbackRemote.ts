@@ -31,29 +31,42 @@ export class TarFallbackRemote implements RemoteTree {
 
   async manifest(signal?: AbortSignal): Promise<Manifest> {
     const format = '%y %m %s %T@ %P\\0%l\\0';
-    return this.run(['find', this.workDir, '-mindepth', '1', '-printf', format], signal, (reader) => readManifest(reader, null));
+    return this.run(['find', this.workDir, '-mindepth', '1', '-printf', format], signal, (reader) =>
+      readManifest(reader, null),
+    );
   }
 
   async hash(paths: readonly string[], signal?: AbortSignal): Promise<Map<string, string>> {
     if (paths.length === 0) return new Map();
-    return this.run(['sh', '-c', HASH_SCRIPT, 'podloop', this.workDir, ...paths], signal, (reader) => readHashes(reader, null));
+    return this.run(['sh', '-c', HASH_SCRIPT, 'podloop', this.workDir, ...paths], signal, (reader) =>
+      readHashes(reader, null),
+    );
   }
 
   async hashAll(signal?: AbortSignal): Promise<Map<string, string>> {
-    return this.run(['sh', '-c', HASH_ALL_SCRIPT, 'podloop', this.workDir], signal, (reader) => readHashes(reader, null));
+    return this.run(['sh', '-c', HASH_ALL_SCRIPT, 'podloop', this.workDir], signal, (reader) =>
+      readHashes(reader, null),
+    );
   }
 
   async applyBatch(root: string, batch: SyncBatch, signal?: AbortSignal): Promise<BatchWriteResult> {
     if (batch.remove.length > 0) {
-      const removed = await this.exec(['rm', '-rf', '--', ...batch.remove.map((path) => posix.join(this.workDir, path))], signal);
+      const removed = await this.exec(
+        ['rm', '-rf', '--', ...batch.remove.map((path) => posix.join(this.workDir, path))],
+        signal,
+      );
       if (removed.code !== 0) throw new BatchRejectedError(batch.id, `rm: ${removed.stderr.trim()}`);
     }
     if (batch.entries.length === 0) return { tarBytes: 0, changedWhileSending: [] };
     let written: BatchWriteResult = { tarBytes: 0, changedWhileSending: [] };
-    const result = await this.exec(['tar', '-x', '-p', '--no-same-owner', '-f', '-', '-C', this.workDir], signal, async (channel) => {
-      written = await writeTar(root, batch.entries, channel.stdin, signal);
-      channel.stdin.end();
-    });
+    const result = await this.exec(
+      ['tar', '-x', '-p', '--no-same-owner', '-f', '-', '-C', this.workDir],
+      signal,
+      async (channel) => {
+        written = await writeTar(root, batch.entries, channel.stdin, signal);
+        channel.stdin.end();
+      },
+    );
     if (result.code !== 0) throw new BatchRejectedError(batch.id, `tar: ${result.stderr.trim()}`);
     return written;
   }
@@ -76,7 +89,11 @@ export class TarFallbackRemote implements RemoteTree {
     }
   }
 
-  private async run<T>(command: string[], signal: AbortSignal | undefined, read: (reader: RecordReader) => Promise<T>): Promise<T> {
+  private async run<T>(
+    command: string[],
+    signal: AbortSignal | undefined,
+    read: (reader: RecordReader) => Promise<T>,
+  ): Promise<T> {
     const channel = await this.openChannel(command, signal);
     channel.stdin.end();
     channel.stderr.resume();
@@ -85,7 +102,11 @@ export class TarFallbackRemote implements RemoteTree {
     return result;
   }
 
-  private async exec(command: string[], signal?: AbortSignal, feed?: (channel: SyncChannel) => Promise<void>): Promise<Finished> {
+  private async exec(
+    command: string[],
+    signal?: AbortSignal,
+    feed?: (channel: SyncChannel) => Promise<void>,
+  ): Promise<Finished> {
     const channel = await this.openChannel(command, signal);
     let stderr = '';
     channel.stderr.on('data', (chunk: Buffer) => {

@@ -3,7 +3,8 @@
 
 import type { Manifest } from './manifest.js';
 
-export type DifferenceKind = 'missing-in-container' | 'extra-in-container' | 'type' | 'mode' | 'link-target' | 'content';
+export type DifferenceKind =
+  'missing-in-container' | 'extra-in-container' | 'type' | 'mode' | 'link-target' | 'content';
 
 export interface TreeDifference {
   path: string;
@@ -16,7 +17,11 @@ export interface TreeSide {
   hashes: ReadonlyMap<string, string>;
 }
 
-export function compareTrees(local: TreeSide, remote: TreeSide, options: { compareContent: boolean }): TreeDifference[] {
+export function compareTrees(
+  local: TreeSide,
+  remote: TreeSide,
+  options: { compareContent: boolean },
+): TreeDifference[] {
   const differences: TreeDifference[] = [];
   for (const [path, mine] of local.manifest) {
     const theirs = remote.manifest.get(path);
@@ -27,7 +32,8 @@ export function compareTrees(local: TreeSide, remote: TreeSide, options: { compa
     } else if (mine.mode !== theirs.mode) differences.push({ path, kind: 'mode' });
     else if (mine.type === 'file') {
       if (mine.size !== theirs.size) differences.push({ path, kind: 'content' });
-      else if (options.compareContent && local.hashes.get(path) !== remote.hashes.get(path)) differences.push({ path, kind: 'content' });
+      else if (options.compareContent && local.hashes.get(path) !== remote.hashes.get(path))
+        differences.push({ path, kind: 'content' });
     }
   }
   for (const path of remote.manifest.keys()) {

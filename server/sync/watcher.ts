@@ -1,8 +1,15 @@
 // Watches the local synced folder and reports which relative paths may have changed. It never
-// decides what changed: the session re-reads each reported path.
+// decides what changed: the session re-reads each reported path (a directory: its whole subtree).
 
 import { basename, join, relative, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
+import { watchDirectories } from './directoryWatcher.js';
+
+/**
+ * 'directories' (default) holds one OS watch per directory; 'chokidar' holds one per file and
+ * directory, which costs about 10 KB of memory per file.
+ */
+export type WatcherBackend = 'directories' | 'chokidar';
 
 export interface TreeWatcherOptions {
   isIgnored: (relPath: string, isDir: boolean) => boolean;
@@ -22,7 +29,15 @@ function toRelative(root: string, absPath: string): string | null {
   return sep === '/' ? rel : rel.split(sep).join('/');
 }
 
-export function watchTree(root: string, options: TreeWatcherOptions): TreeWatcher {
+export function watchTree(
+  root: string,
+  options: TreeWatcherOptions,
+  backend: WatcherBackend = 'directories',
+): TreeWatcher {
+  return backend === 'chokidar' ? watchWithChokidar(root, options) : watchDirectories(root, options);
+}
+
+function watchWithChokidar(root: string, options: TreeWatcherOptions): TreeWatcher {
   const report = (absPath: string): void => {
     const rel = toRelative(root, absPath);
     if (rel !== null) options.onPath(rel);

@@ -20,7 +20,24 @@ export function toolsets(scratch: string): { name: string; env: NodeJS.ProcessEn
   if (busybox) {
     const bin = join(scratch, 'busybox-bin');
     mkdirSync(bin, { recursive: true });
-    for (const tool of ['sh', 'tar', 'find', 'head', 'rm', 'mkdir', 'sha1sum', 'md5sum', 'xargs', 'stat', 'readlink', 'tr', 'cut', 'cat', 'grep', 'printf']) {
+    for (const tool of [
+      'sh',
+      'tar',
+      'find',
+      'head',
+      'rm',
+      'mkdir',
+      'sha1sum',
+      'md5sum',
+      'xargs',
+      'stat',
+      'readlink',
+      'tr',
+      'cut',
+      'cat',
+      'grep',
+      'printf',
+    ]) {
       symlinkSync(busybox, join(bin, tool));
     }
     sets.push({ name: 'busybox', env: { ...process.env, PATH: bin }, shell: join(bin, 'sh') });
@@ -52,7 +69,11 @@ export function startRawReceiver(workDir: string, env: NodeJS.ProcessEnv = proce
   };
 }
 
-export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -1,6 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, chmodSync, closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  closeSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join, posix } from 'node:path';
 import { RECEIVER_SCRIPT } from '../../server/sync/receiver/receiverScript.js';
 import { SyncSession } from '../../server/sync/syncSession.js';
@@ -43,7 +56,8 @@ void test('randomized edits with the receiver killed twice end with zero differe
   const fresh = (prefix: string): string => `${prefix}${counter++}`;
   const inDir = (dir: string, name: string): string => (dir === '' ? name : `${dir}/${name}`);
   const forget = (prefix: string): void => {
-    for (const set of [files, dirs, links]) for (const path of [...set]) if (path === prefix || path.startsWith(prefix + '/')) set.delete(path);
+    for (const set of [files, dirs, links])
+      for (const path of [...set]) if (path === prefix || path.startsWith(prefix + '/')) set.delete(path);
   };
 
   for (let i = 0; i < 40; i++) {
@@ -66,7 +80,12 @@ void test('randomized edits with the receiver killed twice end with zero differe
       return channel;
     },
   };
-  const sync = new SyncSession({ localRoot: local.path, workDir: remote.path, transport, reconnect: { initialDelayMs: 20, maxDelayMs: 200 } });
+  const sync = new SyncSession({
+    localRoot: local.path,
+    workDir: remote.path,
+    transport,
+    reconnect: { initialDelayMs: 20, maxDelayMs: 200 },
+  });
   try {
     await sync.start();
     for (let op = 0; op < OPERATIONS; op++) {
@@ -77,7 +96,10 @@ void test('randomized edits with the receiver killed twice end with zero differe
         const fd = openSync(abs('big.bin'), 'w');
         for (let mb = 0; mb < BIG_FILE_MB; mb++) writeSync(fd, chunk);
         closeSync(fd);
-        await waitFor(() => sync.status().pendingBytes >= BIG_FILE_MB * 1024 * 1024, `the big file to be in flight (seed ${seed})`);
+        await waitFor(
+          () => sync.status().pendingBytes >= BIG_FILE_MB * 1024 * 1024,
+          `the big file to be in flight (seed ${seed})`,
+        );
         appendFileSync(abs('big.bin'), 'tail');
         // First drop: in the middle of the big transfer.
         receivers[0]!.close();
@@ -144,21 +166,31 @@ void test('randomized edits with the receiver killed twice end with zero differe
 
     const marker = `marker-${seed}`;
     writeFileSync(abs('.marker'), marker);
-    await waitFor(async () => {
-      try {
-        await sync.waitForIdle(60_000);
-        return (await sync.verify({ settleMs: 60_000 })).differences.length === 0;
-      } catch {
-        return false;
-      }
-    }, `zero differences (seed ${seed})`, 90_000).catch(async (error: Error) => {
+    await waitFor(
+      async () => {
+        try {
+          await sync.waitForIdle(60_000);
+          return (await sync.verify({ settleMs: 60_000 })).differences.length === 0;
+        } catch {
+          return false;
+        }
+      },
+      `zero differences (seed ${seed})`,
+      90_000,
+    ).catch(async (error: Error) => {
       const result = await sync.verify({ settleMs: 0 }).catch(() => null);
-      throw new Error(`${error.message}; differences: ${JSON.stringify(result?.differences.slice(0, 20))}; status ${JSON.stringify(sync.status())}`);
+      throw new Error(
+        `${error.message}; differences: ${JSON.stringify(result?.differences.slice(0, 20))}; status ${JSON.stringify(sync.status())}`,
+      );
     });
     assert.ok(receivers.length >= 3, `the receiver was restarted after each kill (seed ${seed})`);
     const status = sync.status();
     assert.equal(status.mode, 'receiver');
-    assert.equal(statSync(join(remote.path, 'big.bin')).size, BIG_FILE_MB * 1024 * 1024 + 4, `the big file landed whole (seed ${seed})`);
+    assert.equal(
+      statSync(join(remote.path, 'big.bin')).size,
+      BIG_FILE_MB * 1024 * 1024 + 4,
+      `the big file landed whole (seed ${seed})`,
+    );
   } finally {
     await sync.dispose();
   }

@@ -1,6 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { RECEIVER_SCRIPT } from '../../server/sync/receiver/receiverScript.js';
 import { SyncNotSupportedError, SyncSession, type SyncSessionOptions } from '../../server/sync/syncSession.js';
@@ -13,7 +26,8 @@ function write(root: string, path: string, content: string | Buffer): void {
 }
 
 function generateTree(root: string, files: number): void {
-  for (let i = 0; i < files; i++) write(root, `src/pkg${i % 7}/mod${i % 3}/file${i}.ts`, `export const v${i} = ${'x'.repeat(i % 50)};\n`);
+  for (let i = 0; i < files; i++)
+    write(root, `src/pkg${i % 7}/mod${i % 3}/file${i}.ts`, `export const v${i} = ${'x'.repeat(i % 50)};\n`);
   write(root, 'bin/run.sh', '#!/bin/sh\necho hi\n');
   chmodSync(join(root, 'bin/run.sh'), 0o755);
   mkdirSync(join(root, 'empty/nested'), { recursive: true });
@@ -37,7 +51,10 @@ async function assertInSync(sync: SyncSession): Promise<void> {
 async function settle(sync: SyncSession, local: string, remote: string): Promise<void> {
   const marker = `marker-${Date.now()}-${Math.random()}`;
   writeFileSync(join(local, '.sync-marker'), marker);
-  await waitFor(() => existsSync(join(remote, '.sync-marker')) && readFileSync(join(remote, '.sync-marker'), 'utf8') === marker, 'the marker file to land');
+  await waitFor(
+    () => existsSync(join(remote, '.sync-marker')) && readFileSync(join(remote, '.sync-marker'), 'utf8') === marker,
+    'the marker file to land',
+  );
   await sync.waitForIdle();
 }
 
@@ -49,7 +66,10 @@ void test('initial sync copies a generated tree, leaves ignored paths out, and v
   try {
     await sync.start();
     const app = join(remote.path, 'app');
-    assert.equal(readFileSync(join(app, 'src/pkg1/mod1/file1.ts'), 'utf8'), readFileSync(join(local.path, 'src/pkg1/mod1/file1.ts'), 'utf8'));
+    assert.equal(
+      readFileSync(join(app, 'src/pkg1/mod1/file1.ts'), 'utf8'),
+      readFileSync(join(local.path, 'src/pkg1/mod1/file1.ts'), 'utf8'),
+    );
     assert.equal(statSync(join(app, 'bin/run.sh')).mode & 0o777, 0o755);
     assert.equal(readlinkSync(join(app, 'current')), 'src/pkg0');
     assert.equal(lstatSync(join(app, 'empty/nested')).isDirectory(), true);
@@ -88,43 +108,60 @@ void test('restarting on an unchanged tree sends nothing, and a touched but unch
   }
 });
 
-void test('live edits land: create, modify, delete, rename, chmod, symlink, empty directory', async () => {
-  using local = tempDir('podloop-local-');
-  using remote = tempDir('podloop-remote-');
-  generateTree(local.path, 20);
-  const sync = session(local.path, remote.path);
-  const batches: number[] = [];
-  sync.onEvent((event) => {
-    if (event.kind === 'batch' && !event.initial) batches.push(event.batch.latencyMs);
+for (const watcher of ['directories', 'chokidar'] as const) {
+  void test(`live edits land: create, modify, delete, rename, chmod, symlink, empty directory (${watcher} watcher)`, async () => {
+    using local = tempDir('podloop-local-');
+    using remote = tempDir('podloop-remote-');
+    generateTree(local.path, 20);
+    const sync = session(local.path, remote.path, { watcher });
+    const batches: number[] = [];
+    sync.onEvent((event) => {
+      if (event.kind === 'batch' && !event.initial) batches.push(event.batch.latencyMs);
+    });
+    try {
+      await sync.start();
+      const at = (path: string): string => join(remote.path, path);
+      write(local.path, 'new/deep/file.txt', 'created');
+      await waitFor(() => existsSync(at('new/deep/file.txt')), 'a created file');
+      writeFileSync(join(local.path, 'new/deep/file.txt'), 'modified content');
+      await waitFor(() => readFileSync(at('new/deep/file.txt'), 'utf8') === 'modified content', 'a modification');
+      rmSync(join(local.path, 'src/pkg1'), { recursive: true });
+      await waitFor(() => !existsSync(at('src/pkg1')), 'a recursive delete');
+      renameSync(join(local.path, 'src/pkg2'), join(local.path, 'src/renamed'));
+      renameSync(join(local.path, 'bin/run.sh'), join(local.path, 'bin/start.sh'));
+      await waitFor(
+        () =>
+          !existsSync(at('src/pkg2')) &&
+          existsSync(at('src/renamed/mod2/file2.ts')) &&
+          existsSync(at('bin/start.sh')) &&
+          !existsSync(at('bin/run.sh')),
+        'renames',
+      );
+      chmodSync(join(local.path, 'new/deep/file.txt'), 0o750);
+      await waitFor(() => (statSync(at('new/deep/file.txt')).mode & 0o777) === 0o750, 'a mode change');
+      symlinkSync('../new/deep/file.txt', join(local.path, 'bin/link'));
+      mkdirSync(join(local.path, 'fresh-empty'));
+      await waitFor(
+        () =>
+          existsSync(at('fresh-empty')) &&
+          lstatSync(at('bin/link'), { throwIfNoEntry: false })?.isSymbolicLink() === true,
+        'a symlink and an empty directory',
+      );
+      rmSync(join(local.path, 'current'));
+      mkdirSync(join(local.path, 'current'));
+      await waitFor(
+        () => lstatSync(at('current'), { throwIfNoEntry: false })?.isDirectory() === true,
+        'a symlink replaced by a directory',
+      );
+      await settle(sync, local.path, remote.path);
+      await assertInSync(sync);
+      assert.ok(batches.length > 0);
+      assert.ok(sync.status().lastBatch!.latencyMs >= 0);
+    } finally {
+      await sync.dispose();
+    }
   });
-  try {
-    await sync.start();
-    const at = (path: string): string => join(remote.path, path);
-    write(local.path, 'new/deep/file.txt', 'created');
-    await waitFor(() => existsSync(at('new/deep/file.txt')), 'a created file');
-    writeFileSync(join(local.path, 'new/deep/file.txt'), 'modified content');
-    await waitFor(() => readFileSync(at('new/deep/file.txt'), 'utf8') === 'modified content', 'a modification');
-    rmSync(join(local.path, 'src/pkg1'), { recursive: true });
-    await waitFor(() => !existsSync(at('src/pkg1')), 'a recursive delete');
-    renameSync(join(local.path, 'src/pkg2'), join(local.path, 'src/renamed'));
-    renameSync(join(local.path, 'bin/run.sh'), join(local.path, 'bin/start.sh'));
-    await waitFor(() => !existsSync(at('src/pkg2')) && existsSync(at('src/renamed/mod2/file2.ts')) && existsSync(at('bin/start.sh')) && !existsSync(at('bin/run.sh')), 'renames');
-    chmodSync(join(local.path, 'new/deep/file.txt'), 0o750);
-    await waitFor(() => (statSync(at('new/deep/file.txt')).mode & 0o777) === 0o750, 'a mode change');
-    symlinkSync('../new/deep/file.txt', join(local.path, 'bin/link'));
-    mkdirSync(join(local.path, 'fresh-empty'));
-    await waitFor(() => existsSync(at('fresh-empty')) && lstatSync(at('bin/link'), { throwIfNoEntry: false })?.isSymbolicLink() === true, 'a symlink and an empty directory');
-    rmSync(join(local.path, 'current'));
-    mkdirSync(join(local.path, 'current'));
-    await waitFor(() => lstatSync(at('current'), { throwIfNoEntry: false })?.isDirectory() === true, 'a symlink replaced by a directory');
-    await settle(sync, local.path, remote.path);
-    await assertInSync(sync);
-    assert.ok(batches.length > 0);
-    assert.ok(sync.status().lastBatch!.latencyMs >= 0);
-  } finally {
-    await sync.dispose();
-  }
-});
+}
 
 void test('a link escaping the folder is never synced and is reported', async () => {
   using local = tempDir('podloop-local-');
@@ -138,7 +175,10 @@ void test('a link escaping the folder is never synced and is reported', async ()
     assert.equal(existsSync(join(remote.path, 'ok.txt')), true);
     assert.equal(lstatSync(join(remote.path, 'etc-link'), { throwIfNoEntry: false }), undefined);
     assert.deepEqual(
-      sync.status().rejected.map((r) => `${r.path}:${r.reason}`).sort(),
+      sync
+        .status()
+        .rejected.map((r) => `${r.path}:${r.reason}`)
+        .sort(),
       ['etc-link:link-absolute', 'up-link:link-escape'],
     );
   } finally {
@@ -173,7 +213,11 @@ void test('without a usable receiver, sync falls back to one tar exec per batch 
   generateTree(local.path, 30);
   const base = localProcessTransport();
   const noReceiver: SyncTransport = {
-    openChannel: (command, signal) => base.openChannel(command.includes(RECEIVER_SCRIPT) ? ['sh', '-c', 'echo "sh: not allowed" >&2; exit 126'] : command, signal),
+    openChannel: (command, signal) =>
+      base.openChannel(
+        command.includes(RECEIVER_SCRIPT) ? ['sh', '-c', 'echo "sh: not allowed" >&2; exit 126'] : command,
+        signal,
+      ),
   };
   const sync = session(local.path, remote.path, { transport: noReceiver });
   try {
@@ -181,7 +225,10 @@ void test('without a usable receiver, sync falls back to one tar exec per batch 
     assert.equal(sync.status().mode, 'tar-fallback');
     write(local.path, 'later.txt', 'live in fallback');
     rmSync(join(local.path, 'src/pkg3'), { recursive: true });
-    await waitFor(() => existsSync(join(remote.path, 'later.txt')) && !existsSync(join(remote.path, 'src/pkg3')), 'a live edit in fallback mode');
+    await waitFor(
+      () => existsSync(join(remote.path, 'later.txt')) && !existsSync(join(remote.path, 'src/pkg3')),
+      'a live edit in fallback mode',
+    );
     await settle(sync, local.path, remote.path);
     await assertInSync(sync);
   } finally {
@@ -201,14 +248,22 @@ void test('the receiver works with busybox tools as found in minimal images', as
   using remote = tempDir('podloop-remote-');
   generateTree(local.path, 40);
   const base = localProcessTransport({ env: busybox.env });
-  const transport: SyncTransport = { openChannel: (command, signal) => base.openChannel(command[0] === 'sh' ? [busybox.shell, ...command.slice(1)] : command, signal) };
+  const transport: SyncTransport = {
+    openChannel: (command, signal) =>
+      base.openChannel(command[0] === 'sh' ? [busybox.shell, ...command.slice(1)] : command, signal),
+  };
   const sync = session(local.path, remote.path, { transport });
   try {
     await sync.start();
     assert.equal(sync.status().mode, 'receiver');
     rmSync(join(local.path, 'src/pkg4'), { recursive: true });
     chmodSync(join(local.path, 'src/pkg5/mod0/file12.ts'), 0o700);
-    await waitFor(() => !existsSync(join(remote.path, 'src/pkg4')) && (statSync(join(remote.path, 'src/pkg5/mod0/file12.ts')).mode & 0o777) === 0o700, 'edits applied by busybox');
+    await waitFor(
+      () =>
+        !existsSync(join(remote.path, 'src/pkg4')) &&
+        (statSync(join(remote.path, 'src/pkg5/mod0/file12.ts')).mode & 0o777) === 0o700,
+      'edits applied by busybox',
+    );
     await settle(sync, local.path, remote.path);
     await assertInSync(sync);
   } finally {
@@ -217,7 +272,11 @@ void test('the receiver works with busybox tools as found in minimal images', as
   const again = session(local.path, remote.path, { transport });
   try {
     await again.start();
-    assert.equal(again.status().totals.bytes, 0, 'busybox manifest (whole-second mtimes) lets an unchanged tree send nothing');
+    assert.equal(
+      again.status().totals.bytes,
+      0,
+      'busybox manifest (whole-second mtimes) lets an unchanged tree send nothing',
+    );
   } finally {
     await again.dispose();
   }

@@ -26,9 +26,20 @@ void test('an identical tree needs nothing, even with sub-second mtime differenc
 
 void test('new, resized and re-moded files are sent; remote-only paths are removed minimally', () => {
   const local = manifest(dir('a'), file('a/new', 1), file('a/grown', 20), file('a/exec', 5, T, 0o755));
-  const remote = manifest(dir('a'), file('a/grown', 10), file('a/exec', 5), dir('gone'), file('gone/1', 1), file('gone/2', 1), file('stale', 3));
+  const remote = manifest(
+    dir('a'),
+    file('a/grown', 10),
+    file('a/exec', 5),
+    dir('gone'),
+    file('gone/1', 1),
+    file('gone/2', 1),
+    file('stale', 3),
+  );
   const plan = diffManifests(local, remote);
-  assert.deepEqual(plan.send.map((e) => e.path), ['a/exec', 'a/grown', 'a/new']);
+  assert.deepEqual(
+    plan.send.map((e) => e.path),
+    ['a/exec', 'a/grown', 'a/new'],
+  );
   assert.deepEqual(plan.remove, ['gone', 'stale']);
   assert.deepEqual(plan.hashNeeded, []);
 });
@@ -37,9 +48,21 @@ void test('same size but a different mtime asks for hashes, and hashes decide', 
   const local = manifest(file('same', 4, T + 5000), file('changed', 4, T + 5000));
   const remote = manifest(file('same', 4), file('changed', 4));
   assert.deepEqual(diffManifests(local, remote).hashNeeded, ['changed', 'same']);
-  const hashes = { local: new Map([['same', 'aa'], ['changed', 'bb']]), remote: new Map([['same', 'aa'], ['changed', 'cc']]) };
+  const hashes = {
+    local: new Map([
+      ['same', 'aa'],
+      ['changed', 'bb'],
+    ]),
+    remote: new Map([
+      ['same', 'aa'],
+      ['changed', 'cc'],
+    ]),
+  };
   const plan = diffManifests(local, remote, hashes);
-  assert.deepEqual(plan.send.map((e) => e.path), ['changed']);
+  assert.deepEqual(
+    plan.send.map((e) => e.path),
+    ['changed'],
+  );
   assert.deepEqual(plan.hashNeeded, []);
 });
 
@@ -48,14 +71,23 @@ void test('a type change or a retargeted link is removed before being sent', () 
   const remote = manifest(dir('was-dir'), file('was-dir/inner', 1), file('was-file', 1), link('l', 'a'));
   const plan = diffManifests(local, remote);
   assert.deepEqual(plan.remove, ['l', 'was-dir', 'was-file']);
-  assert.deepEqual(plan.send.map((e) => e.path), ['l', 'was-dir', 'was-file']);
+  assert.deepEqual(
+    plan.send.map((e) => e.path),
+    ['l', 'was-dir', 'was-file'],
+  );
 });
 
 void test('a plan is split into batches by bytes and files, removals in the first', () => {
   const send = [file('a', 60), file('b', 60), file('c', 10), file('d', 10), file('e', 10)];
   const chunks = chunkPlan({ send, remove: ['old'] }, 100, 2);
-  assert.deepEqual(chunks.map((c) => c.entries.map((e) => e.path)), [['a'], ['b', 'c'], ['d', 'e']]);
-  assert.deepEqual(chunks.map((c) => c.remove), [['old'], [], []]);
+  assert.deepEqual(
+    chunks.map((c) => c.entries.map((e) => e.path)),
+    [['a'], ['b', 'c'], ['d', 'e']],
+  );
+  assert.deepEqual(
+    chunks.map((c) => c.remove),
+    [['old'], [], []],
+  );
   assert.deepEqual(chunkPlan({ send: [], remove: ['x'] }, 100, 2), [{ remove: ['x'], entries: [] }]);
   assert.deepEqual(chunkPlan({ send: [], remove: [] }, 100, 2), []);
 });

@@ -30,7 +30,14 @@ void test('the announced tar length matches the stream for short, long, non-ASCI
     writeFileSync(join(root.path, name), Buffer.alloc(size, 1));
   }
   entries.push({ path: 'dir-' + 'q'.repeat(150), type: 'dir', size: 0, mode: 0o755, mtimeMs: 1_700_000_000_000 });
-  entries.push({ path: 'link', type: 'symlink', size: 0, mode: 0o777, mtimeMs: 1_700_000_000_000, linkTarget: 't/'.repeat(70) });
+  entries.push({
+    path: 'link',
+    type: 'symlink',
+    size: 0,
+    mode: 0o777,
+    mtimeMs: 1_700_000_000_000,
+    linkTarget: 't/'.repeat(70),
+  });
   const out = new Collect();
   const result = await writeTar(root.path, entries, out);
   const bytes = Buffer.concat(out.chunks);
@@ -48,7 +55,10 @@ void test('the announced tar length matches the stream for short, long, non-ASCI
   })();
   extract.end(bytes);
   await parsed;
-  assert.deepEqual(seen, entries.map((entry) => entry.path));
+  assert.deepEqual(
+    seen,
+    entries.map((entry) => entry.path),
+  );
 });
 
 void test('a file that shrinks while sent keeps the frame length and is reported for resending', async () => {
@@ -63,7 +73,15 @@ void test('a file that shrinks while sent keeps the frame length and is reported
 
 void test('only the deepest directories of a batch are checked', () => {
   const entry = (path: string, type: Entry['type']): Entry => ({ path, type, size: 0, mode: 0o755, mtimeMs: 0 });
-  assert.deepEqual(batchDirectories([entry('a', 'dir'), entry('a/b/c.txt', 'file'), entry('top.txt', 'file'), entry('x/l', 'symlink')]), ['a/b', 'x']);
+  assert.deepEqual(
+    batchDirectories([
+      entry('a', 'dir'),
+      entry('a/b/c.txt', 'file'),
+      entry('top.txt', 'file'),
+      entry('x/l', 'symlink'),
+    ]),
+    ['a/b', 'x'],
+  );
 });
 
 void test('the embedded receiver script is the receiver.sh source', () => {

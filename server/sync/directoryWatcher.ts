@@ -1,0 +1,88 @@
+// Watches a folder tree with one fs.watch per directory (inotify reports changes to the files
+// inside a directory), adding and dropping watches as directories come and go. Reports paths only.
+
+import { watch, lstatSync, type FSWatcher } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { TreeWatcher, TreeWatcherOptions } from './watcher.js';
+
+export function watchDirectories(root: string, options: TreeWatcherOptions): TreeWatcher {
+  // Keyed by relative path; the inode tells a directory from a new one created under the same name.
+  const watchers = new Map<string, { watcher: FSWatcher; ino: number }>();
+  let closed = false;
+
+  function unwatchBelow(relDir: string): void {
+    for (const [dir, { watcher }] of watchers) {
+      if (dir === relDir || dir.startsWith(relDir + '/')) {
+        watcher.close();
+        watchers.delete(dir);
+      }
+    }
+  }
+
+  function onEvent(relDir: string, name: string | null): void {
+    if (closed) return;
+    if (!name) {
+      // No name means the kernel could not say what changed: have the whole directory re-read.
+      if (relDir !== '') options.onPath(relDir);
+      return;
+    }
+    const rel = relDir === '' ? name : `${relDir}/${name}`;
+    options.onPath(rel);
+    const stats = lstatSync(join(root, rel), { throwIfNoEntry: false });
+    if (stats?.isDirectory()) {
+      // Watch a new directory at once, before more files land in it; the session reads it whole.
+      const current = watchers.get(rel);
+      if (current && current.ino !== stats.ino) unwatchBelow(rel);
+      if (!watchers.has(rel)) void addTree(rel);
+    } else {
+      unwatchBelow(rel);
+    }
+  }
+
+  function addOne(relDir: string): boolean {
+    if (closed || watchers.has(relDir)) return false;
+    if (relDir !== '' && options.isIgnored(relDir, true)) return false;
+    try {
+      const ino = lstatSync(join(root, relDir)).ino;
+      const watcher = watch(join(root, relDir), { persistent: true }, (_event, name) =>
+        onEvent(relDir, name === null ? null : String(name)),
+      );
+      watcher.on('error', () => {
+        // The directory went away; its parent reports that.
+        watcher.close();
+        if (watchers.get(relDir)?.watcher === watcher) watchers.delete(relDir);
+      });
+      watchers.set(relDir, { watcher, ino });
+      return true;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') options.onError(error as Error);
+      return false;
+    }
+  }
+
+  async function addTree(relDir: string): Promise<void> {
+    if (!addOne(relDir)) return;
+    let dirents;
+    try {
+      dirents = await readdir(join(root, relDir), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const dirent of dirents) {
+      if (dirent.isDirectory()) await addTree(relDir === '' ? dirent.name : `${relDir}/${dirent.name}`);
+    }
+  }
+
+  const ready = addTree('');
+  return {
+    ready,
+    async close() {
+      closed = true;
+      for (const { watcher } of watchers.values()) watcher.close();
+      watchers.clear();
+      await ready.catch(() => undefined);
+    },
+  };
+}
