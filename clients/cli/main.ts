@@ -1,7 +1,7 @@
 // The `podloop` command: the reference client of the protocol. It spawns an engine per command
 // and maps subcommands onto protocol requests; it holds no Kubernetes logic.
 import { Command, CommanderError } from 'commander';
-import { engineVersion } from '../../server/lifecycle.js';
+import { podloopVersion } from './version.js';
 import { registerClusterCommands } from './commands/cluster.js';
 import { registerDevCommands } from './commands/dev.js';
 import { registerSandboxCommands } from './commands/sandbox.js';
@@ -12,7 +12,7 @@ export function buildProgram(): Command {
     .description(
       'Develop inside Kubernetes as if it were local: dev containers, file sync, logs, port-forward and debugging.',
     )
-    .version(engineVersion())
+    .version(podloopVersion())
     .option('--json', 'print one JSON document on stdout instead of tables')
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context (default: the current context)')
