@@ -377,3 +377,40 @@ void test('discovery answers the aggregated v2 form when asked for it and the le
     assert.equal(legacy.contentType, 'application/json');
     assert.equal((JSON.parse(legacy.body) as { kind: string }).kind, 'APIGroupList');
   }));
+
+function upgrade(s: TestSandbox, path: string, token: string | null): Promise<Reply> {
+  const ca = readFileSync(join(s.stateDir, 'pki', 'ca.crt'));
+  const headers: Record<string, string> = {
+    Connection: 'Upgrade',
+    Upgrade: 'websocket',
+    'Sec-WebSocket-Version': '13',
+    'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+    'Sec-WebSocket-Protocol': 'v5.channel.k8s.io',
+  };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  return new Promise((resolve, reject) => {
+    const req = request(new URL(path, s.sandbox.server), { ca, headers }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type']), body }),
+      );
+    });
+    req.on('upgrade', () => reject(new Error('unexpected upgrade')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+void test('stream upgrades are refused with a Status without a token or for a missing pod', () =>
+  withSandbox(async (s) => {
+    const exec = '/api/v1/namespaces/default/pods/ghost/exec?command=sh&stdout=true';
+    const anonymous = await upgrade(s, exec, null);
+    assert.equal(anonymous.status, 401);
+    assert.equal(status(anonymous).reason, 'Unauthorized');
+    const missing = await upgrade(s, exec, s.sandbox.token);
+    assert.equal(missing.status, 404);
+    assert.equal(status(missing).message, 'pods "ghost" not found');
+    const forward = await upgrade(s, '/api/v1/namespaces/default/pods/ghost/portforward?ports=80', s.sandbox.token);
+    assert.equal(forward.status, 404);
+  }));
