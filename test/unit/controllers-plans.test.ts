@@ -6,6 +6,7 @@ import {
   maxUnavailableOf,
   newReplicaSetReplicas,
   oldReplicaSetScaleDowns,
+  proportionalScale,
 } from '../../sandbox/controllers/deploymentMath.js';
 import { planEndpoints } from '../../sandbox/controllers/endpoints.js';
 import { formatIndexes, parseIndexes, planJob } from '../../sandbox/controllers/job.js';
@@ -197,4 +198,17 @@ void test('a Job active longer than activeDeadlineSeconds fails with DeadlineExc
   const failed = late.status.conditions?.find((c) => c.type === 'Failed');
   assert.equal(failed?.reason, 'DeadlineExceeded');
   assert.deepEqual(late.delete, [running]);
+});
+
+void test('scaling during a rollout spreads the new replicas over the ReplicaSets in proportion', () => {
+  const d = deployment(8);
+  const annotated = (rs: KubeObject): KubeObject => ({
+    ...rs,
+    metadata: { ...rs.metadata, annotations: { 'deployment.kubernetes.io/max-replicas': '5' } },
+  });
+  const old = annotated(replicaSet(3, 3));
+  const fresh = annotated(replicaSet(2, 1));
+  const result = new Map(proportionalScale(d, [old, fresh]).map((s) => [s.rs, s.replicas]));
+  assert.equal(result.get(old), 6);
+  assert.equal(result.get(fresh), 4);
 });
