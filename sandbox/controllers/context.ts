@@ -1,5 +1,5 @@
-// What every controller is built with: the store it acts on, the clock it reads, where PVC data
-// lives, and the resource types it names. Kept in one place so controllers stay plain functions.
+// What every controller is built with: the store it acts on, the clock it reads, its event recorder,
+// where PVC data lives, and the resource types it names; so controllers stay plain functions.
 
 import type { ObjectStore } from '../store/store.js';
 import { resourceByPlural } from '../store/resources.js';
