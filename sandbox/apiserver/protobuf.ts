@@ -185,6 +185,26 @@ const MESSAGES: Readonly<Record<string, MessageSpec>> = {
     7: ['failedJobsHistoryLimit', 'i'],
     8: ['timeZone', 's'],
   },
+  HorizontalPodAutoscaler: {
+    1: ['metadata', 'ObjectMeta'],
+    2: ['spec', 'HorizontalPodAutoscalerSpec'],
+    3: ['status', '-'],
+  },
+  HorizontalPodAutoscalerSpec: {
+    1: ['scaleTargetRef', 'CrossVersionObjectReference'],
+    2: ['minReplicas', 'i'],
+    3: ['maxReplicas', 'i'],
+    4: ['metrics', 'MetricSpec[]'],
+  },
+  CrossVersionObjectReference: { 1: ['kind', 's'], 2: ['name', 's'], 3: ['apiVersion', 's'] },
+  MetricSpec: {
+    1: ['type', 's'],
+    4: ['resource', 'ResourceMetricSource'],
+    7: ['containerResource', 'ContainerResourceMetricSource'],
+  },
+  ResourceMetricSource: { 1: ['name', 's'], 2: ['target', 'MetricTarget'] },
+  ContainerResourceMetricSource: { 1: ['name', 's'], 2: ['target', 'MetricTarget'], 3: ['container', 's'] },
+  MetricTarget: { 1: ['type', 's'], 2: ['value', 'q'], 3: ['averageValue', 'q'], 4: ['averageUtilization', 'i'] },
   JobTemplateSpec: { 1: ['metadata', 'ObjectMeta'], 2: ['spec', 'JobSpec'] },
 };
 
@@ -199,6 +219,7 @@ const TOP_LEVEL: Readonly<Record<string, string>> = {
   'apps/v1/Deployment': 'Deployment',
   'batch/v1/Job': 'Job',
   'batch/v1/CronJob': 'CronJob',
+  'autoscaling/v2/HorizontalPodAutoscaler': 'HorizontalPodAutoscaler',
 };
 
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);

@@ -277,4 +277,15 @@ void test('kubectl create subcommands, which send protobuf, create what they des
       '8080',
     );
     assert.equal(await ok(s, ['-n', 'shop', 'get', 'cj', 'tick', '-o', 'jsonpath={.spec.schedule}']), '*/5 * * * *');
+    await ok(s, ['-n', 'shop', 'autoscale', 'deployment', 'web', '--min=2', '--max=4', '--cpu-percent=70']);
+    const target = await ok(s, [
+      '-n',
+      'shop',
+      'get',
+      'hpa',
+      'web',
+      '-o',
+      'jsonpath={.spec.scaleTargetRef.name} {.spec.maxReplicas} {.spec.metrics[0].resource.target.averageUtilization}',
+    ]);
+    assert.equal(target, 'web 4 70');
   }));
