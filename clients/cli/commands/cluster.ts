@@ -2,9 +2,8 @@
 import type { Command } from 'commander';
 import { ClusterContexts } from '../../../protocol/cluster.js';
 import { WorkloadsList } from '../../../protocol/workloads.js';
-import { withEngine } from '../engineSession.js';
-import type { GlobalOptions } from '../engineSession.js';
 import { paint, printJson, printTable } from '../output.js';
+import { run } from './action.js';
 
 /** kubectl-style age: 45s, 3m, 5h, 2d. */
 export function age(iso: string | undefined, now = Date.now()): string {
@@ -20,9 +19,8 @@ export function registerClusterCommands(program: Command): void {
   program
     .command('contexts')
     .description("list the kubeconfig's contexts")
-    .action((_options: object, command: Command) =>
-      withEngine(command.optsWithGlobals<GlobalOptions>(), async (engine) => {
-        const globals = command.optsWithGlobals<GlobalOptions>();
+    .action(
+      run(async (globals, _args, engine) => {
         const result = await engine.request(ClusterContexts.type, {});
         if (globals.json === true) return printJson(result);
         printTable(
@@ -42,9 +40,8 @@ export function registerClusterCommands(program: Command): void {
     .command('workloads')
     .description('list Deployments, StatefulSets, DaemonSets, Pods, Jobs and CronJobs')
     .option('-A, --all-namespaces', 'list every namespace')
-    .action((_options: object, command: Command) =>
-      withEngine(command.optsWithGlobals<GlobalOptions>(), async (engine) => {
-        const globals = command.optsWithGlobals<GlobalOptions & { allNamespaces?: boolean }>();
+    .action(
+      run(async (globals, _args, engine) => {
         const all = globals.allNamespaces === true;
         const result = await engine.request(
           WorkloadsList.type,

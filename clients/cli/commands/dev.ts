@@ -10,10 +10,10 @@ import { PortForwardStart } from '../../../protocol/portForward.js';
 import { RunStart, RunStop } from '../../../protocol/run.js';
 import { SyncPause, SyncResume, SyncStatusRequest, SyncVerify } from '../../../protocol/sync.js';
 import type { SyncStatus } from '../../../protocol/sync.js';
-import { withEngine } from '../engineSession.js';
 import type { GlobalOptions } from '../engineSession.js';
 import { printJson, printTable } from '../output.js';
 import { parseWorkloadRef, UsageError } from '../workloadRef.js';
+import { run } from './action.js';
 
 function workload(ref: string, globals: GlobalOptions): WorkloadParams {
   return { ...parseWorkloadRef(ref), ...(globals.namespace !== undefined ? { namespace: globals.namespace } : {}) };
@@ -50,26 +50,6 @@ function describeSync(status: SyncStatus): string {
     ? `, last batch ${status.lastBatch.files} files in ${status.lastBatch.latencyMs} ms`
     : '';
   return `sync ${status.state}: ${status.pendingFiles} files pending${last}${status.lastError ? `; error: ${status.lastError}` : ''}\n`;
-}
-
-type Action = (command: Command, args: string[]) => Promise<void>;
-
-/** Wraps a command action: runs it against an engine with the merged global options. */
-function run(
-  action: (
-    globals: GlobalOptions & Record<string, unknown>,
-    args: string[],
-    engine: Parameters<Parameters<typeof withEngine>[1]>[0],
-  ) => Promise<void>,
-): (...raw: unknown[]) => Promise<void> {
-  const wrapped: Action = (command, args) => {
-    const globals = command.optsWithGlobals<GlobalOptions & Record<string, unknown>>();
-    return withEngine(globals, (engine) => action(globals, args, engine));
-  };
-  return (...raw) => {
-    const command = raw[raw.length - 1] as Command;
-    return wrapped(command, command.args);
-  };
 }
 
 export function registerDevCommands(program: Command): void {
