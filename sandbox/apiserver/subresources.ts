@@ -172,7 +172,8 @@ export async function serveLog(call: Call): Promise<void> {
     log.destroy();
   };
   req.on('close', stop);
-  log.on('data', (chunk: Buffer | string) => res.write(chunk));
-  log.on('end', () => res.end());
+  res.on('close', stop);
+  // A log that fails midway ends the response as a real kubelet's would: the client has the rest.
   log.on('error', () => res.end());
+  log.pipe(res);
 }
