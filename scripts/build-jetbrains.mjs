@@ -35,7 +35,8 @@ function ensureLibraries() {
   const missing = libraries.filter((lib) => !existsSync(join(javaLib, lib.jar)));
   if (missing.length === 0) return;
   const packages = [...new Set(missing.map((lib) => lib.pkg))];
-  if (process.getuid?.() !== 0) fail(`missing ${missing.map((l) => l.jar).join(', ')}: apt-get install ${packages.join(' ')}`);
+  if (process.getuid?.() !== 0)
+    fail(`missing ${missing.map((l) => l.jar).join(', ')}: apt-get install ${packages.join(' ')}`);
   process.stderr.write(`build-jetbrains: installing ${packages.join(' ')}\n`);
   const install = () =>
     spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { stdio: 'inherit' });
@@ -61,14 +62,27 @@ function compile(javac, sources, out, classpath) {
   if (sources.length === 0) return;
   const result = spawnSync(
     javac,
-    ['--release', '17', '-encoding', 'UTF-8', '-Xlint:all', '-Xlint:-serial', '-d', out, '-cp', classpath.join(delimiter), ...sources],
+    [
+      '--release',
+      '17',
+      '-encoding',
+      'UTF-8',
+      '-Xlint:all',
+      '-Xlint:-serial',
+      '-d',
+      out,
+      '-cp',
+      classpath.join(delimiter),
+      ...sources,
+    ],
     { stdio: 'inherit' },
   );
   if (result.status !== 0) fail(`javac failed for ${out}`);
 }
 
 const javac = findTool('javac');
-if (javac === undefined) fail('javac not found: install a JDK 17+ (apt-get install openjdk-17-jdk-headless) or set JAVA_HOME');
+if (javac === undefined)
+  fail('javac not found: install a JDK 17+ (apt-get install openjdk-17-jdk-headless) or set JAVA_HOME');
 ensureLibraries();
 
 const mainSources = javaFiles(join(project, 'src', 'main', 'java'));
@@ -96,5 +110,7 @@ if (existsSync(stampPath) && readFileSync(stampPath, 'utf8') === stamp) {
   }
   writeFileSync(join(build, 'test-classpath.txt'), testClasspath.join(delimiter));
   writeFileSync(stampPath, stamp);
-  process.stdout.write(`build-jetbrains: built ${mainSources.length} main and ${testSources.length} test sources into ${build}\n`);
+  process.stdout.write(
+    `build-jetbrains: built ${mainSources.length} main and ${testSources.length} test sources into ${build}\n`,
+  );
 }

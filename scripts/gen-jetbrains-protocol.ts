@@ -7,7 +7,18 @@ import { errorCatalog } from '../protocol/errors.js';
 import { methods, protocolVersion } from '../protocol/methods.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-export const javaProtocolDir = join(root, 'clients', 'jetbrains', 'src', 'main', 'java', 'dev', 'podloop', 'client', 'protocol');
+export const javaProtocolDir = join(
+  root,
+  'clients',
+  'jetbrains',
+  'src',
+  'main',
+  'java',
+  'dev',
+  'podloop',
+  'client',
+  'protocol',
+);
 export const methodsJavaPath = join(javaProtocolDir, 'Methods.java');
 export const errorCodesJavaPath = join(javaProtocolDir, 'ErrorCodes.java');
 
@@ -55,7 +66,14 @@ export function renderMethodsJava(): string {
   methods.forEach((info, index) => {
     const kind = info.kind === 'request' ? 'Kind.REQUEST' : 'Kind.NOTIFICATION';
     const direction = info.direction === 'clientToServer' ? 'Direction.CLIENT_TO_SERVER' : 'Direction.SERVER_TO_CLIENT';
-    const args = [constantName(info.method), kind, direction, javaNullable(info.params), javaNullable(info.result), javaString(info.summary)];
+    const args = [
+      constantName(info.method),
+      kind,
+      direction,
+      javaNullable(info.params),
+      javaNullable(info.result),
+      javaString(info.summary),
+    ];
     lines.push(`      new Info(${args.join(', ')})${index === methods.length - 1 ? ');' : ','}`);
   });
   lines.push('}', '');
@@ -78,9 +96,15 @@ export function renderErrorCodesJava(): string {
     lines.push(`  /** ${info.meaning.replace(/\*\//g, '*&#47;')} */`);
     lines.push(`  public static final int ${info.name} = ${info.code};`);
   }
-  lines.push('', '  /** Code → name, for messages and logs. */', '  public static final Map<Integer, String> NAMES = Map.ofEntries(');
+  lines.push(
+    '',
+    '  /** Code → name, for messages and logs. */',
+    '  public static final Map<Integer, String> NAMES = Map.ofEntries(',
+  );
   errorCatalog.forEach((info, index) => {
-    lines.push(`      Map.entry(${info.name}, ${javaString(info.name)})${index === errorCatalog.length - 1 ? ');' : ','}`);
+    lines.push(
+      `      Map.entry(${info.name}, ${javaString(info.name)})${index === errorCatalog.length - 1 ? ');' : ','}`,
+    );
   });
   lines.push('', '  /** Name of a code, or {@code "Error <code>"} for one this client does not know. */');
   lines.push('  public static String nameOf(int code) {');

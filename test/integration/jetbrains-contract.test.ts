@@ -43,7 +43,11 @@ function protocolFields(model: MetaModel): Map<string, string[]> {
   for (const alias of model.typeAliases) {
     if (alias.type === 'Record<string, never>') fields.set(alias.name, []);
     const parts = alias.type.split(' & ');
-    if (parts.every((part) => byName.has(part))) fields.set(alias.name, parts.flatMap((part) => byName.get(part) ?? []));
+    if (parts.every((part) => byName.has(part)))
+      fields.set(
+        alias.name,
+        parts.flatMap((part) => byName.get(part) ?? []),
+      );
   }
   return fields;
 }
@@ -53,11 +57,9 @@ let javaRecords: Record<string, string[]>;
 before(() => {
   const build = spawnSync(process.execPath, [buildScript], { encoding: 'utf8' });
   assert.equal(build.status, 0, `build-jetbrains failed:\n${build.stdout}\n${build.stderr}`);
-  const dump = spawnSync(
-    'java',
-    ['-cp', readFileSync(classpathFile, 'utf8'), 'dev.podloop.client.ContractDump'],
-    { encoding: 'utf8' },
-  );
+  const dump = spawnSync('java', ['-cp', readFileSync(classpathFile, 'utf8'), 'dev.podloop.client.ContractDump'], {
+    encoding: 'utf8',
+  });
   assert.equal(dump.status, 0, `ContractDump failed:\n${dump.stderr}`);
   javaRecords = JSON.parse(dump.stdout) as Record<string, string[]>;
 });
@@ -76,9 +78,15 @@ void test('the generated Java method and error-code constants match protocol/', 
 void test('every protocol type has a Java record with exactly its field names', async () => {
   const expected = protocolFields(JSON.parse(await renderMetaModel()) as MetaModel);
   for (const info of methods) {
-    for (const name of [info.params, info.result]) if (name !== undefined) assert.ok(expected.has(name), `${name} read`);
+    for (const name of [info.params, info.result])
+      if (name !== undefined) assert.ok(expected.has(name), `${name} read`);
   }
-  assert.deepEqual(expected.get('WorkloadsListParams')?.sort(), ['allNamespaces', 'kinds', 'namespace', 'workDoneToken']);
+  assert.deepEqual(expected.get('WorkloadsListParams')?.sort(), [
+    'allNamespaces',
+    'kinds',
+    'namespace',
+    'workDoneToken',
+  ]);
   const problems: string[] = [];
   for (const [name, fields] of expected) {
     const java = javaRecords[name];

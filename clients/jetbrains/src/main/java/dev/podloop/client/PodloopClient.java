@@ -2,6 +2,7 @@
 // CompletableFutures (cancel sends $/cancelRequest), notifications reach typed listeners.
 package dev.podloop.client;
 
+import com.google.gson.JsonObject;
 import dev.podloop.client.protocol.Cluster.ClusterContextsParams;
 import dev.podloop.client.protocol.Cluster.ClusterContextsResult;
 import dev.podloop.client.protocol.Debug.DebugStartParams;
@@ -45,7 +46,6 @@ import dev.podloop.client.protocol.Sync.SyncVerifyParams;
 import dev.podloop.client.protocol.Sync.SyncVerifyResult;
 import dev.podloop.client.protocol.Workloads.WorkloadsListParams;
 import dev.podloop.client.protocol.Workloads.WorkloadsListResult;
-import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;

@@ -15,8 +15,6 @@ import dev.podloop.client.protocol.Dev.DevStartResult;
 import dev.podloop.client.protocol.ErrorCodes;
 import dev.podloop.client.protocol.Lifecycle.InitializeResult;
 import dev.podloop.client.protocol.Logs.LogsFollowParams;
-import dev.podloop.client.protocol.Logs.LogsFollowResult;
-import dev.podloop.client.protocol.Logs.LogsStopParams;
 import dev.podloop.client.protocol.Methods;
 import dev.podloop.client.protocol.Progress.WorkDoneProgressValue;
 import dev.podloop.client.protocol.State.EngineStateParams;
@@ -81,9 +79,10 @@ public class EngineSandboxTest {
 
   @Test(timeout = 180_000)
   public void theDevLoopRunsFromStartToEnd() throws Exception {
+    Path sources = Files.createTempDirectory("podloop-jvm-src-");
+    Files.writeString(sources.resolve("hello.txt"), "hello from the JVM client\n");
     DevStartParams start = new DevStartParams(
-        WorkloadKind.Deployment, workload, namespace, null, null, Files.createTempDirectory("podloop-jvm-src-").toString(),
-        null, null, null, null, List.of());
+        WorkloadKind.Deployment, workload, namespace, null, null, sources.toString(), null, null, null, null, List.of());
     if (!initialized.capabilities().methods().contains(Methods.DEV_START)) {
       // This engine does not implement dev mode yet: the client must see exactly that.
       try {
@@ -108,10 +107,10 @@ public class EngineSandboxTest {
     SyncStatusResult sync = await(client.syncStatus(new SyncStatusParams(WorkloadKind.Deployment, workload, namespace)));
     assertNotNull(sync.status().state());
 
-    LogsFollowResult stream = await(client.logsFollow(
-        new LogsFollowParams(WorkloadKind.Deployment, workload, namespace, null, 10, true, null)));
+    LogStream stream = await(LogStream.follow(client,
+        new LogsFollowParams(WorkloadKind.Deployment, workload, namespace, null, 10, true, null), line -> {}, () -> {}));
     assertFalse(stream.streamId().isEmpty());
-    await(client.logsStop(new LogsStopParams(stream.streamId())));
+    await(stream.stop());
 
     DevEndResult ended = await(client.devEnd(new DevEndParams(WorkloadKind.Deployment, workload, namespace, null, null)));
     assertTrue(ended.restored());

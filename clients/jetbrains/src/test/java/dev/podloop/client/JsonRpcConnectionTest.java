@@ -221,4 +221,30 @@ public class JsonRpcConnectionTest {
     assertNull(await(answer));
     assertTrue(String.join("\n", logged), logged.stream().anyMatch(line -> line.contains("not JSON")));
   }
+
+  @Test(timeout = 10_000)
+  public void aLogStreamKeepsLinesThatArriveBeforeItsIdAndOnlyItsOwn() throws Exception {
+    connection.start();
+    List<String> lines = new CopyOnWriteArrayList<>();
+    CompletableFuture<Void> ended = new CompletableFuture<>();
+    CompletableFuture<LogStream> opened = LogStream.follow(client,
+        new dev.podloop.client.protocol.Logs.LogsFollowParams(WorkloadKind.Deployment, "web", null, null, null, null, null),
+        line -> lines.add(line.text()), () -> ended.complete(null));
+    JsonObject request = receive();
+    send("{\"jsonrpc\":\"2.0\",\"method\":\"logs/lines\",\"params\":{\"streamId\":\"s1\",\"lines\":[{\"pod\":\"p\",\"container\":\"c\",\"text\":\"early\"}]}}");
+    send("{\"jsonrpc\":\"2.0\",\"method\":\"logs/lines\",\"params\":{\"streamId\":\"other\",\"lines\":[{\"pod\":\"p\",\"container\":\"c\",\"text\":\"not mine\"}]}}");
+    send("{\"jsonrpc\":\"2.0\",\"id\":" + request.get("id") + ",\"result\":{\"streamId\":\"s1\"}}");
+    LogStream stream = await(opened);
+    assertEquals("s1", stream.streamId());
+    send("{\"jsonrpc\":\"2.0\",\"method\":\"logs/lines\",\"params\":{\"streamId\":\"s1\",\"lines\":[{\"pod\":\"p\",\"container\":\"c\",\"text\":\"läter\"}],\"end\":true}}");
+    await(ended);
+    assertEquals(List.of("early", "läter"), lines);
+    CompletableFuture<Void> stopped = stream.stop();
+    JsonObject stop = receive();
+    assertEquals("logs/stop", stop.get("method").getAsString());
+    assertEquals("s1", stop.getAsJsonObject("params").get("streamId").getAsString());
+    send("{\"jsonrpc\":\"2.0\",\"id\":" + stop.get("id") + ",\"result\":null}");
+    await(stopped);
+    assertTrue(stream.stop().isDone());
+  }
 }
