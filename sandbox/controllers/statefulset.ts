@@ -191,7 +191,20 @@ function createPod(
     for (const claim of claims) ensureClaim(ctx, sts, claim, name);
   }
   pod.spec = toJson(podSpec);
-  store.create(PODS, withDefaults(PODS, pod));
+  try {
+    store.create(PODS, withDefaults(PODS, pod));
+  } catch (error) {
+    // Say why the set is stuck (e.g. a foreign pod holds the name); the loop retries with back-off.
+    const reason = error instanceof Error ? error.message : String(error);
+    ctx.record(
+      sts,
+      'Warning',
+      'FailedCreate',
+      `create Pod ${name} in StatefulSet ${sts.metadata.name} failed error: ${reason}`,
+      COMPONENT,
+    );
+    throw error;
+  }
   ctx.record(
     sts,
     'Normal',
