@@ -1,0 +1,199 @@
+// Every podloop command: each one asks the engine (never Kubernetes) and shows the answer, with
+// engine failures shown as one clear message and "not supported yet" as information, not alarm.
+import * as vscode from 'vscode';
+import { DebugStart } from '../../../../protocol/debug.js';
+import { DevEnd, DevStart } from '../../../../protocol/dev.js';
+import type { WorkloadParams } from '../../../../protocol/dev.js';
+import { PortForwardStart } from '../../../../protocol/portForward.js';
+import { SyncStatusRequest, SyncVerify } from '../../../../protocol/sync.js';
+import { describeFailure, toEngineRequestError } from '../engine/errors.js';
+import type { ViewModel } from '../model/store.js';
+import type { ContextNode, TreeNode, WorkloadNode } from '../model/viewModel.js';
+import type { EngineHost } from './engineHost.js';
+import type { LogChannels } from './logs.js';
+import { withEngineProgress } from './progress.js';
+import { openWorkloadTerminal } from './terminal.js';
+
+export interface CommandDeps {
+  host: EngineHost;
+  model: ViewModel;
+  logs: LogChannels;
+  output: vscode.OutputChannel;
+}
+
+function workloadParams(node: WorkloadNode): WorkloadParams {
+  const { kind, name, namespace } = node.workload;
+  return { kind, name, namespace };
+}
+
+function allWorkloads(model: ViewModel): WorkloadNode[] {
+  const result: WorkloadNode[] = [];
+  const walk = (node?: TreeNode): void => {
+    for (const child of model.children(node)) {
+      if (child.type === 'workload') result.push(child);
+      else if (child.type !== 'message') walk(child);
+    }
+  };
+  walk();
+  return result;
+}
+
+/** The workload a command acts on: the tree item it was invoked on, else one the user picks. */
+async function pickWorkload(model: ViewModel, node: unknown, filter?: (n: WorkloadNode) => boolean) {
+  if (typeof node === 'object' && node !== null && (node as TreeNode).type === 'workload') return node as WorkloadNode;
+  const candidates = allWorkloads(model).filter(filter ?? (() => true));
+  if (candidates.length === 0) {
+    void vscode.window.showInformationMessage('podloop: no matching workloads in the current context.');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    candidates.map((candidate) => ({
+      label: candidate.workload.name,
+      description: `${candidate.workload.kind} in ${candidate.workload.namespace}`,
+      detail: candidate.description,
+      candidate,
+    })),
+    { placeHolder: 'Workload' },
+  );
+  return picked?.candidate;
+}
+
+function showFailure(method: string, error: unknown, output: vscode.OutputChannel): void {
+  const failure = toEngineRequestError(method, error);
+  if (failure.cancelled) return;
+  output.appendLine(`${failure.method} failed: ${failure.codeName} ${failure.message}`);
+  if (failure.notSupported) void vscode.window.showInformationMessage(describeFailure(failure));
+  else void vscode.window.showErrorMessage(describeFailure(failure), 'Show Log').then((choice) => {
+    if (choice !== undefined) output.show(true);
+  });
+}
+
+/** Wraps a command body so every failure (engine or not) lands in showFailure. */
+function guarded(method: string, deps: CommandDeps, body: (...args: unknown[]) => Promise<void>) {
+  return async (...args: unknown[]): Promise<void> => {
+    try {
+      await body(...args);
+    } catch (error) {
+      showFailure(method, error, deps.output);
+    }
+  };
+}
+
+export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
+  const { host, model, logs, output } = deps;
+  const inDevMode = (node: WorkloadNode): boolean => node.dev !== 'none';
+  const register = (id: string, method: string, body: (...args: unknown[]) => Promise<void>) =>
+    vscode.commands.registerCommand(id, guarded(method, deps, body));
+
+  return [
+    register('podloop.refresh', 'workloads/list', async () => {
+      await host.get();
+      await model.refresh();
+    }),
+    register('podloop.restartEngine', 'initialize', () => host.restart()),
+    register('podloop.showEngineLog', 'engine/log', () => Promise.resolve(output.show(true))),
+    register('podloop.useContext', 'initialize', async (node) => {
+      let name = (node as ContextNode | undefined)?.type === 'context' ? (node as ContextNode).name : undefined;
+      name ??= await vscode.window.showQuickPick(
+        model.state.contexts.map((context) => context.name),
+        { placeHolder: 'Kube context' },
+      );
+      if (name !== undefined) await host.useContext(name);
+    }),
+    register('podloop.devStart', DevStart.method, async (node) => {
+      const target = await pickWorkload(model, node);
+      if (target === undefined) return;
+      const engine = await host.get();
+      const result = await withEngineProgress(`podloop: dev mode for ${target.workload.name}`, (options) =>
+        engine.request(DevStart.type, workloadParams(target), options),
+      );
+      void vscode.window.showInformationMessage(
+        `podloop: ${target.workload.name} is in dev mode (container ${result.session.container}).`,
+      );
+    }),
+    register('podloop.devEnd', DevEnd.method, async (node) => {
+      const target = await pickWorkload(model, node, inDevMode);
+      if (target === undefined) return;
+      const engine = await host.get();
+      const result = await withEngineProgress(`podloop: ending dev mode of ${target.workload.name}`, (options) =>
+        engine.request(DevEnd.type, workloadParams(target), options),
+      );
+      void vscode.window.showInformationMessage(
+        result.restored
+          ? `podloop: ${target.workload.name} is restored.`
+          : `podloop: ${target.workload.name} was not in dev mode.`,
+      );
+      await model.refresh();
+    }),
+    register('podloop.syncStatus', SyncStatusRequest.method, async (node) => {
+      const target = await pickWorkload(model, node, inDevMode);
+      if (target === undefined) return;
+      const engine = await host.get();
+      const { status } = await engine.request(SyncStatusRequest.type, workloadParams(target));
+      const last = status.lastBatch !== undefined ? `; last batch ${status.lastBatch.files} files in ${status.lastBatch.latencyMs} ms` : '';
+      void vscode.window.showInformationMessage(
+        `podloop sync of ${target.workload.name}: ${status.state}, ${status.pendingFiles} pending, ${status.totals.files} files synced${last}.`,
+      );
+    }),
+    register('podloop.syncVerify', SyncVerify.method, async (node) => {
+      const target = await pickWorkload(model, node, inDevMode);
+      if (target === undefined) return;
+      const engine = await host.get();
+      const result = await withEngineProgress(`podloop: verifying ${target.workload.name}`, (options) =>
+        engine.request(SyncVerify.type, workloadParams(target), options),
+      );
+      if (result.inSync) {
+        void vscode.window.showInformationMessage(`podloop: ${result.files} files are identical on both sides.`);
+        return;
+      }
+      output.appendLine(`sync/verify ${target.workload.name}: ${result.differences.length} differences`);
+      for (const difference of result.differences) output.appendLine(`  ${difference.reason}  ${difference.path}`);
+      output.show(true);
+      void vscode.window.showWarningMessage(`podloop: ${result.differences.length} paths differ (listed in the podloop output).`);
+    }),
+    register('podloop.logs', 'logs/follow', async (node) => {
+      const target = await pickWorkload(model, node);
+      if (target === undefined) return;
+      await logs.follow(await host.get(), workloadParams(target));
+    }),
+    register('podloop.portForward', PortForwardStart.method, async (node) => {
+      const target = await pickWorkload(model, node);
+      if (target === undefined) return;
+      const answer = await vscode.window.showInputBox({
+        prompt: `Forward to ${target.workload.name}: REMOTE or LOCAL:REMOTE (LOCAL 0 picks a free port)`,
+        validateInput: (value) => (/^(\d{1,5}:)?\d{1,5}$/.test(value.trim()) ? undefined : 'e.g. 8080 or 18080:8080'),
+      });
+      if (answer === undefined) return;
+      const [first, second] = answer.trim().split(':');
+      const remotePort = Number(second ?? first);
+      const localPort = Number(first);
+      const engine = await host.get();
+      const forward = await engine.request(PortForwardStart.type, { ...workloadParams(target), remotePort, localPort });
+      void vscode.window.showInformationMessage(
+        `podloop: ${forward.localAddress}:${forward.localPort} → ${target.workload.name}:${forward.remotePort}`,
+      );
+    }),
+    register('podloop.debug', DebugStart.method, async (node) => {
+      const target = await pickWorkload(model, node, inDevMode);
+      if (target === undefined) return;
+      const engine = await host.get();
+      const result = await withEngineProgress(`podloop: starting the debugger in ${target.workload.name}`, (options) =>
+        engine.request(DebugStart.type, workloadParams(target), options),
+      );
+      const launch = result.vscodeLaunchConfig;
+      const configuration: vscode.DebugConfiguration = {
+        name: `podloop: ${target.workload.name}`,
+        ...launch,
+        type: typeof launch.type === 'string' ? launch.type : 'node',
+        request: typeof launch.request === 'string' ? launch.request : 'attach',
+      };
+      const started = await vscode.debug.startDebugging(vscode.workspace.workspaceFolders?.[0], configuration);
+      if (!started) void vscode.window.showErrorMessage(`podloop: VS Code could not start a ${configuration.type} debug session.`);
+    }),
+    register('podloop.terminal', 'exec/run', async (node) => {
+      const target = await pickWorkload(model, node);
+      if (target === undefined) return;
+      openWorkloadTerminal(await host.get(), workloadParams(target), target.session?.container);
+    }),
+  ];
+}

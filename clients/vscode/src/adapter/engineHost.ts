@@ -1,0 +1,108 @@
+// Owns the one engine process of the window: starts it from the `podloop.*` settings, restarts it
+// when they change or the user picks another context, and mirrors its log to an OutputChannel.
+import * as vscode from 'vscode';
+import { join } from 'node:path';
+import type { LogLevel } from '../../../../protocol/lifecycle.js';
+import { EngineClient } from '../engine/engineClient.js';
+import type { EngineSettings } from '../engine/engineClient.js';
+import type { ViewModel } from '../model/store.js';
+
+function readSettings(contextOverride: string | undefined): EngineSettings {
+  const config = vscode.workspace.getConfiguration('podloop');
+  const text = (key: string): string | undefined => {
+    const value = config.get<string>(key);
+    return value !== undefined && value.trim() !== '' ? value : undefined;
+  };
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const context = contextOverride ?? text('context');
+  const kubeconfig = text('kubeconfig');
+  const namespace = text('namespace');
+  const logLevel = text('engineLogLevel') as LogLevel | undefined;
+  return {
+    ...(folder !== undefined ? { workspaceFolder: folder } : {}),
+    ...(context !== undefined ? { context } : {}),
+    ...(kubeconfig !== undefined ? { kubeconfig } : {}),
+    ...(namespace !== undefined ? { namespace } : {}),
+    ...(logLevel !== undefined ? { logLevel } : {}),
+  };
+}
+
+export class EngineHost implements vscode.Disposable {
+  private engine: Promise<EngineClient> | undefined;
+  private contextOverride: string | undefined;
+  private readonly listeners: vscode.Disposable[] = [];
+  private readonly started = new vscode.EventEmitter<EngineClient>();
+  /** Fires with each engine once it is initialized. */
+  readonly onDidStart = this.started.event;
+
+  constructor(
+    private readonly extension: vscode.ExtensionContext,
+    private readonly output: vscode.OutputChannel,
+    private readonly model: ViewModel,
+  ) {
+    this.listeners.push(
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration('podloop')) void this.restart();
+      }),
+    );
+  }
+
+  /** The running engine, started on first use. */
+  get(): Promise<EngineClient> {
+    this.engine ??= this.start();
+    return this.engine;
+  }
+
+  /** Switches to another kube context by restarting the engine with it. */
+  async useContext(name: string): Promise<void> {
+    this.contextOverride = name;
+    await this.restart();
+  }
+
+  async restart(): Promise<void> {
+    const previous = this.engine;
+    this.engine = undefined;
+    this.model.detach();
+    if (previous !== undefined) await previous.then((engine) => engine.dispose()).catch(() => undefined);
+    await this.get();
+  }
+
+  private async start(): Promise<EngineClient> {
+    const config = vscode.workspace.getConfiguration('podloop');
+    const nodePath = config.get<string>('nodePath');
+    const enginePath = join(this.extension.extensionPath, 'engine', 'server', 'main.js');
+    const engine = await EngineClient.start({
+      enginePath,
+      ...(nodePath !== undefined && nodePath.trim() !== '' ? { nodePath } : {}),
+      clientName: 'podloop-vscode',
+      clientVersion: String(this.extension.extension.packageJSON.version),
+      settings: readSettings(this.contextOverride),
+      onStderr: (text) => this.output.append(text),
+    });
+    engine.onEngineLog((line) =>
+      this.output.appendLine(`[${line.level}]${line.component !== undefined ? ` ${line.component}:` : ''} ${line.message}`),
+    );
+    engine.onExit((code) => {
+      this.output.appendLine(`podloop engine exited (code ${String(code)})`);
+      if (this.engine !== undefined) {
+        this.engine = undefined;
+        this.model.detach();
+      }
+    });
+    const info = engine.info;
+    this.output.appendLine(
+      `podloop engine ${info.serverInfo.version}: context ${info.context ?? '(none)'}, namespace ${info.namespace}`,
+    );
+    this.started.fire(engine);
+    void this.model.attach(engine);
+    return engine;
+  }
+
+  dispose(): Promise<void> {
+    for (const listener of this.listeners) listener.dispose();
+    this.started.dispose();
+    const engine = this.engine;
+    this.engine = undefined;
+    return engine === undefined ? Promise.resolve() : engine.then((e) => e.dispose()).catch(() => undefined);
+  }
+}

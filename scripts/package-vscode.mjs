@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// Builds the installable VS Code extension: bundles the extension (vscode stays external) and the
+// engine into clients/vscode, then packs clients/vscode/podloop-<version>.vsix with vsce, offline.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const extensionDir = join(root, 'clients', 'vscode');
+const engineDir = join(extensionDir, 'engine');
+
+function say(message) {
+  process.stderr.write(`package-vscode: ${message}\n`);
+}
+
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: false, logLevel: 'warning' };
+
+async function bundleExtension() {
+  rmSync(join(extensionDir, 'out'), { recursive: true, force: true });
+  // VS Code loads a CommonJS main; `vscode` is provided by the editor at run time.
+  await build({
+    ...common,
+    entryPoints: [join(extensionDir, 'src', 'extension.ts')],
+    outfile: join(extensionDir, 'out', 'extension.js'),
+    format: 'cjs',
+    external: ['vscode'],
+  });
+}
+
+async function bundleEngine() {
+  rmSync(engineDir, { recursive: true, force: true });
+  await build({
+    ...common,
+    entryPoints: [join(root, 'server', 'main.ts')],
+    outfile: join(engineDir, 'server', 'main.js'),
+    format: 'esm',
+    // Optional native speed-ups of ws: absent, ws falls back to JavaScript.
+    external: ['bufferutil', 'utf-8-validate'],
+    // CommonJS dependencies inside an ES module bundle still call require().
+    banner: {
+      js: "import { createRequire as __podloopCreateRequire } from 'node:module'; const require = __podloopCreateRequire(import.meta.url);",
+    },
+  });
+  // The extension's manifest is not an ES module package; the engine's folder is.
+  writeFileSync(join(engineDir, 'package.json'), `${JSON.stringify({ type: 'module' }, null, 2)}\n`);
+}
+
+function pack() {
+  const { version } = JSON.parse(readFileSync(join(extensionDir, 'package.json'), 'utf8'));
+  const vsix = join(extensionDir, `podloop-${version}.vsix`);
+  rmSync(vsix, { force: true });
+  const vsce = join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
+  const result = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--out', vsix], {
+    cwd: extensionDir,
+    // vsce's report goes to stderr: stdout carries only the .vsix path.
+    stdio: ['ignore', 2, 2],
+  });
+  if (result.status !== 0) {
+    say(`vsce failed with exit code ${String(result.status)}`);
+    process.exit(1);
+  }
+  return vsix;
+}
+
+mkdirSync(extensionDir, { recursive: true });
+say('bundling the extension');
+await bundleExtension();
+say('bundling the engine');
+await bundleEngine();
+say('packing the .vsix');
+const vsix = pack();
+process.stdout.write(`${vsix}\n`);
