@@ -394,6 +394,25 @@ spec:
     }
   });
 
+  void it('kubectl patch with a failing JSON patch test reports the request as invalid', async () => {
+    const result = await kubectl([
+      'patch',
+      'deployment',
+      'web',
+      '--type=json',
+      '-p',
+      '[{"op":"test","path":"/spec/replicas","value":99},{"op":"replace","path":"/spec/replicas","value":1}]',
+    ]);
+    assert.notEqual(result.code, 0);
+    assert.match(
+      result.stderr,
+      /The request is invalid: the server rejected our request due to an error in our request/,
+    );
+    const scaled = await kubectl(['patch', 'deployment', 'web', '--type=merge', '-p', '{"spec":{"replicas":3}}']);
+    assert.equal(scaled.code, 0, scaled.stderr);
+    assert.equal((find('Deployment', 'web')?.spec as { replicas: number }).replicas, 3);
+  });
+
   void it('explain reads the served schemas', async () => {
     const result = await kubectl(['explain', 'deployment.spec.strategy']);
     assert.equal(result.code, 0, result.stderr);
