@@ -1,6 +1,5 @@
 // The OpenAPI documents kubectl fetches: the /openapi/v3 index, one v3 document per group/version
-// (operations that advertise fieldValidation, so `apply`/`create` validate on the server, plus the
-// kinds' schemas for `explain`), and the /openapi/v2 fallback body.
+// (fieldValidation on every PATCH, so apply validates on the server; kind schemas for explain), /openapi/v2.
 
 import { createHash } from 'node:crypto';
 import { KUBERNETES_VERSION } from '../store/cluster.js';

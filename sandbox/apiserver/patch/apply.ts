@@ -1,6 +1,5 @@
 // Server-side apply: merges an applied configuration into the live object, records the manager's
-// field set in managedFields (FieldsV1), removes fields the manager stopped applying, and reports
-// conflicts with other appliers' fields unless forced.
+// fields (FieldsV1) in managedFields, drops fields it no longer applies, reports conflicts unless forced.
 
 import { ApiError } from '../../store/errors.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../store/objects.js';
