@@ -123,3 +123,26 @@ void test('SIGTERM makes the engine clean up and exit', async (t) => {
   engine.child.kill('SIGTERM');
   assert.equal(await engine.exited, 1);
 });
+
+void test('every request in the method list is routed: none answers MethodNotFound', async (t) => {
+  const engine = await startInitializedEngine({ kubeconfig: '/nonexistent/podloop-kubeconfig' });
+  t.after(() => engine.close());
+  // These act on the machine (start or stop a cluster) or end the session.
+  const skipped = new Set(['initialize', 'shutdown', 'sandbox/up', 'sandbox/down']);
+  const requests = methods.filter(
+    (info) => info.kind === 'request' && info.direction === 'clientToServer' && !skipped.has(info.method),
+  );
+  assert.ok(requests.length >= 20);
+  for (const info of requests) {
+    try {
+      await engine.connection.sendRequest(info.method, { stateDir: '/nonexistent/podloop-sandbox' });
+    } catch (error) {
+      assert.ok(error instanceof ResponseError);
+      assert.notEqual(error.code, ErrorCodes.MethodNotFound, info.method);
+      const expected =
+        info.method.startsWith('sandbox/') || info.method === 'cluster/contexts' ? undefined : info.method;
+      if (expected !== undefined && error.code === ErrorCodes.NotSupportedYet)
+        assert.deepEqual(error.data, { method: expected });
+    }
+  }
+});
