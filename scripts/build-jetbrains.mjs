@@ -80,10 +80,53 @@ function compile(javac, sources, out, classpath) {
   if (result.status !== 0) fail(`javac failed for ${out}`);
 }
 
+/** Sleeps without a busy loop; the script is synchronous by design. */
+function pause(ms) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Two test files may build at once: one builds, the other waits and then finds it up to date. */
+function withBuildLock(work) {
+  const lock = join(build, '.lock');
+  mkdirSync(build, { recursive: true });
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      break;
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+      let holder = NaN;
+      try {
+        holder = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+      } catch {
+        // Being created or removed right now.
+      }
+      if (Number.isInteger(holder) && holder > 0 && !isAlive(holder)) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) fail(`build lock ${lock} held too long`);
+      pause(100);
+    }
+  }
+  try {
+    work();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
 const javac = findTool('javac');
 if (javac === undefined)
   fail('javac not found: install a JDK 17+ (apt-get install openjdk-17-jdk-headless) or set JAVA_HOME');
-ensureLibraries();
 
 const mainSources = javaFiles(join(project, 'src', 'main', 'java'));
 const testSources = javaFiles(join(project, 'src', 'test', 'java'));
@@ -98,19 +141,22 @@ const jarPath = join(build, 'podloop-client.jar');
 const lib = (scope) => libraries.filter((l) => scope === 'test' || l.scope === 'main').map((l) => join(javaLib, l.jar));
 const testClasspath = [mainClasses, testClasses, ...lib('test')];
 
-if (existsSync(stampPath) && readFileSync(stampPath, 'utf8') === stamp) {
-  process.stdout.write(`build-jetbrains: up to date (${build})\n`);
-} else {
-  compile(javac, mainSources, mainClasses, lib('main'));
-  compile(javac, testSources, testClasses, [mainClasses, ...lib('test')]);
-  const jar = findTool('jar');
-  if (jar !== undefined) {
-    const result = spawnSync(jar, ['--create', '--file', jarPath, '-C', mainClasses, '.'], { stdio: 'inherit' });
-    if (result.status !== 0) fail('jar failed');
+withBuildLock(() => {
+  ensureLibraries();
+  if (existsSync(stampPath) && readFileSync(stampPath, 'utf8') === stamp) {
+    process.stdout.write(`build-jetbrains: up to date (${build})\n`);
+  } else {
+    compile(javac, mainSources, mainClasses, lib('main'));
+    compile(javac, testSources, testClasses, [mainClasses, ...lib('test')]);
+    const jar = findTool('jar');
+    if (jar !== undefined) {
+      const result = spawnSync(jar, ['--create', '--file', jarPath, '-C', mainClasses, '.'], { stdio: 'inherit' });
+      if (result.status !== 0) fail('jar failed');
+    }
+    writeFileSync(join(build, 'test-classpath.txt'), testClasspath.join(delimiter));
+    writeFileSync(stampPath, stamp);
+    process.stdout.write(
+      `build-jetbrains: built ${mainSources.length} main and ${testSources.length} test sources into ${build}\n`,
+    );
   }
-  writeFileSync(join(build, 'test-classpath.txt'), testClasspath.join(delimiter));
-  writeFileSync(stampPath, stamp);
-  process.stdout.write(
-    `build-jetbrains: built ${mainSources.length} main and ${testSources.length} test sources into ${build}\n`,
-  );
-}
+});

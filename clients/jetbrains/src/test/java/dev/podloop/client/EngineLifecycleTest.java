@@ -15,6 +15,9 @@ import dev.podloop.client.protocol.Cluster.ContextInfo;
 import dev.podloop.client.protocol.Dev.DevStatusParams;
 import dev.podloop.client.protocol.ErrorCodes;
 import dev.podloop.client.protocol.Errors.NotSupportedYetData;
+import dev.podloop.client.protocol.Lifecycle.ClientCapabilities;
+import dev.podloop.client.protocol.Lifecycle.EngineLogParams;
+import dev.podloop.client.protocol.Lifecycle.InitializeParams;
 import dev.podloop.client.protocol.Lifecycle.InitializeResult;
 import dev.podloop.client.protocol.Methods;
 import dev.podloop.client.protocol.Progress.WorkDoneProgressValue;
@@ -235,12 +238,18 @@ public class EngineLifecycleTest {
   }
 
   @Test(timeout = 60_000)
-  public void theEnginesStderrLogReachesTheLogger() throws Exception {
+  public void theEnginesLogReachesTheStderrLoggerAndEngineLogListeners() throws Exception {
     engine.close();
     Queue<String> stderr = new ConcurrentLinkedQueue<>();
     engine = EngineFixture.start(stderr, "--log-level", "info");
     client = new PodloopClient(engine.connection());
-    await(client.initialize(EngineFixture.initializeParams(null, null)));
+    Queue<EngineLogParams> forwarded = new ConcurrentLinkedQueue<>();
+    client.onEngineLog(forwarded::add);
+    InitializeParams defaults = EngineFixture.initializeParams(null, null);
+    await(client.initialize(new InitializeParams(defaults.processId(), defaults.clientInfo(),
+        new ClientCapabilities(true, true, "info"), null, null, null, null)));
     EngineFixture.waitUntil("an engine log line on stderr", () -> stderr.stream().anyMatch(line -> line.contains("initialized")));
+    EngineFixture.waitUntil("an engine/log notification", () -> forwarded.stream().anyMatch(log -> log.message().contains("initialized")));
+    assertTrue(forwarded.stream().allMatch(log -> List.of("error", "warn", "info").contains(log.level())));
   }
 }
