@@ -284,6 +284,13 @@ function prepare(call: Call, object: KubeObjectInput): string[] {
   return machinery.validateObject(call.route.resource, object, fieldValidation(call.query)).warnings;
 }
 
+/** A write that leaves managedFields out keeps them, as on the real server (field ownership stays). */
+function keepManagedFields(current: KubeObject, next: KubeObjectInput): void {
+  const managed = current.metadata.managedFields;
+  if (managed === undefined || next.metadata?.managedFields !== undefined) return;
+  next.metadata = { ...next.metadata, managedFields: managed };
+}
+
 async function createObject(call: Call): Promise<void> {
   requireVerb(call.route.resource, 'create');
   const object = await readObject(call);
@@ -311,6 +318,7 @@ async function updateObject(call: Call): Promise<void> {
     const warnings = prepare(call, object);
     return sendJson(call.res, 201, call.ctx.store.create(resource, object, options), warningHeaders(warnings));
   }
+  keepManagedFields(exists, object);
   const warnings = subresource ? [] : prepare(call, object);
   sendJson(call.res, 200, call.ctx.store.update(resource, object, options), warningHeaders(warnings));
 }
@@ -353,6 +361,7 @@ async function patchObject(call: Call): Promise<void> {
     const warnings = prepare(call, patched);
     return sendJson(call.res, 201, store.create(resource, patched, options), warningHeaders(warnings));
   }
+  keepManagedFields(current, patched);
   const warnings = subresource ? [] : prepare(call, patched);
   sendJson(call.res, 200, store.update(resource, patched, options), warningHeaders(warnings));
 }
