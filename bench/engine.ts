@@ -31,8 +31,8 @@ async function roundTrips(count: number): Promise<number[]> {
   const engine = spawnEngine();
   try {
     await engine.connection.sendRequest('initialize', { processId: process.pid });
-    // Its answer (contexts or InvalidConfig) waits for the Kubernetes client the engine loads after
-    // initialize, so that load does not land among the samples.
+    // Its answer (contexts or InvalidConfig) waits for the Kubernetes client to load, so that load
+    // does not land among the samples.
     await engine.connection.sendRequest(ClusterContexts.type, {}).catch(() => undefined);
     const once = async (): Promise<number> => {
       const started = performance.now();

@@ -87,6 +87,8 @@ export interface LifecycleDeps {
 
 export interface Lifecycle {
   initialize(params: InitializeParams): InitializeResult;
+  /** The client is set up (long-lived clients say so); a good moment to load the Kubernetes client. */
+  initialized(): void;
   shutdown(): Promise<null>;
   exit(): void;
   /** The client went away (stdin closed or its process died): clean up and exit. */
@@ -119,8 +121,6 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
       if (typeof params.processId === 'number') watchParent(params.processId);
       if (params.capabilities?.logLevel !== undefined) deps.forwardLogs(params.capabilities.logLevel);
       const context = session.contextName();
-      // Load the Kubernetes client while the client digests the answer.
-      setImmediate(() => void kubeModule().catch(() => undefined));
       log.info({ client: params.clientInfo, context, engineId: session.engineId }, 'initialized');
       return {
         serverInfo: { name: 'podloop-engine', version: engineVersion() },
@@ -129,6 +129,10 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
         ...(context !== undefined ? { context } : {}),
         namespace: session.defaultNamespace(),
       };
+    },
+    initialized() {
+      // One-shot clients (the CLI) skip `initialized` and pay for the client only when they need it.
+      setImmediate(() => void kubeModule().catch(() => undefined));
     },
     async shutdown() {
       shutdownReceived = true;
