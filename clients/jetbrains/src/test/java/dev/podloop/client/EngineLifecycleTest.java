@@ -252,4 +252,24 @@ public class EngineLifecycleTest {
     EngineFixture.waitUntil("an engine/log notification", () -> forwarded.stream().anyMatch(log -> log.message().contains("initialized")));
     assertTrue(forwarded.stream().allMatch(log -> List.of("error", "warn", "info").contains(log.level())));
   }
+
+  @Test(timeout = 60_000)
+  public void anEngineThatIgnoresShutdownIsKilledAfterTheStopTimeout() throws Exception {
+    // Reads stdin, never answers, ignores SIGTERM: only a kill ends it.
+    Path stubborn = dir.resolve("stubborn.js");
+    Files.writeString(stubborn, "process.stdin.resume(); process.on('SIGTERM', () => {}); setInterval(() => {}, 1000);\n");
+    EngineProcess hung = EngineProcess.start(EngineProcess.Options.of(stubborn)
+        .withNode(System.getProperty("podloop.node", "node"))
+        .withStopTimeout(java.time.Duration.ofMillis(300)));
+    try {
+      long started = System.nanoTime();
+      int code = hung.stop();
+      long ms = (System.nanoTime() - started) / 1_000_000;
+      assertFalse(hung.isAlive());
+      assertTrue("killed, not a clean exit: " + code, code != 0);
+      assertTrue("stopped within the timeouts, took " + ms + " ms", ms < 5_000);
+    } finally {
+      hung.close();
+    }
+  }
 }
