@@ -57,6 +57,11 @@ export interface KubeletSettings {
   lookups: (namespace: string) => VolumeLookups;
 }
 
+/** An init container that keeps running beside the app containers (Kubernetes sidecars). */
+function isSidecar(c: ContainerRuntime): boolean {
+  return c.init && c.spec.restartPolicy === 'Always';
+}
+
 export class PodWorker {
   readonly uid: string;
   readonly namespace: string;
@@ -69,6 +74,8 @@ export class PodWorker {
   private volumes = new Map<string, PreparedVolume>();
   private initialized: boolean;
   private initFailed = false;
+  /** The pod reached Succeeded or Failed: nothing starts again. */
+  private finished = false;
   private terminating = false;
   private disposed = false;
   private killTimer: NodeJS.Timeout | undefined;
@@ -142,7 +149,10 @@ export class PodWorker {
   private advance(): void {
     if (this.terminating || this.disposed || this.initFailed) return;
     if (!this.initialized) {
-      const next = this.initContainers.find((c) => !('terminated' in c.state && c.state.terminated.exitCode === 0));
+      // A sidecar (an init container with restartPolicy Always) lets the next one start once it has started.
+      const next = this.initContainers.find((c) =>
+        isSidecar(c) ? !c.started : !('terminated' in c.state && c.state.terminated.exitCode === 0),
+      );
       if (next) {
         if (!next.instance?.running && !next.timer) void this.startContainer(next);
         return;
@@ -163,7 +173,7 @@ export class PodWorker {
 
   private async createAndStart(c: ContainerRuntime): Promise<void> {
     c.timer = undefined;
-    if (this.terminating || this.disposed || !this.network) return;
+    if (this.terminating || this.disposed || this.finished || !this.network) return;
     const reference = c.spec.image ?? '';
     const image = reference
       ? await resolveImage(this.settings.stateDir, reference, this.settings.imageDirs)
@@ -258,8 +268,9 @@ export class PodWorker {
       this.event('Normal', 'Started', `Started container ${c.spec.name}`);
       c.state = { running: { startedAt: instance.startedAt } };
       c.started = !c.spec.startupProbe;
-      c.ready = c.started && !c.spec.readinessProbe && !c.init;
-      if (!c.init) this.startProbes(c, instance);
+      c.ready = c.started && !c.spec.readinessProbe && (!c.init || isSidecar(c));
+      if (!c.init || isSidecar(c)) this.startProbes(c, instance);
+      if (isSidecar(c) && c.started && !this.initialized) setImmediate(() => this.advance());
       this.publish();
       void instance.exited.then((exit) => this.onExit(c, instance, exit));
       const postStart = c.spec.lifecycle?.postStart;
@@ -446,6 +457,7 @@ export class PodWorker {
       const make = this.pendingMainProbes.get(c);
       if (make) this.startMainProbes(c, make);
       this.publish();
+      if (isSidecar(c)) this.advance();
       return;
     }
     if (!ok) {
@@ -492,15 +504,17 @@ export class PodWorker {
     if (message) terminated.message = message;
     const notStarted = startFailure(instance, exit.exitCode);
     if (notStarted) Object.assign(terminated, { exitCode: 128, reason: 'StartError', message: notStarted });
-    if (this.terminating) {
+    if (this.terminating || this.finished) {
       c.state = { terminated };
       this.publish();
       return;
     }
-    const restart = c.init
-      ? exit.exitCode !== 0 && this.restartPolicy !== 'Never'
-      : shouldRestart(this.restartPolicy, exit.exitCode);
-    if (c.init && exit.exitCode === 0) {
+    const restart = isSidecar(c)
+      ? true
+      : c.init
+        ? exit.exitCode !== 0 && this.restartPolicy !== 'Never'
+        : shouldRestart(this.restartPolicy, exit.exitCode);
+    if (c.init && !isSidecar(c) && exit.exitCode === 0) {
       c.state = { terminated };
       this.publish();
       this.advance();
@@ -621,8 +635,14 @@ export class PodWorker {
       try {
         this.settings.store.update(PODS, { ...pod, status: status as KubeObject['status'] }, { subresource: 'status' });
         if ((status.phase === 'Succeeded' || status.phase === 'Failed') && this.network?.alive) {
-          // A finished pod's sandbox goes, as on a real node; its logs stay.
-          void this.network.close().then(() => this.publish());
+          // A finished pod's sidecars stop and its sandbox goes, as on a real node; its logs stay.
+          this.finished = true;
+          const sidecars = this.initContainers.filter((c) => isSidecar(c) && c.instance?.running);
+          for (const c of sidecars) c.instance?.kill();
+          const network = this.network;
+          void Promise.all(sidecars.map((c) => c.instance?.exited))
+            .then(() => network.close())
+            .then(() => this.publish());
         }
         return;
       } catch (error) {

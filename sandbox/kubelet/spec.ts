@@ -30,6 +30,8 @@ export interface ContainerSpec {
   stdinOnce?: boolean;
   tty?: boolean;
   imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  /** Only on init containers: `Always` makes it a sidecar. */
+  restartPolicy?: 'Always';
   terminationMessagePath?: string;
   terminationMessagePolicy?: 'File' | 'FallbackToLogsOnError';
   lifecycle?: { postStart?: LifecycleHandler; preStop?: LifecycleHandler };

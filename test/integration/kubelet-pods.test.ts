@@ -161,6 +161,7 @@ void describe('sandbox kubelet', { concurrency: true }, () => {
     assert.match(line, /pid=1 host=ident greeting=hi color=blue pod=ident conf=mode=dev/);
 
     // A changed configMap reaches the mounted files of the running container.
+    await waitFor('running', () => container(ns, 'ident')?.state.running !== undefined);
     const settings = store.get(CONFIGMAPS, ns, 'settings');
     store.update(CONFIGMAPS, { ...settings, data: { 'app.conf': 'mode=prod' } });
     let seen = '';
@@ -200,6 +201,50 @@ void describe('sandbox kubelet', { concurrency: true }, () => {
       ],
     });
     await waitFor('client output', () => readLogSync(ns, 'pair', 'client').includes('client got: hello from server'));
+  });
+
+  void test('init containers run in order; a sidecar keeps running beside the app and stops when the pod completes', async () => {
+    const ns = namespace('init');
+    // Probes connect and drop at once: the server must shrug off resets.
+    const sidecar =
+      "require('net').createServer((s) => { s.on('error', () => {}); s.end('from sidecar\\n'); }).listen(9100, '127.0.0.1')";
+    const client =
+      "const s = require('net').connect(9100, '127.0.0.1'); s.on('data', (d) => process.stdout.write('app got ' + d)); s.on('end', () => process.exit(0));";
+    createPod(ns, 'init', {
+      restartPolicy: 'Never',
+      initContainers: [
+        {
+          name: 'prepare',
+          image: 'podloop/busybox',
+          command: ['sh', '-c', 'echo prepared > /work/state'],
+          volumeMounts: [{ name: 'work', mountPath: '/work' }],
+        },
+        {
+          name: 'proxy',
+          image: 'podloop/node-dev',
+          restartPolicy: 'Always',
+          command: ['node', '-e', sidecar],
+          startupProbe: { tcpSocket: { port: 9100 }, periodSeconds: 1 },
+        },
+      ],
+      containers: [
+        {
+          name: 'app',
+          image: 'podloop/node-dev',
+          command: ['sh', '-c', `cat /work/state; exec node -e "${client}"`],
+          volumeMounts: [{ name: 'work', mountPath: '/work' }],
+        },
+      ],
+      volumes: [{ name: 'work', emptyDir: {} }],
+    });
+    await waitFor('Succeeded', () => status(ns, 'init').phase === 'Succeeded');
+    assert.equal(await logs(ns, 'init', { container: 'app' }), 'prepared\napp got from sidecar\n');
+    const inits = (status(ns, 'init') as { initContainerStatuses?: ContainerStatus[] }).initContainerStatuses ?? [];
+    assert.equal(inits[0]?.state.terminated?.reason, 'Completed');
+    await waitFor('the sidecar stopped', () => {
+      const current = (status(ns, 'init') as { initContainerStatuses?: ContainerStatus[] }).initContainerStatuses ?? [];
+      return current[1]?.state.terminated !== undefined;
+    });
   });
 
   void test('a crashing container restarts with back-off, keeps the previous log and counts restarts', async () => {
