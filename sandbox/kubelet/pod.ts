@@ -414,7 +414,7 @@ export class PodWorker {
         kind,
         probe,
         target,
-        (ok, message) => this.onProbeVerdict(c, instance, kind, ok, message),
+        (ok) => this.onProbeVerdict(c, instance, kind, ok),
         (message) => this.event('Warning', 'Unhealthy', `${label[kind]} probe failed: ${message}`),
         this.settings.probeSecondMs,
       );
@@ -438,13 +438,7 @@ export class PodWorker {
     }
   }
 
-  private onProbeVerdict(
-    c: ContainerRuntime,
-    instance: ContainerInstance,
-    kind: ProbeKind,
-    ok: boolean,
-    message: string,
-  ): void {
+  private onProbeVerdict(c: ContainerRuntime, instance: ContainerInstance, kind: ProbeKind, ok: boolean): void {
     if (c.instance !== instance || !instance.running || this.terminating) return;
     if (kind === 'readiness') {
       c.ready = ok && c.started;
@@ -463,7 +457,6 @@ export class PodWorker {
     if (!ok) {
       const what = kind === 'liveness' ? 'liveness' : 'startup';
       this.event('Normal', 'Killing', `Container ${c.spec.name} failed ${what} probe, will be restarted`);
-      void message;
       for (const p of c.probes) p.stop();
       c.probes = [];
       const probe = kind === 'liveness' ? c.spec.livenessProbe : c.spec.startupProbe;
