@@ -1,14 +1,47 @@
 // Engine benchmarks: time from spawn to the initialize result, and round-trip latency of a cheap
 // request on a warm engine.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ClusterContexts, DevStatus, Exit, Shutdown } from '../protocol/index.js';
 import { spawnEngine, startInitializedEngine } from '../test/helpers/engine.js';
 import { summarize } from './report.js';
 import type { BenchContext, BenchSection } from './report.js';
 
-async function startToInitialized(): Promise<number> {
+/** A kubeconfig like a user's, so initialize reads one as it would for real. */
+function writeKubeconfig(dir: string): string {
+  const path = join(dir, 'kubeconfig');
+  writeFileSync(
+    path,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      '- cluster:',
+      '    server: https://127.0.0.1:6443',
+      '    insecure-skip-tls-verify: true',
+      '  name: bench',
+      'contexts:',
+      '- context:',
+      '    cluster: bench',
+      '    namespace: shop',
+      '    user: bench',
+      '  name: bench',
+      'current-context: bench',
+      'users:',
+      '- name: bench',
+      '  user:',
+      '    token: bench-token',
+      '',
+    ].join('\n'),
+  );
+  return path;
+}
+
+async function startToInitialized(kubeconfig: string): Promise<number> {
   const started = performance.now();
-  const engine = await startInitializedEngine();
+  const engine = await startInitializedEngine({ kubeconfig });
   const elapsed = performance.now() - started;
   await engine.connection.sendRequest(Shutdown.type);
   await engine.connection.sendNotification(Exit.type);
@@ -55,13 +88,22 @@ function median(samples: number[]): number {
 }
 
 export async function run(ctx: BenchContext): Promise<BenchSection> {
+  const dir = mkdtempSync(join(tmpdir(), 'podloop-bench-'));
+  try {
+    return await measure(ctx, writeKubeconfig(dir));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function measure(ctx: BenchContext, kubeconfig: string): Promise<BenchSection> {
   const starts = ctx.quick ? 5 : 20;
   const startSamples: number[] = [];
   const nodeSamples: number[] = [];
   for (let i = 0; i < starts; i++) {
     // Interleaved, so both see the same machine load.
     nodeSamples.push(await bareNodeSpawn());
-    startSamples.push(await startToInitialized());
+    startSamples.push(await startToInitialized(kubeconfig));
   }
   ctx.log(`engine start: ${starts} runs`);
   const requests = ctx.quick ? 300 : 2000;
@@ -70,7 +112,7 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
   return {
     name: 'engine',
     description:
-      'The built engine spawned over stdio: spawn → initialize result, and sequential round trips of `dev/status` on a warm engine.',
+      'The built engine spawned over stdio with a kubeconfig: spawn → initialize result, and sequential round trips of `dev/status` on a warm engine.',
     metrics: [
       summarize('start-to-initialized', startSamples, 300),
       summarize('bare-node-spawn (reference)', nodeSamples),
