@@ -26,6 +26,8 @@ export interface ContainerLaunch {
   argv: string[];
   env: Map<string, string>;
   stdin: boolean;
+  /** The pod uses the host's network namespace. */
+  hostNetwork?: boolean;
   /** runAsUser/runAsGroup; root when absent. */
   user?: { uid: number; gid: number };
   /** Runs the command on a pseudo-terminal (spec.tty); its output is then one stream. */

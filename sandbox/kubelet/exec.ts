@@ -102,7 +102,12 @@ export function withDefaultCapabilities(command: string[], user?: { uid: number;
 }
 
 /** nsenter argv entering every namespace of the container's PID 1, its root and working directory. */
-export function nsenterArgv(mainPid: number, command: string[], user?: { uid: number; gid: number }): string[] {
+export function nsenterArgv(
+  mainPid: number,
+  command: string[],
+  user?: { uid: number; gid: number },
+  hostNetwork = false,
+): string[] {
   return [
     NSENTER,
     `--target=${mainPid}`,
@@ -110,7 +115,8 @@ export function nsenterArgv(mainPid: number, command: string[], user?: { uid: nu
     '--mount',
     '--uts',
     '--ipc',
-    '--net',
+    // hostNetwork containers share the kubelet's network namespace already.
+    ...(hostNetwork ? [] : ['--net']),
     '--pid',
     '--root',
     '--wd',
@@ -126,7 +132,7 @@ export function execInContainer(
   options: ExecOptions,
 ): ContainerProcess {
   if (instance.mainPid === undefined || !instance.running) throw new Error('container is not running');
-  const inner = nsenterArgv(instance.mainPid, command, instance.launch.user);
+  const inner = nsenterArgv(instance.mainPid, command, instance.launch.user, instance.launch.hostNetwork);
   const env = Object.fromEntries(instance.launch.env);
   if (options.tty) {
     env.TERM = env.TERM ?? 'xterm';
@@ -137,6 +143,7 @@ export function execInContainer(
         instance.mainPid,
         [PYTHON, '-c', PTY_HELPER, '3', options.stdin ? '1' : '0', ...command],
         instance.launch.user,
+        instance.launch.hostNetwork,
       ),
       {
         stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'ignore', 'pipe'],

@@ -37,6 +37,7 @@ export class PodNetwork {
     private readonly holder: TrackedProcess,
     /** Host pid of a process inside the namespace. */
     readonly pid: number,
+    readonly hostNetwork: boolean,
   ) {}
 
   static async start(registry: ProcessRegistry, hostNetwork = false): Promise<PodNetwork> {
@@ -66,7 +67,7 @@ export class PodNetwork {
     try {
       const pid = await readChildPid(holder);
       holder.extraPids.add(pid);
-      return new PodNetwork(holder, pid);
+      return new PodNetwork(holder, pid, hostNetwork);
     } catch (error) {
       killTree(holder, 'SIGKILL');
       throw new Error(`cannot create the pod network namespace: ${stderr.trim() || (error as Error).message}`);
@@ -81,7 +82,9 @@ export class PodNetwork {
   enter(withIpc: boolean): string[] {
     // Our own uid is root in that namespace already; setgroups is denied there.
     const user = ROOTLESS ? [`--user=/proc/${this.pid}/ns/user`, '--preserve-credentials'] : [];
-    return [NSENTER, ...user, `--net=${this.netns}`, ...(withIpc ? [`--ipc=${this.ipcns}`] : [])];
+    // hostNetwork pods are in the kubelet's own network namespace already.
+    const net = this.hostNetwork ? [] : [`--net=${this.netns}`];
+    return [NSENTER, ...user, ...net, ...(withIpc ? [`--ipc=${this.ipcns}`] : [])];
   }
 
   get ipcns(): string {

@@ -254,6 +254,7 @@ export class PodWorker {
         env: env.env,
         stdin: c.spec.stdin ?? false,
         tty: c.spec.tty ?? false,
+        hostNetwork: this.spec.hostNetwork ?? false,
         // Rootless, the pod's user namespace maps only root: runAsUser cannot be honoured there.
         user: ROOTLESS ? undefined : containerUser(c.spec, this.spec),
         logPath,
