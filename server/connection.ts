@@ -85,7 +85,10 @@ export function startEngine(options: EngineOptions): Engine {
   });
 
   router.request(Initialize.type, parseInitializeParams, (params) => lifecycle.initialize(params));
-  router.notification(Initialized.method, () => lifecycle.initialized());
+  router.notification(Initialized.method, () => {
+    lifecycle.initialized();
+    state.announce('initialized');
+  });
   router.request0(Shutdown.type, () => lifecycle.shutdown());
   router.notification(Exit.method, () => lifecycle.exit());
   router.request(ClusterContexts.type, parseClusterContextsParams, (params) => clusterContexts(session, params));

@@ -16,6 +16,8 @@ export interface EngineStateHub {
   removeForward(id: string, reason: string): void;
   devSessions(): DevSessionInfo[];
   forwards(): PortForwardInfo[];
+  /** Pushes the current state unchanged, e.g. as the baseline right after `initialized`. */
+  announce(reason: string): void;
 }
 
 export interface StateHubOptions {
@@ -59,6 +61,7 @@ export function createStateHub(client: EngineClient, options: StateHubOptions): 
     },
     devSessions: () => [...sessions.values()].sort((a, b) => keyOf(a.workload).localeCompare(keyOf(b.workload))),
     forwards: () => [...forwards.values()].sort((a, b) => a.localPort - b.localPort),
+    announce: (reason) => changed(reason),
   };
 
   function changed(reason: string): void {

@@ -1,5 +1,5 @@
-// The engine and a client joined by in-memory streams: work-done progress around a request, and
-// the exit code the engine asks for, without spawning a process.
+// The engine and a client joined by in-memory streams: work-done progress around a request, the
+// baseline state snapshot, and the exit code the engine asks for, without spawning a process.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -13,8 +13,17 @@ import {
   StreamMessageReader,
   StreamMessageWriter,
 } from 'vscode-jsonrpc/node.js';
-import { ErrorCodes, Exit, Initialize, Shutdown, WorkDoneProgress, WorkloadsList } from '../../protocol/index.js';
-import type { WorkDoneProgressValue } from '../../protocol/index.js';
+import {
+  EngineState,
+  ErrorCodes,
+  Exit,
+  Initialize,
+  Initialized,
+  Shutdown,
+  WorkDoneProgress,
+  WorkloadsList,
+} from '../../protocol/index.js';
+import type { EngineStateParams, WorkDoneProgressValue } from '../../protocol/index.js';
 import { startEngine } from '../../server/connection.js';
 import { createLogger } from '../../server/logger.js';
 
@@ -78,4 +87,22 @@ void test('shutdown then exit asks for exit code 0', async (t) => {
   await client.sendRequest(Shutdown.type);
   await client.sendNotification(Exit.type);
   assert.equal(await exitCode, 0);
+});
+
+void test('after initialized the client receives a baseline engine/state snapshot', async (t) => {
+  const { client, close } = connect();
+  t.after(close);
+  const snapshots: EngineStateParams[] = [];
+  let received: () => void = () => undefined;
+  const first = new Promise<void>((resolve) => {
+    received = resolve;
+  });
+  client.onNotification(EngineState.type, (params) => {
+    snapshots.push(params);
+    received();
+  });
+  await client.sendRequest(Initialize.type, { kubeconfig: join(tmpdir(), 'podloop-no-such-kubeconfig') });
+  await client.sendNotification(Initialized.type, {});
+  await first;
+  assert.deepEqual(snapshots[0], { seq: 1, reason: 'initialized', devSessions: [], forwards: [] });
 });
