@@ -84,7 +84,7 @@ export const methods: readonly MethodInfo[] = [
     direction: 'serverToClient',
     since: '0.1.0',
     params: 'EngineStateParams',
-    summary: 'A full state snapshot after every change (dev sessions, sync, forwards).',
+    summary: 'A full state snapshot after `initialized` and after every change (dev sessions, sync, forwards).',
   },
   {
     method: 'cluster/contexts',

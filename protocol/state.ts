@@ -19,7 +19,10 @@ export interface EngineStateParams {
   forwards: PortForwardInfo[];
 }
 
-/** `engine/state` (engine → client): sent after every state change (dev mode, sync, forwards). */
+/**
+ * `engine/state` (engine → client): a baseline after `initialized`, then one after every state change
+ * (dev mode, sync, forwards). Clients that opt out with `capabilities.stateNotifications: false` get none.
+ */
 export namespace EngineState {
   export const method = 'engine/state' as const;
   export const messageDirection = 'serverToClient' as const;
