@@ -34,7 +34,15 @@ export function collapseRemovals(paths: Iterable<string>): string[] {
   return result;
 }
 
-export function diffManifests(local: Manifest, remote: Manifest, hashes?: KnownHashes): SyncPlan {
+export interface DiffOptions {
+  /**
+   * Compare mtimes exactly, for a remote side whose entries were recorded from local ones (live
+   * sync). Otherwise whole seconds are compared, as tar keeps no more.
+   */
+  exactMtime?: boolean;
+}
+
+export function diffManifests(local: Manifest, remote: Manifest, hashes?: KnownHashes, options: DiffOptions = {}): SyncPlan {
   const send: Entry[] = [];
   const removals: string[] = [];
   const hashNeeded: string[] = [];
@@ -65,7 +73,7 @@ export function diffManifests(local: Manifest, remote: Manifest, hashes?: KnownH
       case 'file': {
         if (mine.size !== theirs.size || mine.mode !== theirs.mode) {
           send.push(mine);
-        } else if (!sameSeconds(mine.mtimeMs, theirs.mtimeMs)) {
+        } else if (options.exactMtime ? mine.mtimeMs !== theirs.mtimeMs : !sameSeconds(mine.mtimeMs, theirs.mtimeMs)) {
           const localHash = hashes?.local.get(path);
           const remoteHash = hashes?.remote.get(path);
           if (localHash === undefined || remoteHash === undefined) hashNeeded.push(path);

@@ -457,7 +457,7 @@ export class SyncSession {
     for (const [path, entry] of this.known) {
       if (exact.has(path) || deep.some((dir) => isWithin(path, dir))) knownSubset.set(path, entry);
     }
-    const plan = diffManifests(localSubset, knownSubset);
+    const plan = diffManifests(localSubset, knownSubset, undefined, { exactMtime: true });
     // A changed mtime during live sync means a write: send rather than ask for hashes first.
     const send = [...plan.send, ...plan.hashNeeded.map((path) => localSubset.get(path)!)].sort((a, b) =>
       a.path < b.path ? -1 : a.path > b.path ? 1 : 0,

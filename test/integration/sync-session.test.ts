@@ -125,6 +125,11 @@ for (const watcher of ['directories', 'chokidar'] as const) {
       await waitFor(() => existsSync(at('new/deep/file.txt')), 'a created file');
       writeFileSync(join(local.path, 'new/deep/file.txt'), 'modified content');
       await waitFor(() => readFileSync(at('new/deep/file.txt'), 'utf8') === 'modified content', 'a modification');
+      for (const content of ['same-size-1', 'same-size-2', 'same-size-3']) {
+        // Same size, same second: only the exact mtime tells these writes apart.
+        writeFileSync(join(local.path, 'new/deep/file.txt'), content);
+        await waitFor(() => readFileSync(at('new/deep/file.txt'), 'utf8') === content, `rewrite ${content}`);
+      }
       rmSync(join(local.path, 'src/pkg1'), { recursive: true });
       await waitFor(() => !existsSync(at('src/pkg1')), 'a recursive delete');
       renameSync(join(local.path, 'src/pkg2'), join(local.path, 'src/renamed'));

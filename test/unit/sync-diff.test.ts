@@ -91,3 +91,10 @@ void test('a plan is split into batches by bytes and files, removals in the firs
   assert.deepEqual(chunkPlan({ send: [], remove: ['x'] }, 100, 2), [{ remove: ['x'], entries: [] }]);
   assert.deepEqual(chunkPlan({ send: [], remove: [] }, 100, 2), []);
 });
+
+void test('live sync compares mtimes exactly: a same-size rewrite within the same second is sent', () => {
+  const local = manifest(file('f', 4, T + 700));
+  const known = manifest(file('f', 4, T + 200));
+  assert.deepEqual(diffManifests(local, known).hashNeeded, []);
+  assert.deepEqual(diffManifests(local, known, undefined, { exactMtime: true }).hashNeeded, ['f']);
+});
