@@ -38,7 +38,7 @@ import {
   type ContainerRuntime,
 } from './runtime.js';
 import { buildPodStatus, type ContainerSnapshot, type TerminatedState } from './status.js';
-import { prepareVolumes, volumeSource, type PreparedVolume, type VolumeLookups } from './volumes.js';
+import { prepareVolumes, volumeSources, type PreparedVolume, type VolumeLookups } from './volumes.js';
 
 const PODS = resourceByPlural('pods');
 
@@ -132,7 +132,7 @@ export class PodWorker {
         this.settings.stateDir,
         this.namespace,
         this.spec.volumes ?? [],
-        this.settings.lookups(this.namespace),
+        this.volumeLookups(),
       );
       this.volumes = volumes;
       for (const problem of problems) this.event('Warning', 'FailedMount', problem);
@@ -341,6 +341,24 @@ export class PodWorker {
       },
       Math.min(delay, this.settings.backoffBaseMs),
     );
+  }
+
+  /** ConfigMaps and Secrets of the pod's namespace, and downward API fields as files hold them. */
+  private volumeLookups(): VolumeLookups {
+    return {
+      ...this.settings.lookups(this.namespace),
+      field: (path) => {
+        const pod = this.current();
+        if (pod && (path === 'metadata.labels' || path === 'metadata.annotations')) {
+          const map = (path === 'metadata.labels' ? pod.metadata.labels : pod.metadata.annotations) ?? {};
+          return Object.entries(map)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([k, v]) => `${k}=${JSON.stringify(v)}\n`)
+            .join('');
+        }
+        return this.fieldValue(path);
+      },
+    };
   }
 
   private envLookups(): EnvLookups {
@@ -567,18 +585,11 @@ export class PodWorker {
    */
   async refreshVolumes(kind: 'configmaps' | 'secrets', name: string): Promise<void> {
     if (this.terminating || this.disposed || !this.network) return;
-    const affected = (this.spec.volumes ?? []).filter((v) => {
-      const source = volumeSource(v);
-      return source?.kind === kind && source.name === name;
-    });
-    if (affected.length === 0) return;
-    await prepareVolumes(
-      this.podDir,
-      this.settings.stateDir,
-      this.namespace,
-      affected,
-      this.settings.lookups(this.namespace),
+    const affected = (this.spec.volumes ?? []).filter((v) =>
+      volumeSources(v).some((source) => source.kind === kind && source.name === name),
     );
+    if (affected.length === 0) return;
+    await prepareVolumes(this.podDir, this.settings.stateDir, this.namespace, affected, this.volumeLookups());
   }
 
   /** Coalesces status writes made in one turn of the event loop. */

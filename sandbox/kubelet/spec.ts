@@ -75,7 +75,22 @@ export interface VolumeSpec {
   configMap?: KeyProjection;
   secret?: KeyProjection & { secretName?: string };
   persistentVolumeClaim?: { claimName?: string; readOnly?: boolean };
+  downwardAPI?: DownwardAPIProjection;
+  projected?: {
+    defaultMode?: number;
+    sources?: {
+      configMap?: KeyProjection;
+      secret?: KeyProjection;
+      downwardAPI?: DownwardAPIProjection;
+      serviceAccountToken?: { path?: string };
+    }[];
+  };
   hostPath?: { path?: string };
+}
+
+export interface DownwardAPIProjection {
+  items?: { path: string; fieldRef?: { fieldPath?: string }; mode?: number }[];
+  defaultMode?: number;
 }
 
 export interface KeyProjection {

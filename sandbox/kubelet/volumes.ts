@@ -3,7 +3,7 @@
 
 import { chmod, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, normalize } from 'node:path';
-import type { KeyProjection, VolumeSpec } from './spec.js';
+import type { DownwardAPIProjection, KeyProjection, VolumeSpec } from './spec.js';
 
 export interface PreparedVolume {
   source: string;
@@ -14,6 +14,8 @@ export interface PreparedVolume {
 export interface VolumeLookups {
   configMap(name: string): { data: Record<string, string>; binaryData: Record<string, string> } | undefined;
   secret(name: string): Record<string, string> | undefined;
+  /** A downward API field as its file holds it (labels and annotations as `k="v"` lines). */
+  field?(path: string): string | undefined;
 }
 
 /** Keys → relative file paths, honouring `items` (pure). */
@@ -49,11 +51,61 @@ async function writeProjection(dir: string, files: { path: string; content: Buff
   }
 }
 
-/** The configMap or secret a volume projects, if any. */
-export function volumeSource(volume: VolumeSpec): { kind: 'configmaps' | 'secrets'; name: string } | undefined {
-  if (volume.configMap) return { kind: 'configmaps', name: volume.configMap.name ?? '' };
-  if (volume.secret) return { kind: 'secrets', name: volume.secret.secretName ?? volume.secret.name ?? '' };
-  return undefined;
+/** The configMaps and secrets a volume projects. */
+export function volumeSources(volume: VolumeSpec): { kind: 'configmaps' | 'secrets'; name: string }[] {
+  if (volume.configMap) return [{ kind: 'configmaps', name: volume.configMap.name ?? '' }];
+  if (volume.secret) return [{ kind: 'secrets', name: volume.secret.secretName ?? volume.secret.name ?? '' }];
+  const out: { kind: 'configmaps' | 'secrets'; name: string }[] = [];
+  for (const source of volume.projected?.sources ?? []) {
+    if (source.configMap) out.push({ kind: 'configmaps', name: source.configMap.name ?? '' });
+    if (source.secret) out.push({ kind: 'secrets', name: source.secret.name ?? '' });
+  }
+  return out;
+}
+
+type ProjectedFile = { path: string; content: Buffer; mode: number };
+
+function configMapFiles(
+  source: KeyProjection,
+  volumeName: string,
+  lookups: VolumeLookups,
+  problems: string[],
+): ProjectedFile[] {
+  const name = source.name ?? '';
+  const found = lookups.configMap(name);
+  if (!found && !source.optional) {
+    problems.push(`MountVolume.SetUp failed for volume "${volumeName}" : configmap "${name}" not found`);
+  }
+  const keys: Record<string, Buffer> = {};
+  for (const [k, v] of Object.entries(found?.data ?? {})) keys[k] = Buffer.from(v);
+  for (const [k, v] of Object.entries(found?.binaryData ?? {})) keys[k] = Buffer.from(v, 'base64');
+  return projectKeys(keys, source);
+}
+
+function secretFiles(
+  source: KeyProjection & { secretName?: string },
+  volumeName: string,
+  lookups: VolumeLookups,
+  problems: string[],
+): ProjectedFile[] {
+  const name = source.secretName ?? source.name ?? '';
+  const found = lookups.secret(name);
+  if (!found && !source.optional) {
+    problems.push(`MountVolume.SetUp failed for volume "${volumeName}" : secret "${name}" not found`);
+  }
+  const keys: Record<string, Buffer> = {};
+  for (const [k, v] of Object.entries(found ?? {})) keys[k] = Buffer.from(v, 'base64');
+  return projectKeys(keys, source);
+}
+
+function downwardFiles(source: DownwardAPIProjection, defaultMode: number, lookups: VolumeLookups): ProjectedFile[] {
+  return (source.items ?? [])
+    .filter((item) => item.fieldRef?.fieldPath && !normalize(item.path).startsWith('..') && !item.path.startsWith('/'))
+    .map((item) => ({
+      path: item.path,
+      content: Buffer.from(lookups.field?.(item.fieldRef!.fieldPath!) ?? ''),
+      mode: item.mode ?? source.defaultMode ?? defaultMode,
+    }));
 }
 
 /**
@@ -71,24 +123,23 @@ export async function prepareVolumes(
   const problems: string[] = [];
   for (const volume of volumes) {
     const dir = join(podDir, 'volumes', volume.name);
-    if (volume.configMap) {
-      const name = volume.configMap.name ?? '';
-      const found = lookups.configMap(name);
-      if (!found && !volume.configMap.optional)
-        problems.push(`MountVolume.SetUp failed for volume "${volume.name}" : configmap "${name}" not found`);
-      const keys: Record<string, Buffer> = {};
-      for (const [k, v] of Object.entries(found?.data ?? {})) keys[k] = Buffer.from(v);
-      for (const [k, v] of Object.entries(found?.binaryData ?? {})) keys[k] = Buffer.from(v, 'base64');
-      await writeProjection(dir, projectKeys(keys, volume.configMap));
-      prepared.set(volume.name, { source: dir, forceReadOnly: true });
-    } else if (volume.secret) {
-      const name = volume.secret.secretName ?? volume.secret.name ?? '';
-      const found = lookups.secret(name);
-      if (!found && !volume.secret.optional)
-        problems.push(`MountVolume.SetUp failed for volume "${volume.name}" : secret "${name}" not found`);
-      const keys: Record<string, Buffer> = {};
-      for (const [k, v] of Object.entries(found ?? {})) keys[k] = Buffer.from(v, 'base64');
-      await writeProjection(dir, projectKeys(keys, volume.secret));
+    let files: ProjectedFile[] | undefined;
+    if (volume.configMap) files = configMapFiles(volume.configMap, volume.name, lookups, problems);
+    else if (volume.secret) files = secretFiles(volume.secret, volume.name, lookups, problems);
+    else if (volume.downwardAPI) files = downwardFiles(volume.downwardAPI, 0o644, lookups);
+    else if (volume.projected) {
+      const mode = volume.projected.defaultMode ?? 0o644;
+      files = (volume.projected.sources ?? []).flatMap((source) => {
+        if (source.configMap)
+          return configMapFiles({ defaultMode: mode, ...source.configMap }, volume.name, lookups, problems);
+        if (source.secret) return secretFiles({ defaultMode: mode, ...source.secret }, volume.name, lookups, problems);
+        if (source.downwardAPI) return downwardFiles(source.downwardAPI, mode, lookups);
+        // Service account tokens: the sandbox issues none (pods cannot reach its API server anyway).
+        return [];
+      });
+    }
+    if (files) {
+      await writeProjection(dir, files);
       prepared.set(volume.name, { source: dir, forceReadOnly: true });
     } else if (volume.persistentVolumeClaim?.claimName) {
       const claim = volume.persistentVolumeClaim.claimName;

@@ -2,7 +2,7 @@
 // and conditions, log line selection, key projection; plus the image store on a temp folder.
 
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -10,7 +10,7 @@ import { importImage, parseImageReference, parseManifest, resolveImage } from '.
 import { formatLogLine, parseLogLine, selectLines } from '../../sandbox/kubelet/logfile.js';
 import { backoffDelay, containerArgv, containerEnv, qosClass, shouldRestart } from '../../sandbox/kubelet/spec.js';
 import { buildPodStatus, podPhase, type ContainerSnapshot, type PodSnapshot } from '../../sandbox/kubelet/status.js';
-import { projectKeys } from '../../sandbox/kubelet/volumes.js';
+import { prepareVolumes, projectKeys } from '../../sandbox/kubelet/volumes.js';
 
 const manifest = parseManifest({
   entrypoint: ['node', 'server.js'],
@@ -224,6 +224,51 @@ void test('imported images resolve by name and tag and win over built-in images;
     assert.deepEqual((await resolveImage(stateDir, 'podloop/web-app:any'))?.manifest.entrypoint, ['node', 'server.js']);
     assert.equal(await resolveImage(stateDir, 'nginx'), undefined);
     await assert.rejects(importImage(stateDir, join(stateDir, 'missing'), 'x'), /no manifest\.json/);
+  } finally {
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+});
+
+void test('volumes become folders: projected configMap, secret and downward API files, PVCs under the state folder', async () => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'podloop-volumes-'));
+  try {
+    const podDir = join(stateDir, 'pods', 'uid-1');
+    const { volumes, problems } = await prepareVolumes(
+      podDir,
+      stateDir,
+      'shop',
+      [
+        {
+          name: 'info',
+          projected: {
+            defaultMode: 0o440,
+            sources: [
+              { configMap: { name: 'cfg', items: [{ key: 'a', path: 'conf/a.txt' }] } },
+              { secret: { name: 'creds' } },
+              { downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] } },
+              { configMap: { name: 'missing' } },
+            ],
+          },
+        },
+        { name: 'data', persistentVolumeClaim: { claimName: 'db' } },
+        { name: 'scratch', emptyDir: {} },
+      ],
+      {
+        configMap: (name) => (name === 'cfg' ? { data: { a: 'A', b: 'B' }, binaryData: {} } : undefined),
+        secret: (name) => (name === 'creds' ? { token: Buffer.from('s3cret').toString('base64') } : undefined),
+        field: (path) => (path === 'metadata.labels' ? 'app="shop"\n' : undefined),
+      },
+    );
+    const info = volumes.get('info')!;
+    assert.equal(info.forceReadOnly, true);
+    assert.deepEqual(readdirSync(info.source).sort(), ['conf', 'labels', 'token']);
+    assert.equal(readFileSync(join(info.source, 'conf', 'a.txt'), 'utf8'), 'A');
+    assert.equal(readFileSync(join(info.source, 'token'), 'utf8'), 's3cret');
+    assert.equal(readFileSync(join(info.source, 'labels'), 'utf8'), 'app="shop"\n');
+    assert.equal(statSync(join(info.source, 'token')).mode & 0o777, 0o440);
+    assert.deepEqual(problems, ['MountVolume.SetUp failed for volume "info" : configmap "missing" not found']);
+    assert.equal(volumes.get('data')?.source, join(stateDir, 'pvcs', 'shop', 'db'));
+    assert.equal(volumes.get('scratch')?.source, join(podDir, 'volumes', 'scratch'));
   } finally {
     rmSync(stateDir, { recursive: true, force: true });
   }
