@@ -35,7 +35,10 @@ export interface ContainerLaunch {
   logPath: string;
 }
 
-/** Host paths every container sees read-only: the toolchains and what they need from /etc. */
+/**
+ * Host paths every container sees read-only: the toolchains and what they need from /etc. Tool
+ * configuration that may hold credentials (npmrc, pip.conf, gitconfig) stays on the host.
+ */
 const TOP_LEVEL = ['lib', 'lib32', 'lib64', 'libx32', 'bin', 'sbin'];
 const ETC_SHARED = [
   'ssl',
@@ -52,9 +55,6 @@ const ETC_SHARED = [
   'terminfo',
   'gai.conf',
   'host.conf',
-  'npmrc',
-  'pip.conf',
-  'gitconfig',
 ];
 const ETC_COPIED = ['passwd', 'group', 'nsswitch.conf', 'resolv.conf', 'profile', 'bash.bashrc', 'inputrc', 'shells'];
 
