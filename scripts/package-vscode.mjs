@@ -1,15 +1,22 @@
 #!/usr/bin/env node
 // Builds the installable VS Code extension: bundles the extension (vscode stays external) and the
-// engine into clients/vscode, then packs clients/vscode/podloop-<version>.vsix with vsce, offline.
+// engine into a private staging folder, then packs it with vsce, offline. Usage:
+//   node scripts/package-vscode.mjs [--out FILE.vsix]   (default clients/vscode/podloop-<version>.vsix)
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const extensionDir = join(root, 'clients', 'vscode');
-const engineDir = join(extensionDir, 'engine');
+const { values: options } = parseArgs({ options: { out: { type: 'string' } } });
+// Builds never write into the source tree, so two runs at once cannot mix their files.
+const stagingDir = mkdtempSync(join(tmpdir(), 'podloop-vsix-'));
+const engineDir = join(stagingDir, 'engine');
+const manifestFiles = ['package.json', 'README.md', 'LICENSE', '.vscodeignore', 'media'];
 
 function say(message) {
   process.stderr.write(`package-vscode: ${message}\n`);
@@ -18,19 +25,17 @@ function say(message) {
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: false, logLevel: 'warning' };
 
 async function bundleExtension() {
-  rmSync(join(extensionDir, 'out'), { recursive: true, force: true });
   // VS Code loads a CommonJS main; `vscode` is provided by the editor at run time.
   await build({
     ...common,
     entryPoints: [join(extensionDir, 'src', 'extension.ts')],
-    outfile: join(extensionDir, 'out', 'extension.js'),
+    outfile: join(stagingDir, 'out', 'extension.js'),
     format: 'cjs',
     external: ['vscode'],
   });
 }
 
 async function bundleEngine() {
-  rmSync(engineDir, { recursive: true, force: true });
   await build({
     ...common,
     entryPoints: [join(root, 'server', 'main.ts')],
@@ -49,26 +54,29 @@ async function bundleEngine() {
 
 function pack() {
   const { version } = JSON.parse(readFileSync(join(extensionDir, 'package.json'), 'utf8'));
-  const vsix = join(extensionDir, `podloop-${version}.vsix`);
+  const vsix = resolve(options.out ?? join(extensionDir, `podloop-${version}.vsix`));
   rmSync(vsix, { force: true });
   const vsce = join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
   const result = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--out', vsix], {
-    cwd: extensionDir,
+    cwd: stagingDir,
     // vsce's report goes to stderr: stdout carries only the .vsix path.
     stdio: ['ignore', 2, 2],
   });
   if (result.status !== 0) {
-    say(`vsce failed with exit code ${String(result.status)}`);
-    process.exit(1);
+    throw new Error(`vsce failed with exit code ${String(result.status)}`);
   }
   return vsix;
 }
 
-mkdirSync(extensionDir, { recursive: true });
-say('bundling the extension');
-await bundleExtension();
-say('bundling the engine');
-await bundleEngine();
-say('packing the .vsix');
-const vsix = pack();
-process.stdout.write(`${vsix}\n`);
+try {
+  for (const file of manifestFiles) cpSync(join(extensionDir, file), join(stagingDir, file), { recursive: true });
+  say('bundling the extension');
+  await bundleExtension();
+  say('bundling the engine');
+  await bundleEngine();
+  say('packing the .vsix');
+  const vsix = pack();
+  process.stdout.write(`${vsix}\n`);
+} finally {
+  rmSync(stagingDir, { recursive: true, force: true });
+}

@@ -1,15 +1,17 @@
 // `scripts/package-vscode.mjs` builds a .vsix that holds the extension and a working engine: the
-// engine unpacked from the .vsix is spawned and answers a sandbox's workloads over stdio.
+// extension activates against a stand-in editor, and the unpacked engine answers over stdio.
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { WorkloadsList } from '../../protocol/workloads.js';
 import { EngineClient } from '../../clients/vscode/src/engine/engineClient.js';
 import { resourceByPlural } from '../../sandbox/store/resources.js';
-import { run, startTestSandbox, tempDir, waitFor } from '../helpers/sandbox.js';
+import { startTestSandbox, tempDir, waitFor } from '../helpers/sandbox.js';
 import type { TestSandbox } from '../helpers/sandbox.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -85,17 +87,24 @@ interface FakeHost {
   trees: Map<string, { getChildren(node?: unknown): unknown[]; getTreeItem(node: unknown): Record<string, unknown> }>;
 }
 
+const execFileAsync = promisify(execFile);
+
+/** Runs a command without stdin (a closed pipe must not fail the test) and returns its stdout. */
+async function output(command: string, args: string[], timeoutMs = 50_000): Promise<string> {
+  const { stdout } = await execFileAsync(command, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
+  return stdout;
+}
+
 let cluster: TestSandbox;
 let unpacked: string;
 let vsix: string;
 
 before(async () => {
-  const packaged = await run(process.execPath, [join(root, 'scripts', 'package-vscode.mjs')], { timeoutMs: 50_000 });
-  assert.equal(packaged.code, 0, `package-vscode failed: ${packaged.stderr}`);
-  vsix = packaged.stdout.trim();
   unpacked = tempDir('vsix');
-  const extracted = await run('unzip', ['-q', vsix, '-d', unpacked]);
-  assert.equal(extracted.code, 0, extracted.stderr);
+  const wanted = join(unpacked, 'podloop.vsix');
+  vsix = (await output(process.execPath, [join(root, 'scripts', 'package-vscode.mjs'), '--out', wanted])).trim();
+  assert.equal(vsix, wanted);
+  await output('unzip', ['-q', vsix, '-d', unpacked]);
   cluster = await startTestSandbox({ port: 0, apiOnly: true });
 });
 
@@ -104,19 +113,20 @@ after(async () => {
   if (unpacked !== undefined) rmSync(unpacked, { recursive: true, force: true });
 });
 
-test('the .vsix is named after the manifest version and holds the extension and the engine', async () => {
-  const { version } = JSON.parse(readFileSync(join(extensionDir, 'package.json'), 'utf8')) as { version: string };
-  assert.equal(vsix, join(extensionDir, `podloop-${version}.vsix`));
-  const listing = await run('unzip', ['-Z1', vsix]);
-  const entries = listing.stdout.split('\n');
+test('the .vsix holds the manifest, the extension bundle and the engine, and no sources', async () => {
+  const listing = await output('unzip', ['-Z1', vsix]);
+  const entries = listing.split('\n');
   for (const entry of ['extension/package.json', 'extension/out/extension.js', 'extension/engine/server/main.js']) {
-    assert.ok(entries.includes(entry), `${entry} in ${listing.stdout}`);
+    assert.ok(entries.includes(entry), `${entry} in ${listing}`);
   }
   assert.ok(!entries.some((entry) => entry.startsWith('extension/src/')), 'no TypeScript sources in the .vsix');
   const manifest = JSON.parse(readFileSync(join(unpacked, 'extension', 'package.json'), 'utf8')) as {
+    version: string;
     main: string;
     contributes: { views: Record<string, { id: string }[]> };
   };
+  const source = JSON.parse(readFileSync(join(extensionDir, 'package.json'), 'utf8')) as { version: string };
+  assert.equal(manifest.version, source.version);
   assert.equal(manifest.main, './out/extension.js');
   assert.ok(Object.values(manifest.contributes.views).flat().some((view) => view.id === 'podloop.workloads'));
 });
