@@ -164,10 +164,12 @@ export function stateDirProcesses(stateDir: string): number[] {
   const marker = Buffer.from(`${STATE_DIR_ENV}=${stateDir}\0`);
   const pathMarker = Buffer.from(`${stateDir}/`);
   const found: number[] = [];
+  // The caller (e.g. `podloop sandbox up --state-dir DIR`) and whatever started it must survive.
+  const spared = new Set(ancestorsOf(process.pid));
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
-    if (pid === process.pid) continue;
+    if (spared.has(pid)) continue;
     try {
       const environ = readFileSync(`/proc/${entry}/environ`);
       const cmdline = readFileSync(`/proc/${entry}/cmdline`);
@@ -180,6 +182,30 @@ export function stateDirProcesses(stateDir: string): number[] {
     }
   }
   return found;
+}
+
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may contain spaces and parentheses; the fields after the last ')' do not.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return Number.isInteger(ppid) && ppid > 0 ? ppid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `pid` and its parent chain up to init. */
+function ancestorsOf(pid: number): number[] {
+  const chain: number[] = [];
+  for (
+    let current: number | undefined = pid;
+    current !== undefined && !chain.includes(current);
+    current = parentOf(current)
+  ) {
+    chain.push(current);
+  }
+  return chain;
 }
 
 /** Every process below `root`, from the parent links in /proc. */
