@@ -18,6 +18,7 @@ import type { ProcessRegistry } from './processes.js';
 import {
   backoffDelay,
   containerArgv,
+  restartDelay,
   containerEnv,
   containerUser,
   podSpecOf,
@@ -544,9 +545,16 @@ export class PodWorker {
     // A container that ran long enough without crashing starts its back-off afresh.
     const ranMs = Date.parse(exit.finishedAt) - Date.parse(instance.startedAt);
     c.consecutiveFailures = ranMs > this.settings.backoffMaxMs * 2 ? 1 : c.consecutiveFailures + 1;
-    const delay = backoffDelay(c.consecutiveFailures, this.settings.backoffBaseMs, this.settings.backoffMaxMs);
+    const delay = restartDelay(c.consecutiveFailures, this.settings.backoffBaseMs, this.settings.backoffMaxMs);
     c.lastState = { terminated };
     c.restartCount++;
+    if (delay === 0) {
+      // The first restart is immediate; meanwhile the status shows how the container ended.
+      c.state = { terminated };
+      this.publish();
+      void this.startContainer(c);
+      return;
+    }
     c.state = {
       waiting: {
         reason: 'CrashLoopBackOff',

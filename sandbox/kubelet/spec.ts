@@ -217,6 +217,11 @@ export function backoffDelay(consecutiveFailures: number, baseMs: number, maxMs:
   return Math.min(maxMs, baseMs * 2 ** Math.min(exponent, 30));
 }
 
+/** Restarts after a crash: the first is immediate, then the back-off applies (10 s, 20 s, 40 s…). */
+export function restartDelay(consecutiveFailures: number, baseMs: number, maxMs: number): number {
+  return consecutiveFailures <= 1 ? 0 : backoffDelay(consecutiveFailures - 1, baseMs, maxMs);
+}
+
 export function qosClass(containers: ContainerSpec[]): 'Guaranteed' | 'Burstable' | 'BestEffort' {
   let any = false;
   let guaranteed = containers.length > 0;

@@ -8,7 +8,14 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { importImage, parseImageReference, parseManifest, resolveImage } from '../../sandbox/kubelet/images.js';
 import { formatLogLine, parseLogLine, selectLines } from '../../sandbox/kubelet/logfile.js';
-import { backoffDelay, containerArgv, containerEnv, qosClass, shouldRestart } from '../../sandbox/kubelet/spec.js';
+import {
+  backoffDelay,
+  containerArgv,
+  containerEnv,
+  qosClass,
+  restartDelay,
+  shouldRestart,
+} from '../../sandbox/kubelet/spec.js';
 import { buildPodStatus, podPhase, type ContainerSnapshot, type PodSnapshot } from '../../sandbox/kubelet/status.js';
 import { prepareVolumes, projectKeys } from '../../sandbox/kubelet/volumes.js';
 
@@ -80,6 +87,10 @@ void test('back-off doubles from its base up to its cap; restart policies decide
   assert.deepEqual(
     [1, 2, 3, 4, 10].map((n) => backoffDelay(n, 10_000, 300_000)),
     [10_000, 20_000, 40_000, 80_000, 300_000],
+  );
+  assert.deepEqual(
+    [1, 2, 3, 4].map((n) => restartDelay(n, 10_000, 300_000)),
+    [0, 10_000, 20_000, 40_000],
   );
   assert.equal(shouldRestart('Always', 0), true);
   assert.equal(shouldRestart('OnFailure', 0), false);
