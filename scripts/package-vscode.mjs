@@ -2,6 +2,7 @@
 // Builds the installable VS Code extension: bundles the extension (vscode stays external) and the
 // engine into a private staging folder, then packs it with vsce, offline. Usage:
 //   node scripts/package-vscode.mjs [--out FILE.vsix]   (default clients/vscode/podloop-<version>.vsix)
+//   node scripts/package-vscode.mjs --dev   bundles into clients/vscode itself, for an Extension Development Host
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,9 +13,10 @@ import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const extensionDir = join(root, 'clients', 'vscode');
-const { values: options } = parseArgs({ options: { out: { type: 'string' } } });
-// Builds never write into the source tree, so two runs at once cannot mix their files.
-const stagingDir = mkdtempSync(join(tmpdir(), 'podloop-vsix-'));
+const { values: options } = parseArgs({ options: { out: { type: 'string' }, dev: { type: 'boolean' } } });
+const dev = options.dev === true;
+// Packaging never writes into the source tree, so two runs at once cannot mix their files.
+const stagingDir = dev ? extensionDir : mkdtempSync(join(tmpdir(), 'podloop-vsix-'));
 const engineDir = join(stagingDir, 'engine');
 const manifestFiles = ['package.json', 'README.md', 'LICENSE', '.vscodeignore', 'media'];
 
@@ -25,6 +27,7 @@ function say(message) {
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: false, logLevel: 'warning' };
 
 async function bundleExtension() {
+  rmSync(join(stagingDir, 'out'), { recursive: true, force: true });
   // VS Code loads a CommonJS main; `vscode` is provided by the editor at run time.
   await build({
     ...common,
@@ -36,6 +39,7 @@ async function bundleExtension() {
 }
 
 async function bundleEngine() {
+  rmSync(engineDir, { recursive: true, force: true });
   await build({
     ...common,
     entryPoints: [join(root, 'server', 'main.ts')],
@@ -69,14 +73,17 @@ function pack() {
 }
 
 try {
-  for (const file of manifestFiles) cpSync(join(extensionDir, file), join(stagingDir, file), { recursive: true });
+  if (!dev) {
+    for (const file of manifestFiles) cpSync(join(extensionDir, file), join(stagingDir, file), { recursive: true });
+  }
   say('bundling the extension');
   await bundleExtension();
   say('bundling the engine');
   await bundleEngine();
-  say('packing the .vsix');
-  const vsix = pack();
-  process.stdout.write(`${vsix}\n`);
+  if (!dev) {
+    say('packing the .vsix');
+    process.stdout.write(`${pack()}\n`);
+  }
 } finally {
-  rmSync(stagingDir, { recursive: true, force: true });
+  if (!dev) rmSync(stagingDir, { recursive: true, force: true });
 }

@@ -7,6 +7,7 @@ import type { EngineStateParams } from '../../protocol/state.js';
 import type { WorkloadInfo } from '../../protocol/workloads.js';
 import {
   childrenOf,
+  devWorkloadsChanged,
   emptyViewState,
   withContexts,
   withEngineState,
@@ -121,6 +122,22 @@ test('a snapshot older than the one applied is ignored, a newer one ending dev m
   assert.equal(withEngineState(running, snapshot(4, [])), running);
   const ended = withEngineState(running, snapshot(6, []));
   assert.equal(workloadsOf(ended, 'shop').find((node) => node.workload.name === 'web')?.dev, 'none');
+});
+
+test('only a workload entering or leaving dev mode counts as a dev change, not sync progress', () => {
+  const base = listed();
+  const started = withEngineState(base, snapshot(1, [session('web', 'shop')]));
+  const syncing = withEngineState(
+    started,
+    snapshot(2, [
+      session('web', 'shop', {
+        sync: { state: 'syncing', pendingFiles: 1, pendingBytes: 1, totals: { files: 0, bytes: 0, batches: 0 } },
+      }),
+    ]),
+  );
+  assert.equal(devWorkloadsChanged(base, started), true);
+  assert.equal(devWorkloadsChanged(started, syncing), false);
+  assert.equal(devWorkloadsChanged(syncing, withEngineState(syncing, snapshot(3, []))), true);
 });
 
 test('a session held by another engine shows as elsewhere, an errored one as error', () => {

@@ -29,6 +29,8 @@ function readSettings(contextOverride: string | undefined): EngineSettings {
 
 export class EngineHost implements vscode.Disposable {
   private engine: Promise<EngineClient> | undefined;
+  /** The engine expected to be running; cleared before a deliberate stop. */
+  private current: EngineClient | undefined;
   private contextOverride: string | undefined;
   private readonly listeners: vscode.Disposable[] = [];
   private readonly started = new vscode.EventEmitter<EngineClient>();
@@ -62,6 +64,7 @@ export class EngineHost implements vscode.Disposable {
   async restart(): Promise<void> {
     const previous = this.engine;
     this.engine = undefined;
+    this.current = undefined;
     this.model.detach();
     if (previous !== undefined) await previous.then((engine) => engine.dispose()).catch(() => undefined);
     await this.get();
@@ -84,11 +87,20 @@ export class EngineHost implements vscode.Disposable {
     );
     engine.onExit((code) => {
       this.output.appendLine(`podloop engine exited (code ${String(code)})`);
-      if (this.engine !== undefined) {
+      // Still the current engine: nobody asked it to stop, so it crashed or was killed.
+      if (this.current === engine) {
         this.engine = undefined;
+        this.current = undefined;
         this.model.detach();
+        void vscode.window
+          .showWarningMessage('podloop: the engine stopped unexpectedly.', 'Restart Engine', 'Show Log')
+          .then((choice) => {
+            if (choice === 'Restart Engine') void this.get();
+            else if (choice === 'Show Log') this.output.show(true);
+          });
       }
     });
+    this.current = engine;
     const info = engine.info;
     this.output.appendLine(
       `podloop engine ${info.serverInfo.version}: context ${info.context ?? '(none)'}, namespace ${info.namespace}`,
@@ -103,6 +115,7 @@ export class EngineHost implements vscode.Disposable {
     this.started.dispose();
     const engine = this.engine;
     this.engine = undefined;
+    this.current = undefined;
     return engine === undefined ? Promise.resolve() : engine.then((e) => e.dispose()).catch(() => undefined);
   }
 }

@@ -8,6 +8,7 @@ import type { Disposable } from '../engine/engineClient.js';
 import { toEngineRequestError } from '../engine/errors.js';
 import {
   childrenOf,
+  devWorkloadsChanged,
   emptyViewState,
   withContexts,
   withEngineState,
@@ -46,7 +47,12 @@ export class ViewModel {
   async attach(engine: ModelEngine): Promise<void> {
     this.subscription?.dispose();
     this.engine = engine;
-    this.subscription = engine.onState((snapshot) => this.update(withEngineState(this.current, snapshot)));
+    this.subscription = engine.onState((snapshot) => {
+      const before = this.current;
+      this.update(withEngineState(before, snapshot));
+      // A workload entering or leaving dev mode changes its listing (annotation, ready pods).
+      if (devWorkloadsChanged(before, this.current)) void this.refresh();
+    });
     this.update({ ...emptyViewState() });
     if (engine.state !== undefined) this.update(withEngineState(this.current, engine.state));
     await this.refresh();

@@ -91,6 +91,16 @@ export function withEngineState(state: ViewState, snapshot: EngineStateParams): 
   return { ...state, devSessions: snapshot.devSessions, forwards: snapshot.forwards, stateSeq: snapshot.seq };
 }
 
+/** Whether two snapshots differ in which workloads are in dev mode (the listing's flags go stale). */
+export function devWorkloadsChanged(before: ViewState, after: ViewState): boolean {
+  const keys = (state: ViewState) =>
+    state.devSessions
+      .map(({ workload }) => `${workload.namespace}/${workload.kind}/${workload.name}`)
+      .sort()
+      .join('\n');
+  return keys(before) !== keys(after);
+}
+
 const sameWorkload = (a: { kind: string; name: string; namespace?: string }, b: WorkloadInfo): boolean =>
   a.kind === b.kind && a.name === b.name && a.namespace === b.namespace;
 
