@@ -289,4 +289,13 @@ export const methods: readonly MethodInfo[] = [
     result: 'SandboxInfo',
     summary: 'Whether the sandbox runs and how to reach it.',
   },
+  {
+    method: 'sandbox/importImage',
+    kind: 'request',
+    direction: 'clientToServer',
+    since: '0.1.0',
+    params: 'SandboxImportImageParams',
+    result: 'SandboxImportImageResult',
+    summary: 'Adds a local image folder to the sandbox image store.',
+  },
 ];

@@ -61,3 +61,32 @@ export namespace SandboxStatus {
     ParameterStructures.byName,
   );
 }
+
+/** Params of `sandbox/importImage`. */
+export interface SandboxImportImageParams {
+  /** State directory of the sandbox to add the image to. Default as for `sandbox/up`. */
+  stateDir?: string;
+  /** Image folder: a `manifest.json` and an optional `rootfs/` laid over the container root. */
+  dir: string;
+  /** Reference pods will use, `NAME` or `NAME:TAG` (e.g. `shop/api:dev`). */
+  name: string;
+}
+
+/** Result of `sandbox/importImage`. */
+export interface SandboxImportImageResult {
+  /** The reference the image answers to. */
+  name: string;
+}
+
+/**
+ * `sandbox/importImage` (client → engine): adds a local image folder to the sandbox's image store,
+ * so pods can use it by name. Errors: SandboxFailed (no manifest, unreadable folder, bad name).
+ */
+export namespace SandboxImportImage {
+  export const method = 'sandbox/importImage' as const;
+  export const messageDirection = 'clientToServer' as const;
+  export const type = new RequestType<SandboxImportImageParams, SandboxImportImageResult, SandboxFailedData>(
+    method,
+    ParameterStructures.byName,
+  );
+}

@@ -43,7 +43,9 @@ const debianPackages = [
   ['bwrap', 'bubblewrap'],
   ['socat', 'socat'],
   ['nsenter', 'util-linux'],
-].filter(([binary]) => !onPath(binary)).map(([, pkg]) => pkg);
+  ['setpriv', 'util-linux'],
+  ['python3', 'python3'],
+].filter(([binary]) => !onPath(binary)).map(([, pkg]) => pkg).filter((pkg, i, all) => all.indexOf(pkg) === i);
 if (debianPackages.length > 0) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (isRoot && onPath('apt-get')) {

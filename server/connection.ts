@@ -10,13 +10,21 @@ import {
   Initialized,
   methods,
   SandboxDown,
+  SandboxImportImage,
   SandboxStatus,
   SandboxUp,
   Shutdown,
   WorkloadsList,
 } from '../protocol/index.js';
 import { clusterContexts, parseClusterContextsParams } from './capabilities/cluster.js';
-import { downSandbox, parseSandboxParams, sandboxInfo, upSandbox } from './capabilities/sandbox.js';
+import {
+  downSandbox,
+  importSandboxImage,
+  parseImportImageParams,
+  parseSandboxParams,
+  sandboxInfo,
+  upSandbox,
+} from './capabilities/sandbox.js';
 import { listWorkloads, parseWorkloadsListParams } from './capabilities/workloads.js';
 import { connectionClient } from './engineClient.js';
 import type { EngineClient } from './engineClient.js';
@@ -29,6 +37,10 @@ import type { Session } from './session.js';
 import { createStateHub } from './state.js';
 import type { EngineStateHub } from './state.js';
 import { FrameReader } from './transport.js';
+import { ExecRun, PortForwardList, PortForwardStart, PortForwardStop } from '../protocol/index.js';
+import { execRun, parseExecRunParams } from './capabilities/exec.js';
+import * as forward from './capabilities/portForward.js';
+import { createForwardService } from './forward/service.js';
 
 export interface EngineOptions {
   input: Readable;
@@ -98,6 +110,13 @@ export function startEngine(options: EngineOptions): Engine {
   router.request(SandboxUp.type, parseSandboxParams, (params) => upSandbox(client, params));
   router.request(SandboxDown.type, parseSandboxParams, (params) => downSandbox(params));
   router.request(SandboxStatus.type, parseSandboxParams, (params) => sandboxInfo(params));
+  router.request(SandboxImportImage.type, parseImportImageParams, (params) => importSandboxImage(params));
+  const forwards = createForwardService(state, log);
+  session.onDispose(() => forwards.dispose());
+  router.request(ExecRun.type, parseExecRunParams, (params, token) => execRun(session, params, token));
+  router.request(PortForwardStart.type, forward.parsePortForwardStartParams, (p) => forward.startPortForward(session, forwards, p));
+  router.request(PortForwardStop.type, forward.parsePortForwardStopParams, (p) => forward.stopPortForward(forwards, p));
+  router.request(PortForwardList.type, (raw) => raw, () => forward.listPortForwards(forwards));
   const registered = new Set(router.implemented());
   for (const info of methods) {
     if (info.kind === 'request' && info.direction === 'clientToServer' && !registered.has(info.method))

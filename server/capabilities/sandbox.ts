@@ -3,10 +3,16 @@
 import { ResponseError } from 'vscode-jsonrpc/node.js';
 import { ErrorCodes } from '../../protocol/errors.js';
 import type { SandboxFailedData } from '../../protocol/errors.js';
-import type { SandboxDownResult, SandboxInfo, SandboxParams } from '../../protocol/sandbox.js';
-import { defaultStateDir, sandboxDown, sandboxStatus, sandboxUp } from '../../sandbox/control.js';
+import type {
+  SandboxDownResult,
+  SandboxImportImageParams,
+  SandboxImportImageResult,
+  SandboxInfo,
+  SandboxParams,
+} from '../../protocol/sandbox.js';
+import { defaultStateDir, importImage, sandboxDown, sandboxStatus, sandboxUp } from '../../sandbox/control.js';
 import type { EngineClient } from '../engineClient.js';
-import { optInteger, optProgressToken, optString, paramsObject } from '../params.js';
+import { optInteger, optProgressToken, optString, paramsObject, reqString } from '../params.js';
 import { beginProgress } from '../progress.js';
 
 export function parseSandboxParams(raw: unknown): SandboxParams {
@@ -28,7 +34,7 @@ function options(params: SandboxParams): { stateDir?: string; port?: number } {
   };
 }
 
-async function guarded<T>(what: string, params: SandboxParams, work: () => Promise<T>): Promise<T> {
+async function guarded<T>(what: string, params: { stateDir?: string }, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
@@ -69,4 +75,22 @@ export async function downSandbox(params: SandboxParams): Promise<SandboxDownRes
 
 export async function sandboxInfo(params: SandboxParams): Promise<SandboxInfo> {
   return info(await guarded('status', params, () => sandboxStatus(options(params))));
+}
+
+export function parseImportImageParams(raw: unknown): SandboxImportImageParams {
+  const params = paramsObject(raw);
+  const stateDir = optString(params, 'stateDir');
+  return {
+    dir: reqString(params, 'dir'),
+    name: reqString(params, 'name'),
+    ...(stateDir !== undefined ? { stateDir } : {}),
+  };
+}
+
+export async function importSandboxImage(params: SandboxImportImageParams): Promise<SandboxImportImageResult> {
+  const stateDir = params.stateDir ?? defaultStateDir();
+  const result = await guarded('image import', params, () =>
+    importImage({ stateDir, dir: params.dir, name: params.name }),
+  );
+  return { name: result.name };
 }

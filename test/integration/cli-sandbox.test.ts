@@ -2,12 +2,13 @@
 // `podloop workloads`.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { sandboxDown } from '../../sandbox/control.js';
+import { run, waitFor } from '../helpers/sandbox.js';
 
 const cliMain = fileURLToPath(new URL('../../clients/cli/main.js', import.meta.url));
 
@@ -65,4 +66,60 @@ void test('sandbox up with an unusable state directory exits 1 with SandboxFaile
   const error = JSON.parse(result.stderr) as { error: { name: string; data: { stateDir: string } } };
   assert.equal(error.error.name, 'SandboxFailed');
   assert.equal(error.error.data.stateDir, join(blocker, 'state'));
+});
+
+void test('sandbox image import adds an image folder that pods then run by name', async (t) => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'podloop-cli-image-'));
+  const cacheDir = mkdtempSync(join(tmpdir(), 'podloop-cli-kubecache-'));
+  t.after(async () => {
+    await sandboxDown({ stateDir }).catch(() => undefined);
+    rmSync(stateDir, { recursive: true, force: true });
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+  const imageDir = join(stateDir, 'image-src');
+  mkdirSync(join(imageDir, 'rootfs', 'app'), { recursive: true });
+  writeFileSync(join(imageDir, 'rootfs', 'app', 'motd'), 'hello from an imported image\n');
+  writeFileSync(
+    join(imageDir, 'manifest.json'),
+    JSON.stringify({ entrypoint: ['sh', '-c', 'cat /app/motd; exec sleep 3600'], workingDir: '/app' }),
+  );
+
+  const imported = await podloop([
+    '--json',
+    'sandbox',
+    'image',
+    'import',
+    imageDir,
+    '--name',
+    'shop/motd:1.0',
+    '--state-dir',
+    stateDir,
+  ]);
+  assert.equal(imported.code, 0, imported.stderr);
+  assert.deepEqual(JSON.parse(imported.stdout), { name: 'shop/motd:1.0' });
+
+  const up = await podloop(['--json', 'sandbox', 'up', '--state-dir', stateDir, '--port', '0']);
+  assert.equal(up.code, 0, up.stderr);
+  const { kubeconfigPath } = JSON.parse(up.stdout) as { kubeconfigPath: string };
+  const env = { ...process.env, KUBECONFIG: kubeconfigPath, KUBECACHEDIR: cacheDir };
+  const created = await run('kubectl', ['run', 'motd', '--image=shop/motd:1.0', '--restart=Never'], { env });
+  assert.equal(created.code, 0, created.stderr);
+  await waitFor(
+    'the imported image to print its file',
+    async () => {
+      const logs = await run('kubectl', ['logs', 'motd'], { env });
+      return logs.code === 0 && logs.stdout.includes('hello from an imported image');
+    },
+    30_000,
+  );
+});
+
+void test('sandbox image import of a folder without a manifest exits 1 and names the folder', async (t) => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'podloop-cli-image-'));
+  t.after(() => rmSync(stateDir, { recursive: true, force: true }));
+  const empty = join(stateDir, 'empty');
+  mkdirSync(empty);
+  const result = await podloop(['sandbox', 'image', 'import', empty, '--name', 'x:1', '--state-dir', stateDir]);
+  assert.equal(result.code, 1);
+  assert.ok(result.stderr.includes(empty), result.stderr);
 });

@@ -1,6 +1,7 @@
 // `podloop sandbox up|down|status`: the local sandbox cluster.
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { SandboxDown, SandboxStatus, SandboxUp } from '../../../protocol/sandbox.js';
+import { SandboxDown, SandboxImportImage, SandboxStatus, SandboxUp } from '../../../protocol/sandbox.js';
 import type { SandboxInfo, SandboxParams } from '../../../protocol/sandbox.js';
 import { printJson } from '../output.js';
 import { UsageError } from '../workloadRef.js';
@@ -56,4 +57,25 @@ export function registerSandboxCommands(program: Command): void {
       process.stdout.write(describe(info));
     }),
   );
+  const image = sandbox.command('image').description('manage the sandbox image store');
+  image
+    .command('import')
+    .description('add an image folder (manifest.json + rootfs/) under NAME:TAG')
+    .argument('<dir>', 'image folder')
+    .requiredOption('--name <name:tag>', 'the reference pods use, e.g. shop/api:dev')
+    .option('--state-dir <dir>', 'state directory (default ~/.podloop/sandbox)')
+    .action(
+      run(async (options, args, engine) => {
+        const [dir] = args;
+        if (typeof dir !== 'string' || typeof options.name !== 'string')
+          throw new UsageError('usage: podloop sandbox image import DIR --name NAME:TAG');
+        const result = await engine.request(SandboxImportImage.type, {
+          dir: resolve(dir),
+          name: options.name,
+          ...(typeof options.stateDir === 'string' ? { stateDir: options.stateDir } : {}),
+        });
+        if (options.json === true) return printJson(result);
+        process.stdout.write(`Imported ${resolve(dir)} as ${result.name}.\n`);
+      }),
+    );
 }

@@ -36,6 +36,8 @@ import dev.podloop.client.protocol.Run.RunStartResult;
 import dev.podloop.client.protocol.Run.RunStopParams;
 import dev.podloop.client.protocol.Run.RunStopResult;
 import dev.podloop.client.protocol.Sandbox.SandboxDownResult;
+import dev.podloop.client.protocol.Sandbox.SandboxImportImageParams;
+import dev.podloop.client.protocol.Sandbox.SandboxImportImageResult;
 import dev.podloop.client.protocol.Sandbox.SandboxInfo;
 import dev.podloop.client.protocol.Sandbox.SandboxParams;
 import dev.podloop.client.protocol.State.EngineStateParams;
@@ -252,6 +254,11 @@ public final class PodloopClient {
   @RpcMethod(Methods.SANDBOX_STATUS)
   public CompletableFuture<SandboxInfo> sandboxStatus(SandboxParams params, ProgressListener progress) {
     return connection.request(Methods.SANDBOX_STATUS, params, SandboxInfo.class, progress);
+  }
+
+  @RpcMethod(Methods.SANDBOX_IMPORT_IMAGE)
+  public CompletableFuture<SandboxImportImageResult> sandboxImportImage(SandboxImportImageParams params) {
+    return connection.request(Methods.SANDBOX_IMPORT_IMAGE, params, SandboxImportImageResult.class);
   }
 
   // Engine → client notifications

@@ -31,7 +31,7 @@ public final class Methods {
   public static final String PROGRESS = "$/progress";
   /** An engine log line, sent when the client asked for a log level. */
   public static final String ENGINE_LOG = "engine/log";
-  /** A full state snapshot after every change (dev sessions, sync, forwards). */
+  /** A full state snapshot after `initialized` and after every change (dev sessions, sync, forwards). */
   public static final String ENGINE_STATE = "engine/state";
   /** Lists the kubeconfig's contexts without contacting a cluster. */
   public static final String CLUSTER_CONTEXTS = "cluster/contexts";
@@ -79,6 +79,8 @@ public final class Methods {
   public static final String SANDBOX_DOWN = "sandbox/down";
   /** Whether the sandbox runs and how to reach it. */
   public static final String SANDBOX_STATUS = "sandbox/status";
+  /** Adds a local image folder to the sandbox image store. */
+  public static final String SANDBOX_IMPORT_IMAGE = "sandbox/importImage";
 
   /** Every method, in protocol order. */
   public static final List<Info> ALL = List.of(
@@ -89,7 +91,7 @@ public final class Methods {
       new Info(CANCEL_REQUEST, Kind.NOTIFICATION, Direction.CLIENT_TO_SERVER, "CancelParams", null, "Cancels a request in flight; it answers Cancelled (-32800)."),
       new Info(PROGRESS, Kind.NOTIFICATION, Direction.SERVER_TO_CLIENT, "ProgressParams", null, "Work-done progress (begin/report/end) for a request that carried a `workDoneToken`."),
       new Info(ENGINE_LOG, Kind.NOTIFICATION, Direction.SERVER_TO_CLIENT, "EngineLogParams", null, "An engine log line, sent when the client asked for a log level."),
-      new Info(ENGINE_STATE, Kind.NOTIFICATION, Direction.SERVER_TO_CLIENT, "EngineStateParams", null, "A full state snapshot after every change (dev sessions, sync, forwards)."),
+      new Info(ENGINE_STATE, Kind.NOTIFICATION, Direction.SERVER_TO_CLIENT, "EngineStateParams", null, "A full state snapshot after `initialized` and after every change (dev sessions, sync, forwards)."),
       new Info(CLUSTER_CONTEXTS, Kind.REQUEST, Direction.CLIENT_TO_SERVER, "ClusterContextsParams", "ClusterContextsResult", "Lists the kubeconfig's contexts without contacting a cluster."),
       new Info(WORKLOADS_LIST, Kind.REQUEST, Direction.CLIENT_TO_SERVER, "WorkloadsListParams", "WorkloadsListResult", "Lists Deployments, StatefulSets, DaemonSets, Pods, Jobs and CronJobs."),
       new Info(DEV_START, Kind.REQUEST, Direction.CLIENT_TO_SERVER, "DevStartParams", "DevStartResult", "Turns a workload into a dev container and starts sync and forwards."),
@@ -112,5 +114,6 @@ public final class Methods {
       new Info(EXEC_RUN, Kind.REQUEST, Direction.CLIENT_TO_SERVER, "ExecRunParams", "ExecRunResult", "Runs a command to completion in a container."),
       new Info(SANDBOX_UP, Kind.REQUEST, Direction.CLIENT_TO_SERVER, "SandboxParams", "SandboxInfo", "Starts the local sandbox cluster."),
       new Info(SANDBOX_DOWN, Kind.REQUEST, Direction.CLIENT_TO_SERVER, "SandboxParams", "SandboxDownResult", "Stops the sandbox cluster."),
-      new Info(SANDBOX_STATUS, Kind.REQUEST, Direction.CLIENT_TO_SERVER, "SandboxParams", "SandboxInfo", "Whether the sandbox runs and how to reach it."));
+      new Info(SANDBOX_STATUS, Kind.REQUEST, Direction.CLIENT_TO_SERVER, "SandboxParams", "SandboxInfo", "Whether the sandbox runs and how to reach it."),
+      new Info(SANDBOX_IMPORT_IMAGE, Kind.REQUEST, Direction.CLIENT_TO_SERVER, "SandboxImportImageParams", "SandboxImportImageResult", "Adds a local image folder to the sandbox image store."));
 }

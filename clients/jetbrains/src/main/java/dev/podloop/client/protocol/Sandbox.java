@@ -10,4 +10,8 @@ public final class Sandbox {
   public record SandboxInfo(String stateDir, String kubeconfigPath, String server, Integer pid, boolean running) {}
 
   public record SandboxDownResult(boolean stopped) {}
+
+  public record SandboxImportImageParams(String stateDir, String dir, String name) {}
+
+  public record SandboxImportImageResult(String name) {}
 }
