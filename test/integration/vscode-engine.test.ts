@@ -60,7 +60,9 @@ test('the view model shows the sandbox workloads under the active context and na
     const [context] = model.children();
     assert.ok(context?.type === 'context' && context.active, `an active context, got ${JSON.stringify(context)}`);
     const namespaces = model.children(context);
-    const shop = namespaces.find((node): node is NamespaceNode => node.type === 'namespace' && node.name === 'vscode-shop');
+    const shop = namespaces.find(
+      (node): node is NamespaceNode => node.type === 'namespace' && node.name === 'vscode-shop',
+    );
     assert.ok(shop, `namespace vscode-shop among ${JSON.stringify(namespaces.map((n: TreeNode) => n.id))}`);
     assert.equal(shop.devCount, 1);
     const workloads = model.children(shop) as WorkloadNode[];

@@ -128,7 +128,11 @@ test('the .vsix holds the manifest, the extension bundle and the engine, and no 
   const source = JSON.parse(readFileSync(join(extensionDir, 'package.json'), 'utf8')) as { version: string };
   assert.equal(manifest.version, source.version);
   assert.equal(manifest.main, './out/extension.js');
-  assert.ok(Object.values(manifest.contributes.views).flat().some((view) => view.id === 'podloop.workloads'));
+  assert.ok(
+    Object.values(manifest.contributes.views)
+      .flat()
+      .some((view) => view.id === 'podloop.workloads'),
+  );
 });
 
 test('the packaged extension activates, fills its tree from the bundled engine and shows engine errors cleanly', async () => {
@@ -137,7 +141,10 @@ test('the packaged extension activates, fills its tree from the bundled engine a
     spec: {
       replicas: 1,
       selector: { matchLabels: { app: 'shown' } },
-      template: { metadata: { labels: { app: 'shown' } }, spec: { containers: [{ name: 'app', image: 'example/app:1' }] } },
+      template: {
+        metadata: { labels: { app: 'shown' } },
+        spec: { containers: [{ name: 'app', image: 'example/app:1' }] },
+      },
     },
   } as never);
   const home = join(unpacked, 'activate');
@@ -149,7 +156,11 @@ test('the packaged extension activates, fills its tree from the bundled engine a
   host.settings = { kubeconfig: cluster.sandbox.kubeconfigPath };
   const extension = load('./extension.js') as { activate(context: unknown): void; deactivate(): Promise<void> };
   const { version } = JSON.parse(readFileSync(join(extensionDir, 'package.json'), 'utf8')) as { version: string };
-  extension.activate({ subscriptions: [], extensionPath: join(unpacked, 'extension'), extension: { packageJSON: { version } } });
+  extension.activate({
+    subscriptions: [],
+    extensionPath: join(unpacked, 'extension'),
+    extension: { packageJSON: { version } },
+  });
   try {
     const tree = host.trees.get('podloop.workloads');
     assert.ok(tree, 'the extension registered the podloop.workloads tree');

@@ -35,7 +35,9 @@ before(async () => {
     JSON.stringify({
       apiVersion: 'v1',
       kind: 'Config',
-      clusters: [{ name: 'silent', cluster: { server: `https://127.0.0.1:${address.port}`, 'insecure-skip-tls-verify': true } }],
+      clusters: [
+        { name: 'silent', cluster: { server: `https://127.0.0.1:${address.port}`, 'insecure-skip-tls-verify': true } },
+      ],
       users: [{ name: 'me', user: { token: 'not-a-secret' } }],
       contexts: [{ name: 'silent', context: { cluster: 'silent', user: 'me' } }],
       'current-context': 'silent',

@@ -145,7 +145,10 @@ test('a session held by another engine shows as elsewhere, an errored one as err
     listed(),
     snapshot(1, [
       session('web', 'shop', { ownedByThisEngine: false, holder: 'engine-2' }),
-      { ...session('db', 'shop', { phase: 'error', message: 'image pull failed' }), workload: { kind: 'StatefulSet', name: 'db', namespace: 'shop' } },
+      {
+        ...session('db', 'shop', { phase: 'error', message: 'image pull failed' }),
+        workload: { kind: 'StatefulSet', name: 'db', namespace: 'shop' },
+      },
     ]),
   );
   const byName = new Map(workloadsOf(state, 'shop').map((node) => [node.workload.name, node.dev]));

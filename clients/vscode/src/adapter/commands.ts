@@ -2,10 +2,12 @@
 // engine failures shown as one clear message and "not supported yet" as information, not alarm.
 import * as vscode from 'vscode';
 import { DebugStart } from '../../../../protocol/debug.js';
-import { DevEnd, DevStart } from '../../../../protocol/dev.js';
+import { DevEnd, DevReset, DevStart } from '../../../../protocol/dev.js';
 import type { WorkloadParams } from '../../../../protocol/dev.js';
-import { PortForwardStart } from '../../../../protocol/portForward.js';
-import { SyncStatusRequest, SyncVerify } from '../../../../protocol/sync.js';
+import { PortForwardList, PortForwardStart, PortForwardStop } from '../../../../protocol/portForward.js';
+import { RunStart, RunStop } from '../../../../protocol/run.js';
+import { SyncPause, SyncResume, SyncStatusRequest, SyncVerify } from '../../../../protocol/sync.js';
+import type { SyncStatus } from '../../../../protocol/sync.js';
 import { describeFailure, toEngineRequestError } from '../engine/errors.js';
 import type { ViewModel } from '../model/store.js';
 import type { ContextNode, TreeNode, WorkloadNode } from '../model/viewModel.js';
@@ -58,14 +60,23 @@ async function pickWorkload(model: ViewModel, node: unknown, filter?: (n: Worklo
   return picked?.candidate;
 }
 
+function describeSync(name: string, status: SyncStatus): string {
+  const last =
+    status.lastBatch !== undefined
+      ? `; last batch ${status.lastBatch.files} files in ${status.lastBatch.latencyMs} ms`
+      : '';
+  return `podloop sync of ${name}: ${status.state}, ${status.pendingFiles} pending, ${status.totals.files} files synced${last}.`;
+}
+
 function showFailure(method: string, error: unknown, output: vscode.OutputChannel): void {
   const failure = toEngineRequestError(method, error);
   if (failure.cancelled) return;
   output.appendLine(`${failure.method} failed: ${failure.codeName} ${failure.message}`);
   if (failure.notSupported) void vscode.window.showInformationMessage(describeFailure(failure));
-  else void vscode.window.showErrorMessage(describeFailure(failure), 'Show Log').then((choice) => {
-    if (choice !== undefined) output.show(true);
-  });
+  else
+    void vscode.window.showErrorMessage(describeFailure(failure), 'Show Log').then((choice) => {
+      if (choice !== undefined) output.show(true);
+    });
 }
 
 /** Wraps a command body so every failure (engine or not) lands in showFailure. */
@@ -125,15 +136,41 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       );
       await model.refresh();
     }),
+    register('podloop.devReset', DevReset.method, async (node) => {
+      const target = await pickWorkload(model, node, inDevMode);
+      if (target === undefined) return;
+      const confirmed = await vscode.window.showWarningMessage(
+        `Restore ${target.workload.kind} ${target.workload.name} and remove podloop's dev pods and leases, whoever holds them?`,
+        { modal: true },
+        'Reset',
+      );
+      if (confirmed === undefined) return;
+      const result = await (await host.get()).request(DevReset.type, workloadParams(target));
+      void vscode.window.showInformationMessage(
+        result.changed
+          ? `podloop: ${target.workload.name} is reset.`
+          : `podloop: ${target.workload.name} needed no reset.`,
+      );
+      await model.refresh();
+    }),
     register('podloop.syncStatus', SyncStatusRequest.method, async (node) => {
       const target = await pickWorkload(model, node, inDevMode);
       if (target === undefined) return;
       const engine = await host.get();
       const { status } = await engine.request(SyncStatusRequest.type, workloadParams(target));
-      const last = status.lastBatch !== undefined ? `; last batch ${status.lastBatch.files} files in ${status.lastBatch.latencyMs} ms` : '';
-      void vscode.window.showInformationMessage(
-        `podloop sync of ${target.workload.name}: ${status.state}, ${status.pendingFiles} pending, ${status.totals.files} files synced${last}.`,
-      );
+      void vscode.window.showInformationMessage(describeSync(target.workload.name, status));
+    }),
+    register('podloop.syncPause', SyncPause.method, async (node) => {
+      const target = await pickWorkload(model, node, inDevMode);
+      if (target === undefined) return;
+      const { status } = await (await host.get()).request(SyncPause.type, workloadParams(target));
+      void vscode.window.showInformationMessage(describeSync(target.workload.name, status));
+    }),
+    register('podloop.syncResume', SyncResume.method, async (node) => {
+      const target = await pickWorkload(model, node, inDevMode);
+      if (target === undefined) return;
+      const { status } = await (await host.get()).request(SyncResume.type, workloadParams(target));
+      void vscode.window.showInformationMessage(describeSync(target.workload.name, status));
     }),
     register('podloop.syncVerify', SyncVerify.method, async (node) => {
       const target = await pickWorkload(model, node, inDevMode);
@@ -149,12 +186,52 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       output.appendLine(`sync/verify ${target.workload.name}: ${result.differences.length} differences`);
       for (const difference of result.differences) output.appendLine(`  ${difference.reason}  ${difference.path}`);
       output.show(true);
-      void vscode.window.showWarningMessage(`podloop: ${result.differences.length} paths differ (listed in the podloop output).`);
+      void vscode.window.showWarningMessage(
+        `podloop: ${result.differences.length} paths differ (listed in the podloop output).`,
+      );
     }),
     register('podloop.logs', 'logs/follow', async (node) => {
       const target = await pickWorkload(model, node);
       if (target === undefined) return;
       await logs.follow(await host.get(), workloadParams(target));
+    }),
+    register('podloop.logsStop', 'logs/stop', async () => {
+      const key = await vscode.window.showQuickPick(logs.keys('logs:'), { placeHolder: 'Log stream to stop' });
+      if (key !== undefined) await logs.close(key);
+    }),
+    register('podloop.run', RunStart.method, async (node) => {
+      const target = await pickWorkload(model, node, inDevMode);
+      if (target === undefined) return;
+      const engine = await host.get();
+      const workload = workloadParams(target);
+      await logs.open(
+        engine,
+        `run:${target.id}`,
+        `podloop run: ${target.workload.name}`,
+        async () => (await engine.request(RunStart.type, workload)).runId,
+        (runId) => engine.request(RunStop.type, { runId }),
+      );
+    }),
+    register('podloop.runStop', RunStop.method, async () => {
+      const key = await vscode.window.showQuickPick(logs.keys('run:'), { placeHolder: 'Run to stop' });
+      if (key !== undefined) await logs.close(key);
+    }),
+    register('podloop.portForwardStop', PortForwardStop.method, async () => {
+      const engine = await host.get();
+      const { forwards } = await engine.request(PortForwardList.type, {});
+      if (forwards.length === 0) {
+        void vscode.window.showInformationMessage('podloop: no port forwards.');
+        return;
+      }
+      const picked = await vscode.window.showQuickPick(
+        forwards.map((forward) => ({
+          label: `${forward.localAddress}:${forward.localPort} → ${forward.workload.name}:${forward.remotePort}`,
+          description: forward.state,
+          forward,
+        })),
+        { placeHolder: 'Port forward to stop' },
+      );
+      if (picked !== undefined) await engine.request(PortForwardStop.type, { id: picked.forward.id });
     }),
     register('podloop.portForward', PortForwardStart.method, async (node) => {
       const target = await pickWorkload(model, node);
@@ -188,7 +265,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         request: typeof launch.request === 'string' ? launch.request : 'attach',
       };
       const started = await vscode.debug.startDebugging(vscode.workspace.workspaceFolders?.[0], configuration);
-      if (!started) void vscode.window.showErrorMessage(`podloop: VS Code could not start a ${configuration.type} debug session.`);
+      if (!started)
+        void vscode.window.showErrorMessage(`podloop: VS Code could not start a ${configuration.type} debug session.`);
     }),
     register('podloop.terminal', 'exec/run', async (node) => {
       const target = await pickWorkload(model, node);

@@ -83,7 +83,9 @@ export class EngineHost implements vscode.Disposable {
       onStderr: (text) => this.output.append(text),
     });
     engine.onEngineLog((line) =>
-      this.output.appendLine(`[${line.level}]${line.component !== undefined ? ` ${line.component}:` : ''} ${line.message}`),
+      this.output.appendLine(
+        `[${line.level}]${line.component !== undefined ? ` ${line.component}:` : ''} ${line.message}`,
+      ),
     );
     engine.onExit((code) => {
       this.output.appendLine(`podloop engine exited (code ${String(code)})`);

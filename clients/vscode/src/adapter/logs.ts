@@ -1,4 +1,5 @@
-// Follows a workload's logs into its own OutputChannel; closing the stream stops it in the engine.
+// Shows `logs/lines` streams (a workload's logs, a run's output) in one OutputChannel each, and
+// stops them in the engine when asked or when the extension goes away.
 import * as vscode from 'vscode';
 import { LogsFollow, LogsStop } from '../../../../protocol/logs.js';
 import type { WorkloadParams } from '../../../../protocol/dev.js';
@@ -9,19 +10,40 @@ interface LogStream {
   streamId: string;
   channel: vscode.OutputChannel;
   subscription: { dispose(): void };
+  /** How the engine is told to end it (logs/stop, run/stop). */
+  stop(): Promise<unknown>;
 }
+
+/** Starts a stream in the engine and answers its id; lines may arrive before the answer. */
+export type StreamOpener = () => Promise<string>;
 
 export class LogChannels implements vscode.Disposable {
   private readonly streams = new Map<string, LogStream>();
 
-  async follow(engine: EngineClient, workload: WorkloadParams): Promise<void> {
-    const key = `${workload.namespace ?? ''}/${workload.kind}/${workload.name}`;
+  follow(engine: EngineClient, workload: WorkloadParams): Promise<void> {
+    return this.open(
+      engine,
+      `logs:${workload.namespace ?? ''}/${workload.kind}/${workload.name}`,
+      `podloop logs: ${workload.name}`,
+      async () => (await engine.request(LogsFollow.type, { ...workload, follow: true })).streamId,
+      (streamId) => engine.request(LogsStop.type, { streamId }),
+    );
+  }
+
+  /** Shows a stream under `key`; a second open of the same key just shows the channel again. */
+  async open(
+    engine: EngineClient,
+    key: string,
+    title: string,
+    start: StreamOpener,
+    stop: (streamId: string) => Promise<unknown>,
+  ): Promise<void> {
     const existing = this.streams.get(key);
     if (existing !== undefined) {
       existing.channel.show(true);
       return;
     }
-    const channel = vscode.window.createOutputChannel(`podloop logs: ${workload.name}`);
+    const channel = vscode.window.createOutputChannel(title);
     channel.show(true);
     // Lines can arrive before the answer that names the stream: keep them until it does.
     const early: { streamId: string; text: string[] }[] = [];
@@ -31,18 +53,38 @@ export class LogChannels implements vscode.Disposable {
       if (streamId === undefined) early.push({ streamId: batch.streamId, text });
       else if (batch.streamId === streamId) {
         for (const line of text) channel.appendLine(line);
-        if (batch.end === true) channel.appendLine('-- log stream ended --');
+        if (batch.end === true) {
+          channel.appendLine('-- stream ended --');
+          subscription.dispose();
+          if (this.streams.get(key)?.streamId === streamId) this.streams.delete(key);
+        }
       }
     });
     try {
-      streamId = (await engine.request(LogsFollow.type, { ...workload, follow: true })).streamId;
+      streamId = await start();
     } catch (error) {
       subscription.dispose();
       channel.dispose();
       throw error;
     }
     for (const batch of early) if (batch.streamId === streamId) for (const line of batch.text) channel.appendLine(line);
-    this.streams.set(key, { engine, streamId, channel, subscription });
+    const id = streamId;
+    this.streams.set(key, { engine, streamId: id, channel, subscription, stop: () => stop(id) });
+  }
+
+  /** Keys of the open streams starting with `prefix`. */
+  keys(prefix: string): string[] {
+    return [...this.streams.keys()].filter((key) => key.startsWith(prefix));
+  }
+
+  /** Stops one stream; its channel stays open with what it showed. */
+  async close(key: string): Promise<void> {
+    const stream = this.streams.get(key);
+    if (stream === undefined) return;
+    this.streams.delete(key);
+    stream.subscription.dispose();
+    stream.channel.appendLine('-- stopped --');
+    await stream.stop();
   }
 
   async stopAll(): Promise<void> {
@@ -51,7 +93,7 @@ export class LogChannels implements vscode.Disposable {
     await Promise.all(
       streams.map(async (stream) => {
         stream.subscription.dispose();
-        await stream.engine.request(LogsStop.type, { streamId: stream.streamId }).catch(() => undefined);
+        await stream.stop().catch(() => undefined);
         stream.channel.dispose();
       }),
     );

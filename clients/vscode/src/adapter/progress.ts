@@ -11,11 +11,15 @@ export function withEngineProgress<T>(title: string, run: (options: RequestOptio
       let reported = 0;
       const onProgress = (value: WorkDoneProgressValue): void => {
         if (value.kind === 'end') return;
-        const message = value.kind === 'begin' ? [value.title, value.message].filter(Boolean).join(': ') : value.message;
+        const message =
+          value.kind === 'begin' ? [value.title, value.message].filter(Boolean).join(': ') : value.message;
         // VS Code wants increments; the engine reports absolute percentages.
         const increment = value.percentage !== undefined ? Math.max(0, value.percentage - reported) : undefined;
         if (value.percentage !== undefined) reported = Math.max(reported, value.percentage);
-        progress.report({ ...(message !== undefined ? { message } : {}), ...(increment !== undefined ? { increment } : {}) });
+        progress.report({
+          ...(message !== undefined ? { message } : {}),
+          ...(increment !== undefined ? { increment } : {}),
+        });
       };
       return run({ token, onProgress });
     },

@@ -15,7 +15,8 @@ const devIcons: Record<DevState, vscode.ThemeIcon> = {
 
 function workloadIcon(node: WorkloadNode): vscode.ThemeIcon {
   if (node.dev === 'running' && node.sync !== undefined) {
-    if (node.sync.state === 'error') return new vscode.ThemeIcon('sync-ignored', new vscode.ThemeColor('testing.iconFailed'));
+    if (node.sync.state === 'error')
+      return new vscode.ThemeIcon('sync-ignored', new vscode.ThemeColor('testing.iconFailed'));
     if (node.sync.state === 'syncing' || node.sync.state === 'scanning') return new vscode.ThemeIcon('sync~spin');
     if (node.sync.state === 'paused') return new vscode.ThemeIcon('debug-pause');
   }
