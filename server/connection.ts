@@ -41,6 +41,9 @@ import { ExecRun, PortForwardList, PortForwardStart, PortForwardStop } from '../
 import { execRun, parseExecRunParams } from './capabilities/exec.js';
 import * as forward from './capabilities/portForward.js';
 import { createForwardService } from './forward/service.js';
+import { DevEnd, DevReset, DevStart, DevStatus } from '../protocol/dev.js';
+import * as devParams from './capabilities/dev.js';
+import { createDevService } from './dev/service.js';
 
 export interface EngineOptions {
   input: Readable;
@@ -117,6 +120,12 @@ export function startEngine(options: EngineOptions): Engine {
   router.request(PortForwardStart.type, forward.parsePortForwardStartParams, (p) => forward.startPortForward(session, forwards, p));
   router.request(PortForwardStop.type, forward.parsePortForwardStopParams, (p) => forward.stopPortForward(forwards, p));
   router.request(PortForwardList.type, (raw) => raw, () => forward.listPortForwards(forwards));
+  const dev = createDevService({ session, client, state, log });
+  session.onDispose(() => dev.dispose());
+  router.request(DevStart.type, devParams.parseDevStartParams, (p, token) => dev.start(p, token));
+  router.request(DevEnd.type, devParams.parseDevEndParams, (p, token) => dev.end(p, token));
+  router.request(DevReset.type, devParams.parseDevResetParams, (p, token) => dev.reset(p, token));
+  router.request(DevStatus.type, devParams.parseDevStatusParams, (p, token) => dev.status(p, token));
   const registered = new Set(router.implemented());
   for (const info of methods) {
     if (info.kind === 'request' && info.direction === 'clientToServer' && !registered.has(info.method))

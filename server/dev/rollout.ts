@@ -1,0 +1,270 @@
+// The cluster effects of dev mode: applies a start plan (claims, pod backup, guarded patch, pod rollout),
+// waits for the dev pod, and restores a workload from its annotation. Decisions stay in plan.ts/restore.ts.
+import { ResponseError } from 'vscode-jsonrpc/node.js';
+import { ErrorCodes } from '../../protocol/errors.js';
+import type { DevPodFailedData, WorkloadRef } from '../../protocol/errors.js';
+import { isStatus, type KubeObjects, type ObjectKind } from '../kube/objects.js';
+import { devPodVerdict, pickDevPod, type DevPodTarget, type DevPodVerdict } from './devPodStatus.js';
+import { podBackupName, podFromBackup } from './podBackup.js';
+import { planDevEnd, type DevEndOptions, type DevStartPlan } from './plan.js';
+import { devLabels } from './saved.js';
+import { stripServerFields } from './serverFields.js';
+import { isWorkload, type Workload } from './types.js';
+
+/** Test ops guard every patch; this many re-reads and re-plans before giving up on a busy workload. */
+export const maxPlanAttempts = 4;
+
+export function workloadNotFound(ref: WorkloadRef): ResponseError<WorkloadRef> {
+  return new ResponseError(
+    ErrorCodes.WorkloadNotFound,
+    `${ref.kind} ${ref.name} not found in namespace ${ref.namespace}; check the name and the namespace (-n)`,
+    ref,
+  );
+}
+
+/** The workload as JSON, or undefined when it does not exist. */
+export async function readWorkload(
+  objects: KubeObjects,
+  ref: WorkloadRef,
+  signal: AbortSignal,
+): Promise<Workload | undefined> {
+  const value = await objects.find(ref.kind as ObjectKind, ref.namespace, ref.name, signal);
+  if (value === undefined) return undefined;
+  if (!isWorkload(value)) throw new Error(`${ref.kind} ${ref.name} came back without kind or metadata`);
+  return value;
+}
+
+/** The claims and the pod backup a plan needs, before the patch that records the original. */
+export async function prepareStart(objects: KubeObjects, namespace: string, plan: DevStartPlan, signal: AbortSignal) {
+  for (const dir of plan.persistentDirs) {
+    const existing = await objects.find('PersistentVolumeClaim', namespace, dir.claimName, signal);
+    if (existing === undefined) await createIfAbsent(objects, 'PersistentVolumeClaim', namespace, dir.claim, signal);
+  }
+  if (plan.rollout === 'recreate' && plan.podBackup) {
+    // A backup left by an earlier session describes the same original: the Pod is only ever restored from it.
+    await createIfAbsent(objects, 'ConfigMap', namespace, plan.podBackup, signal);
+  }
+}
+
+async function createIfAbsent(
+  objects: KubeObjects,
+  kind: ObjectKind,
+  namespace: string,
+  body: unknown,
+  signal: AbortSignal,
+): Promise<void> {
+  try {
+    await objects.create(kind, namespace, body, signal);
+  } catch (error) {
+    if (!isStatus(error, 409)) throw error;
+  }
+}
+
+/** Replaces the pods of the old spec with dev pods, by the plan's rollout kind. */
+export async function rollOut(
+  objects: KubeObjects,
+  namespace: string,
+  original: Workload,
+  plan: DevStartPlan,
+  signal: AbortSignal,
+): Promise<void> {
+  switch (plan.rollout) {
+    case 'controller':
+      return;
+    case 'deletePods': {
+      const selector = matchLabels(original);
+      if (!selector) return;
+      const pods = await objects.list('Pod', namespace, signal, { labelSelector: selector });
+      for (const pod of pods) {
+        const metadata = (pod as { metadata?: { name?: string; labels?: Record<string, string> } }).metadata;
+        if (metadata?.name && metadata.labels?.[devLabels.devMode] !== 'true')
+          await objects.remove('Pod', namespace, metadata.name, signal, { gracePeriodSeconds: 1 });
+      }
+      return;
+    }
+    case 'recreate':
+      if (!plan.recreatedPod) return;
+      await replacePod(objects, namespace, original.metadata.name, plan.recreatedPod, signal);
+      return;
+    case 'createDevPod':
+      if (!plan.devPod) return;
+      await replacePod(objects, namespace, plan.devPod.metadata.name, plan.devPod, signal);
+      return;
+  }
+}
+
+/** Deletes the pod `name` (if any), waits until it is gone, then creates `pod`. */
+export async function replacePod(
+  objects: KubeObjects,
+  namespace: string,
+  name: string,
+  pod: Workload | undefined,
+  signal: AbortSignal,
+  gracePeriodSeconds = 1,
+): Promise<void> {
+  await objects.remove('Pod', namespace, name, signal, { gracePeriodSeconds });
+  await until(signal, async () => (await objects.find('Pod', namespace, name, signal)) === undefined);
+  if (pod) await objects.create('Pod', namespace, stripServerFields(pod), signal);
+}
+
+/** Polls `check` every `intervalMs` until it is true; rejects when `signal` aborts. */
+export async function until(signal: AbortSignal, check: () => Promise<boolean>, intervalMs = 100): Promise<void> {
+  for (;;) {
+    signal.throwIfAborted();
+    if (await check()) return;
+    await pause(intervalMs, signal);
+  }
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      signal.removeEventListener('abort', aborted);
+      resolve();
+    }
+    function aborted(): void {
+      clearTimeout(timer);
+      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    }
+    signal.addEventListener('abort', aborted, { once: true });
+  });
+}
+
+function matchLabels(workload: Workload): string | undefined {
+  const labels = (workload.spec?.selector as { matchLabels?: Record<string, string> } | undefined)?.matchLabels;
+  if (!labels || Object.keys(labels).length === 0) return undefined;
+  return labelSelector(labels);
+}
+
+export function labelSelector(labels: Record<string, string>): string {
+  return Object.entries(labels)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
+}
+
+export interface PodWatchStep {
+  verdict: DevPodVerdict;
+}
+
+/**
+ * Polls the dev pod until it runs or fails for good; `onVerdict` sees every observation (for progress).
+ * Resolves with the ready verdict, or the failed one; rejects on abort; a timeout resolves as failed.
+ */
+export async function waitForDevPod(
+  objects: KubeObjects,
+  namespace: string,
+  target: DevPodTarget,
+  options: { signal: AbortSignal; timeoutMs: number; onVerdict(verdict: DevPodVerdict): void },
+): Promise<DevPodVerdict> {
+  const deadline = Date.now() + options.timeoutMs;
+  let last: DevPodVerdict = { state: 'waiting', reason: 'NoPod' };
+  for (;;) {
+    options.signal.throwIfAborted();
+    const pods = await objects.list('Pod', namespace, options.signal, { labelSelector: labelSelector(target.labels) });
+    const name = pickDevPod(pods, target);
+    if (name !== undefined) {
+      const pod = pods.find((p) => (p as { metadata?: { name?: string } }).metadata?.name === name);
+      last = devPodVerdict(pod, target.container);
+      if (last.state === 'failed') {
+        const events = await objects.list('Event', namespace, options.signal, {
+          fieldSelector: `involvedObject.name=${name}`,
+        });
+        last = devPodVerdict(pod, target.container, events);
+      }
+    }
+    options.onVerdict(last);
+    if (last.state !== 'waiting') return last;
+    if (Date.now() > deadline) {
+      const events = last.pod
+        ? await objects.list('Event', namespace, options.signal, { fieldSelector: `involvedObject.name=${last.pod}` })
+        : [];
+      const pod = last.pod ? pods.find((p) => (p as { metadata?: { name?: string } }).metadata?.name === last.pod) : undefined;
+      const seen = pod ? devPodVerdict(pod, target.container, events) : last;
+      const evidence = seen.state === 'failed' ? seen : undefined;
+      return {
+        state: 'failed',
+        pod: last.pod ?? '',
+        reason: 'Timeout',
+        message: `the dev pod did not run within ${Math.round(options.timeoutMs / 1000)} s (last seen: ${last.reason}${last.message ? `: ${last.message}` : ''})`,
+        ...(evidence?.containerState !== undefined ? { containerState: evidence.containerState } : {}),
+        events: evidence?.events ?? podEventTexts(events, last.pod),
+      };
+    }
+    await pause(150, options.signal);
+  }
+}
+
+function podEventTexts(events: readonly unknown[], pod: string | undefined): string[] {
+  if (!pod) return [];
+  return events
+    .map((event) => event as { reason?: unknown; message?: unknown; type?: unknown })
+    .map((event) => `${event.type === 'Warning' ? 'Warning ' : ''}${String(event.reason ?? '')}: ${String(event.message ?? '')}`)
+    .slice(-5);
+}
+
+export function devPodFailed(
+  ref: WorkloadRef,
+  verdict: Extract<DevPodVerdict, { state: 'failed' }>,
+  rolledBack: boolean,
+): ResponseError<DevPodFailedData> {
+  const tail = rolledBack ? `; ${ref.kind} ${ref.name} was restored` : '; restoring it failed, run podloop dev reset';
+  return new ResponseError(ErrorCodes.DevPodFailed, `dev pod${verdict.pod ? ` ${verdict.pod}` : ''} failed: ${verdict.reason}: ${verdict.message}${tail}`, {
+    ...ref,
+    ...(verdict.pod ? { pod: verdict.pod } : {}),
+    reason: verdict.reason,
+    ...(verdict.containerState !== undefined ? { containerState: verdict.containerState } : {}),
+    events: verdict.events,
+    rolledBack,
+  });
+}
+
+/**
+ * Restores `ref` from the record it carries; `check` refuses a lease held elsewhere (absent: restore anyway).
+ * A bare Pod lost between delete and re-create comes back from its backup. Returns whether anything changed.
+ */
+export async function restoreInCluster(
+  objects: KubeObjects,
+  ref: WorkloadRef,
+  signal: AbortSignal,
+  check: (() => DevEndOptions) | undefined,
+): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    const workload = await readWorkload(objects, ref, signal);
+    if (!workload) {
+      if (ref.kind === 'Pod') return restorePodFromBackup(objects, ref, signal);
+      throw workloadNotFound(ref);
+    }
+    if (workload.metadata.annotations?.['podloop.dev/original'] === undefined) {
+      if (ref.kind === 'Pod') await objects.remove('ConfigMap', ref.namespace, podBackupName(ref.name), signal);
+      return false;
+    }
+    const plan = planDevEnd(workload, check?.());
+    try {
+      if (plan.patch.length > 0) await objects.jsonPatch(ref.kind as ObjectKind, ref.namespace, ref.name, plan.patch, signal);
+      if (plan.recreatedPod) {
+        await replacePod(objects, ref.namespace, ref.name, plan.recreatedPod, signal, 0);
+      } else {
+        for (const pod of plan.deletePods) await objects.remove('Pod', ref.namespace, pod, signal, { gracePeriodSeconds: 0 });
+      }
+      for (const configMap of plan.deleteConfigMaps) await objects.remove('ConfigMap', ref.namespace, configMap, signal);
+      return true;
+    } catch (error) {
+      if (isStatus(error, 422) && attempt < maxPlanAttempts) continue;
+      throw error;
+    }
+  }
+}
+
+async function restorePodFromBackup(objects: KubeObjects, ref: WorkloadRef, signal: AbortSignal): Promise<boolean> {
+  const backup = await objects.find('ConfigMap', ref.namespace, podBackupName(ref.name), signal);
+  const pod = backup === undefined ? undefined : podFromBackup(backup);
+  if (!pod) throw workloadNotFound(ref);
+  try {
+    await objects.create('Pod', ref.namespace, stripServerFields(pod), signal);
+  } catch (error) {
+    if (!isStatus(error, 409)) throw error;
+  }
+  await objects.remove('ConfigMap', ref.namespace, podBackupName(ref.name), signal);
+  return true;
+}
