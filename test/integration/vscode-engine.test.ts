@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { RequestType } from 'vscode-jsonrpc/node.js';
 import { methods } from '../../protocol/methods.js';
+import { PortForwardStart, PortForwardStop } from '../../protocol/portForward.js';
 import { resourceByPlural } from '../../sandbox/store/resources.js';
 import { EngineClient } from '../../clients/vscode/src/engine/engineClient.js';
 import { EngineRequestError, describeFailure } from '../../clients/vscode/src/engine/errors.js';
@@ -94,6 +95,45 @@ test('the view model picks up a workload created after the first listing on refr
       model.state.workloads?.some((workload) => workload.kind === 'Pod' && workload.name === 'shell'),
     );
     assert.ok(changes > 0);
+  } finally {
+    model.dispose();
+  }
+});
+
+test('a port forward shows on its workload through engine/state and leaves it when stopped', async () => {
+  assert.ok(engine.state !== undefined, 'a baseline engine/state arrived after initialized');
+  const pods = resourceByPlural('pods');
+  const created = cluster.sandbox.store.create(pods, {
+    metadata: { name: 'served', namespace: 'vscode-shop' },
+    spec: { containers: [{ name: 'app', image: 'example/app:1' }] },
+  } as never);
+  cluster.sandbox.store.update(pods, { ...created, status: { phase: 'Running' } } as never, { subresource: 'status' });
+  const model = new ViewModel();
+  try {
+    await model.attach(engine);
+    const served = (): WorkloadNode | undefined => {
+      const [context] = model.children();
+      const namespace = model
+        .children(context)
+        .find((node) => node.type === 'namespace' && node.name === 'vscode-shop');
+      return (model.children(namespace) as WorkloadNode[]).find((node) => node.workload.name === 'served');
+    };
+    const forward = await engine.request(PortForwardStart.type, {
+      kind: 'Pod',
+      name: 'served',
+      namespace: 'vscode-shop',
+      remotePort: 8080,
+      localPort: 0,
+    });
+    assert.ok(forward.localPort > 0);
+    await waitFor('the forward on the workload', () => served()?.description.endsWith(`:${forward.localPort}→8080`));
+    assert.deepEqual(
+      served()?.forwards.map((entry) => entry.id),
+      [forward.id],
+    );
+    await engine.request(PortForwardStop.type, { id: forward.id });
+    await waitFor('the forward gone from the workload', () => served()?.forwards.length === 0);
+    assert.ok(!served()?.description.includes('→'));
   } finally {
     model.dispose();
   }
