@@ -1,7 +1,13 @@
 // Dev mode: turning a workload into a dev container and putting it back.
 /* eslint-disable @typescript-eslint/no-namespace -- one namespace per method is the protocol's shape */
 import { ParameterStructures, RequestType } from 'vscode-jsonrpc/node.js';
-import type { AlreadyInDevModeData, ContainerNotFoundData, WorkloadRef } from './errors.js';
+import type {
+  AlreadyInDevModeData,
+  ContainerNotFoundData,
+  DevPodFailedData,
+  InvalidConfigData,
+  WorkloadRef,
+} from './errors.js';
 import type { WorkDoneProgressParams } from './progress.js';
 import type { SyncStatus } from './sync.js';
 import type { WorkloadKind } from './workloads.js';
@@ -62,15 +68,35 @@ export interface DevSessionInfo {
 export interface DevStartResult {
   /** The session. */
   session: DevSessionInfo;
-  /** Milliseconds per stage, e.g. `{ patch: 120, podReady: 900, initialSync: 300 }`. */
+  /** Milliseconds per stage, keyed by the `DevStartStage` names, e.g. `{ "patching": 120, "waiting for the pod": 900 }`. */
   timings: Record<string, number>;
+  /**
+   * What the user should know but that did not stop dev mode, e.g. a HorizontalPodAutoscaler on the workload.
+   * @since 0.1
+   */
+  warnings?: string[];
 }
+
+/**
+ * The stages of `dev/start`, in order. Each `$/progress` report's `message` starts with the stage name; a
+ * stage with nothing to do reports `NAME (skipped)`.
+ */
+export type DevStartStage =
+  | 'validating'
+  | 'saving original'
+  | 'patching'
+  | 'rolling out'
+  | 'pulling image'
+  | 'waiting for the pod'
+  | 'installing sync receiver'
+  | 'initial sync';
 
 /**
  * `dev/start` (client → engine): patches the workload into dev mode (saving the original in an
  * annotation), waits for the dev pod, starts sync and forwards. Reports `$/progress`.
- * Errors: WorkloadNotFound, ContainerNotFound, AlreadyInDevMode, ClusterUnreachable, Unauthorized,
- * SyncFailed, Cancelled.
+ * Errors: WorkloadNotFound, ContainerNotFound, AlreadyInDevMode, InvalidConfig (data: file, line, column,
+ * field), DevPodFailed (rolled back; data carries events and container state), ClusterUnreachable,
+ * Unauthorized, SyncFailed, Cancelled (rolled back).
  */
 export namespace DevStart {
   export const method = 'dev/start' as const;
@@ -78,7 +104,7 @@ export namespace DevStart {
   export const type = new RequestType<
     DevStartParams,
     DevStartResult,
-    AlreadyInDevModeData | ContainerNotFoundData | WorkloadRef
+    AlreadyInDevModeData | ContainerNotFoundData | DevPodFailedData | InvalidConfigData | WorkloadRef
   >(method, ParameterStructures.byName);
 }
 
@@ -108,7 +134,10 @@ export namespace DevEnd {
 
 /** Params of `dev/status`. */
 export interface DevStatusParams {
-  /** Only this namespace. Default: every namespace this engine knows of. */
+  /**
+   * Only this namespace; the engine then also lists the workloads found in dev mode there by their
+   * annotation, whoever holds them. Default: the sessions of this engine, from memory.
+   */
   namespace?: string;
 }
 
@@ -118,7 +147,7 @@ export interface DevStatusResult {
   sessions: DevSessionInfo[];
 }
 
-/** `dev/status` (client → engine): the dev sessions; cheap, answered from memory. */
+/** `dev/status` (client → engine): the dev sessions; answered from memory unless a namespace is given. */
 export namespace DevStatus {
   export const method = 'dev/status' as const;
   export const messageDirection = 'clientToServer' as const;

@@ -29,6 +29,8 @@ export namespace ErrorCodes {
   export const AlreadyInDevMode = -32022 as const;
   /** The workload is not in dev mode. */
   export const NotInDevMode = -32023 as const;
+  /** The dev pod could not run (image pull, crash, timeout, unschedulable); the workload was rolled back. */
+  export const DevPodFailed = -32024 as const;
   /** The Kubernetes API server could not be reached. */
   export const ClusterUnreachable = -32030 as const;
   /** The Kubernetes API server rejected the credentials (401) or the action (403). */
@@ -103,6 +105,26 @@ export interface UnauthorizedData {
 export interface InvalidConfigData {
   /** File or source of the configuration, e.g. a kubeconfig path. */
   source: string;
+  /** 1-based line of the problem in a podloop configuration, when known. @since 0.1 */
+  line?: number;
+  /** 1-based column of the problem, when known. @since 0.1 */
+  column?: number;
+  /** Dotted path of the offending field, e.g. `workloads[0].containers[0].image`; empty for syntax errors. @since 0.1 */
+  field?: string;
+}
+
+/** `data` of DevPodFailed: why the dev pod did not come up, as the cluster reported it. */
+export interface DevPodFailedData extends WorkloadRef {
+  /** The dev pod, when one was created. */
+  pod?: string;
+  /** e.g. `ImagePullBackOff`, `CrashLoopBackOff`, `Timeout`. */
+  reason: string;
+  /** The dev container's last reported state (the Kubernetes ContainerState object). */
+  containerState?: unknown;
+  /** The pod's recent events, oldest first, as `Reason: message`. */
+  events: string[];
+  /** Whether the workload was restored to its original. */
+  rolledBack: boolean;
 }
 
 /** `data` of KubernetesError. */
@@ -200,6 +222,13 @@ export const errorCatalog: readonly ErrorCodeInfo[] = [
     code: ErrorCodes.NotInDevMode,
     meaning: 'The workload is not in dev mode.',
     data: 'WorkloadRef',
+  },
+  {
+    name: 'DevPodFailed',
+    code: ErrorCodes.DevPodFailed,
+    meaning:
+      'The dev pod did not come up (image pull, crash, timeout, unschedulable); the workload was rolled back. `data.events` holds the evidence.',
+    data: 'DevPodFailedData',
   },
   {
     name: 'ClusterUnreachable',

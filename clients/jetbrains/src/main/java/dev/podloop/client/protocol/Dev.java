@@ -46,7 +46,7 @@ public final class Dev {
       String message) {}
 
   /** {@code timings}: milliseconds per stage. */
-  public record DevStartResult(DevSessionInfo session, Map<String, Double> timings) {}
+  public record DevStartResult(DevSessionInfo session, Map<String, Double> timings, List<String> warnings) {}
 
   public record DevEndParams(WorkloadKind kind, String name, String namespace, String workDoneToken, Boolean force) {}
 

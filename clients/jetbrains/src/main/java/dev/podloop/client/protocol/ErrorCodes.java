@@ -31,6 +31,8 @@ public final class ErrorCodes {
   public static final int AlreadyInDevMode = -32022;
   /** The workload is not in dev mode. */
   public static final int NotInDevMode = -32023;
+  /** The dev pod did not come up (image pull, crash, timeout, unschedulable); the workload was rolled back. `data.events` holds the evidence. */
+  public static final int DevPodFailed = -32024;
   /** The API server could not be reached (refused, timed out, DNS); check the context and that the cluster runs. */
   public static final int ClusterUnreachable = -32030;
   /** The API server answered 401 (credentials rejected) or 403 (action forbidden). */
@@ -62,6 +64,7 @@ public final class ErrorCodes {
       Map.entry(ContainerNotFound, "ContainerNotFound"),
       Map.entry(AlreadyInDevMode, "AlreadyInDevMode"),
       Map.entry(NotInDevMode, "NotInDevMode"),
+      Map.entry(DevPodFailed, "DevPodFailed"),
       Map.entry(ClusterUnreachable, "ClusterUnreachable"),
       Map.entry(Unauthorized, "Unauthorized"),
       Map.entry(InvalidConfig, "InvalidConfig"),

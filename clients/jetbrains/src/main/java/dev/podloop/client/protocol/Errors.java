@@ -22,7 +22,17 @@ public final class Errors {
 
   public record UnauthorizedData(String server, int status) {}
 
-  public record InvalidConfigData(String source) {}
+  public record InvalidConfigData(String source, Integer line, Integer column, String field) {}
+
+  public record DevPodFailedData(
+      String kind,
+      String name,
+      String namespace,
+      String pod,
+      String reason,
+      Object containerState,
+      List<String> events,
+      boolean rolledBack) {}
 
   public record KubernetesErrorData(int status, String reason) {}
 
