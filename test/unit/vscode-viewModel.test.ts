@@ -15,6 +15,11 @@ import {
   withWorkloads,
 } from '../../clients/vscode/src/model/viewModel.js';
 import type { TreeNode, ViewState, WorkloadNode } from '../../clients/vscode/src/model/viewModel.js';
+import { ViewModel } from '../../clients/vscode/src/model/store.js';
+import type { ModelEngine } from '../../clients/vscode/src/model/store.js';
+import { ResponseError } from 'vscode-jsonrpc/node.js';
+import type { RequestType } from 'vscode-jsonrpc/node.js';
+import { ErrorCodes } from '../../protocol/errors.js';
 
 function workload(kind: WorkloadInfo['kind'], name: string, namespace: string, devMode = false): WorkloadInfo {
   return { kind, name, namespace, replicas: 1, readyReplicas: 1, containers: ['app'], images: ['app:1'], devMode };
@@ -171,4 +176,39 @@ test('an empty kubeconfig shows one informational message instead of contexts', 
   const roots = childrenOf(emptyViewState());
   assert.equal(roots.length, 1);
   assert.equal(roots[0]?.type, 'message');
+});
+
+test('a user who may not list every namespace sees the session namespace instead of an error', async () => {
+  const asked: unknown[] = [];
+  const engine: ModelEngine = {
+    state: undefined,
+    onState: () => ({ dispose: () => undefined }),
+    request<P extends object, R, E>(type: RequestType<P, R, E>, params: P): Promise<R> {
+      asked.push({ method: type.method, ...params });
+      if (type.method === 'cluster/contexts') {
+        return Promise.resolve({
+          kubeconfig: '/tmp/kubeconfig',
+          currentContext: 'team',
+          contexts: [{ name: 'team', cluster: 'c', server: 'https://127.0.0.1:1', user: 'u' }],
+        } as R);
+      }
+      if ((params as { allNamespaces?: boolean }).allNamespaces === true) {
+        return Promise.reject(new ResponseError(ErrorCodes.Unauthorized, 'namespaces is forbidden', { status: 403 }));
+      }
+      return Promise.resolve({ items: [workload('Deployment', 'web', 'team')] } as R);
+    },
+  };
+  const model = new ViewModel();
+  await model.attach(engine);
+  assert.deepEqual(asked, [
+    { method: 'cluster/contexts' },
+    { method: 'workloads/list', allNamespaces: true },
+    { method: 'workloads/list' },
+  ]);
+  assert.equal(model.state.listError, undefined);
+  assert.deepEqual(
+    model.state.workloads?.map((item) => item.name),
+    ['web'],
+  );
+  model.dispose();
 });

@@ -1,7 +1,9 @@
 // The live view model: holds the current ViewState, loads it through the engine and keeps it
 // current from `engine/state`. Listeners hear of every change. Never imports `vscode`.
 import { ClusterContexts } from '../../../../protocol/cluster.js';
+import { ErrorCodes } from '../../../../protocol/errors.js';
 import { WorkloadsList } from '../../../../protocol/workloads.js';
+import type { WorkloadInfo } from '../../../../protocol/workloads.js';
 import type { EngineStateParams } from '../../../../protocol/state.js';
 import type { RequestType } from 'vscode-jsonrpc/node.js';
 import type { Disposable } from '../engine/engineClient.js';
@@ -76,10 +78,20 @@ export class ViewModel {
       return;
     }
     try {
-      const listed = await engine.request(WorkloadsList.type, { allNamespaces: true });
-      this.update(withWorkloads(this.current, listed.items));
+      this.update(withWorkloads(this.current, await this.listWorkloads(engine)));
     } catch (error) {
       this.update(withListError(this.current, toEngineRequestError(WorkloadsList.method, error).message));
+    }
+  }
+
+  /** Every namespace; users who may not list across namespaces see the session's namespace. */
+  private async listWorkloads(engine: ModelEngine): Promise<WorkloadInfo[]> {
+    try {
+      return (await engine.request(WorkloadsList.type, { allNamespaces: true })).items;
+    } catch (error) {
+      const failure = toEngineRequestError(WorkloadsList.method, error);
+      if (failure.code !== ErrorCodes.Unauthorized) throw failure;
+      return (await engine.request(WorkloadsList.type, {})).items;
     }
   }
 
