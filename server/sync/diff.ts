@@ -42,7 +42,12 @@ export interface DiffOptions {
   exactMtime?: boolean;
 }
 
-export function diffManifests(local: Manifest, remote: Manifest, hashes?: KnownHashes, options: DiffOptions = {}): SyncPlan {
+export function diffManifests(
+  local: Manifest,
+  remote: Manifest,
+  hashes?: KnownHashes,
+  options: DiffOptions = {},
+): SyncPlan {
   const send: Entry[] = [];
   const removals: string[] = [];
   const hashNeeded: string[] = [];

@@ -1,7 +1,7 @@
 // Writes one sync batch as a framed, uncompressed tar stream: removals first, then entries,
 // file contents streamed from disk with the size fixed in advance so the frame length is exact.
 
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import tarStream from 'tar-stream';
@@ -24,6 +24,8 @@ export interface BatchWriteResult {
 
 const BLOCK = 512;
 const CHUNK = 256 * 1024;
+// Files up to this size are read in one go; larger ones are streamed in CHUNK pieces.
+const SMALL_FILE = 256 * 1024;
 
 function padded(size: number): number {
   return Math.ceil(size / BLOCK) * BLOCK;
@@ -85,6 +87,14 @@ function headerFor(entry: Entry): Partial<tarStream.Header> & { name: string } {
   if (entry.type === 'dir') return { ...common, type: 'directory' };
   if (entry.type === 'symlink') return { ...common, type: 'symlink', linkname: entry.linkTarget ?? '' };
   return { ...common, type: 'file', size: entry.size };
+}
+
+function fitToSize(data: Buffer | null, size: number, onMismatch: () => void): Buffer {
+  if (data && data.length === size) return data;
+  onMismatch();
+  const fitted = Buffer.alloc(size);
+  data?.copy(fitted, 0, 0, Math.min(size, data.length));
+  return fitted;
 }
 
 // Yields exactly `size` bytes: a file that shrank is padded with zeros, one that grew is cut,
@@ -157,8 +167,21 @@ async function packEntries(
         pack.entry(header, done);
         return;
       }
-      if (entry.size === 0) {
-        pack.entry(header, Buffer.alloc(0), done);
+      if (entry.size <= SMALL_FILE) {
+        void readFile(join(root, entry.path)).then(
+          (data) =>
+            pack.entry(
+              header,
+              fitToSize(data, entry.size, () => changed.push(entry.path)),
+              done,
+            ),
+          () =>
+            pack.entry(
+              header,
+              fitToSize(null, entry.size, () => changed.push(entry.path)),
+              done,
+            ),
+        );
         return;
       }
       const sink = pack.entry(header, done);

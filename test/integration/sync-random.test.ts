@@ -15,7 +15,6 @@ import {
   writeSync,
 } from 'node:fs';
 import { join, posix } from 'node:path';
-import { RECEIVER_SCRIPT } from '../../server/sync/receiver/receiverScript.js';
 import { SyncSession } from '../../server/sync/syncSession.js';
 import { localProcessTransport, type SyncChannel, type SyncTransport } from '../../server/sync/transport.js';
 import { tempDir, waitFor } from './sync-helpers.js';
@@ -76,7 +75,7 @@ void test('randomized edits with the receiver killed twice end with zero differe
   const transport: SyncTransport = {
     async openChannel(command, signal) {
       const channel = await base.openChannel(command, signal);
-      if (command.includes(RECEIVER_SCRIPT)) receivers.push(channel);
+      if (command.includes('podloop-receiver')) receivers.push(channel);
       return channel;
     },
   };

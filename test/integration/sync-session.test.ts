@@ -15,7 +15,6 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { RECEIVER_SCRIPT } from '../../server/sync/receiver/receiverScript.js';
 import { SyncNotSupportedError, SyncSession, type SyncSessionOptions } from '../../server/sync/syncSession.js';
 import { localProcessTransport, type SyncTransport } from '../../server/sync/transport.js';
 import { tempDir, toolsets, waitFor } from './sync-helpers.js';
@@ -220,7 +219,7 @@ void test('without a usable receiver, sync falls back to one tar exec per batch 
   const noReceiver: SyncTransport = {
     openChannel: (command, signal) =>
       base.openChannel(
-        command.includes(RECEIVER_SCRIPT) ? ['sh', '-c', 'echo "sh: not allowed" >&2; exit 126'] : command,
+        command.includes('podloop-receiver') ? ['sh', '-c', 'echo "sh: not allowed" >&2; exit 126'] : command,
         signal,
       ),
   };

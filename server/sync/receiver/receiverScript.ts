@@ -159,7 +159,13 @@ while IFS=' ' read -r command a b c d; do
 done
 `;
 
-/** The argv that starts the receiver for `workDir` inside a container. */
+// Comments and indentation dropped: the script travels in the exec request's URL.
+const COMPACT_SCRIPT = RECEIVER_SCRIPT.split('\n')
+  .map((line) => line.trim())
+  .filter((line) => line !== '' && !line.startsWith('#'))
+  .join('\n');
+
+/** The argv that starts the receiver for `workDir` inside a container ($0 is "podloop-receiver"). */
 export function receiverCommand(workDir: string): string[] {
-  return ['sh', '-c', RECEIVER_SCRIPT, 'podloop-receiver', workDir];
+  return ['sh', '-c', COMPACT_SCRIPT, 'podloop-receiver', workDir];
 }
