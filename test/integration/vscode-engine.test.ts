@@ -168,6 +168,29 @@ test('an invalid request rejects with the InvalidParams code and the engine keep
   assert.ok(engine.supports('cluster/contexts'));
 });
 
+test('a killed engine is reported once and later requests fail as a typed error, not a hang', async () => {
+  const doomed = await EngineClient.start({
+    enginePath: engineMain,
+    clientName: 'podloop-vscode-test',
+    settings: { kubeconfig: cluster.sandbox.kubeconfigPath },
+    env: { PODLOOP_LOG_LEVEL: 'warn' },
+  });
+  const exits: (number | null)[] = [];
+  doomed.onExit((code) => exits.push(code));
+  assert.ok(doomed.pid !== undefined);
+  process.kill(doomed.pid, 'SIGKILL');
+  assert.equal(await doomed.exited, null);
+  await waitFor('the exit event', () => exits.length === 1);
+  const error = await doomed.request(PortForwardStop.type, { id: 'pf-none' }).then(
+    () => assert.fail('a dead engine answered'),
+    (failure: unknown) => failure,
+  );
+  assert.ok(error instanceof EngineRequestError);
+  assert.equal(error.codeName, 'InternalError');
+  assert.match(error.message, /did not answer portForward\/stop/);
+  await doomed.dispose();
+});
+
 test('dispose shuts the engine down with exit code 0 and is idempotent', async () => {
   const second = await EngineClient.start({
     enginePath: engineMain,
