@@ -5,6 +5,8 @@ import type { WorkloadParams } from './dev.js';
 
 /** Params of `logs/follow`. */
 export interface LogsFollowParams extends WorkloadParams {
+  /** Only this pod of the workload. Default: every pod, including pods that replace them. @since 0.1 */
+  pod?: string;
   /** Container. Default: every container of each pod. */
   container?: string;
   /** Lines of history first. Default 100. */
@@ -13,6 +15,8 @@ export interface LogsFollowParams extends WorkloadParams {
   follow?: boolean;
   /** Also lines from the previous instance of restarted containers. Default false. */
   previous?: boolean;
+  /** Only lines from the last this many seconds (applied before tailLines). @since 0.1 */
+  sinceSeconds?: number;
 }
 
 /** Result of `logs/follow`. */
@@ -64,6 +68,12 @@ export interface LogLinesParams {
   lines: LogLine[];
   /** Set on the last batch: the stream ended (all containers gone, or stopped). */
   end?: boolean;
+  /**
+   * Lines the engine dropped since the previous batch because the client read more slowly than the
+   * source wrote and the source could not be slowed down (e.g. `run/start` output). Absent when 0.
+   * @since 0.1
+   */
+  dropped?: number;
 }
 
 /** `logs/lines` (engine → client): a batch of log lines for a stream. */

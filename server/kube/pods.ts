@@ -26,6 +26,8 @@ export interface PodSummary {
   restarts: Record<string, number>;
   /** Containers whose process runs now. */
   running: string[];
+  /** Containers that have started at least once (running or terminated): they have logs. */
+  started: string[];
 }
 
 type Fields = Record<string, unknown>;
@@ -95,10 +97,13 @@ export function summarizePod(raw: unknown): PodSummary {
   const statuses = [...list(status.containerStatuses)].map(record);
   const restarts: Record<string, number> = {};
   const running: string[] = [];
+  const started: string[] = [];
   for (const entry of statuses) {
     const name = text(entry.name);
     restarts[name] = typeof entry.restartCount === 'number' ? entry.restartCount : 0;
-    if (record(entry.state).running !== undefined) running.push(name);
+    const state = record(entry.state);
+    if (state.running !== undefined) running.push(name);
+    if (state.running !== undefined || state.terminated !== undefined || restarts[name] > 0) started.push(name);
   }
   return {
     name: text(metadata.name),
@@ -110,6 +115,7 @@ export function summarizePod(raw: unknown): PodSummary {
     containers: list(record(pod.spec).containers).map((container) => text(record(container).name)),
     restarts,
     running,
+    started,
   };
 }
 

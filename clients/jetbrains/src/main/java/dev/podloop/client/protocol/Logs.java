@@ -9,7 +9,15 @@ public final class Logs {
   private Logs() {}
 
   public record LogsFollowParams(
-      WorkloadKind kind, String name, String namespace, String container, Integer tailLines, Boolean follow, Boolean previous) {}
+      WorkloadKind kind,
+      String name,
+      String namespace,
+      String pod,
+      String container,
+      Integer tailLines,
+      Boolean follow,
+      Boolean previous,
+      Integer sinceSeconds) {}
 
   public record LogsFollowResult(String streamId) {}
 
@@ -17,6 +25,6 @@ public final class Logs {
 
   public record LogLine(String pod, String container, String text, String time) {}
 
-  /** {@code end} is true on the stream's last batch. */
-  public record LogLinesParams(String streamId, List<LogLine> lines, Boolean end) {}
+  /** {@code end} is true on the stream's last batch; {@code dropped} counts lines lost to a slow reader. */
+  public record LogLinesParams(String streamId, List<LogLine> lines, Boolean end, Integer dropped) {}
 }
