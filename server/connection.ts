@@ -41,6 +41,9 @@ import { ExecRun, PortForwardList, PortForwardStart, PortForwardStop } from '../
 import { execRun, parseExecRunParams } from './capabilities/exec.js';
 import * as forward from './capabilities/portForward.js';
 import { createForwardService } from './forward/service.js';
+import { LogLines, LogsFollow, LogsStop } from '../protocol/index.js';
+import { followLogs, parseLogsFollowParams, parseLogsStopParams, stopLogs } from './capabilities/logs.js';
+import { createLogService } from './logs/service.js';
 import { DevEnd, DevReset, DevStart, DevStatus } from '../protocol/dev.js';
 import * as devParams from './capabilities/dev.js';
 import { createDevService } from './dev/service.js';
@@ -126,6 +129,10 @@ export function startEngine(options: EngineOptions): Engine {
   router.request(DevEnd.type, devParams.parseDevEndParams, (p, token) => dev.end(p, token));
   router.request(DevReset.type, devParams.parseDevResetParams, (p, token) => dev.reset(p, token));
   router.request(DevStatus.type, devParams.parseDevStatusParams, (p, token) => dev.status(p, token));
+  const logStreams = createLogService((p) => connection.sendNotification(LogLines.type, p), log);
+  session.onDispose(() => logStreams.dispose());
+  router.request(LogsFollow.type, parseLogsFollowParams, (p) => followLogs(session, logStreams, p));
+  router.request(LogsStop.type, parseLogsStopParams, (p) => stopLogs(logStreams, p));
   const registered = new Set(router.implemented());
   for (const info of methods) {
     if (info.kind === 'request' && info.direction === 'clientToServer' && !registered.has(info.method))
