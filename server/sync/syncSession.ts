@@ -24,6 +24,8 @@ export interface SyncBatchSummary {
   bytes: number;
   /** From the first local event of the batch (or the start of the initial sync) to the ack. */
   latencyMs: number;
+  /** ISO time of the ack. */
+  at: string;
 }
 
 export interface SyncStatus {
@@ -506,6 +508,7 @@ export class SyncSession {
         removed: remove.length,
         bytes: result.tarBytes,
         latencyMs: Math.max(0, this.clock.now() - startedAt),
+        at: new Date().toISOString(),
       };
       const totals = this.current.totals;
       this.current.totals = {

@@ -3,8 +3,8 @@
 
 import type { Manifest } from './manifest.js';
 
-export type DifferenceKind =
-  'missing-in-container' | 'extra-in-container' | 'type' | 'mode' | 'link-target' | 'content';
+/** The protocol's words: a type change or another link target counts as different content. */
+export type DifferenceKind = 'missing-remote' | 'missing-local' | 'content' | 'mode';
 
 export interface TreeDifference {
   path: string;
@@ -25,10 +25,10 @@ export function compareTrees(
   const differences: TreeDifference[] = [];
   for (const [path, mine] of local.manifest) {
     const theirs = remote.manifest.get(path);
-    if (!theirs) differences.push({ path, kind: 'missing-in-container' });
-    else if (theirs.type !== mine.type) differences.push({ path, kind: 'type' });
+    if (!theirs) differences.push({ path, kind: 'missing-remote' });
+    else if (theirs.type !== mine.type) differences.push({ path, kind: 'content' });
     else if (mine.type === 'symlink') {
-      if (mine.linkTarget !== theirs.linkTarget) differences.push({ path, kind: 'link-target' });
+      if (mine.linkTarget !== theirs.linkTarget) differences.push({ path, kind: 'content' });
     } else if (mine.mode !== theirs.mode) differences.push({ path, kind: 'mode' });
     else if (mine.type === 'file') {
       if (mine.size !== theirs.size) differences.push({ path, kind: 'content' });
@@ -37,7 +37,7 @@ export function compareTrees(
     }
   }
   for (const path of remote.manifest.keys()) {
-    if (!local.manifest.has(path)) differences.push({ path, kind: 'extra-in-container' });
+    if (!local.manifest.has(path)) differences.push({ path, kind: 'missing-local' });
   }
   return differences.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

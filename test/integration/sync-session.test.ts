@@ -203,7 +203,7 @@ void test('pause holds edits back and resume sends them', async () => {
     await waitFor(() => sync.status().pendingFiles > 0, 'the edit to be pending');
     assert.equal(existsSync(join(remote.path, 'held.txt')), false);
     const paused = await sync.verify();
-    assert.deepEqual(paused.differences, [{ path: 'held.txt', kind: 'missing-in-container' }]);
+    assert.deepEqual(paused.differences, [{ path: 'held.txt', kind: 'missing-remote' }]);
     sync.resume();
     await waitFor(() => existsSync(join(remote.path, 'held.txt')), 'the held edit to land after resume');
   } finally {
