@@ -12,6 +12,14 @@ export interface DebugStartParams extends WorkloadParams, WorkDoneProgressParams
   remotePort?: number;
   /** Local port. Default: a free one. */
   localPort?: number;
+  /**
+   * The program to debug (argv), e.g. `["node", "server.js"]`; the engine adds the debugger per
+   * language (Node `--inspect=0.0.0.0:9229`, Java's JDWP agent, `python -m debugpy`, `dlv exec`).
+   * Default: the config's debug command, else its run command. @since 0.1
+   */
+  command?: string[];
+  /** Container. Default: the dev session's container, else the first. @since 0.1 */
+  container?: string;
 }
 
 /** Result of `debug/start`. */
@@ -22,6 +30,10 @@ export interface DebugStartResult {
   jetbrains: { host: string; port: number };
   /** The forward that carries the debug traffic. */
   forwardId: string;
+  /** The run of the debugged process; its output is a `logs/lines` stream with this id. @since 0.1 */
+  runId: string;
+  /** Local port the debugger attaches to. @since 0.1 */
+  localPort: number;
 }
 
 /**

@@ -3,6 +3,7 @@ package dev.podloop.client.protocol;
 
 import com.google.gson.JsonObject;
 import dev.podloop.client.protocol.Workloads.WorkloadKind;
+import java.util.List;
 
 /** Records of protocol/debug.ts. */
 public final class Debug {
@@ -16,10 +17,13 @@ public final class Debug {
       String workDoneToken,
       String language,
       Integer remotePort,
-      Integer localPort) {}
+      Integer localPort,
+      List<String> command,
+      String container) {}
 
   /** Where a JetBrains remote-debug run configuration attaches. */
   public record JetBrainsAttach(String host, int port) {}
 
-  public record DebugStartResult(JsonObject vscodeLaunchConfig, JetBrainsAttach jetbrains, String forwardId) {}
+  public record DebugStartResult(
+      JsonObject vscodeLaunchConfig, JetBrainsAttach jetbrains, String forwardId, String runId, int localPort) {}
 }

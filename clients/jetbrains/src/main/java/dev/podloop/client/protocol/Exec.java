@@ -12,4 +12,28 @@ public final class Exec {
       WorkloadKind kind, String name, String namespace, List<String> command, String container, String stdin, Integer timeoutSeconds) {}
 
   public record ExecRunResult(int exitCode, String stdout, String stderr) {}
+
+  public record ExecStartParams(
+      WorkloadKind kind,
+      String name,
+      String namespace,
+      List<String> command,
+      String container,
+      Boolean tty,
+      Integer columns,
+      Integer rows) {}
+
+  public record ExecStartResult(String sessionId) {}
+
+  /** {@code data} is base64. */
+  public record ExecInputParams(String sessionId, String data, Boolean eof) {}
+
+  public record ExecResizeParams(String sessionId, int columns, int rows) {}
+
+  /** {@code stream} is stdout or stderr; {@code data} is base64. */
+  public record ExecOutputParams(String sessionId, String stream, String data) {}
+
+  public record ExecExitParams(String sessionId, int exitCode) {}
+
+  public record ExecStopParams(String sessionId) {}
 }

@@ -17,7 +17,13 @@ public final class Logs {
       Integer tailLines,
       Boolean follow,
       Boolean previous,
-      Integer sinceSeconds) {}
+      Integer sinceSeconds) {
+    /** Every pod, no time bound: the fields of protocol 0.1's first draft. */
+    public LogsFollowParams(
+        WorkloadKind kind, String name, String namespace, String container, Integer tailLines, Boolean follow, Boolean previous) {
+      this(kind, name, namespace, null, container, tailLines, follow, previous, null);
+    }
+  }
 
   public record LogsFollowResult(String streamId) {}
 

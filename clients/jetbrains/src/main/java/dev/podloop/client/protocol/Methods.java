@@ -73,6 +73,22 @@ public final class Methods {
   public static final String RUN_STOP = "run/stop";
   /** Runs a command to completion in a container. */
   public static final String EXEC_RUN = "exec/run";
+  /** Starts an interactive command (optionally with a terminal) in a container. */
+  public static final String EXEC_START = "exec/start";
+  /** Bytes for the stdin of an exec/start session. */
+  public static final String EXEC_INPUT = "exec/input";
+  /** The client's terminal of an exec/start session changed size. */
+  public static final String EXEC_RESIZE = "exec/resize";
+  /** Ends an exec/start session. */
+  public static final String EXEC_STOP = "exec/stop";
+  /** Output of an exec/start session. */
+  public static final String EXEC_OUTPUT = "exec/output";
+  /** An exec/start session ended, with its exit code. */
+  public static final String EXEC_EXIT = "exec/exit";
+  /** Stops the process tree of a run and starts it again. */
+  public static final String RUN_RESTART = "run/restart";
+  /** A run's process ended, with its exit code. */
+  public static final String RUN_EXITED = "run/exited";
   /** Starts the local sandbox cluster. */
   public static final String SANDBOX_UP = "sandbox/up";
   /** Stops the sandbox cluster. */
@@ -112,6 +128,14 @@ public final class Methods {
       new Info(RUN_START, Kind.REQUEST, Direction.CLIENT_TO_SERVER, "RunStartParams", "RunStartResult", "Runs the configured command in the dev container."),
       new Info(RUN_STOP, Kind.REQUEST, Direction.CLIENT_TO_SERVER, "RunStopParams", null, "Stops a run."),
       new Info(EXEC_RUN, Kind.REQUEST, Direction.CLIENT_TO_SERVER, "ExecRunParams", "ExecRunResult", "Runs a command to completion in a container."),
+      new Info(EXEC_START, Kind.REQUEST, Direction.CLIENT_TO_SERVER, "ExecStartParams", "ExecStartResult", "Starts an interactive command (optionally with a terminal) in a container."),
+      new Info(EXEC_INPUT, Kind.NOTIFICATION, Direction.CLIENT_TO_SERVER, "ExecInputParams", null, "Bytes for the stdin of an exec/start session."),
+      new Info(EXEC_RESIZE, Kind.NOTIFICATION, Direction.CLIENT_TO_SERVER, "ExecResizeParams", null, "The client's terminal of an exec/start session changed size."),
+      new Info(EXEC_STOP, Kind.REQUEST, Direction.CLIENT_TO_SERVER, "ExecStopParams", null, "Ends an exec/start session."),
+      new Info(EXEC_OUTPUT, Kind.NOTIFICATION, Direction.SERVER_TO_CLIENT, "ExecOutputParams", null, "Output of an exec/start session."),
+      new Info(EXEC_EXIT, Kind.NOTIFICATION, Direction.SERVER_TO_CLIENT, "ExecExitParams", null, "An exec/start session ended, with its exit code."),
+      new Info(RUN_RESTART, Kind.REQUEST, Direction.CLIENT_TO_SERVER, "RunRestartParams", null, "Stops the process tree of a run and starts it again."),
+      new Info(RUN_EXITED, Kind.NOTIFICATION, Direction.SERVER_TO_CLIENT, "RunExitedParams", null, "A run's process ended, with its exit code."),
       new Info(SANDBOX_UP, Kind.REQUEST, Direction.CLIENT_TO_SERVER, "SandboxParams", "SandboxInfo", "Starts the local sandbox cluster."),
       new Info(SANDBOX_DOWN, Kind.REQUEST, Direction.CLIENT_TO_SERVER, "SandboxParams", "SandboxDownResult", "Stops the sandbox cluster."),
       new Info(SANDBOX_STATUS, Kind.REQUEST, Direction.CLIENT_TO_SERVER, "SandboxParams", "SandboxInfo", "Whether the sandbox runs and how to reach it."),

@@ -8,7 +8,8 @@ import java.util.List;
 public final class Run {
   private Run() {}
 
-  public record RunStartParams(WorkloadKind kind, String name, String namespace, List<String> command, Boolean restartOnSync) {}
+  public record RunStartParams(
+      WorkloadKind kind, String name, String namespace, List<String> command, String container, Boolean restartOnSync) {}
 
   public record RunStartResult(String runId) {}
 
@@ -16,4 +17,8 @@ public final class Run {
 
   /** The inline result of {@code run/stop}. */
   public record RunStopResult(Integer exitCode) {}
+
+  public record RunRestartParams(String runId) {}
+
+  public record RunExitedParams(String runId, int exitCode, boolean restarting) {}
 }
