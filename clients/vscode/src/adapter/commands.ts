@@ -2,10 +2,12 @@
 // engine failures shown as one clear message and "not supported yet" as information, not alarm.
 import * as vscode from 'vscode';
 import { DebugStart } from '../../../../protocol/debug.js';
+import { ErrorCodes } from '../../../../protocol/errors.js';
+import type { AlreadyInDevModeData } from '../../../../protocol/errors.js';
 import { DevEnd, DevReset, DevStart } from '../../../../protocol/dev.js';
 import type { WorkloadParams } from '../../../../protocol/dev.js';
 import { PortForwardList, PortForwardStart, PortForwardStop } from '../../../../protocol/portForward.js';
-import { RunStart, RunStop } from '../../../../protocol/run.js';
+import { RunExited, RunRestart, RunStart, RunStop } from '../../../../protocol/run.js';
 import { SyncPause, SyncResume, SyncStatusRequest, SyncVerify } from '../../../../protocol/sync.js';
 import type { SyncStatus } from '../../../../protocol/sync.js';
 import { describeFailure, toEngineRequestError } from '../engine/errors.js';
@@ -68,6 +70,23 @@ function describeSync(name: string, status: SyncStatus): string {
   return `podloop sync of ${name}: ${status.state}, ${status.pendingFiles} pending, ${status.totals.files} files synced${last}.`;
 }
 
+/**
+ * For AlreadyInDevMode (another engine holds the workload): asks whether to take it over.
+ * Any other failure is rethrown for showFailure.
+ */
+async function confirmTakeOver(method: string, error: unknown): Promise<boolean> {
+  const failure = toEngineRequestError(method, error);
+  if (failure.code !== ErrorCodes.AlreadyInDevMode) throw failure;
+  const data = failure.data as Partial<AlreadyInDevModeData> | undefined;
+  const holder = typeof data?.holder === 'string' ? ` (${data.holder})` : '';
+  const choice = await vscode.window.showWarningMessage(
+    `${failure.message.replace(/\.$/, '')}. Another podloop engine${holder} holds it; take it over?`,
+    { modal: true },
+    'Take Over',
+  );
+  return choice === 'Take Over';
+}
+
 function showFailure(method: string, error: unknown, output: vscode.OutputChannel): void {
   const failure = toEngineRequestError(method, error);
   if (failure.cancelled) return;
@@ -115,9 +134,14 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       const target = await pickWorkload(model, node);
       if (target === undefined) return;
       const engine = await host.get();
-      const result = await withEngineProgress(`podloop: dev mode for ${target.workload.name}`, (options) =>
-        engine.request(DevStart.type, workloadParams(target), options),
+      const start = (force: boolean) =>
+        withEngineProgress(`podloop: dev mode for ${target.workload.name}`, (options) =>
+          engine.request(DevStart.type, { ...workloadParams(target), ...(force ? { force } : {}) }, options),
+        );
+      const result = await start(false).then(undefined, async (error: unknown) =>
+        (await confirmTakeOver(DevStart.method, error)) ? start(true) : undefined,
       );
+      if (result === undefined) return;
       void vscode.window.showInformationMessage(
         `podloop: ${target.workload.name} is in dev mode (container ${result.session.container}).`,
       );
@@ -126,9 +150,14 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       const target = await pickWorkload(model, node, inDevMode);
       if (target === undefined) return;
       const engine = await host.get();
-      const result = await withEngineProgress(`podloop: ending dev mode of ${target.workload.name}`, (options) =>
-        engine.request(DevEnd.type, workloadParams(target), options),
+      const end = (force: boolean) =>
+        withEngineProgress(`podloop: ending dev mode of ${target.workload.name}`, (options) =>
+          engine.request(DevEnd.type, { ...workloadParams(target), ...(force ? { force } : {}) }, options),
+        );
+      const result = await end(false).then(undefined, async (error: unknown) =>
+        (await confirmTakeOver(DevEnd.method, error)) ? end(true) : undefined,
       );
+      if (result === undefined) return;
       void vscode.window.showInformationMessage(
         result.restored
           ? `podloop: ${target.workload.name} is restored.`
@@ -204,13 +233,27 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       if (target === undefined) return;
       const engine = await host.get();
       const workload = workloadParams(target);
+      const key = `run:${target.id}`;
       await logs.open(
         engine,
-        `run:${target.id}`,
+        key,
         `podloop run: ${target.workload.name}`,
         async () => (await engine.request(RunStart.type, workload)).runId,
         (runId) => engine.request(RunStop.type, { runId }),
       );
+      const runId = logs.streamIdOf(key);
+      logs.own(
+        key,
+        engine.onNotification(RunExited.type, (exited) => {
+          if (exited.runId !== runId) return;
+          logs.note(key, `exited with code ${exited.exitCode}${exited.restarting ? ', restarting' : ''}`);
+        }),
+      );
+    }),
+    register('podloop.runRestart', RunRestart.method, async () => {
+      const key = await vscode.window.showQuickPick(logs.keys('run:'), { placeHolder: 'Run to restart' });
+      const runId = key !== undefined ? logs.streamIdOf(key) : undefined;
+      if (runId !== undefined) await (await host.get()).request(RunRestart.type, { runId });
     }),
     register('podloop.runStop', RunStop.method, async () => {
       const key = await vscode.window.showQuickPick(logs.keys('run:'), { placeHolder: 'Run to stop' });

@@ -10,6 +10,8 @@ interface LogStream {
   streamId: string;
   channel: vscode.OutputChannel;
   subscription: { dispose(): void };
+  /** Listeners that live as long as the stream. */
+  owned: { dispose(): void }[];
   /** How the engine is told to end it (logs/stop, run/stop). */
   stop(): Promise<unknown>;
 }
@@ -69,7 +71,24 @@ export class LogChannels implements vscode.Disposable {
     }
     for (const batch of early) if (batch.streamId === streamId) for (const line of batch.text) channel.appendLine(line);
     const id = streamId;
-    this.streams.set(key, { engine, streamId: id, channel, subscription, stop: () => stop(id) });
+    this.streams.set(key, { engine, streamId: id, channel, subscription, owned: [], stop: () => stop(id) });
+  }
+
+  /** The engine's id of the stream under `key` (a log stream id or a run id). */
+  streamIdOf(key: string): string | undefined {
+    return this.streams.get(key)?.streamId;
+  }
+
+  /** Adds a line of podloop's own to a stream's channel. */
+  note(key: string, text: string): void {
+    this.streams.get(key)?.channel.appendLine(`-- ${text} --`);
+  }
+
+  /** Disposes `listener` when the stream under `key` is closed. */
+  own(key: string, listener: { dispose(): void }): void {
+    const stream = this.streams.get(key);
+    if (stream === undefined) listener.dispose();
+    else stream.owned.push(listener);
   }
 
   /** Keys of the open streams starting with `prefix`. */
@@ -83,6 +102,7 @@ export class LogChannels implements vscode.Disposable {
     if (stream === undefined) return;
     this.streams.delete(key);
     stream.subscription.dispose();
+    for (const listener of stream.owned) listener.dispose();
     stream.channel.appendLine('-- stopped --');
     await stream.stop();
   }
@@ -93,6 +113,7 @@ export class LogChannels implements vscode.Disposable {
     await Promise.all(
       streams.map(async (stream) => {
         stream.subscription.dispose();
+        for (const listener of stream.owned) listener.dispose();
         await stream.stop().catch(() => undefined);
         stream.channel.dispose();
       }),
