@@ -1,0 +1,163 @@
+// Bad dev/start targets and contention, through the real engine against the sandbox: each answers its
+// documented error and leaves the cluster exactly as it was.
+import assert from 'node:assert/strict';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { CancellationTokenSource, ResponseError } from 'vscode-jsonrpc/node.js';
+import { DevEnd, DevStart, DevStatus } from '../../protocol/dev.js';
+import { ErrorCodes } from '../../protocol/errors.js';
+import { tempDir, waitFor } from '../helpers/sandbox.js';
+import { createWorkload, progressMessages, snapshot, startDevCluster, type DevCluster } from './dev-helpers.js';
+
+let cluster: DevCluster;
+
+before(async () => {
+  cluster = await startDevCluster();
+});
+
+after(async () => {
+  await cluster.close();
+});
+
+async function rejection(work: Promise<unknown>): Promise<ResponseError<unknown>> {
+  const error = await work.then(
+    () => assert.fail('expected the request to fail'),
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof ResponseError, `a ResponseError, got ${String(error)}`);
+  return error;
+}
+
+test('dev start on a missing workload answers WorkloadNotFound', async () => {
+  const namespace = cluster.namespace('missing');
+  const engine = await cluster.engine();
+  const error = await rejection(
+    engine.connection.sendRequest(DevStart.type, { kind: 'Deployment', name: 'nope', namespace, image: 'podloop/node-dev' }),
+  );
+  assert.equal(error.code, ErrorCodes.WorkloadNotFound);
+  assert.deepEqual(error.data, { kind: 'Deployment', name: 'nope', namespace });
+});
+
+test('dev start on a missing container lists the containers and changes nothing', async () => {
+  const namespace = cluster.namespace('container');
+  await createWorkload(cluster.objects, 'Deployment', namespace, 'shop');
+  const before = await snapshot(cluster.objects, 'Deployment', namespace, 'shop');
+  const engine = await cluster.engine();
+  const error = await rejection(
+    engine.connection.sendRequest(DevStart.type, {
+      kind: 'Deployment',
+      name: 'shop',
+      namespace,
+      container: 'api',
+      image: 'podloop/node-dev',
+    }),
+  );
+  assert.equal(error.code, ErrorCodes.ContainerNotFound);
+  assert.match(error.message, /no container 'api'; its containers are: web, sidecar/);
+  assert.deepEqual((error.data as { containers: string[] }).containers, ['web', 'sidecar']);
+  assert.deepEqual(await snapshot(cluster.objects, 'Deployment', namespace, 'shop'), before);
+});
+
+test('dev start with an invalid project config answers InvalidConfig with file, line, column and field', async () => {
+  const namespace = cluster.namespace('config');
+  await createWorkload(cluster.objects, 'Deployment', namespace, 'shop');
+  const before = await snapshot(cluster.objects, 'Deployment', namespace, 'shop');
+  const project = tempDir('dev-config');
+  try {
+    mkdirSync(join(project, '.podloop'));
+    const file = join(project, '.podloop', 'config.yaml');
+    writeFileSync(
+      file,
+      ['version: 1', 'workloads:', '  - kind: Deployment', '    name: shop', '    containers:', '      - image: 42', ''].join('\n'),
+    );
+    const engine = await cluster.engine();
+    const error = await rejection(
+      engine.connection.sendRequest(DevStart.type, { kind: 'Deployment', name: 'shop', namespace, localDir: project }),
+    );
+    assert.equal(error.code, ErrorCodes.InvalidConfig);
+    assert.deepEqual(error.data, { source: file, line: 6, column: 16, field: 'workloads[0].containers[0].image' });
+    assert.match(error.message, /config\.yaml:6:16: workloads\[0\]\.containers\[0\]\.image: must be string/);
+    assert.deepEqual(await snapshot(cluster.objects, 'Deployment', namespace, 'shop'), before);
+  } finally {
+    rmSync(project, { recursive: true, force: true });
+  }
+});
+
+test('dev start with an unknown image rolls back and the error carries the pod events', async () => {
+  const namespace = cluster.namespace('image');
+  await createWorkload(cluster.objects, 'Deployment', namespace, 'shop');
+  const before = await snapshot(cluster.objects, 'Deployment', namespace, 'shop');
+  const engine = await cluster.engine();
+  const error = await rejection(
+    engine.connection.sendRequest(DevStart.type, {
+      kind: 'Deployment',
+      name: 'shop',
+      namespace,
+      image: 'example.com/no-such-image:1',
+    }),
+  );
+  assert.equal(error.code, ErrorCodes.DevPodFailed);
+  const data = error.data as { reason: string; events: string[]; rolledBack: boolean; containerState?: unknown };
+  assert.match(data.reason, /ErrImagePull|ImagePullBackOff/);
+  assert.equal(data.rolledBack, true);
+  assert.ok(data.events.some((event) => /no-such-image/.test(event)), `events name the image: ${data.events.join(' | ')}`);
+  assert.ok(data.containerState, 'the container state is attached');
+  assert.deepEqual(await snapshot(cluster.objects, 'Deployment', namespace, 'shop'), before);
+  assert.deepEqual((await engine.connection.sendRequest(DevStatus.type, {})).sessions, []);
+});
+
+test('two engines racing for one workload: exactly one wins, the other gets AlreadyInDevMode', async () => {
+  const namespace = cluster.namespace('race');
+  await createWorkload(cluster.objects, 'Deployment', namespace, 'shop');
+  const before = await snapshot(cluster.objects, 'Deployment', namespace, 'shop');
+  const [first, second] = await Promise.all([cluster.engine(), cluster.engine()]);
+  const params = { kind: 'Deployment' as const, name: 'shop', namespace, image: 'podloop/node-dev' };
+  const outcomes = await Promise.allSettled([
+    first.connection.sendRequest(DevStart.type, params),
+    second.connection.sendRequest(DevStart.type, params),
+  ]);
+  const won = outcomes.findIndex((outcome) => outcome.status === 'fulfilled');
+  const lost = outcomes.findIndex((outcome) => outcome.status === 'rejected');
+  assert.ok(won >= 0 && lost >= 0, `one wins and one loses: ${outcomes.map((o) => o.status).join(', ')}`);
+  const reason = (outcomes[lost] as PromiseRejectedResult).reason as ResponseError<{ holder: string }>;
+  assert.equal(reason.code, ErrorCodes.AlreadyInDevMode);
+  const winner = won === 0 ? first : second;
+  const loser = won === 0 ? second : first;
+  const session = (outcomes[won] as PromiseFulfilledResult<{ session: { holder: string } }>).value.session;
+  assert.equal(reason.data?.holder, session.holder);
+
+  // The loser cannot end the winner's session without force; the winner can.
+  const refused = await rejection(loser.connection.sendRequest(DevEnd.type, { kind: 'Deployment', name: 'shop', namespace }));
+  assert.equal(refused.code, ErrorCodes.AlreadyInDevMode);
+  const ended = await winner.connection.sendRequest(DevEnd.type, { kind: 'Deployment', name: 'shop', namespace });
+  assert.equal(ended.restored, true);
+  assert.deepEqual(await snapshot(cluster.objects, 'Deployment', namespace, 'shop'), before);
+});
+
+test('cancelling dev start while it rolls out restores the workload', async () => {
+  const namespace = cluster.namespace('cancel');
+  await createWorkload(cluster.objects, 'Deployment', namespace, 'shop');
+  const before = await snapshot(cluster.objects, 'Deployment', namespace, 'shop');
+  const engine = await cluster.engine();
+  const stages = progressMessages(engine.connection, 'cancel');
+  const source = new CancellationTokenSource();
+  const started = engine.connection.sendRequest(
+    DevStart.type,
+    { kind: 'Deployment', name: 'shop', namespace, image: 'podloop/node-dev', workDoneToken: 'cancel' },
+    source.token,
+  );
+  await waitFor('the rollout stage', () => stages.includes('rolling out'));
+  source.cancel();
+  const error = await rejection(started);
+  assert.equal(error.code, ErrorCodes.Cancelled);
+  await waitFor('the workload restored', async () => {
+    const now = await snapshot(cluster.objects, 'Deployment', namespace, 'shop');
+    try {
+      assert.deepEqual(now, before);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+});
