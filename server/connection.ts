@@ -44,6 +44,9 @@ import { createForwardService } from './forward/service.js';
 import { LogLines, LogsFollow, LogsStop } from '../protocol/index.js';
 import { followLogs, parseLogsFollowParams, parseLogsStopParams, stopLogs } from './capabilities/logs.js';
 import { createLogService } from './logs/service.js';
+import { RunExited, RunRestart, RunStart, RunStop } from '../protocol/index.js';
+import * as run from './capabilities/run.js';
+import { createRunService } from './run/service.js';
 import { DevEnd, DevReset, DevStart, DevStatus } from '../protocol/dev.js';
 import * as devParams from './capabilities/dev.js';
 import { createDevService } from './dev/service.js';
@@ -119,7 +122,7 @@ export function startEngine(options: EngineOptions): Engine {
   router.request(SandboxImportImage.type, parseImportImageParams, (params) => importSandboxImage(params));
   const forwards = createForwardService(state, log);
   session.onDispose(() => forwards.dispose());
-  router.request(ExecRun.type, parseExecRunParams, (params, token) => execRun(session, params, token));
+  router.request(ExecRun.type, parseExecRunParams, (params, token) => execRun(session, state, params, token));
   router.request(PortForwardStart.type, forward.parsePortForwardStartParams, (p) => forward.startPortForward(session, forwards, p));
   router.request(PortForwardStop.type, forward.parsePortForwardStopParams, (p) => forward.stopPortForward(forwards, p));
   router.request(PortForwardList.type, (raw) => raw, () => forward.listPortForwards(forwards));
@@ -133,6 +136,11 @@ export function startEngine(options: EngineOptions): Engine {
   session.onDispose(() => logStreams.dispose());
   router.request(LogsFollow.type, parseLogsFollowParams, (p) => followLogs(session, logStreams, p));
   router.request(LogsStop.type, parseLogsStopParams, (p) => stopLogs(logStreams, p));
+  const runs = createRunService(logStreams, (p) => void connection.sendNotification(RunExited.type, p).catch(() => undefined), log);
+  session.onDispose(() => runs.dispose());
+  router.request(RunStart.type, run.parseRunStartParams, (p, token) => run.startRun(session, state, runs, p, token));
+  router.request(RunStop.type, run.parseRunStopParams, (p) => run.stopRun(runs, p));
+  router.request(RunRestart.type, run.parseRunRestartParams, (p) => run.restartRun(runs, p));
   const registered = new Set(router.implemented());
   for (const info of methods) {
     if (info.kind === 'request' && info.direction === 'clientToServer' && !registered.has(info.method))

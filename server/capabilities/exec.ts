@@ -1,14 +1,12 @@
 // exec/run: a command to completion in a workload's container, with output and exit code.
 import type { CancellationToken } from 'vscode-jsonrpc/node.js';
-import { ResponseError } from 'vscode-jsonrpc/node.js';
-import { ErrorCodes, invalidParams } from '../../protocol/errors.js';
+import { invalidParams } from '../../protocol/errors.js';
 import type { ExecRunParams, ExecRunResult } from '../../protocol/exec.js';
 import { abortSignalOf } from '../cancellation.js';
 import { runInContainer } from '../kube/exec.js';
-import type { ContainerTarget } from '../kube/exec.js';
-import type { Kube } from '../kube/index.js';
-import { currentPod } from '../kube/pods.js';
 import type { WorkloadTarget } from '../kube/pods.js';
+import { resolveContainer } from '../run/target.js';
+import type { EngineStateHub } from '../state.js';
 import { optInteger, optString, optStringArray, paramsObject } from '../params.js';
 import type { Session } from '../session.js';
 import { parseWorkload } from './portForward.js';
@@ -30,34 +28,20 @@ export function parseExecRunParams(raw: unknown): ExecRunParams {
   };
 }
 
-/** The container to run in: the named one (ContainerNotFound when absent), else the first. */
-export async function resolveContainer(
-  kube: Kube,
-  workload: WorkloadTarget,
-  container: string | undefined,
-  signal: AbortSignal,
-): Promise<ContainerTarget> {
-  const pod = await currentPod(kube, workload, signal);
-  const chosen = container ?? pod.containers[0];
-  if (chosen === undefined || !pod.containers.includes(chosen)) {
-    throw new ResponseError(
-      ErrorCodes.ContainerNotFound,
-      `${workload.kind} ${workload.name} in namespace ${workload.namespace} has no container '${container ?? ''}'; its containers are: ${pod.containers.join(', ')}`,
-      { ...workload, container: container ?? '', containers: pod.containers },
-    );
-  }
-  return { namespace: workload.namespace, pod: pod.name, container: chosen };
-}
-
 export function workloadTarget(session: Session, params: { kind: string; name: string; namespace?: string }): WorkloadTarget {
   return { kind: params.kind, name: params.name, namespace: params.namespace ?? session.defaultNamespace() };
 }
 
-export async function execRun(session: Session, params: ExecRunParams, token: CancellationToken): Promise<ExecRunResult> {
+export async function execRun(
+  session: Session,
+  state: EngineStateHub,
+  params: ExecRunParams,
+  token: CancellationToken,
+): Promise<ExecRunResult> {
   const kube = await session.kube();
   const abort = abortSignalOf(token);
   try {
-    const target = await resolveContainer(kube, workloadTarget(session, params), params.container, abort.signal);
+    const target = await resolveContainer(kube, state, workloadTarget(session, params), params.container, abort.signal);
     const result = await kube.call(
       abort.signal,
       (signal) =>

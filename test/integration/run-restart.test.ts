@@ -1,0 +1,72 @@
+// run/start, run/restart and run/stop through the real engine in a sandbox container: output as
+// log lines, exit codes in run/exited, and the old process tree gone after a restart.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { ExecRun, LogLines, RunExited, RunRestart, RunStart, RunStop } from '../../protocol/index.js';
+import type { LogLinesParams, RunExitedParams } from '../../protocol/index.js';
+import { waitFor } from '../helpers/sandbox.js';
+import { deployment, startCluster } from './exec-helpers.js';
+import type { Cluster } from './exec-helpers.js';
+
+let cluster: Cluster;
+const batches: LogLinesParams[] = [];
+const exits: RunExitedParams[] = [];
+
+before(async () => {
+  cluster = await startCluster('run', [deployment('dev', { image: 'podloop/node-dev:1.0' })]);
+  cluster.engine.connection.onNotification(LogLines.type, (params) => void batches.push(params));
+  cluster.engine.connection.onNotification(RunExited.type, (params) => void exits.push(params));
+  await cluster.waitForReadyPod('dev');
+});
+
+after(async () => {
+  await cluster?.close();
+});
+
+const textOf = (streamId: string): string[] =>
+  batches.filter((batch) => batch.streamId === streamId).flatMap((batch) => batch.lines.map((line) => line.text));
+
+async function alive(pid: string): Promise<boolean> {
+  const result = await cluster.engine.connection.sendRequest(ExecRun.type, {
+    kind: 'Deployment',
+    name: 'dev',
+    // A zombie (killed, not yet reaped by PID 1) counts as gone.
+    command: ['sh', '-c', 'read -r _ _ st _ < "/proc/$0/stat" && [ "$st" != Z ]', pid],
+  });
+  return result.exitCode === 0;
+}
+
+void test('a run streams its output, restarts as a new process tree and stops with its exit code', async () => {
+  const child = 'setInterval(() => {}, 1000)';
+  const { runId } = await cluster.engine.connection.sendRequest(RunStart.type, {
+    kind: 'Deployment',
+    name: 'dev',
+    command: ['sh', '-c', `node -e "${child}" & echo "started $$ child $!"; wait`],
+  });
+  const started = (): string[] => textOf(runId).filter((line) => line.startsWith('started '));
+  await waitFor('the first start line', () => started().length === 1);
+  const [, shellPid = '', , childPid = ''] = (started()[0] ?? '').split(' ');
+  assert.ok(await alive(childPid), 'the child runs');
+
+  await cluster.engine.connection.sendRequest(RunRestart.type, { runId });
+  await waitFor('the second start line', () => started().length === 2);
+  assert.ok(exits.some((exit) => exit.runId === runId && exit.restarting));
+  assert.equal(await alive(shellPid), false, 'the old shell is gone');
+  assert.equal(await alive(childPid), false, 'the old child is gone with its tree');
+
+  const stopped = await cluster.engine.connection.sendRequest(RunStop.type, { runId });
+  assert.equal(typeof stopped.exitCode, 'number');
+  await waitFor('the end of the output stream', () => batches.some((batch) => batch.streamId === runId && batch.end));
+});
+
+void test('a run that exits by itself reports its exit code', async () => {
+  const { runId } = await cluster.engine.connection.sendRequest(RunStart.type, {
+    kind: 'Deployment',
+    name: 'dev',
+    command: ['sh', '-c', 'echo bye >&2; exit 7'],
+  });
+  const exit = await waitFor('run/exited', () => exits.find((entry) => entry.runId === runId));
+  assert.deepEqual(exit, { runId, exitCode: 7, restarting: false });
+  await waitFor('its stderr line', () => textOf(runId).includes('bye'));
+  await cluster.engine.connection.sendRequest(RunStop.type, { runId });
+});
