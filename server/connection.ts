@@ -47,9 +47,14 @@ import { createLogService } from './logs/service.js';
 import { RunExited, RunRestart, RunStart, RunStop } from '../protocol/index.js';
 import * as run from './capabilities/run.js';
 import { createRunService } from './run/service.js';
+import { DebugStart } from '../protocol/index.js';
+import { parseDebugStartParams, startDebug } from './capabilities/debug.js';
 import { DevEnd, DevReset, DevStart, DevStatus } from '../protocol/dev.js';
 import * as devParams from './capabilities/dev.js';
 import { createDevService } from './dev/service.js';
+import { SyncPause, SyncResume, SyncStatusRequest, SyncVerify } from '../protocol/sync.js';
+import * as sync from './capabilities/sync.js';
+import { createSyncService } from './sync/service.js';
 
 export interface EngineOptions {
   input: Readable;
@@ -141,6 +146,14 @@ export function startEngine(options: EngineOptions): Engine {
   router.request(RunStart.type, run.parseRunStartParams, (p, token) => run.startRun(session, state, runs, p, token));
   router.request(RunStop.type, run.parseRunStopParams, (p) => run.stopRun(runs, p));
   router.request(RunRestart.type, run.parseRunRestartParams, (p) => run.restartRun(runs, p));
+  const syncs = createSyncService({ state, log, onBatch: (workload) => runs.restartAfterSync(workload) });
+  session.onDispose(() => syncs.dispose());
+  sync.wireSyncToDevMode(session, dev, syncs);
+  router.request(SyncStatusRequest.type, sync.parseSyncStatusParams, (p) => sync.syncStatus(session, syncs, p));
+  router.request(SyncPause.type, sync.parseSyncPauseParams, (p) => sync.pauseSync(session, syncs, p));
+  router.request(SyncResume.type, sync.parseSyncPauseParams, (p) => sync.resumeSync(session, syncs, p));
+  router.request(SyncVerify.type, sync.parseSyncVerifyParams, (p, token) => sync.verifySync(session, client, syncs, p, token));
+  router.request(DebugStart.type, parseDebugStartParams, (p, token) => startDebug(session, state, client, runs, forwards, p, token));
   const registered = new Set(router.implemented());
   for (const info of methods) {
     if (info.kind === 'request' && info.direction === 'clientToServer' && !registered.has(info.method))

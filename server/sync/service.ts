@@ -1,0 +1,222 @@
+// The engine's file syncs: one SyncSession per workload in dev mode, their status in the protocol's
+// terms, pause/resume/verify, and engine/state pushes on batches and errors. Owns every session it starts.
+import { ResponseError } from 'vscode-jsonrpc/node.js';
+import { ErrorCodes } from '../../protocol/errors.js';
+import type { WorkloadRef } from '../../protocol/errors.js';
+import type { SyncStatus, SyncVerifyResult } from '../../protocol/sync.js';
+import type { Kube } from '../kube/index.js';
+import type { Logger } from '../logger.js';
+import type { EngineStateHub } from '../state.js';
+import { SyncSession, type SyncEvent, type SyncSessionOptions, type SyncStatus as CoreStatus } from './syncSession.js';
+import type { SyncTransport } from './transport.js';
+import { workloadTransport } from './workloadTransport.js';
+
+export interface SyncStartRequest {
+  workload: WorkloadRef;
+  container: string;
+  /** The dev pod at start; later channels follow the workload's current pod. */
+  pod?: string;
+  localDir: string;
+  /** Absolute folder in the container. */
+  remoteDir: string;
+  include?: readonly string[];
+  exclude?: readonly string[];
+  /** Replaces the Kubernetes exec transport (tests, local use). */
+  transport?: SyncTransport;
+  /** Extra session options (batching, mode, clock). */
+  tuning?: Pick<SyncSessionOptions, 'batching' | 'mode' | 'reconnect' | 'initialBatch' | 'watcher'>;
+}
+
+export interface SyncProgress {
+  /** 0–100 and a short message, e.g. "120/400 files". */
+  report(percentage: number | undefined, message: string): void;
+}
+
+export interface SyncService {
+  /** Starts syncing the workload (replacing a sync it had); resolves once the initial sync landed. */
+  start(kube: Kube, request: SyncStartRequest, progress?: SyncProgress, signal?: AbortSignal): Promise<void>;
+  /** Ends the workload's sync; a no-op without one. */
+  stop(workload: WorkloadRef): Promise<void>;
+  /** NotInDevMode when the workload has no sync in this engine. */
+  status(workload: WorkloadRef): SyncStatus;
+  pause(workload: WorkloadRef): SyncStatus;
+  resume(workload: WorkloadRef): SyncStatus;
+  verify(workload: WorkloadRef, progress?: SyncProgress, signal?: AbortSignal): Promise<SyncVerifyResult>;
+  /** Workloads with a sync. */
+  workloads(): WorkloadRef[];
+  dispose(): Promise<void>;
+}
+
+export interface SyncServiceOptions {
+  state: EngineStateHub;
+  log: Logger;
+  /** Called after each live batch landed (hot reload); debouncing is the callee's. */
+  onBatch?(workload: WorkloadRef): void;
+  /** Minimum time between two engine/state pushes per workload. Default 250 ms. */
+  stateIntervalMs?: number;
+}
+
+interface Entry {
+  workload: WorkloadRef;
+  session: SyncSession;
+  unsubscribe(): void;
+  stateTimer: NodeJS.Timeout | undefined;
+  lastPush: number;
+}
+
+const keyOf = (ref: WorkloadRef): string => `${ref.namespace}/${ref.kind}/${ref.name}`;
+
+/** The core status in the protocol's words; pure. */
+export function protocolStatus(status: CoreStatus): SyncStatus {
+  return {
+    state: status.state,
+    pendingFiles: status.pendingFiles,
+    pendingBytes: status.pendingBytes,
+    ...(status.lastBatch
+      ? {
+          lastBatch: {
+            files: status.lastBatch.files + status.lastBatch.removed,
+            bytes: status.lastBatch.bytes,
+            latencyMs: status.lastBatch.latencyMs,
+            at: status.lastBatch.at,
+          },
+        }
+      : {}),
+    totals: { files: status.totals.files + status.totals.removed, bytes: status.totals.bytes, batches: status.totals.batches },
+    ...(status.lastError !== null ? { lastError: status.lastError } : {}),
+    ...(status.mode !== null ? { mode: status.mode } : {}),
+  };
+}
+
+function notInDevMode(workload: WorkloadRef): ResponseError<WorkloadRef> {
+  return new ResponseError(
+    ErrorCodes.NotInDevMode,
+    `${workload.kind} ${workload.name} in namespace ${workload.namespace} has no file sync in this engine; start dev mode with dev/start first`,
+    workload,
+  );
+}
+
+function syncFailed(workload: WorkloadRef, error: unknown): ResponseError<WorkloadRef> {
+  const message = error instanceof Error ? error.message : String(error);
+  return new ResponseError(
+    ErrorCodes.SyncFailed,
+    `File sync of ${workload.kind} ${workload.name} in namespace ${workload.namespace} failed: ${message}`,
+    workload,
+  );
+}
+
+export function createSyncService(options: SyncServiceOptions): SyncService {
+  const log = options.log.child({ component: 'sync' });
+  const stateIntervalMs = options.stateIntervalMs ?? 250;
+  const entries = new Map<string, Entry>();
+
+  const entryOf = (workload: WorkloadRef): Entry => {
+    const entry = entries.get(keyOf(workload));
+    if (!entry) throw notInDevMode(workload);
+    return entry;
+  };
+
+  // engine/state carries the sync status inside the dev session; pushes are spaced so a burst of
+  // batches costs one snapshot per interval, and the last change is never dropped.
+  function pushState(entry: Entry, reason: string): void {
+    if (entry.stateTimer !== undefined) return;
+    const wait = Math.max(0, entry.lastPush + stateIntervalMs - Date.now());
+    entry.stateTimer = setTimeout(() => {
+      entry.stateTimer = undefined;
+      entry.lastPush = Date.now();
+      if (entries.get(keyOf(entry.workload)) !== entry) return;
+      const info = options.state.devSessions().find((candidate) => keyOf(candidate.workload) === keyOf(entry.workload));
+      if (info === undefined) return;
+      options.state.setDevSession({ ...info, sync: protocolStatus(entry.session.status()) }, reason);
+    }, wait);
+  }
+
+  function onEvent(entry: Entry, event: SyncEvent): void {
+    if (event.kind === 'batch') {
+      log.debug({ workload: keyOf(entry.workload), files: event.batch.files, ms: event.batch.latencyMs }, 'sync batch applied');
+      pushState(entry, 'sync batch');
+      if (!event.initial) options.onBatch?.(entry.workload);
+    } else if (event.kind === 'error') {
+      log.warn({ workload: keyOf(entry.workload), recoverable: event.recoverable }, event.message);
+      pushState(entry, 'sync error');
+    } else if (event.kind === 'state') pushState(entry, `sync ${event.state}`);
+  }
+
+  const service: SyncService = {
+    async start(kube, request, progress, signal) {
+      await service.stop(request.workload);
+      const session = new SyncSession({
+        localRoot: request.localDir,
+        workDir: request.remoteDir,
+        transport: request.transport ?? workloadTransport(kube, request.workload, request.container, request.pod),
+        ...(request.include ? { include: request.include } : {}),
+        ...(request.exclude ? { exclude: request.exclude } : {}),
+        ...request.tuning,
+      });
+      const entry: Entry = { workload: request.workload, session, unsubscribe: () => undefined, stateTimer: undefined, lastPush: 0 };
+      entries.set(keyOf(request.workload), entry);
+      const offEvents = session.onEvent((event) => onEvent(entry, event));
+      const offProgress = session.onEvent((event) => {
+        if (event.kind !== 'progress' || progress === undefined) return;
+        const percentage = event.bytesTotal > 0 ? (event.bytesDone / event.bytesTotal) * 100 : event.done ? 100 : 0;
+        progress.report(percentage, `${event.filesDone}/${event.filesTotal} files`);
+      });
+      entry.unsubscribe = offEvents;
+      const abortStart = (): void => void service.stop(request.workload);
+      signal?.addEventListener('abort', abortStart, { once: true });
+      try {
+        await session.start();
+      } catch (error) {
+        await service.stop(request.workload);
+        if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : error;
+        throw syncFailed(request.workload, error);
+      } finally {
+        offProgress();
+        signal?.removeEventListener('abort', abortStart);
+      }
+      log.info({ workload: keyOf(request.workload), localDir: request.localDir, remoteDir: request.remoteDir }, 'sync started');
+    },
+    async stop(workload) {
+      const entry = entries.get(keyOf(workload));
+      if (!entry) return;
+      entries.delete(keyOf(workload));
+      entry.unsubscribe();
+      clearTimeout(entry.stateTimer);
+      await entry.session.dispose();
+    },
+    status: (workload) => protocolStatus(entryOf(workload).session.status()),
+    pause(workload) {
+      const entry = entryOf(workload);
+      entry.session.pause();
+      return protocolStatus(entry.session.status());
+    },
+    resume(workload) {
+      const entry = entryOf(workload);
+      entry.session.resume();
+      return protocolStatus(entry.session.status());
+    },
+    async verify(workload, progress, signal) {
+      const entry = entryOf(workload);
+      progress?.report(0, 'waiting for pending changes');
+      try {
+        const settled = entry.session.verify({ ...(signal ? { signal } : {}) });
+        progress?.report(10, 'hashing both sides');
+        const result = await settled;
+        progress?.report(100, `${result.filesCompared} files compared`);
+        return {
+          inSync: result.differences.length === 0,
+          differences: result.differences.map((difference) => ({ path: difference.path, reason: difference.kind })),
+          files: result.filesCompared,
+        };
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        throw syncFailed(workload, error);
+      }
+    },
+    workloads: () => [...entries.values()].map((entry) => entry.workload),
+    async dispose() {
+      await Promise.all([...entries.values()].map((entry) => service.stop(entry.workload)));
+    },
+  };
+  return service;
+}
