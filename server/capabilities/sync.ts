@@ -65,10 +65,7 @@ export function wireSyncToDevMode(session: Session, dev: DevService, syncs: Sync
     if (ready.sync && ready.localDir !== undefined) progress.report('the receiver starts with the initial sync');
   });
   dev.onReady('initial sync', async (ready, progress, signal) => {
-    if (!ready.sync || ready.localDir === undefined) {
-      progress.report('skipped: no local folder');
-      return;
-    }
+    if (!ready.sync || ready.localDir === undefined) return;
     const config = await projectContainerConfig(ready.localDir, ready.workload, ready.container).catch(() => undefined);
     await syncs.start(
       await session.kube(),
