@@ -7,12 +7,11 @@ import { join } from 'node:path';
 import type { TreeWatcher, TreeWatcherOptions } from './watcher.js';
 
 export function watchDirectories(root: string, options: TreeWatcherOptions): TreeWatcher {
-  // Keyed by relative path; the inode tells a directory from a new one created under the same name.
-  const watchers = new Map<string, { watcher: FSWatcher; ino: number }>();
+  const watchers = new Map<string, FSWatcher>();
   let closed = false;
 
   function unwatchBelow(relDir: string): void {
-    for (const [dir, { watcher }] of watchers) {
+    for (const [dir, watcher] of watchers) {
       if (dir === relDir || dir.startsWith(relDir + '/')) {
         watcher.close();
         watchers.delete(dir);
@@ -20,7 +19,7 @@ export function watchDirectories(root: string, options: TreeWatcherOptions): Tre
     }
   }
 
-  function onEvent(relDir: string, name: string | null): void {
+  function onEvent(relDir: string, event: string, name: string | null): void {
     if (closed) return;
     if (!name) {
       // No name means the kernel could not say what changed: have the whole directory re-read.
@@ -30,13 +29,13 @@ export function watchDirectories(root: string, options: TreeWatcherOptions): Tre
     const rel = relDir === '' ? name : `${relDir}/${name}`;
     options.onPath(rel);
     const stats = lstatSync(join(root, rel), { throwIfNoEntry: false });
-    if (stats?.isDirectory()) {
-      // Watch a new directory at once, before more files land in it; the session reads it whole.
-      const current = watchers.get(rel);
-      if (current && current.ino !== stats.ino) unwatchBelow(rel);
-      if (!watchers.has(rel)) void addTree(rel);
-    } else {
+    if (!stats?.isDirectory()) {
       unwatchBelow(rel);
+    } else if (event === 'rename' || !watchers.has(rel)) {
+      // Created, moved in, or deleted and made again (maybe with the same inode number): watch it
+      // afresh at once, before more files land in it. The session reads it whole.
+      unwatchBelow(rel);
+      void addTree(rel);
     }
   }
 
@@ -44,16 +43,15 @@ export function watchDirectories(root: string, options: TreeWatcherOptions): Tre
     if (closed || watchers.has(relDir)) return false;
     if (relDir !== '' && options.isIgnored(relDir, true)) return false;
     try {
-      const ino = lstatSync(join(root, relDir)).ino;
-      const watcher = watch(join(root, relDir), { persistent: true }, (_event, name) =>
-        onEvent(relDir, name === null ? null : String(name)),
+      const watcher = watch(join(root, relDir), { persistent: true }, (event, name) =>
+        onEvent(relDir, event, name === null ? null : String(name)),
       );
       watcher.on('error', () => {
         // The directory went away; its parent reports that.
         watcher.close();
-        if (watchers.get(relDir)?.watcher === watcher) watchers.delete(relDir);
+        if (watchers.get(relDir) === watcher) watchers.delete(relDir);
       });
-      watchers.set(relDir, { watcher, ino });
+      watchers.set(relDir, watcher);
       return true;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
@@ -80,7 +78,7 @@ export function watchDirectories(root: string, options: TreeWatcherOptions): Tre
     ready,
     async close() {
       closed = true;
-      for (const { watcher } of watchers.values()) watcher.close();
+      for (const watcher of watchers.values()) watcher.close();
       watchers.clear();
       await ready.catch(() => undefined);
     },

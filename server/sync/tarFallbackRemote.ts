@@ -44,9 +44,13 @@ export class TarFallbackRemote implements RemoteTree {
   }
 
   async hashAll(signal?: AbortSignal): Promise<Map<string, string>> {
-    return this.run(['sh', '-c', HASH_ALL_SCRIPT, 'podloop', this.workDir], signal, (reader) =>
-      readHashes(reader, null),
-    );
+    const channel = await this.openChannel(['sh', '-c', HASH_ALL_SCRIPT, 'podloop', this.workDir], signal);
+    channel.stdin.end();
+    channel.stderr.resume();
+    const hashes = await readHashes(new RecordReader(channel.stdout), null);
+    // Without these tools every file would look different; say so instead.
+    if ((await channel.exited) !== 0) throw new Error('verify needs sh, find, xargs and sha1sum -z in the container');
+    return hashes;
   }
 
   async applyBatch(root: string, batch: SyncBatch, signal?: AbortSignal): Promise<BatchWriteResult> {
