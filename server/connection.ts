@@ -49,6 +49,9 @@ import * as run from './capabilities/run.js';
 import { createRunService } from './run/service.js';
 import { DebugStart } from '../protocol/index.js';
 import { parseDebugStartParams, startDebug } from './capabilities/debug.js';
+import { ExecExit, ExecInput, ExecOutput, ExecResize, ExecStart, ExecStop } from '../protocol/index.js';
+import * as exec from './capabilities/exec.js';
+import { createExecSessions } from './run/execSessions.js';
 import { DevEnd, DevReset, DevStart, DevStatus } from '../protocol/dev.js';
 import * as devParams from './capabilities/dev.js';
 import { createDevService } from './dev/service.js';
@@ -154,6 +157,15 @@ export function startEngine(options: EngineOptions): Engine {
   router.request(SyncResume.type, sync.parseSyncPauseParams, (p) => sync.resumeSync(session, syncs, p));
   router.request(SyncVerify.type, sync.parseSyncVerifyParams, (p, token) => sync.verifySync(session, client, syncs, p, token));
   router.request(DebugStart.type, parseDebugStartParams, (p, token) => startDebug(session, state, client, runs, forwards, p, token));
+  const terminals = createExecSessions({
+    output: (p) => void connection.sendNotification(ExecOutput.type, p).catch(() => undefined),
+    exit: (p) => void connection.sendNotification(ExecExit.type, p).catch(() => undefined),
+  });
+  session.onDispose(() => terminals.dispose());
+  router.request(ExecStart.type, exec.parseExecStartParams, (p, token) => exec.execStart(session, state, terminals, p, token));
+  router.request(ExecStop.type, exec.parseExecStopParams, (p) => (terminals.stop(p.sessionId), null));
+  router.notification(ExecInput.method, (raw) => exec.execInput(terminals, raw));
+  router.notification(ExecResize.method, (raw) => exec.execResize(terminals, raw));
   const registered = new Set(router.implemented());
   for (const info of methods) {
     if (info.kind === 'request' && info.direction === 'clientToServer' && !registered.has(info.method))
