@@ -102,7 +102,9 @@ export async function scanTree(root: string, options: ScanOptions): Promise<Scan
     let dirents;
     try {
       dirents = await readdir(relDir === '' ? root : join(root, relDir), { withFileTypes: true });
-    } catch {
+    } catch (error) {
+      // An unreadable root must never look like an empty folder: that would delete the remote tree.
+      if (relDir === '') throw error;
       return;
     }
     dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

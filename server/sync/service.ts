@@ -82,7 +82,11 @@ export function protocolStatus(status: CoreStatus): SyncStatus {
           },
         }
       : {}),
-    totals: { files: status.totals.files + status.totals.removed, bytes: status.totals.bytes, batches: status.totals.batches },
+    totals: {
+      files: status.totals.files + status.totals.removed,
+      bytes: status.totals.bytes,
+      batches: status.totals.batches,
+    },
     ...(status.lastError !== null ? { lastError: status.lastError } : {}),
     ...(status.mode !== null ? { mode: status.mode } : {}),
   };
@@ -133,7 +137,10 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
 
   function onEvent(entry: Entry, event: SyncEvent): void {
     if (event.kind === 'batch') {
-      log.debug({ workload: keyOf(entry.workload), files: event.batch.files, ms: event.batch.latencyMs }, 'sync batch applied');
+      log.debug(
+        { workload: keyOf(entry.workload), files: event.batch.files, ms: event.batch.latencyMs },
+        'sync batch applied',
+      );
       pushState(entry, 'sync batch');
       if (!event.initial) options.onBatch?.(entry.workload);
     } else if (event.kind === 'error') {
@@ -153,7 +160,13 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
         ...(request.exclude ? { exclude: request.exclude } : {}),
         ...request.tuning,
       });
-      const entry: Entry = { workload: request.workload, session, unsubscribe: () => undefined, stateTimer: undefined, lastPush: 0 };
+      const entry: Entry = {
+        workload: request.workload,
+        session,
+        unsubscribe: () => undefined,
+        stateTimer: undefined,
+        lastPush: 0,
+      };
       entries.set(keyOf(request.workload), entry);
       const offEvents = session.onEvent((event) => onEvent(entry, event));
       const offProgress = session.onEvent((event) => {
@@ -174,7 +187,10 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
         offProgress();
         signal?.removeEventListener('abort', abortStart);
       }
-      log.info({ workload: keyOf(request.workload), localDir: request.localDir, remoteDir: request.remoteDir }, 'sync started');
+      log.info(
+        { workload: keyOf(request.workload), localDir: request.localDir, remoteDir: request.remoteDir },
+        'sync started',
+      );
     },
     async stop(workload) {
       const entry = entries.get(keyOf(workload));

@@ -1,6 +1,7 @@
 // One local folder kept in step with one container workDir: initial diff, live batches from the
 // watcher, reconnect with a fresh diff, verify. Owns its watcher and channel; dispose() ends both.
 
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChangeBatcher, systemClock, type Clock, type TakenBatch } from './batcher.js';
 import { collapseRemovals, diffManifests, type SyncPlan } from './diff.js';
@@ -175,6 +176,9 @@ export class SyncSession {
     this.started = true;
     if (this.options.signal?.aborted) await this.dispose();
     if (this.disposed) throw new Error('sync session was disposed');
+    const root = await stat(this.options.localRoot).catch(() => null);
+    if (!root?.isDirectory())
+      throw new Error(`cannot sync ${this.options.localRoot}: it is not a folder on this machine`);
     this.watcher = watchTree(
       this.options.localRoot,
       {

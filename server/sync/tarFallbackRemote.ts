@@ -23,6 +23,7 @@ export class TarFallbackRemote implements RemoteTree {
   readonly lost = new Promise<void>(() => undefined);
   private readonly open = new Set<SyncChannel>();
   private closed = false;
+  private workDirMade = false;
 
   constructor(
     private readonly transport: SyncTransport,
@@ -62,6 +63,11 @@ export class TarFallbackRemote implements RemoteTree {
       if (removed.code !== 0) throw new BatchRejectedError(batch.id, `rm: ${removed.stderr.trim()}`);
     }
     if (batch.entries.length === 0) return { tarBytes: 0, changedWhileSending: [] };
+    if (!this.workDirMade) {
+      const made = await this.exec(['mkdir', '-p', '--', this.workDir], signal);
+      if (made.code !== 0) throw new BatchRejectedError(batch.id, `mkdir ${this.workDir}: ${made.stderr.trim()}`);
+      this.workDirMade = true;
+    }
     let written: BatchWriteResult = { tarBytes: 0, changedWhileSending: [] };
     const result = await this.exec(
       ['tar', '-x', '-p', '--no-same-owner', '-f', '-', '-C', this.workDir],

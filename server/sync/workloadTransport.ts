@@ -7,7 +7,11 @@ import { listWorkloadPods, pickPod, type PodSummary } from '../kube/pods.js';
 import type { SyncTransport } from './transport.js';
 
 /** The pod to open the next channel in: the one in use while it still runs, else the newest running one; pure. */
-export function choosePod(pods: readonly PodSummary[], container: string, inUse: string | undefined): string | undefined {
+export function choosePod(
+  pods: readonly PodSummary[],
+  container: string,
+  inUse: string | undefined,
+): string | undefined {
   const usable = pods.filter((pod) => !pod.deleting && pod.phase === 'Running' && pod.running.includes(container));
   if (inUse !== undefined && usable.some((pod) => pod.name === inUse)) return inUse;
   return pickPod(usable)?.name;
@@ -36,8 +40,15 @@ export function workloadTransport(
       // A workload whose selector does not match its dev pod (a separate dev pod) keeps the known one.
       if (chosen !== undefined) pod = chosen;
       if (pod === undefined)
-        throw new Error(`${workload.kind} ${workload.name} in namespace ${workload.namespace} has no running pod with container ${container}`);
-      return openExecChannel(kube, { namespace: workload.namespace, pod, container }, command, signal ? { signal } : {});
+        throw new Error(
+          `${workload.kind} ${workload.name} in namespace ${workload.namespace} has no running pod with container ${container}`,
+        );
+      return openExecChannel(
+        kube,
+        { namespace: workload.namespace, pod, container },
+        command,
+        signal ? { signal } : {},
+      );
     },
   };
 }

@@ -240,6 +240,18 @@ void test('without a usable receiver, sync falls back to one tar exec per batch 
   }
 });
 
+void test('a missing local folder is refused instead of emptying the container', async () => {
+  using remote = tempDir('podloop-remote-');
+  write(remote.path, 'precious.txt', 'keep');
+  const sync = session(join(remote.path, 'does-not-exist'), remote.path);
+  try {
+    await assert.rejects(sync.start(), /not a folder/);
+    assert.equal(readFileSync(join(remote.path, 'precious.txt'), 'utf8'), 'keep');
+  } finally {
+    await sync.dispose();
+  }
+});
+
 void test('two-way sync is refused with a clear error', () => {
   assert.throws(() => session('/nonexistent', '/nonexistent', { direction: 'two-way' }), SyncNotSupportedError);
 });
