@@ -32,6 +32,8 @@ export interface CliEngine {
   /** Sends a request; Ctrl-C cancels it. With `progress`, shows a bar for its `$/progress`. */
   request<P extends object, R, E>(type: RequestType<P, R, E>, params: P, options?: { progress?: boolean }): Promise<R>;
   onNotification<P>(type: NotificationType<P>, handler: (params: P) => void): void;
+  /** Sends a notification to the engine (terminal input, window resizes). */
+  notify<P>(type: NotificationType<P>, params: P): void;
   /** Resolves on Ctrl-C, for commands that run until interrupted (logs, port-forward). */
   interrupted: Promise<void>;
 }
@@ -136,6 +138,9 @@ export async function withEngine(globals: GlobalOptions, work: (engine: CliEngin
     },
     onNotification(type, handler) {
       connection.onNotification(type, handler);
+    },
+    notify(type, params) {
+      void connection.sendNotification(type, params).catch(() => undefined);
     },
     interrupted,
   };

@@ -3,9 +3,15 @@
 import { Command, CommanderError } from 'commander';
 import { podloopVersion } from './version.js';
 import { registerClusterCommands } from './commands/cluster.js';
+import { registerConfigCommands } from './commands/config.js';
 import { registerDevCommands } from './commands/dev.js';
 import { registerSandboxCommands } from './commands/sandbox.js';
 import { ExitCode } from './exitCodes.js';
+import { registerLogsCommand } from './commands/logs.js';
+import { registerPortForwardCommand } from './commands/portForward.js';
+import { registerExecCommand } from './commands/exec.js';
+import { registerRunCommand } from './commands/run.js';
+import { registerDebugCommand } from './commands/debug.js';
 
 export function buildProgram(): Command {
   const program = new Command('podloop')
@@ -27,6 +33,12 @@ export function buildProgram(): Command {
   registerClusterCommands(program);
   registerSandboxCommands(program);
   registerDevCommands(program);
+  registerConfigCommands(program);
+  registerLogsCommand(program);
+  registerPortForwardCommand(program);
+  registerExecCommand(program);
+  registerRunCommand(program);
+  registerDebugCommand(program);
   return program;
 }
 

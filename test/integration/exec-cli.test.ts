@@ -1,0 +1,66 @@
+// The podloop CLI's exec, logs and port-forward against a sandbox workload, as a user runs them.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from '../helpers/sandbox.js';
+import { startCluster, webApp } from './exec-helpers.js';
+import type { Cluster } from './exec-helpers.js';
+
+const cliMain = fileURLToPath(new URL('../../clients/cli/main.js', import.meta.url));
+let cluster: Cluster;
+
+before(async () => {
+  cluster = await startCluster('cli', [webApp('web')]);
+  await cluster.waitForReadyPod('web');
+});
+
+after(async () => {
+  await cluster?.close();
+});
+
+function podloop(args: string[], input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliMain, '-n', 'cli', ...args], { env: cluster.sandbox.env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+void test('podloop exec exits with the command exit code and relays stdin with -i', async () => {
+  const plain = await podloop(['exec', 'deploy/web', '--', 'sh', '-c', 'echo out; exit 4']);
+  assert.equal(plain.code, 4);
+  assert.equal(plain.stdout, 'out\n');
+  const piped = await podloop(['exec', '-i', 'deploy/web', '--', 'tr', 'a-z', 'A-Z'], 'shout\n');
+  assert.equal(piped.code, 0);
+  assert.equal(piped.stdout, 'SHOUT\n');
+});
+
+void test('podloop logs prints the history prefixed with pod and container', async () => {
+  const result = await podloop(['logs', 'deploy/web', '--tail', '1']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^\[web-[a-z0-9-]+\/app\] \S.*\n$/);
+});
+
+void test('podloop port-forward serves HTTP until interrupted', async () => {
+  const child = spawn(process.execPath, [cliMain, '-n', 'cli', 'port-forward', 'deploy/web', ':8080'], {
+    env: cluster.sandbox.env,
+  });
+  try {
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const port = await waitFor('the forwarding line', () => /127\.0\.0\.1:(\d+) -> 8080/.exec(stdout)?.[1]);
+    const response = await fetch(`http://127.0.0.1:${port}/`);
+    assert.match(await response.text(), /Hello/);
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    assert.equal(code, 130);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});
