@@ -76,6 +76,9 @@ export function registerDevCommands(program: Command): void {
         );
         if (globals.json === true) return printJson(result);
         printSessions([result.session]);
+        for (const warning of result.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
+        const total = Object.values(result.timings).reduce((sum, ms) => sum + ms, 0);
+        process.stdout.write(`Dev mode ready in ${(total / 1000).toFixed(1)} s.\n`);
       }),
     );
   dev
