@@ -41,6 +41,7 @@ import { ExecRun, PortForwardList, PortForwardStart, PortForwardStop } from '../
 import { execRun, parseExecRunParams } from './capabilities/exec.js';
 import * as forward from './capabilities/portForward.js';
 import { createForwardService } from './forward/service.js';
+import { wireForwardsToDevMode } from './forward/devHook.js';
 import { LogLines, LogsFollow, LogsStop } from '../protocol/index.js';
 import { followLogs, parseLogsFollowParams, parseLogsStopParams, stopLogs } from './capabilities/logs.js';
 import { createLogService } from './logs/service.js';
@@ -152,6 +153,7 @@ export function startEngine(options: EngineOptions): Engine {
   const syncs = createSyncService({ state, log, onBatch: (workload) => runs.restartAfterSync(workload) });
   session.onDispose(() => syncs.dispose());
   sync.wireSyncToDevMode(session, dev, syncs);
+  wireForwardsToDevMode(session, dev, forwards, log);
   router.request(SyncStatusRequest.type, sync.parseSyncStatusParams, (p) => sync.syncStatus(session, syncs, p));
   router.request(SyncPause.type, sync.parseSyncPauseParams, (p) => sync.pauseSync(session, syncs, p));
   router.request(SyncResume.type, sync.parseSyncPauseParams, (p) => sync.resumeSync(session, syncs, p));
