@@ -1,6 +1,8 @@
 // Bad input on the wire: whatever bytes arrive, the engine answers per JSON-RPC or drops them,
 // never crashes, and keeps serving valid requests.
 import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ErrorCodes } from '../../protocol/index.js';
 import { frame, spawnRawEngine } from '../helpers/engine.js';
@@ -8,13 +10,16 @@ import type { RawEngine, WireMessage } from '../helpers/engine.js';
 
 let engine: RawEngine;
 let nextId = 100;
+/** A sandbox state dir nobody starts: `sandbox/status` on it is a cheap, always-valid request. */
+const idleStateDir = join(tmpdir(), 'podloop-wire-idle-sandbox');
 
 /** Sends a valid request and returns its response: proof that the engine still serves. */
 async function stillServes(): Promise<void> {
   const id = nextId++;
-  engine.send({ jsonrpc: '2.0', id, method: 'dev/status', params: {} });
+  engine.send({ jsonrpc: '2.0', id, method: 'sandbox/status', params: { stateDir: idleStateDir } });
   const reply = await engine.next((message) => message.id === id);
-  assert.equal((reply.error as { code: number }).code, ErrorCodes.NotSupportedYet);
+  assert.equal(reply.error, undefined, JSON.stringify(reply.error));
+  assert.equal((reply.result as { running: boolean }).running, false);
   assert.equal(engine.child.exitCode, null, 'the engine still runs');
 }
 
