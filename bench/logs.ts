@@ -27,8 +27,13 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
     await waitFor(
       'the writer to finish',
       async () =>
-        (await connection.sendRequest(ExecRun.type, { kind: 'Deployment', name: 'writer', command: ['test', '-f', '/tmp/done'] }))
-          .exitCode === 0,
+        (
+          await connection.sendRequest(ExecRun.type, {
+            kind: 'Deployment',
+            name: 'writer',
+            command: ['test', '-f', '/tmp/done'],
+          })
+        ).exitCode === 0,
       600_000,
     );
     const seen = new Uint8Array(lines + 1);
@@ -59,7 +64,9 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
     const pid = cluster.engine.child.pid ?? 0;
     const rss = peakRssMiB(pid);
     const perSecond = Math.round(lines / (elapsedMs / 1000));
-    ctx.log(`logs: ${lines} lines in ${Math.round(elapsedMs)} ms (${perSecond}/s), lost ${lost}, dup ${duplicates}, peak RSS ${rss} MiB`);
+    ctx.log(
+      `logs: ${lines} lines in ${Math.round(elapsedMs)} ms (${perSecond}/s), lost ${lost}, dup ${duplicates}, peak RSS ${rss} MiB`,
+    );
     return {
       name: 'logs',
       description: `A container's ${lines.toLocaleString('en')} log lines streamed through the engine to a client (logs/follow, all history).`,

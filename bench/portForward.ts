@@ -49,7 +49,11 @@ async function latencies(port: number, count: number): Promise<number[]> {
   return samples;
 }
 
-function kubectlForward(env: NodeJS.ProcessEnv, target: string, remote: number): Promise<{ child: ChildProcess; port: number }> {
+function kubectlForward(
+  env: NodeJS.ProcessEnv,
+  target: string,
+  remote: number,
+): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn('kubectl', ['port-forward', '-n', 'bench-forward', target, `:${remote}`], { env });
   return new Promise((resolve, reject) => {
     let out = '';
@@ -62,7 +66,8 @@ function kubectlForward(env: NodeJS.ProcessEnv, target: string, remote: number):
   });
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+const median = (values: number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 export async function run(ctx: BenchContext): Promise<BenchSection> {
   const requests = ctx.quick ? 50 : 300;

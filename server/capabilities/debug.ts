@@ -27,7 +27,8 @@ export function parseDebugStartParams(raw: unknown): DebugStartParams {
   const command = optStringArray(params, 'command');
   const container = optString(params, 'container');
   const workDoneToken = optProgressToken(params);
-  if (command !== undefined && command.length === 0) throw invalidParams('params.command', 'params.command must not be empty');
+  if (command !== undefined && command.length === 0)
+    throw invalidParams('params.command', 'params.command must not be empty');
   return {
     ...parseWorkload(params),
     ...(language !== undefined ? { language } : {}),

@@ -37,7 +37,10 @@ export function parseExecRunParams(raw: unknown): ExecRunParams {
   };
 }
 
-export function workloadTarget(session: Session, params: { kind: string; name: string; namespace?: string }): WorkloadTarget {
+export function workloadTarget(
+  session: Session,
+  params: { kind: string; name: string; namespace?: string },
+): WorkloadTarget {
   return { kind: params.kind, name: params.name, namespace: params.namespace ?? session.defaultNamespace() };
 }
 
@@ -101,7 +104,8 @@ export function parseExecResizeParams(raw: unknown): ExecResizeParams {
   const params = paramsObject(raw);
   const columns = optInteger(params, 'columns', 1, 10_000);
   const rows = optInteger(params, 'rows', 1, 10_000);
-  if (columns === undefined || rows === undefined) throw invalidParams('params.columns', 'columns and rows are required');
+  if (columns === undefined || rows === undefined)
+    throw invalidParams('params.columns', 'columns and rows are required');
   return { sessionId: reqString(params, 'sessionId'), columns, rows };
 }
 

@@ -28,7 +28,11 @@ export function parseLogsStopParams(raw: unknown): LogsStopParams {
   return { streamId: reqString(paramsObject(raw), 'streamId') };
 }
 
-export async function followLogs(session: Session, logs: LogService, params: LogsFollowParams): Promise<LogsFollowResult> {
+export async function followLogs(
+  session: Session,
+  logs: LogService,
+  params: LogsFollowParams,
+): Promise<LogsFollowResult> {
   const kube = await session.kube();
   const streamId = logs.follow(kube, {
     workload: { kind: params.kind, name: params.name, namespace: params.namespace ?? session.defaultNamespace() },

@@ -13,7 +13,11 @@ import type { Fields } from '../params.js';
 import type { Session } from '../session.js';
 
 /** The workload fields every workload-addressed method shares. */
-export function parseWorkload(params: Fields): { kind: PortForwardStartParams['kind']; name: string; namespace?: string } {
+export function parseWorkload(params: Fields): {
+  kind: PortForwardStartParams['kind'];
+  name: string;
+  namespace?: string;
+} {
   const kind = optEnum(params, 'kind', workloadKinds);
   if (kind === undefined) throw invalidParams('params.kind', `params.kind must be one of ${workloadKinds.join(', ')}`);
   const name = reqString(params, 'name');

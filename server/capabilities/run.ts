@@ -78,6 +78,7 @@ export async function stopRun(runs: RunService, params: RunStopParams): Promise<
 }
 
 export async function restartRun(runs: RunService, params: RunRestartParams): Promise<null> {
-  if (!(await runs.restart(params.runId))) throw invalidParams('params.runId', `No run ${params.runId}; start one with run/start`);
+  if (!(await runs.restart(params.runId)))
+    throw invalidParams('params.runId', `No run ${params.runId}; start one with run/start`);
   return null;
 }

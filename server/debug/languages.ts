@@ -4,12 +4,18 @@ import { basename } from 'node:path';
 
 export type DebugLanguage = 'node' | 'python' | 'go' | 'java';
 
-export const defaultDebugPorts: Readonly<Record<DebugLanguage, number>> = { node: 9229, python: 5678, go: 2345, java: 5005 };
+export const defaultDebugPorts: Readonly<Record<DebugLanguage, number>> = {
+  node: 9229,
+  python: 5678,
+  go: 2345,
+  java: 5005,
+};
 
 /** The language a program's argv implies, if any. */
 export function detectLanguage(command: readonly string[]): DebugLanguage | undefined {
   const program = basename(command[0] ?? '');
-  if (program === 'node' || program === 'nodemon' || program === 'npm' || program === 'npx' || program === 'yarn') return 'node';
+  if (program === 'node' || program === 'nodemon' || program === 'npm' || program === 'npx' || program === 'yarn')
+    return 'node';
   if (program === 'java' || program === 'mvn' || program === 'gradle' || program.endsWith('.jar')) return 'java';
   if (/^python(\d(\.\d+)?)?$/.test(program)) return 'python';
   if (program === 'dlv' || program === 'go') return 'go';
@@ -36,7 +42,17 @@ export function debugCommand(language: DebugLanguage, command: readonly string[]
     case 'go':
       return name === 'dlv'
         ? [...command]
-        : ['dlv', 'exec', '--headless', `--listen=:${port}`, '--api-version=2', '--accept-multiclient', program, '--', ...rest];
+        : [
+            'dlv',
+            'exec',
+            '--headless',
+            `--listen=:${port}`,
+            '--api-version=2',
+            '--accept-multiclient',
+            program,
+            '--',
+            ...rest,
+          ];
   }
 }
 

@@ -86,7 +86,11 @@ export class PortForwarder {
     const { workload } = this.spec;
     return {
       id: this.spec.id,
-      workload: { kind: workload.kind as PortForwardInfo['workload']['kind'], name: workload.name, namespace: workload.namespace },
+      workload: {
+        kind: workload.kind as PortForwardInfo['workload']['kind'],
+        name: workload.name,
+        namespace: workload.namespace,
+      },
       localAddress: this.spec.localAddress,
       localPort: this.spec.localPort,
       remotePort: this.spec.remotePort,

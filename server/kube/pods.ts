@@ -138,9 +138,7 @@ function notFound(target: WorkloadTarget): ResponseError<WorkloadTarget> {
 export function isKubeNotFound(error: unknown): boolean {
   if (isNotFound(error)) return true;
   return (
-    error instanceof ResponseError &&
-    error.code === ErrorCodes.KubernetesError &&
-    record(error.data).status === 404
+    error instanceof ResponseError && error.code === ErrorCodes.KubernetesError && record(error.data).status === 404
   );
 }
 

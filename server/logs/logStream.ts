@@ -79,8 +79,20 @@ export class LogStream {
             ...(this.spec.sinceSeconds !== undefined ? { sinceSeconds: this.spec.sinceSeconds } : {}),
           };
           if (this.spec.previous && (pod.restarts[container] ?? 0) > 0)
-            await readContainerLog(this.kube, target, { ...options, previous: true }, (lines) => this.emit(pod.name, container, lines), this.abort.signal);
-          await readContainerLog(this.kube, target, options, (lines) => this.emit(pod.name, container, lines), this.abort.signal);
+            await readContainerLog(
+              this.kube,
+              target,
+              { ...options, previous: true },
+              (lines) => this.emit(pod.name, container, lines),
+              this.abort.signal,
+            );
+          await readContainerLog(
+            this.kube,
+            target,
+            options,
+            (lines) => this.emit(pod.name, container, lines),
+            this.abort.signal,
+          );
         }
       }
     } catch (error) {
@@ -150,7 +162,13 @@ export class LogStream {
     };
     try {
       if (initial && this.spec.previous && (first.restarts[container] ?? 0) > 0) {
-        await readContainerLog(this.kube, target, { follow: false, previous: true, ...this.tail() }, (lines) => this.emit(first.name, container, lines), this.abort.signal).catch(() => undefined);
+        await readContainerLog(
+          this.kube,
+          target,
+          { follow: false, previous: true, ...this.tail() },
+          (lines) => this.emit(first.name, container, lines),
+          this.abort.signal,
+        ).catch(() => undefined);
       }
       let failures = 0;
       while (!this.disposed) {
@@ -176,7 +194,7 @@ export class LogStream {
         for (;;) {
           if (this.disposed) return;
           const pod = this.pods.get(first.uid);
-          if (pod === undefined || pod.deleting && !pod.running.includes(container)) return;
+          if (pod === undefined || (pod.deleting && !pod.running.includes(container))) return;
           if (pod.running.includes(container)) break;
           await this.nextChange(2000);
         }

@@ -49,7 +49,9 @@ export function createExecSessions(events: ExecSessionEvents): ExecSessions {
       const relay = (stream: NodeJS.ReadableStream, name: 'stdout' | 'stderr'): void => {
         // The first output must follow the response that carries the session id.
         setImmediate(() => {
-          stream.on('data', (chunk: Buffer) => events.output({ sessionId, stream: name, data: chunk.toString('base64') }));
+          stream.on('data', (chunk: Buffer) =>
+            events.output({ sessionId, stream: name, data: chunk.toString('base64') }),
+          );
           stream.on('end', () => {
             open -= 1;
             maybeExit();

@@ -79,7 +79,9 @@ export function createRunService(
           pending.delete(key);
           for (const [runId, run] of runs) {
             if (run.request.restartOnSync && keyOf(run.request.workload) === key)
-              void service.restart(runId).catch((error: unknown) => runLog.warn({ err: error, runId }, 'restart failed'));
+              void service
+                .restart(runId)
+                .catch((error: unknown) => runLog.warn({ err: error, runId }, 'restart failed'));
           }
         }, options.debounceMs ?? 150),
       );

@@ -71,7 +71,8 @@ void test('debug/start runs Node under the inspector and a client evaluates an e
 });
 
 void test('debug/start runs Java with the JDWP agent and the handshake is echoed through the forward', async () => {
-  const source = 'public class Main { public static void main(String[] a) throws Exception { Thread.sleep(600000); } }\n';
+  const source =
+    'public class Main { public static void main(String[] a) throws Exception { Thread.sleep(600000); } }\n';
   const written = await cluster.engine.connection.sendRequest(ExecRun.type, {
     kind: 'Deployment',
     name: 'java-app',

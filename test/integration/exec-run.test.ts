@@ -49,7 +49,9 @@ void test('exec/run names the containers when the asked one does not exist', asy
       command: ['true'],
     }),
     (error: unknown) =>
-      error instanceof ResponseError && error.code === ErrorCodes.ContainerNotFound && /containers are: app/.test(error.message),
+      error instanceof ResponseError &&
+      error.code === ErrorCodes.ContainerNotFound &&
+      /containers are: app/.test(error.message),
   );
 });
 

@@ -46,14 +46,21 @@ function assertContiguous(numbers: number[], what: string): void {
 }
 
 void test('logs/follow without follow returns the last tailLines lines and ends', async () => {
-  await waitFor('some output', async () => (await cluster.sandbox.kubectl(['logs', '-n', 'logs', 'deploy/counter', '--tail=5'])).stdout.split('\n').length > 5);
+  await waitFor(
+    'some output',
+    async () =>
+      (await cluster.sandbox.kubectl(['logs', '-n', 'logs', 'deploy/counter', '--tail=5'])).stdout.split('\n').length >
+      5,
+  );
   const { streamId } = await cluster.engine.connection.sendRequest(LogsFollow.type, {
     kind: 'Deployment',
     name: 'counter',
     tailLines: 3,
     follow: false,
   });
-  await waitFor('the end of the stream', () => batches.some((batch) => batch.streamId === streamId && batch.end === true));
+  await waitFor('the end of the stream', () =>
+    batches.some((batch) => batch.streamId === streamId && batch.end === true),
+  );
   const lines = linesOf(streamId);
   assert.equal(lines.length, 3);
   assert.equal(lines[0]?.container, 'app');
@@ -67,10 +74,17 @@ void test('logs -f follows a Deployment across a pod deletion without duplicates
     name: 'counter',
     tailLines: 10,
   });
-  const firstPod = await waitFor('lines from the first pod', () => linesOf(streamId).length >= 20 && linesOf(streamId)[0]?.pod);
+  const firstPod = await waitFor(
+    'lines from the first pod',
+    () => linesOf(streamId).length >= 20 && linesOf(streamId)[0]?.pod,
+  );
   cluster.deletePod(firstPod);
   const secondPod = await cluster.waitForReadyPod('counter', firstPod);
-  await waitFor('30 lines from the new pod', () => (numbersByPod(linesOf(streamId)).get(secondPod)?.length ?? 0) >= 30, 30_000);
+  await waitFor(
+    '30 lines from the new pod',
+    () => (numbersByPod(linesOf(streamId)).get(secondPod)?.length ?? 0) >= 30,
+    30_000,
+  );
   await cluster.engine.connection.sendRequest(LogsStop.type, { streamId });
 
   const byPod = numbersByPod(linesOf(streamId));

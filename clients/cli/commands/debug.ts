@@ -28,7 +28,8 @@ export function registerDebugCommand(program: Command): void {
           throw new UsageError(`--language must be node, python, go or java, got '${String(language)}'`);
         const number = (value: unknown, what: string): number => {
           const parsed = Number(value);
-          if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new UsageError(`${what} must be a port number`);
+          if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535)
+            throw new UsageError(`${what} must be a port number`);
           return parsed;
         };
         let runId = '';

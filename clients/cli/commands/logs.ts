@@ -45,7 +45,8 @@ export function registerLogsCommand(program: Command): void {
             .map((line) => (globals.json === true ? `${JSON.stringify(line)}\n` : renderLine(line, timestamps)))
             .join('');
           process.stdout.write(out);
-          if (batch.dropped !== undefined) process.stderr.write(`podloop: ${batch.dropped} log lines dropped (output too slow)\n`);
+          if (batch.dropped !== undefined)
+            process.stderr.write(`podloop: ${batch.dropped} log lines dropped (output too slow)\n`);
           if (batch.end === true) ended();
         });
         const { streamId } = await engine.request(LogsFollow.type, {

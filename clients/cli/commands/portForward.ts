@@ -20,7 +20,10 @@ export function parsePortSpec(spec: string): { localPort: number; remotePort: nu
   const [first = '', second] = spec.split(':');
   const remotePort = port(second ?? first, 'the remote port');
   if (remotePort === 0) throw new UsageError(`the remote port must not be 0 in '${spec}'`);
-  return { localPort: second === undefined ? remotePort : first === '' ? 0 : port(first, 'the local port'), remotePort };
+  return {
+    localPort: second === undefined ? remotePort : first === '' ? 0 : port(first, 'the local port'),
+    remotePort,
+  };
 }
 
 export function registerPortForwardCommand(program: Command): void {
@@ -50,7 +53,8 @@ export function registerPortForwardCommand(program: Command): void {
               );
           await engine.interrupted;
         } finally {
-          for (const forward of forwards) await engine.request(PortForwardStop.type, { id: forward.id }).catch(() => undefined);
+          for (const forward of forwards)
+            await engine.request(PortForwardStop.type, { id: forward.id }).catch(() => undefined);
         }
       }),
     );

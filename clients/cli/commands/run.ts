@@ -28,7 +28,9 @@ export function registerRunCommand(program: Command): void {
         });
         engine.onNotification(RunExited.type, (exit) => {
           if (exit.runId !== runId) return;
-          process.stderr.write(`podloop: process exited with code ${exit.exitCode}${exit.restarting ? ', restarting' : ''}\n`);
+          process.stderr.write(
+            `podloop: process exited with code ${exit.exitCode}${exit.restarting ? ', restarting' : ''}\n`,
+          );
           if (!exit.restarting) exited(exit.exitCode);
         });
         ({ runId } = await engine.request(RunStart.type, {
