@@ -95,7 +95,8 @@ export function createIgnoreRules(root: string, options: IgnoreOptions = {}): Ig
         else if (verdict.unignored) ignored = false;
       }
     }
-    ruleCache.set(key, ignored);
+    // Directories are asked about again for every path below them; files are not worth keeping.
+    if (isDir) ruleCache.set(key, ignored);
     return ignored;
   }
 
