@@ -40,8 +40,12 @@ export const webApp = (name = 'web'): Fields =>
     readinessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 1 },
   });
 
-export async function startCluster(namespace: string, deployments: Fields[]): Promise<Cluster> {
-  const sandbox = await startTestSandbox({ port: 0 });
+export async function startCluster(
+  namespace: string,
+  deployments: Fields[],
+  kubelet: { backoffBaseMs?: number } = {},
+): Promise<Cluster> {
+  const sandbox = await startTestSandbox({ port: 0, kubelet });
   const store = sandbox.sandbox.store;
   store.create(resourceByPlural('namespaces'), { metadata: { name: namespace } } as never);
   for (const object of deployments) {

@@ -16,8 +16,23 @@ const counter = deployment('counter', {
   command: ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo "line $i"; sleep 0.02; done'],
 });
 
+// Exits after every 15 lines and is restarted; the count lives on in an emptyDir.
+const restarter = deployment(
+  'restarter',
+  {
+    image: 'podloop/busybox:1.0',
+    command: [
+      'sh',
+      '-c',
+      'n=$(cat /data/n 2>/dev/null || echo 0); end=$((n+15)); while [ $n -lt $end ]; do n=$((n+1)); echo "line $n"; echo $n > /data/n; sleep 0.02; done; exit 1',
+    ],
+    volumeMounts: [{ name: 'data', mountPath: '/data' }],
+  },
+  { volumes: [{ name: 'data', emptyDir: {} }] },
+);
+
 before(async () => {
-  cluster = await startCluster('logs', [counter]);
+  cluster = await startCluster('logs', [counter, restarter], { backoffBaseMs: 200 });
   cluster.engine.connection.onNotification(LogLines.type, (params) => void batches.push(params));
   await cluster.waitForReadyPod('counter');
 });
@@ -95,4 +110,20 @@ void test('logs -f follows a Deployment across a pod deletion without duplicates
   assert.ok(first.length >= 20);
   assert.equal(second[0], 1, 'the new pod is followed from its first line');
   assert.deepEqual([...byPod.keys()].sort(), [firstPod, secondPod].sort());
+});
+
+void test('logs -f resumes a restarted container where it left off, without duplicates or gaps', async () => {
+  const { streamId } = await cluster.engine.connection.sendRequest(LogsFollow.type, {
+    kind: 'Deployment',
+    name: 'restarter',
+    tailLines: -1,
+  });
+  await waitFor('lines across at least two restarts', () => linesOf(streamId).length >= 45, 30_000);
+  await cluster.engine.connection.sendRequest(LogsStop.type, { streamId });
+  const byPod = numbersByPod(linesOf(streamId));
+  assert.equal(byPod.size, 1);
+  // The history is the current instance's; what follows spans at least two restarts (15 lines each).
+  const numbers = byPod.values().next().value ?? [];
+  assert.ok(numbers.length >= 45);
+  assertContiguous(numbers, 'restarted container');
 });
