@@ -60,7 +60,8 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
         localDir: project,
       });
       total.push(performance.now() - started);
-      for (const [stage, ms] of Object.entries(result.timings)) perStage.set(stage, [...(perStage.get(stage) ?? []), ms]);
+      for (const [stage, ms] of Object.entries(result.timings))
+        perStage.set(stage, [...(perStage.get(stage) ?? []), ms]);
       await engine.connection.sendRequest(DevEnd.type, { kind: 'Deployment', name: 'web-app', namespace });
       ctx.log(`dev start ${i + 1}/${runs}: ${Math.round(total.at(-1)!)} ms`);
     }
@@ -81,7 +82,7 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
       ...stages.map((stage) => summarize(`stage: ${stage}`, perStage.get(stage) ?? [])),
     ],
     notes: [
-      'Pod readiness here is the dev container running podloop\'s PID 1; the rollout waits for the old pod to stop (web-app exits at once on SIGTERM).',
+      "Pod readiness here is the dev container running podloop's PID 1; the rollout waits for the old pod to stop (web-app exits at once on SIGTERM).",
     ],
   };
 }

@@ -35,7 +35,10 @@ async function startEngine(params: { kubeconfig?: string; workspaceFolder?: stri
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.stdin.on('error', () => undefined);
-  const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const connection = createMessageConnection(
+    new StreamMessageReader(child.stdout),
+    new StreamMessageWriter(child.stdin),
+  );
   connection.onError(() => undefined);
   connection.listen();
   await connection.sendRequest(Initialize.type, { processId: process.pid, ...params });
@@ -119,8 +122,15 @@ async function deploy(config: KubeConfig): Promise<void> {
     } catch (error) {
       if ((error as { code?: unknown }).code !== 409) throw error;
       if (object.kind === 'Namespace') continue;
-      const existing = await client.read({ apiVersion: object.apiVersion!, kind: object.kind!, metadata: object.metadata! } as never);
-      await client.replace({ ...object, metadata: { ...object.metadata, resourceVersion: existing.metadata?.resourceVersion } });
+      const existing = await client.read({
+        apiVersion: object.apiVersion!,
+        kind: object.kind!,
+        metadata: object.metadata!,
+      } as never);
+      await client.replace({
+        ...object,
+        metadata: { ...object.metadata, resourceVersion: existing.metadata?.resourceVersion },
+      });
     }
   }
 }
@@ -139,18 +149,26 @@ async function main(): Promise<void> {
   let devEngine: Engine | undefined;
   const project = mkdtempSync(join(tmpdir(), 'podloop-demo-'));
   try {
-    const sandbox = await step('started the sandbox cluster', () => sandboxEngine.connection.sendRequest(SandboxUp.type, { stateDir }), (info) => info.server);
+    const sandbox = await step(
+      'started the sandbox cluster',
+      () => sandboxEngine.connection.sendRequest(SandboxUp.type, { stateDir }),
+      (info) => info.server,
+    );
     const config = new KubeConfig();
     config.loadFromFile(sandbox.kubeconfigPath);
     const apps = config.makeApiClient(AppsV1Api);
 
     await step('deployed the sample web app (Deployment + Service, through client-node)', async () => {
       await deploy(config);
-      await poll('the web app to be ready', async () => {
-        const deployment = await apps.readNamespacedDeployment({ name, namespace });
-        const ready = (deployment.status?.readyReplicas ?? 0) >= 1 && deployment.status?.updatedReplicas === 1;
-        return ready ? true : undefined;
-      }, 30_000);
+      await poll(
+        'the web app to be ready',
+        async () => {
+          const deployment = await apps.readNamespacedDeployment({ name, namespace });
+          const ready = (deployment.status?.readyReplicas ?? 0) >= 1 && deployment.status?.updatedReplicas === 1;
+          return ready ? true : undefined;
+        },
+        30_000,
+      );
     });
     const original = await apps.readNamespacedDeployment({ name, namespace });
 
@@ -162,54 +180,78 @@ async function main(): Promise<void> {
 
     await step(
       'dev mode: web-app runs the dev image, the local folder is synced and a port forwarded',
-      () => dev.sendRequest(DevStart.type, { kind: 'Deployment', name, namespace, localDir: project, ports: ['0:8080'] }),
+      () =>
+        dev.sendRequest(DevStart.type, { kind: 'Deployment', name, namespace, localDir: project, ports: ['0:8080'] }),
       (result) =>
         `pod ${result.session.pod ?? '?'}; ${Object.entries(result.timings)
           .map(([stage, ms]) => `${stage} ${ms} ms`)
           .join(', ')}`,
     );
-    const forward = await step('found the port forward', async () => {
-      const { forwards } = await dev.sendRequest(PortForwardList.type, {});
-      const found = forwards.find((f) => f.workload.name === name && f.remotePort === 8080);
-      if (!found) throw new Error('dev start set up no forward to port 8080');
-      return found;
-    }, (f) => `127.0.0.1:${f.localPort} → ${f.pod ?? name}:8080`);
-
-    const { runId } = await step('ran `node server.js` in the dev container (command.run from .podloop/config.yaml)', () =>
-      dev.sendRequest(RunStart.type, { kind: 'Deployment', name, namespace }),
+    const forward = await step(
+      'found the port forward',
+      async () => {
+        const { forwards } = await dev.sendRequest(PortForwardList.type, {});
+        const found = forwards.find((f) => f.workload.name === name && f.remotePort === 8080);
+        if (!found) throw new Error('dev start set up no forward to port 8080');
+        return found;
+      },
+      (f) => `127.0.0.1:${f.localPort} → ${f.pod ?? name}:8080`,
     );
-    const first = await step('the app answers through the port forward', () =>
-      poll('the app to answer', async () => httpGet(forward.localPort)),
+
+    const { runId } = await step(
+      'ran `node server.js` in the dev container (command.run from .podloop/config.yaml)',
+      () => dev.sendRequest(RunStart.type, { kind: 'Deployment', name, namespace }),
+    );
+    const first = await step(
+      'the app answers through the port forward',
+      () => poll('the app to answer', async () => httpGet(forward.localPort)),
       (text) => JSON.stringify(text),
     );
 
     const edited = `Hello from podloop, edited at ${new Date().toISOString()}`;
-    await step('edited greeting.txt locally; the change is synced and served', async () => {
-      writeFileSync(join(project, 'greeting.txt'), `${edited}\n`);
-      await poll('the edit to be served', async () => ((await httpGet(forward.localPort)) === edited ? true : undefined));
-    }, () => `${JSON.stringify(first)} → ${JSON.stringify(edited)}`);
+    await step(
+      'edited greeting.txt locally; the change is synced and served',
+      async () => {
+        writeFileSync(join(project, 'greeting.txt'), `${edited}\n`);
+        await poll('the edit to be served', async () =>
+          (await httpGet(forward.localPort)) === edited ? true : undefined,
+        );
+      },
+      () => `${JSON.stringify(first)} → ${JSON.stringify(edited)}`,
+    );
 
     await step('the app logs', async () => {
-      await poll('request log lines', async () => (output.some((line) => line.startsWith('GET /')) ? true : undefined), 5000);
+      await poll(
+        'request log lines',
+        async () => (output.some((line) => line.startsWith('GET /')) ? true : undefined),
+        5000,
+      );
       for (const line of output.slice(-4)) process.stdout.write(`    | ${line}\n`);
     });
     await dev.sendRequest(RunStop.type, { runId }).catch(() => undefined);
 
-    await step('ended dev mode; the Deployment is restored exactly', async () => {
-      const ended = await dev.sendRequest(DevEnd.type, { kind: 'Deployment', name, namespace });
-      if (!ended.restored) throw new Error('dev end restored nothing');
-      const restored = await apps.readNamespacedDeployment({ name, namespace });
-      if (!isDeepStrictEqual(restored.spec, original.spec)) throw new Error('the restored spec differs from the original');
-      const annotations = Object.keys(restored.metadata?.annotations ?? {}).filter((key) => key.startsWith('podloop.dev/'));
-      if (annotations.length > 0) throw new Error(`podloop annotations left behind: ${annotations.join(', ')}`);
-    }, () => 'spec deep-equal to the original, no podloop annotations left');
+    await step(
+      'ended dev mode; the Deployment is restored exactly',
+      async () => {
+        const ended = await dev.sendRequest(DevEnd.type, { kind: 'Deployment', name, namespace });
+        if (!ended.restored) throw new Error('dev end restored nothing');
+        const restored = await apps.readNamespacedDeployment({ name, namespace });
+        if (!isDeepStrictEqual(restored.spec, original.spec))
+          throw new Error('the restored spec differs from the original');
+        const annotations = Object.keys(restored.metadata?.annotations ?? {}).filter((key) =>
+          key.startsWith('podloop.dev/'),
+        );
+        if (annotations.length > 0) throw new Error(`podloop annotations left behind: ${annotations.join(', ')}`);
+      },
+      () => 'spec deep-equal to the original, no podloop annotations left',
+    );
   } finally {
     await devEngine?.close();
     rmSync(project, { recursive: true, force: true });
     if (!keep) {
-      await step('stopped the sandbox', () => sandboxEngine.connection.sendRequest(SandboxDown.type, { stateDir })).catch(
-        (error: unknown) => process.stderr.write(`could not stop the sandbox: ${String(error)}\n`),
-      );
+      await step('stopped the sandbox', () =>
+        sandboxEngine.connection.sendRequest(SandboxDown.type, { stateDir }),
+      ).catch((error: unknown) => process.stderr.write(`could not stop the sandbox: ${String(error)}\n`));
     }
     await sandboxEngine.close();
   }

@@ -179,7 +179,9 @@ export async function waitForDevPod(
       const events = last.pod
         ? await objects.list('Event', namespace, options.signal, { fieldSelector: `involvedObject.name=${last.pod}` })
         : [];
-      const pod = last.pod ? pods.find((p) => (p as { metadata?: { name?: string } }).metadata?.name === last.pod) : undefined;
+      const pod = last.pod
+        ? pods.find((p) => (p as { metadata?: { name?: string } }).metadata?.name === last.pod)
+        : undefined;
       const seen = pod ? devPodVerdict(pod, target.container, events) : last;
       const evidence = seen.state === 'failed' ? seen : undefined;
       return {
@@ -199,7 +201,10 @@ function podEventTexts(events: readonly unknown[], pod: string | undefined): str
   if (!pod) return [];
   return events
     .map((event) => event as { reason?: unknown; message?: unknown; type?: unknown })
-    .map((event) => `${event.type === 'Warning' ? 'Warning ' : ''}${String(event.reason ?? '')}: ${String(event.message ?? '')}`)
+    .map(
+      (event) =>
+        `${event.type === 'Warning' ? 'Warning ' : ''}${String(event.reason ?? '')}: ${String(event.message ?? '')}`,
+    )
     .slice(-5);
 }
 
@@ -209,14 +214,18 @@ export function devPodFailed(
   rolledBack: boolean,
 ): ResponseError<DevPodFailedData> {
   const tail = rolledBack ? `; ${ref.kind} ${ref.name} was restored` : '; restoring it failed, run podloop dev reset';
-  return new ResponseError(ErrorCodes.DevPodFailed, `dev pod${verdict.pod ? ` ${verdict.pod}` : ''} failed: ${verdict.reason}: ${verdict.message}${tail}`, {
-    ...ref,
-    ...(verdict.pod ? { pod: verdict.pod } : {}),
-    reason: verdict.reason,
-    ...(verdict.containerState !== undefined ? { containerState: verdict.containerState } : {}),
-    events: verdict.events,
-    rolledBack,
-  });
+  return new ResponseError(
+    ErrorCodes.DevPodFailed,
+    `dev pod${verdict.pod ? ` ${verdict.pod}` : ''} failed: ${verdict.reason}: ${verdict.message}${tail}`,
+    {
+      ...ref,
+      ...(verdict.pod ? { pod: verdict.pod } : {}),
+      reason: verdict.reason,
+      ...(verdict.containerState !== undefined ? { containerState: verdict.containerState } : {}),
+      events: verdict.events,
+      rolledBack,
+    },
+  );
 }
 
 /**
@@ -241,13 +250,16 @@ export async function restoreInCluster(
     }
     const plan = planDevEnd(workload, check?.());
     try {
-      if (plan.patch.length > 0) await objects.jsonPatch(ref.kind as ObjectKind, ref.namespace, ref.name, plan.patch, signal);
+      if (plan.patch.length > 0)
+        await objects.jsonPatch(ref.kind as ObjectKind, ref.namespace, ref.name, plan.patch, signal);
       if (plan.recreatedPod) {
         await replacePod(objects, ref.namespace, ref.name, plan.recreatedPod, signal, 0);
       } else {
-        for (const pod of plan.deletePods) await objects.remove('Pod', ref.namespace, pod, signal, { gracePeriodSeconds: 0 });
+        for (const pod of plan.deletePods)
+          await objects.remove('Pod', ref.namespace, pod, signal, { gracePeriodSeconds: 0 });
       }
-      for (const configMap of plan.deleteConfigMaps) await objects.remove('ConfigMap', ref.namespace, configMap, signal);
+      for (const configMap of plan.deleteConfigMaps)
+        await objects.remove('ConfigMap', ref.namespace, configMap, signal);
       return true;
     } catch (error) {
       if (isStatus(error, 422) && attempt < maxPlanAttempts) continue;

@@ -156,16 +156,31 @@ export function createDevService(options: DevServiceOptions): DevService {
       const workload = await readWorkload(objects, ref, signal);
       if (!workload) throw workloadNotFound(ref);
       const now = new Date();
-      await objects.jsonPatch(ref.kind as ObjectKind, ref.namespace, ref.name, leaseRenewPatch(workload, local.lease, now), signal);
+      await objects.jsonPatch(
+        ref.kind as ObjectKind,
+        ref.namespace,
+        ref.name,
+        leaseRenewPatch(workload, local.lease, now),
+        signal,
+      );
       local.lease = { ...local.lease, renewTime: now.toISOString() };
     } catch (error) {
       if (sessions.get(keyOf(ref)) !== local) return;
       // A failed test op means another engine took the lease over (--force): this session is no longer ours.
-      const lost = isStatus(error, 422) || (error instanceof ResponseError && error.code === ErrorCodes.WorkloadNotFound);
+      const lost =
+        isStatus(error, 422) || (error instanceof ResponseError && error.code === ErrorCodes.WorkloadNotFound);
       log.warn({ workload: keyOf(ref), err: error }, lost ? 'dev-mode lease lost' : 'lease renewal failed');
       if (lost) {
         stopLocal(ref);
-        state.setDevSession({ ...local.info, phase: 'error', ownedByThisEngine: false, message: 'the dev-mode lease was taken over or the workload was deleted' }, 'lease lost');
+        state.setDevSession(
+          {
+            ...local.info,
+            phase: 'error',
+            ownedByThisEngine: false,
+            message: 'the dev-mode lease was taken over or the workload was deleted',
+          },
+          'lease lost',
+        );
       }
     }
   }
@@ -203,6 +218,7 @@ export function createDevService(options: DevServiceOptions): DevService {
       progress.report((index / devStartStages.length) * 100, detail ? `${name} (${detail})` : name);
     };
     let patched = false;
+    let hooksStarted = false;
     let objects: KubeObjects | undefined;
     try {
       stage('validating');
@@ -267,7 +283,9 @@ export function createDevService(options: DevServiceOptions): DevService {
           signal,
           timeoutMs: readyTimeoutMs,
           onVerdict: (seen) => {
-            const pulling = seen.state === 'waiting' && (seen.reason === 'NoPod' || seen.reason === 'Pending' || seen.reason === 'ContainerCreating');
+            const pulling =
+              seen.state === 'waiting' &&
+              (seen.reason === 'NoPod' || seen.reason === 'Pending' || seen.reason === 'ContainerCreating');
             if (!pulling && !reachedWaiting) {
               reachedWaiting = true;
               stage('waiting for the pod');
@@ -283,7 +301,13 @@ export function createDevService(options: DevServiceOptions): DevService {
       if (verdict.state !== 'ready') throw new Error('unreachable: waitForDevPod returned waiting');
       const running = await readWorkload(objects, ref, signal);
       if (!running) throw workloadNotFound(ref);
-      await objects.jsonPatch(ref.kind as ObjectKind, ref.namespace, ref.name, devStatePatch(running, 'running'), signal);
+      await objects.jsonPatch(
+        ref.kind as ObjectKind,
+        ref.namespace,
+        ref.name,
+        devStatePatch(running, 'running'),
+        signal,
+      );
 
       const ready: ReadyDevSession = {
         workload: ref,
@@ -302,13 +326,17 @@ export function createDevService(options: DevServiceOptions): DevService {
           continue;
         }
         stage(hookStage);
-        for (const hook of hooks) await hook(ready, { report: (message) => progress.report(undefined, `${hookStage}: ${message}`) }, signal);
+        hooksStarted = true;
+        for (const hook of hooks)
+          await hook(ready, { report: (message) => progress.report(undefined, `${hookStage}: ${message}`) }, signal);
       }
       if (current !== undefined) timings[current] = Math.round(performance.now() - stageStarted);
       const info = sessionInfo(ref, plan, 'running', params, verdict.pod);
       track(info, plan.lease, objects);
       return { session: info, timings, ...(plan.warnings.length > 0 ? { warnings: plan.warnings } : {}) };
     } catch (error) {
+      // Sync or forwards a hook started must not outlive the dev mode being rolled back.
+      if (hooksStarted) await runEndHooks(ref);
       if (patched && objects) await rollBack(objects, ref);
       if (!sessions.has(keyOf(ref))) state.removeDevSession(ref, 'dev start failed');
       throw toResponseError(error, signal);
@@ -328,7 +356,10 @@ export function createDevService(options: DevServiceOptions): DevService {
       }));
       return true;
     } catch (error) {
-      log.error({ workload: keyOf(ref), err: error }, 'rollback failed; the workload stays in dev mode until podloop dev reset');
+      log.error(
+        { workload: keyOf(ref), err: error },
+        'rollback failed; the workload stays in dev mode until podloop dev reset',
+      );
       return false;
     }
   }
@@ -337,6 +368,10 @@ export function createDevService(options: DevServiceOptions): DevService {
     const local = stopLocal(ref);
     if (!local) return;
     state.setDevSession({ ...local.info, phase: 'ending' }, 'dev session ending');
+    await runEndHooks(ref);
+  }
+
+  async function runEndHooks(ref: WorkloadRef): Promise<void> {
     for (const hook of endHooks) {
       try {
         await hook(ref);
@@ -354,14 +389,31 @@ export function createDevService(options: DevServiceOptions): DevService {
       const objects = await objectsFor();
       const workload = await readWorkload(objects, ref, abort.signal);
       const force = params.force === true || (workload !== undefined && holderIsDead(workload));
-      if (workload && workload.metadata.annotations?.['podloop.dev/original'] === undefined && !force && ref.kind !== 'Pod') {
-        throw new ResponseError(ErrorCodes.NotInDevMode, `${ref.kind} ${ref.name} in namespace ${ref.namespace} is not in dev mode`, ref);
+      if (
+        workload &&
+        workload.metadata.annotations?.['podloop.dev/original'] === undefined &&
+        !force &&
+        ref.kind !== 'Pod'
+      ) {
+        throw new ResponseError(
+          ErrorCodes.NotInDevMode,
+          `${ref.kind} ${ref.name} in namespace ${ref.namespace} is not in dev mode`,
+          ref,
+        );
       }
       progress.report(30, 'restoring');
       await endLocal(ref);
-      const restored = await restoreInCluster(objects, ref, abort.signal, () => ({ engineId: session.engineId, now: new Date(), force }));
+      const restored = await restoreInCluster(objects, ref, abort.signal, () => ({
+        engineId: session.engineId,
+        now: new Date(),
+        force,
+      }));
       if (!restored && !force) {
-        throw new ResponseError(ErrorCodes.NotInDevMode, `${ref.kind} ${ref.name} in namespace ${ref.namespace} is not in dev mode`, ref);
+        throw new ResponseError(
+          ErrorCodes.NotInDevMode,
+          `${ref.kind} ${ref.name} in namespace ${ref.namespace} is not in dev mode`,
+          ref,
+        );
       }
       state.removeDevSession(ref, 'dev session ended');
       return { workload: ref, restored };
@@ -390,7 +442,9 @@ export function createDevService(options: DevServiceOptions): DevService {
   }
 
   async function status(params: DevStatusParams, token?: CancellationToken): Promise<DevStatusResult> {
-    const known = state.devSessions().filter((info) => params.namespace === undefined || info.workload.namespace === params.namespace);
+    const known = state
+      .devSessions()
+      .filter((info) => params.namespace === undefined || info.workload.namespace === params.namespace);
     if (params.namespace === undefined) return { sessions: known };
     const abort = abortSignalOf(token);
     try {
@@ -410,7 +464,9 @@ export function createDevService(options: DevServiceOptions): DevService {
             phase: mode.state === 'ending' ? 'ending' : mode.state === 'running' ? 'running' : 'starting',
             holder: mode.lease?.holder ?? '',
             ownedByThisEngine: mode.leaseState === 'ours',
-            ...(mode.leaseState === 'stale' ? { message: 'the lease is stale: its engine is gone; dev end or dev reset restores it' } : {}),
+            ...(mode.leaseState === 'stale'
+              ? { message: 'the lease is stale: its engine is gone; dev end or dev reset restores it' }
+              : {}),
           });
         }
       });

@@ -67,7 +67,13 @@ export interface KubeObjects {
   jsonPatch(kind: ObjectKind, namespace: string, name: string, patch: JsonPatch, signal: AbortSignal): Promise<unknown>;
   mergePatch(kind: ObjectKind, namespace: string, name: string, patch: unknown, signal: AbortSignal): Promise<unknown>;
   /** True when it deleted something; a missing object is not an error. */
-  remove(kind: ObjectKind, namespace: string, name: string, signal: AbortSignal, options?: DeleteOptions): Promise<boolean>;
+  remove(
+    kind: ObjectKind,
+    namespace: string,
+    name: string,
+    signal: AbortSignal,
+    options?: DeleteOptions,
+  ): Promise<boolean>;
 }
 
 /**
@@ -92,7 +98,9 @@ export function kubeObjects(kube: Kube): KubeObjects {
     get: (kind, namespace, name, signal) => send(signal, 'GET', path(kind, namespace, name)),
     async find(kind, namespace, name, signal) {
       try {
-        return await kube.call(signal, (combined) => rest(kube, 'GET', path(kind, namespace, name), undefined, '', combined));
+        return await kube.call(signal, (combined) =>
+          rest(kube, 'GET', path(kind, namespace, name), undefined, '', combined),
+        );
       } catch (error) {
         if (isStatus(error, 404)) return undefined;
         throw error;

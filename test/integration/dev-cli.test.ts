@@ -32,9 +32,23 @@ test('podloop dev start, status and end with --json', async () => {
   await createWorkload(cluster.objects, 'Deployment', namespace, 'shop');
   const original = await snapshot(cluster.objects, 'Deployment', namespace, 'shop');
 
-  const started = await podloop(['--json', '-n', namespace, 'dev', 'start', 'deployment/shop', '--image', 'podloop/node-dev', '-c', 'web']);
+  const started = await podloop([
+    '--json',
+    '-n',
+    namespace,
+    'dev',
+    'start',
+    'deployment/shop',
+    '--image',
+    'podloop/node-dev',
+    '-c',
+    'web',
+  ]);
   assert.equal(started.code, 0, started.stderr);
-  const result = JSON.parse(started.stdout) as { session: { container: string; pod?: string; phase: string }; timings: Record<string, number> };
+  const result = JSON.parse(started.stdout) as {
+    session: { container: string; pod?: string; phase: string };
+    timings: Record<string, number>;
+  };
   assert.equal(result.session.container, 'web');
   assert.equal(result.session.phase, 'running');
   assert.ok(result.timings['waiting for the pod'] !== undefined);
@@ -42,8 +56,13 @@ test('podloop dev start, status and end with --json', async () => {
   // Another engine (this command's) sees the session in the cluster, held by the engine that started it.
   const status = await podloop(['--json', '-n', namespace, 'dev', 'status']);
   assert.equal(status.code, 0, status.stderr);
-  const sessions = (JSON.parse(status.stdout) as { sessions: Array<{ workload: { name: string }; ownedByThisEngine: boolean }> }).sessions;
-  assert.deepEqual(sessions.map((s) => [s.workload.name, s.ownedByThisEngine]), [['shop', false]]);
+  const sessions = (
+    JSON.parse(status.stdout) as { sessions: Array<{ workload: { name: string }; ownedByThisEngine: boolean }> }
+  ).sessions;
+  assert.deepEqual(
+    sessions.map((s) => [s.workload.name, s.ownedByThisEngine]),
+    [['shop', false]],
+  );
 
   const ended = await podloop(['--json', '-n', namespace, 'dev', 'end', 'deployment/shop']);
   assert.equal(ended.code, 0, ended.stderr);
@@ -53,7 +72,16 @@ test('podloop dev start, status and end with --json', async () => {
 
 test('podloop dev start on a missing workload exits with the not-found code', async () => {
   const namespace = cluster.namespace('cli-missing');
-  const result = await podloop(['--json', '-n', namespace, 'dev', 'start', 'deployment/nope', '--image', 'podloop/node-dev']);
+  const result = await podloop([
+    '--json',
+    '-n',
+    namespace,
+    'dev',
+    'start',
+    'deployment/nope',
+    '--image',
+    'podloop/node-dev',
+  ]);
   assert.equal(result.code, ExitCode.NotFound);
   assert.equal((JSON.parse(result.stderr) as { error: { name: string } }).error.name, 'WorkloadNotFound');
 });
@@ -69,10 +97,18 @@ test('podloop config init writes a valid starter and validate points at file:lin
     assert.equal(valid.code, 0, valid.stderr);
 
     const bad = join(project, 'bad.yaml');
-    writeFileSync(bad, 'version: 1\nworkloads:\n  - kind: Deployment\n    name: web\n    containers:\n      - workDir: relative\n');
+    writeFileSync(
+      bad,
+      'version: 1\nworkloads:\n  - kind: Deployment\n    name: web\n    containers:\n      - workDir: relative\n',
+    );
     const invalid = await podloop(['config', 'validate', bad]);
     assert.equal(invalid.code, ExitCode.ClusterUnreachable, 'InvalidConfig maps to exit code 3');
-    assert.match(invalid.stderr, new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:6:18: workloads\\[0\\]\\.containers\\[0\\]\\.workDir: must be an absolute path`));
+    assert.match(
+      invalid.stderr,
+      new RegExp(
+        `${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:6:18: workloads\\[0\\]\\.containers\\[0\\]\\.workDir: must be an absolute path`,
+      ),
+    );
   } finally {
     rmSync(project, { recursive: true, force: true });
   }

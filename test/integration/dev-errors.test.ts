@@ -33,7 +33,12 @@ test('dev start on a missing workload answers WorkloadNotFound', async () => {
   const namespace = cluster.namespace('missing');
   const engine = await cluster.engine();
   const error = await rejection(
-    engine.connection.sendRequest(DevStart.type, { kind: 'Deployment', name: 'nope', namespace, image: 'podloop/node-dev' }),
+    engine.connection.sendRequest(DevStart.type, {
+      kind: 'Deployment',
+      name: 'nope',
+      namespace,
+      image: 'podloop/node-dev',
+    }),
   );
   assert.equal(error.code, ErrorCodes.WorkloadNotFound);
   assert.deepEqual(error.data, { kind: 'Deployment', name: 'nope', namespace });
@@ -69,7 +74,15 @@ test('dev start with an invalid project config answers InvalidConfig with file, 
     const file = join(project, '.podloop', 'config.yaml');
     writeFileSync(
       file,
-      ['version: 1', 'workloads:', '  - kind: Deployment', '    name: shop', '    containers:', '      - image: 42', ''].join('\n'),
+      [
+        'version: 1',
+        'workloads:',
+        '  - kind: Deployment',
+        '    name: shop',
+        '    containers:',
+        '      - image: 42',
+        '',
+      ].join('\n'),
     );
     const engine = await cluster.engine();
     const error = await rejection(
@@ -101,7 +114,10 @@ test('dev start with an unknown image rolls back and the error carries the pod e
   const data = error.data as { reason: string; events: string[]; rolledBack: boolean; containerState?: unknown };
   assert.match(data.reason, /ErrImagePull|ImagePullBackOff/);
   assert.equal(data.rolledBack, true);
-  assert.ok(data.events.some((event) => /no-such-image/.test(event)), `events name the image: ${data.events.join(' | ')}`);
+  assert.ok(
+    data.events.some((event) => /no-such-image/.test(event)),
+    `events name the image: ${data.events.join(' | ')}`,
+  );
   assert.ok(data.containerState, 'the container state is attached');
   assert.deepEqual(await snapshot(cluster.objects, 'Deployment', namespace, 'shop'), before);
   assert.deepEqual((await engine.connection.sendRequest(DevStatus.type, {})).sessions, []);
@@ -128,7 +144,9 @@ test('two engines racing for one workload: exactly one wins, the other gets Alre
   assert.equal(reason.data?.holder, session.holder);
 
   // The loser cannot end the winner's session without force; the winner can.
-  const refused = await rejection(loser.connection.sendRequest(DevEnd.type, { kind: 'Deployment', name: 'shop', namespace }));
+  const refused = await rejection(
+    loser.connection.sendRequest(DevEnd.type, { kind: 'Deployment', name: 'shop', namespace }),
+  );
   assert.equal(refused.code, ErrorCodes.AlreadyInDevMode);
   const ended = await winner.connection.sendRequest(DevEnd.type, { kind: 'Deployment', name: 'shop', namespace });
   assert.equal(ended.restored, true);

@@ -16,7 +16,7 @@ export interface DevCluster {
   /** Creates a fresh namespace and returns its name. */
   namespace(prefix: string): string;
   /** A fresh engine pointed at this sandbox; closed by `close`. */
-  engine(): Promise<EngineProcess>;
+  engine(env?: NodeJS.ProcessEnv): Promise<EngineProcess>;
   close(): Promise<void>;
 }
 
@@ -33,10 +33,17 @@ export async function startDevCluster(): Promise<DevCluster> {
       sandbox.sandbox.store.create(resourceByPlural('namespaces'), { metadata: { name } } as never);
       return name;
     },
-    async engine() {
+    async engine(env = {}) {
       const engine = await startInitializedEngine(
         {},
-        { env: { KUBECONFIG: sandbox.sandbox.kubeconfigPath, KUBECACHEDIR: join(sandbox.stateDir, 'kube-cache'), PODLOOP_DEV_READY_TIMEOUT_MS: '20000' } },
+        {
+          env: {
+            KUBECONFIG: sandbox.sandbox.kubeconfigPath,
+            KUBECACHEDIR: join(sandbox.stateDir, 'kube-cache'),
+            PODLOOP_DEV_READY_TIMEOUT_MS: '20000',
+            ...env,
+          },
+        },
       );
       engines.push(engine);
       return engine;
@@ -55,7 +62,11 @@ const webContainer = {
   readinessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 1 },
 };
 // Traps TERM so a rollout does not wait out the grace period (PID 1 ignores signals it has no handler for).
-const sidecar = { name: 'sidecar', image: 'podloop/busybox', command: ['sh', '-c', "trap 'exit 0' TERM; sleep 3600 & wait"] };
+const sidecar = {
+  name: 'sidecar',
+  image: 'podloop/busybox',
+  command: ['sh', '-c', "trap 'exit 0' TERM; sleep 3600 & wait"],
+};
 
 /** A manifest of each kind with two containers; the first is the one dev mode takes. */
 export function sampleWorkload(kind: ObjectKind, name: string): Record<string, unknown> {
@@ -66,13 +77,19 @@ export function sampleWorkload(kind: ObjectKind, name: string): Record<string, u
     case 'Deployment':
       return { metadata: { name }, spec: { replicas: 2, selector: { matchLabels: labels }, template } };
     case 'StatefulSet':
-      return { metadata: { name }, spec: { replicas: 1, serviceName: name, selector: { matchLabels: labels }, template } };
+      return {
+        metadata: { name },
+        spec: { replicas: 1, serviceName: name, selector: { matchLabels: labels }, template },
+      };
     case 'DaemonSet':
       return { metadata: { name }, spec: { selector: { matchLabels: labels }, template } };
     case 'Pod':
       return { metadata: { name, labels }, spec };
     case 'Job':
-      return { metadata: { name }, spec: { template: { metadata: { labels }, spec: { ...spec, restartPolicy: 'Never' } } } };
+      return {
+        metadata: { name },
+        spec: { template: { metadata: { labels }, spec: { ...spec, restartPolicy: 'Never' } } },
+      };
     case 'CronJob':
       return {
         metadata: { name },
@@ -90,7 +107,12 @@ export function sampleWorkload(kind: ObjectKind, name: string): Record<string, u
  * Creates the workload. The sandbox adds a Job's controller-uid template labels on its first update rather than
  * at create, so a Job gets a no-op patch first: the comparison is then about podloop's changes only.
  */
-export async function createWorkload(objects: KubeObjects, kind: ObjectKind, namespace: string, name: string): Promise<void> {
+export async function createWorkload(
+  objects: KubeObjects,
+  kind: ObjectKind,
+  namespace: string,
+  name: string,
+): Promise<void> {
   await objects.create(kind, namespace, sampleWorkload(kind, name), AbortSignal.timeout(10_000));
   if (kind === 'Job') await objects.mergePatch(kind, namespace, name, {}, AbortSignal.timeout(10_000));
 }

@@ -49,7 +49,13 @@ for (const [kind, killedAt] of cases) {
       const doomed = await cluster.engine();
       const seen = progressMessages(doomed.connection, 'start');
       void doomed.connection
-        .sendRequest(DevStart.type, { kind, name: 'shop', namespace, image: 'podloop/node-dev', workDoneToken: 'start' })
+        .sendRequest(DevStart.type, {
+          kind,
+          name: 'shop',
+          namespace,
+          image: 'podloop/node-dev',
+          workDoneToken: 'start',
+        })
         .catch(() => undefined);
       await waitFor(`stage ${stage}`, () => seen.some((message) => message.startsWith(stage)));
       doomed.child.kill('SIGKILL');
@@ -60,7 +66,10 @@ for (const [kind, killedAt] of cases) {
         assert.equal(ended.restored, true);
       } catch (error) {
         // Killed before its patch landed: there is nothing to restore.
-        assert.ok(error instanceof ResponseError && error.code === ErrorCodes.NotInDevMode, `${stage}: ${String(error)}`);
+        assert.ok(
+          error instanceof ResponseError && error.code === ErrorCodes.NotInDevMode,
+          `${stage}: ${String(error)}`,
+        );
       }
       const restored = await waitFor(`${kind} back after a kill at ${stage}`, () =>
         snapshot(cluster.objects, kind, namespace, 'shop').catch(() => undefined),

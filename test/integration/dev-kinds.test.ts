@@ -40,7 +40,16 @@ for (const kind of kinds) {
     assert.ok(started.session.pod, 'the result names the dev pod');
     assert.deepEqual(
       stages.map((message) => message.replace(/ \(.*\)$/, '')),
-      ['validating', 'saving original', 'patching', 'rolling out', 'pulling image', 'waiting for the pod', 'installing sync receiver', 'initial sync'],
+      [
+        'validating',
+        'saving original',
+        'patching',
+        'rolling out',
+        'pulling image',
+        'waiting for the pod',
+        'installing sync receiver',
+        'initial sync',
+      ],
     );
     const pod = (await objects.get('Pod', namespace, started.session.pod, AbortSignal.timeout(5000))) as {
       spec: { containers: Array<{ name: string; image: string; command?: string[] }> };
