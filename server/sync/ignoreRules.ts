@@ -15,8 +15,8 @@ export interface IgnoreOptions {
 export interface IgnoreRules {
   /** `relPath` is a normalised POSIX path relative to the synced root. */
   isIgnored(relPath: string, isDir: boolean): boolean;
-  /** Call when a file changed: drops cached rules if it was an ignore file. */
-  noteChange(relPath: string): void;
+  /** Call when a file changed: drops cached rules and returns true if it was an ignore file. */
+  noteChange(relPath: string): boolean;
 }
 
 const BUILT_IN_EXCLUDES = ['.git', 'node_modules'];
@@ -125,10 +125,14 @@ export function createIgnoreRules(root: string, options: IgnoreOptions = {}): Ig
         const dir = posix.dirname(relPath);
         gitignores.delete(dir === '.' ? '' : dir);
         ruleCache.clear();
-      } else if (relPath === PODLOOP_IGNORE) {
+        return true;
+      }
+      if (relPath === PODLOOP_IGNORE) {
         excludes = null;
         ruleCache.clear();
+        return true;
       }
+      return false;
     },
   };
 }

@@ -304,8 +304,14 @@ export class SyncSession {
           this.needFullSync = true;
         }
         if (this.needFullSync) {
-          await this.fullSync(this.remote);
+          // Cleared first: a request made while this pass runs (an ignore file edit) gets its own.
           this.needFullSync = false;
+          try {
+            await this.fullSync(this.remote);
+          } catch (error) {
+            this.needFullSync = true;
+            throw error;
+          }
           this.current.lastError = null;
           this.firstSync.resolve();
           continue;

@@ -157,6 +157,9 @@ for (const watcher of ['directories', 'chokidar'] as const) {
         () => lstatSync(at('current'), { throwIfNoEntry: false })?.isDirectory() === true,
         'a symlink replaced by a directory',
       );
+      write(local.path, 'debug.log', 'now wanted');
+      writeFileSync(join(local.path, '.gitignore'), '# nothing ignored\n');
+      await waitFor(() => existsSync(at('debug.log')), 'a file no longer ignored after a .gitignore edit');
       await settle(sync, local.path, remote.path);
       await assertInSync(sync);
       assert.ok(batches.length > 0);
