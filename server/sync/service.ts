@@ -34,7 +34,7 @@ export interface SyncProgress {
 
 export interface SyncService {
   /** Starts syncing the workload (replacing a sync it had); resolves once the initial sync landed. */
-  start(kube: Kube, request: SyncStartRequest, progress?: SyncProgress, signal?: AbortSignal): Promise<void>;
+  start(kube: Kube | undefined, request: SyncStartRequest, progress?: SyncProgress, signal?: AbortSignal): Promise<void>;
   /** Ends the workload's sync; a no-op without one. */
   stop(workload: WorkloadRef): Promise<void>;
   /** NotInDevMode when the workload has no sync in this engine. */
@@ -152,10 +152,12 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
   const service: SyncService = {
     async start(kube, request, progress, signal) {
       await service.stop(request.workload);
+      const transport = request.transport ?? (kube ? workloadTransport(kube, request.workload, request.container, request.pod) : undefined);
+      if (transport === undefined) throw new Error('sync needs a cluster connection or a transport');
       const session = new SyncSession({
         localRoot: request.localDir,
         workDir: request.remoteDir,
-        transport: request.transport ?? workloadTransport(kube, request.workload, request.container, request.pod),
+        transport,
         ...(request.include ? { include: request.include } : {}),
         ...(request.exclude ? { exclude: request.exclude } : {}),
         ...request.tuning,
