@@ -45,6 +45,8 @@ const debianPackages = [
   ['nsenter', 'util-linux'],
   ['setpriv', 'util-linux'],
   ['python3', 'python3'],
+  // The sync receiver is tested against busybox's tools, as minimal images have them.
+  ['busybox', 'busybox-static'],
 ].filter(([binary]) => !onPath(binary)).map(([, pkg]) => pkg).filter((pkg, i, all) => all.indexOf(pkg) === i);
 if (debianPackages.length > 0) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
