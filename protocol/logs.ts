@@ -9,7 +9,7 @@ export interface LogsFollowParams extends WorkloadParams {
   pod?: string;
   /** Container. Default: every container of each pod. */
   container?: string;
-  /** Lines of history first. Default 100. */
+  /** Lines of history per container first; -1 for the whole log. Default 100. */
   tailLines?: number;
   /** Keep following; false returns after the history. Default true. */
   follow?: boolean;

@@ -83,6 +83,7 @@ export async function openExecChannel(
     finish();
   };
   options.signal?.addEventListener('abort', close, { once: true });
+  void exited.then(() => options.signal?.removeEventListener('abort', close));
   // A dropped channel surfaces through `exited`; writes after it must not throw.
   stdin.on('error', () => undefined);
   return {

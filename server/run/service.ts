@@ -83,7 +83,7 @@ export function createRunService(
                 .restart(runId)
                 .catch((error: unknown) => runLog.warn({ err: error, runId }, 'restart failed'));
           }
-        }, options.debounceMs ?? 150),
+        }, options.debounceMs ?? 50),
       );
     },
     async dispose() {
