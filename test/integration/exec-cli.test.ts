@@ -64,3 +64,35 @@ void test('podloop port-forward serves HTTP until interrupted', async () => {
     if (child.exitCode === null) child.kill('SIGKILL');
   }
 });
+
+void test('podloop exec -it gives the command a terminal and exits with its code', async () => {
+  // `script` runs podloop on a pseudo-terminal, as a user's shell would.
+  const inner = [
+    process.execPath,
+    cliMain,
+    '-n',
+    'cli',
+    'exec',
+    '-it',
+    'deploy/web',
+    '--',
+    'sh',
+    '-c',
+    'tty; stty size; exit 3',
+  ]
+    .map((arg) => `'${arg}'`)
+    .join(' ');
+  const result = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+    const child = spawn('script', ['-qefc', `stty cols 120 rows 40; exec ${inner}`, '/dev/null'], {
+      env: cluster.sandbox.env,
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout }));
+    child.stdin.end();
+  });
+  assert.equal(result.code, 3, result.stdout);
+  assert.match(result.stdout, /\/dev\/pts\/\d+/);
+  assert.match(result.stdout, /40 120/);
+});
