@@ -273,8 +273,7 @@ export function createDevService(options: DevServiceOptions): DevService {
         stage('rolling out');
         await rollOut(objects, ref.namespace, original!, plan, signal);
       }
-      stage('pulling image');
-      let reachedWaiting = false;
+      // rolling out until the dev pod exists, pulling image while its container is created, then waiting.
       const verdict = await waitForDevPod(
         objects,
         ref.namespace,
@@ -283,13 +282,11 @@ export function createDevService(options: DevServiceOptions): DevService {
           signal,
           timeoutMs: readyTimeoutMs,
           onVerdict: (seen) => {
-            const pulling =
-              seen.state === 'waiting' &&
-              (seen.reason === 'NoPod' || seen.reason === 'Pending' || seen.reason === 'ContainerCreating');
-            if (!pulling && !reachedWaiting) {
-              reachedWaiting = true;
-              stage('waiting for the pod');
-            }
+            if (current === 'rolling out' && (seen.pod !== undefined || seen.state !== 'waiting'))
+              stage('pulling image');
+            const creating =
+              seen.state === 'waiting' && (seen.reason === 'Pending' || seen.reason === 'ContainerCreating');
+            if (current === 'pulling image' && !creating) stage('waiting for the pod');
           },
         },
       );
