@@ -69,8 +69,9 @@ export async function startDebugging(
   let forwardId: string | undefined;
   try {
     await waitUntilListening(kube, request.target, remotePort, request.readyTimeoutMs ?? 60_000, request.signal);
+    // The debugged process lives in this pod only: forward to it, not to whichever pod is newest.
     const forward = await forwards.start(kube, {
-      workload: request.workload,
+      workload: { kind: 'Pod', name: request.target.pod, namespace: request.target.namespace },
       remotePort,
       localPort: request.localPort ?? 0,
       localAddress: '127.0.0.1',
