@@ -179,3 +179,42 @@ test('cancelling dev start while it rolls out restores the workload', async () =
     }
   });
 });
+
+test('a dev pod that never runs times out, rolls back and says what it waited for', async () => {
+  const namespace = cluster.namespace('timeout');
+  const labels = { app: 'shop' };
+  await cluster.objects.create(
+    'Deployment',
+    namespace,
+    {
+      metadata: { name: 'shop' },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          // No node carries this label: every pod of the workload stays Pending.
+          spec: { nodeSelector: { disk: 'none-such' }, containers: [{ name: 'web', image: 'podloop/web-app' }] },
+        },
+      },
+    },
+    AbortSignal.timeout(5000),
+  );
+  const before = await snapshot(cluster.objects, 'Deployment', namespace, 'shop');
+  const engine = await cluster.engine({ PODLOOP_DEV_READY_TIMEOUT_MS: '1500' });
+  const error = await rejection(
+    engine.connection.sendRequest(DevStart.type, {
+      kind: 'Deployment',
+      name: 'shop',
+      namespace,
+      image: 'podloop/node-dev',
+    }),
+  );
+  assert.equal(error.code, ErrorCodes.DevPodFailed);
+  const data = error.data as { reason: string; rolledBack: boolean; pod?: string };
+  assert.equal(data.reason, 'Timeout');
+  assert.equal(data.rolledBack, true);
+  assert.ok(data.pod, 'the error names the dev pod');
+  assert.match(error.message, /did not run within 2 s \(last seen: Unschedulable/);
+  assert.deepEqual(await snapshot(cluster.objects, 'Deployment', namespace, 'shop'), before);
+});
