@@ -91,7 +91,11 @@ export function createRunService(
       pending.clear();
       const all = [...runs.values()];
       runs.clear();
-      await Promise.all(all.map((run) => run.process.stop()));
+      // Shutdown must not hang on an unreachable cluster: the trees get a bounded chance to stop.
+      await Promise.race([
+        Promise.all(all.map((run) => run.process.stop().catch(() => undefined))),
+        new Promise((resolve) => setTimeout(resolve, 5000).unref()),
+      ]);
     },
   };
   return service;
