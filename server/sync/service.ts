@@ -160,6 +160,9 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
         transport,
         ...(request.include ? { include: request.include } : {}),
         ...(request.exclude ? { exclude: request.exclude } : {}),
+        // An editor's save is a burst of events within a few ms; a short quiet window keeps the
+        // edit-to-container latency low, and the batcher's cap still bounds long bursts.
+        batching: { quietMs: 8 },
         ...request.tuning,
       });
       const entry: Entry = {
