@@ -138,3 +138,36 @@ test('a stale lease of another machine is reported, and taken over only with for
   await engine.connection.sendRequest(DevEnd.type, { kind: 'Deployment', name: 'shop', namespace });
   assert.deepEqual(await snapshot(cluster.objects, 'Deployment', namespace, 'shop'), original);
 });
+
+test('the podloop config a workload carries in its annotation picks the dev image and workDir', async () => {
+  const namespace = cluster.namespace('annotated');
+  await createWorkload(cluster.objects, 'Deployment', namespace, 'shop');
+  const config = [
+    'version: 1',
+    'workloads:',
+    '  - kind: Deployment',
+    '    name: shop',
+    '    containers:',
+    '      - name: web',
+    '        image: podloop/python-dev',
+    '        workDir: /srv/app',
+  ].join('\n');
+  await cluster.objects.mergePatch(
+    'Deployment',
+    namespace,
+    'shop',
+    { metadata: { annotations: { 'podloop.dev/config': config } } },
+    AbortSignal.timeout(5000),
+  );
+  const original = await snapshot(cluster.objects, 'Deployment', namespace, 'shop');
+  const engine = await cluster.engine();
+  const started = await engine.connection.sendRequest(DevStart.type, { kind: 'Deployment', name: 'shop', namespace });
+  assert.equal(started.session.remoteDir, '/srv/app');
+  const pod = (await cluster.objects.get('Pod', namespace, started.session.pod ?? '', AbortSignal.timeout(5000))) as {
+    spec: { containers: Array<{ image: string; workingDir?: string }> };
+  };
+  assert.equal(pod.spec.containers[0]?.image, 'podloop/python-dev');
+  assert.equal(pod.spec.containers[0]?.workingDir, '/srv/app');
+  await engine.connection.sendRequest(DevEnd.type, { kind: 'Deployment', name: 'shop', namespace });
+  assert.deepEqual(await snapshot(cluster.objects, 'Deployment', namespace, 'shop'), original);
+});
