@@ -132,9 +132,15 @@ export function startEngine(options: EngineOptions): Engine {
   const forwards = createForwardService(state, log);
   session.onDispose(() => forwards.dispose());
   router.request(ExecRun.type, parseExecRunParams, (params, token) => execRun(session, state, params, token));
-  router.request(PortForwardStart.type, forward.parsePortForwardStartParams, (p) => forward.startPortForward(session, forwards, p));
+  router.request(PortForwardStart.type, forward.parsePortForwardStartParams, (p) =>
+    forward.startPortForward(session, forwards, p),
+  );
   router.request(PortForwardStop.type, forward.parsePortForwardStopParams, (p) => forward.stopPortForward(forwards, p));
-  router.request(PortForwardList.type, (raw) => raw, () => forward.listPortForwards(forwards));
+  router.request(
+    PortForwardList.type,
+    (raw) => raw,
+    () => forward.listPortForwards(forwards),
+  );
   const dev = createDevService({ session, client, state, log });
   session.onDispose(() => dev.dispose());
   router.request(DevStart.type, devParams.parseDevStartParams, (p, token) => dev.start(p, token));
@@ -145,7 +151,11 @@ export function startEngine(options: EngineOptions): Engine {
   session.onDispose(() => logStreams.dispose());
   router.request(LogsFollow.type, parseLogsFollowParams, (p) => followLogs(session, logStreams, p));
   router.request(LogsStop.type, parseLogsStopParams, (p) => stopLogs(logStreams, p));
-  const runs = createRunService(logStreams, (p) => void connection.sendNotification(RunExited.type, p).catch(() => undefined), log);
+  const runs = createRunService(
+    logStreams,
+    (p) => void connection.sendNotification(RunExited.type, p).catch(() => undefined),
+    log,
+  );
   session.onDispose(() => runs.dispose());
   router.request(RunStart.type, run.parseRunStartParams, (p, token) => run.startRun(session, state, runs, p, token));
   router.request(RunStop.type, run.parseRunStopParams, (p) => run.stopRun(runs, p));
@@ -157,14 +167,20 @@ export function startEngine(options: EngineOptions): Engine {
   router.request(SyncStatusRequest.type, sync.parseSyncStatusParams, (p) => sync.syncStatus(session, syncs, p));
   router.request(SyncPause.type, sync.parseSyncPauseParams, (p) => sync.pauseSync(session, syncs, p));
   router.request(SyncResume.type, sync.parseSyncPauseParams, (p) => sync.resumeSync(session, syncs, p));
-  router.request(SyncVerify.type, sync.parseSyncVerifyParams, (p, token) => sync.verifySync(session, client, syncs, p, token));
-  router.request(DebugStart.type, parseDebugStartParams, (p, token) => startDebug(session, state, client, runs, forwards, p, token));
+  router.request(SyncVerify.type, sync.parseSyncVerifyParams, (p, token) =>
+    sync.verifySync(session, client, syncs, p, token),
+  );
+  router.request(DebugStart.type, parseDebugStartParams, (p, token) =>
+    startDebug(session, state, client, runs, forwards, p, token),
+  );
   const terminals = createExecSessions({
     output: (p) => void connection.sendNotification(ExecOutput.type, p).catch(() => undefined),
     exit: (p) => void connection.sendNotification(ExecExit.type, p).catch(() => undefined),
   });
   session.onDispose(() => terminals.dispose());
-  router.request(ExecStart.type, exec.parseExecStartParams, (p, token) => exec.execStart(session, state, terminals, p, token));
+  router.request(ExecStart.type, exec.parseExecStartParams, (p, token) =>
+    exec.execStart(session, state, terminals, p, token),
+  );
   router.request(ExecStop.type, exec.parseExecStopParams, (p) => (terminals.stop(p.sessionId), null));
   router.notification(ExecInput.method, (raw) => exec.execInput(terminals, raw));
   router.notification(ExecResize.method, (raw) => exec.execResize(terminals, raw));
