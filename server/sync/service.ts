@@ -62,6 +62,8 @@ interface Entry {
   unsubscribe(): void;
   stateTimer: NodeJS.Timeout | undefined;
   lastPush: number;
+  /** The pod the sync channel runs in, when it follows a workload. */
+  pod(): string | undefined;
 }
 
 const keyOf = (ref: WorkloadRef): string => `${ref.namespace}/${ref.kind}/${ref.name}`;
@@ -131,7 +133,10 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       if (entries.get(keyOf(entry.workload)) !== entry) return;
       const info = options.state.devSessions().find((candidate) => keyOf(candidate.workload) === keyOf(entry.workload));
       if (info === undefined) return;
-      options.state.setDevSession({ ...info, sync: protocolStatus(entry.session.status()) }, reason);
+      // After a reconnect the channel runs in the replacement pod: the session says so too.
+      const pod = entry.pod() ?? info.pod;
+      const sync = protocolStatus(entry.session.status());
+      options.state.setDevSession({ ...info, ...(pod !== undefined ? { pod } : {}), sync }, reason);
     }, wait);
   }
 
@@ -152,7 +157,11 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
   const service: SyncService = {
     async start(kube, request, progress, signal) {
       await service.stop(request.workload);
-      const transport = request.transport ?? (kube ? workloadTransport(kube, request.workload, request.container, request.pod) : undefined);
+      const following =
+        request.transport === undefined && kube !== undefined
+          ? workloadTransport(kube, request.workload, request.container, request.pod)
+          : undefined;
+      const transport = request.transport ?? following;
       if (transport === undefined) throw new Error('sync needs a cluster connection or a transport');
       const session = new SyncSession({
         localRoot: request.localDir,
@@ -171,6 +180,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
         unsubscribe: () => undefined,
         stateTimer: undefined,
         lastPush: 0,
+        pod: () => following?.pod,
       };
       entries.set(keyOf(request.workload), entry);
       const offEvents = session.onEvent((event) => onEvent(entry, event));

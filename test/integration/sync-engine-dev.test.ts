@@ -112,6 +112,8 @@ test('sync follows the dev pod when it is replaced, edits made meanwhile include
   const { engine, started, ref } = await startDev(namespace, local);
   const firstPod = started.session.pod;
   assert.ok(firstPod);
+  const states: EngineStateParams[] = [];
+  engine.connection.onNotification(EngineState.type, (params) => states.push(params));
 
   const deleted = await cluster.sandbox.kubectl(['delete', 'pod', '-n', namespace, firstPod, '--wait=false']);
   assert.equal(deleted.code, 0, deleted.stderr);
@@ -134,4 +136,7 @@ test('sync follows the dev pod when it is replaced, edits made meanwhile include
     return (await containerFile(namespace, '/app/during.txt')) === 'written while the pod was replaced';
   }, 60_000);
   assert.notEqual(pods.stdout.trim(), '', 'the workload has a pod');
+  await waitFor('engine/state names the replacement pod', () =>
+    states.some((state) => state.devSessions.some((info) => info.pod !== undefined && info.pod !== firstPod)),
+  );
 });
