@@ -7,9 +7,9 @@ import { waitFor } from '../test/helpers/sandbox.js';
 import { summarize } from './report.js';
 import type { BenchContext, BenchSection } from './report.js';
 
-/** Peak resident set of a process in MiB (Linux VmHWM). */
-function peakRssMiB(pid: number): number {
-  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+/** A process's resident set in MiB: `VmHWM` (peak) or `VmRSS` (now), from Linux /proc. */
+function rssMiB(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match === null ? Number.NaN : Math.round(Number(match[1]) / 1024);
 }
 
@@ -49,6 +49,8 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
         received += 1;
       }
     });
+    const pid = cluster.engine.child.pid ?? 0;
+    const rssBefore = rssMiB(pid, 'VmRSS');
     const started = performance.now();
     const { streamId } = await connection.sendRequest(LogsFollow.type, {
       kind: 'Deployment',
@@ -61,8 +63,7 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
     await connection.sendRequest(LogsStop.type, { streamId });
     let lost = 0;
     for (let n = 1; n <= lines; n++) if (seen[n] !== 1) lost += 1;
-    const pid = cluster.engine.child.pid ?? 0;
-    const rss = peakRssMiB(pid);
+    const rss = rssMiB(pid, 'VmHWM');
     const perSecond = Math.round(lines / (elapsedMs / 1000));
     ctx.log(
       `logs: ${lines} lines in ${Math.round(elapsedMs)} ms (${perSecond}/s), lost ${lost}, dup ${duplicates}, peak RSS ${rss} MiB`,
@@ -74,7 +75,7 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
       notes: [
         `Throughput: ${perSecond.toLocaleString('en')} lines/s.`,
         `Lines lost: ${lost}; duplicated: ${duplicates}; reported dropped: ${dropped}.`,
-        `Engine peak RSS (VmHWM) during the run: ${rss} MiB.`,
+        `Engine peak RSS (VmHWM) during the run: ${rss} MiB (${rssBefore} MiB before the stream started).`,
       ],
     };
   } finally {
