@@ -1,6 +1,5 @@
 // The dev-mode service: dev/start, dev/end, dev/reset and dev/status over the pure planner, with progress
 // stages, rollback on failure or cancel, a lease renewal timer per dev session, and engine/state updates.
-import { hostname } from 'node:os';
 import { ResponseError } from 'vscode-jsonrpc/node.js';
 import type { CancellationToken } from 'vscode-jsonrpc/node.js';
 import type {
@@ -27,7 +26,9 @@ import type { Logger } from '../logger.js';
 import { beginProgress } from '../progress.js';
 import type { Session } from '../session.js';
 import type { EngineStateHub } from '../state.js';
+import { findDevSessions } from './clusterSessions.js';
 import { readDevMode } from './devModeInfo.js';
+import { holderIsDead } from './holderAlive.js';
 import { DevPlanError } from './errors.js';
 import type { Lease } from './lease.js';
 import { devStatePatch, leaseRenewPatch, planDevStart, type DevStartPlan } from './plan.js';
@@ -41,7 +42,7 @@ import {
   waitForDevPod,
   workloadNotFound,
 } from './rollout.js';
-import { isWorkload, type Workload } from './types.js';
+import type { Workload } from './types.js';
 
 /** What a ready hook gets: the dev session as it runs. */
 export interface ReadyDevSession {
@@ -186,19 +187,8 @@ export function createDevService(options: DevServiceOptions): DevService {
   }
 
   /** A lease whose holder is a dead process on this machine can be taken over without --force. */
-  function holderIsDead(workload: Workload): boolean {
-    const info = readDevMode(workload, session.engineId, new Date());
-    const holder = info?.lease?.holder;
-    const match = holder === undefined ? null : /^(.*)-(\d+)-[0-9a-f]{8}$/.exec(holder);
-    if (!match || match[1] !== hostname()) return false;
-    const pid = Number(match[2]);
-    if (pid === process.pid) return holder !== session.engineId;
-    try {
-      process.kill(pid, 0);
-      return false;
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'ESRCH';
-    }
+  function holderIsGone(workload: Workload): boolean {
+    return holderIsDead(readDevMode(workload, session.engineId, new Date())?.lease?.holder, session.engineId);
   }
 
   async function start(params: DevStartParams, token?: CancellationToken): Promise<DevStartResult> {
@@ -243,7 +233,7 @@ export function createDevService(options: DevServiceOptions): DevService {
           ...(language ? { language } : {}),
           ...(params.image !== undefined ? { image: params.image } : {}),
           ...(params.remoteDir !== undefined ? { workDir: params.remoteDir } : {}),
-          force: params.force === true || holderIsDead(workload),
+          force: params.force === true || holderIsGone(workload),
           hpas,
         });
         if (candidate.outcome === 'alreadyInDevMode') {
@@ -385,7 +375,7 @@ export function createDevService(options: DevServiceOptions): DevService {
     try {
       const objects = await objectsFor();
       const workload = await readWorkload(objects, ref, abort.signal);
-      const force = params.force === true || (workload !== undefined && holderIsDead(workload));
+      const force = params.force === true || (workload !== undefined && holderIsGone(workload));
       if (
         workload &&
         workload.metadata.annotations?.['podloop.dev/original'] === undefined &&
@@ -447,26 +437,9 @@ export function createDevService(options: DevServiceOptions): DevService {
     try {
       const objects = await objectsFor();
       const found = new Map(known.map((info) => [keyOf(info.workload), info]));
-      const kinds: ObjectKind[] = ['Deployment', 'StatefulSet', 'DaemonSet', 'Pod', 'Job', 'CronJob'];
-      const lists = await Promise.all(kinds.map((kind) => objects.list(kind, params.namespace!, abort.signal)));
-      const now = new Date();
-      kinds.forEach((kind, i) => {
-        for (const item of lists[i] ?? []) {
-          if (!isWorkload(item)) continue;
-          const mode = readDevMode({ ...item, kind }, session.engineId, now);
-          if (!mode || found.has(keyOf(mode.workload))) continue;
-          found.set(keyOf(mode.workload), {
-            workload: mode.workload,
-            container: mode.container ?? '',
-            phase: mode.state === 'ending' ? 'ending' : mode.state === 'running' ? 'running' : 'starting',
-            holder: mode.lease?.holder ?? '',
-            ownedByThisEngine: mode.leaseState === 'ours',
-            ...(mode.leaseState === 'stale'
-              ? { message: 'the lease is stale: its engine is gone; dev end or dev reset restores it' }
-              : {}),
-          });
-        }
-      });
+      for (const info of await findDevSessions(objects, params.namespace, session.engineId, abort.signal)) {
+        if (!found.has(keyOf(info.workload))) found.set(keyOf(info.workload), info);
+      }
       return { sessions: [...found.values()].sort((a, b) => keyOf(a.workload).localeCompare(keyOf(b.workload))) };
     } catch (error) {
       throw toResponseError(error, abort.signal);
