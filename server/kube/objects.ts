@@ -157,13 +157,15 @@ async function rest(
 ): Promise<unknown> {
   const cluster = kube.config.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig selects no cluster');
-  const target = new URL(url, cluster.server.endsWith('/') ? cluster.server : `${cluster.server}/`);
+  // Appended, not resolved: some servers sit under a path prefix (a proxy's /k8s/clusters/ID).
+  const target = new URL(`${cluster.server.replace(/\/+$/, '')}${url}`);
   const options: RequestOptions = {
     method,
     protocol: target.protocol,
-    hostname: target.hostname,
-    port: target.port,
-    path: `${target.pathname.replace(/^\/\//, '/')}${target.search}`,
+    // URL keeps the brackets of an IPv6 literal; the request options want the bare address.
+    hostname: target.hostname.replace(/^\[(.*)\]$/, '$1'),
+    ...(target.port !== '' ? { port: Number(target.port) } : {}),
+    path: `${target.pathname}${target.search}`,
     headers: { accept: 'application/json' },
     signal,
   };
