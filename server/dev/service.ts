@@ -343,6 +343,8 @@ export function createDevService(options: DevServiceOptions): DevService {
       }));
       return true;
     } catch (error) {
+      // Another engine's dev mode (it won a race) is not ours to undo: nothing of ours is left.
+      if (error instanceof DevPlanError && error.code === 'AlreadyInDevMode') return true;
       log.error(
         { workload: keyOf(ref), err: error },
         'rollback failed; the workload stays in dev mode until podloop dev reset',
