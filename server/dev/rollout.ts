@@ -131,6 +131,27 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+function onDelete(workload: Workload): boolean {
+  return (workload.spec?.updateStrategy as { type?: unknown } | undefined)?.type === 'OnDelete';
+}
+
+async function deleteDevPods(
+  objects: KubeObjects,
+  namespace: string,
+  workload: Workload,
+  signal: AbortSignal,
+): Promise<void> {
+  const selector = matchLabels(workload);
+  if (!selector) return;
+  const pods = await objects.list('Pod', namespace, signal, {
+    labelSelector: `${selector},${devLabels.devMode}=true`,
+  });
+  for (const pod of pods) {
+    const name = (pod as { metadata?: { name?: string } }).metadata?.name;
+    if (name) await objects.remove('Pod', namespace, name, signal, { gracePeriodSeconds: 0 });
+  }
+}
+
 function matchLabels(workload: Workload): string | undefined {
   const labels = (workload.spec?.selector as { matchLabels?: Record<string, string> } | undefined)?.matchLabels;
   if (!labels || Object.keys(labels).length === 0) return undefined;
@@ -254,6 +275,9 @@ export async function restoreInCluster(
         await objects.jsonPatch(ref.kind as ObjectKind, ref.namespace, ref.name, plan.patch, signal);
       if (plan.recreatedPod) {
         await replacePod(objects, ref.namespace, ref.name, plan.recreatedPod, signal, 0);
+      } else if (onDelete(workload)) {
+        // OnDelete: the controller replaces a pod only once it is deleted, so the dev pods go explicitly.
+        await deleteDevPods(objects, ref.namespace, workload, signal);
       } else {
         for (const pod of plan.deletePods)
           await objects.remove('Pod', ref.namespace, pod, signal, { gracePeriodSeconds: 0 });

@@ -5,7 +5,14 @@ import { after, before, test } from 'node:test';
 import { DevEnd, DevStart, DevStatus } from '../../protocol/dev.js';
 import type { WorkloadKind } from '../../protocol/workloads.js';
 import { waitFor } from '../helpers/sandbox.js';
-import { createWorkload, progressMessages, snapshot, startDevCluster, type DevCluster } from './dev-helpers.js';
+import {
+  createWorkload,
+  progressMessages,
+  sampleWorkload,
+  snapshot,
+  startDevCluster,
+  type DevCluster,
+} from './dev-helpers.js';
 
 let cluster: DevCluster;
 
@@ -75,3 +82,38 @@ for (const kind of kinds) {
     assert.deepEqual((await engine.connection.sendRequest(DevStatus.type, {})).sessions, []);
   });
 }
+
+test('a DaemonSet with updateStrategy OnDelete gets its dev pod and is restored exactly', async () => {
+  const { objects } = cluster;
+  const namespace = cluster.namespace('ondelete');
+  const manifest = sampleWorkload('DaemonSet', 'shop') as { spec: Record<string, unknown> };
+  manifest.spec.updateStrategy = { type: 'OnDelete' };
+  await objects.create('DaemonSet', namespace, manifest, AbortSignal.timeout(10_000));
+  const original = await snapshot(objects, 'DaemonSet', namespace, 'shop');
+  const engine = await cluster.engine();
+  const started = await engine.connection.sendRequest(DevStart.type, {
+    kind: 'DaemonSet',
+    name: 'shop',
+    namespace,
+    image: 'podloop/node-dev',
+  });
+  const pod = (await objects.get('Pod', namespace, started.session.pod ?? '', AbortSignal.timeout(5000))) as {
+    spec: { containers: Array<{ image: string }> };
+  };
+  assert.equal(pod.spec.containers[0]?.image, 'podloop/node-dev', 'the old pod was replaced although OnDelete');
+  await engine.connection.sendRequest(DevEnd.type, { kind: 'DaemonSet', name: 'shop', namespace });
+  assert.deepEqual(await snapshot(objects, 'DaemonSet', namespace, 'shop'), original);
+  await waitFor('the original pod back after dev end', async () => {
+    const pods = (await objects.list('Pod', namespace, AbortSignal.timeout(5000))) as Array<{
+      metadata: { deletionTimestamp?: string };
+      spec: { containers: Array<{ image: string }> };
+      status?: { phase?: string };
+    }>;
+    const live = pods.filter((p) => p.metadata.deletionTimestamp === undefined);
+    return (
+      live.length === 1 &&
+      live[0]?.spec.containers[0]?.image === 'podloop/web-app' &&
+      live[0].status?.phase === 'Running'
+    );
+  });
+});
