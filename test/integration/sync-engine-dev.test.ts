@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { DevStart } from '../../protocol/dev.js';
+import { ResponseError } from 'vscode-jsonrpc/node.js';
+import { DevEnd, DevStart } from '../../protocol/dev.js';
+import { ErrorCodes } from '../../protocol/errors.js';
 import { EngineState } from '../../protocol/state.js';
 import type { EngineStateParams } from '../../protocol/state.js';
 import { SyncPause, SyncResume, SyncStatusRequest, SyncVerify } from '../../protocol/sync.js';
@@ -104,6 +106,13 @@ test('dev start with a local folder syncs it, and edits, deletes and renames fol
   await engine.connection.sendRequest(SyncResume.type, ref);
   await waitFor('the held edit lands after resume', async () => (await containerFile(namespace, '/app/held.txt')) === 'held back');
   assert.equal((await engine.connection.sendRequest(SyncVerify.type, ref)).inSync, true);
+
+  await engine.connection.sendRequest(DevEnd.type, ref);
+  const afterEnd = await engine.connection.sendRequest(SyncStatusRequest.type, ref).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  assert.ok(afterEnd instanceof ResponseError && afterEnd.code === ErrorCodes.NotInDevMode, 'dev end stops sync');
 });
 
 test('sync follows the dev pod when it is replaced, edits made meanwhile included', async () => {
