@@ -127,12 +127,6 @@ void test('podloop workloads against an unreachable cluster exits 3 with a JSON 
   assert.equal(error.error.data.server, 'http://127.0.0.1:1');
 });
 
-void test('a command the engine does not implement yet exits 1 with its NotSupportedYet error', async (t) => {
-  const result = await podloop(['dev', 'start', 'deploy/web', '--kubeconfig', kubeconfigFile(t)]);
-  assert.equal(result.code, ExitCode.EngineError);
-  assert.match(result.stderr, /dev\/start is not supported yet/);
-});
-
 void test('usage errors exit 2', async () => {
   assert.equal((await podloop(['no-such-command'])).code, ExitCode.Usage);
   assert.equal((await podloop(['workloads', '--bogus'])).code, ExitCode.Usage);

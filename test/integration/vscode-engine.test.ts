@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { RequestType } from 'vscode-jsonrpc/node.js';
-import { methods } from '../../protocol/methods.js';
 import { PortForwardStart, PortForwardStop } from '../../protocol/portForward.js';
 import { resourceByPlural } from '../../sandbox/store/resources.js';
 import { EngineClient } from '../../clients/vscode/src/engine/engineClient.js';
@@ -137,23 +136,6 @@ test('a port forward shows on its workload through engine/state and leaves it wh
   } finally {
     model.dispose();
   }
-});
-
-test('a method the engine does not implement yet rejects with a typed NotSupportedYet error', async () => {
-  const unsupported = methods.find(
-    (info) => info.kind === 'request' && info.direction === 'clientToServer' && !engine.supports(info.method),
-  );
-  assert.ok(unsupported, 'this engine implements every method; pick another NotSupportedYet probe');
-  const type = new RequestType<Record<string, unknown>, unknown, unknown>(unsupported.method);
-  const error = await engine.request(type, { kind: 'Deployment', name: 'web', namespace: 'vscode-shop' }).then(
-    () => assert.fail(`${unsupported.method} answered`),
-    (failure: unknown) => failure,
-  );
-  assert.ok(error instanceof EngineRequestError);
-  assert.equal(error.codeName, 'NotSupportedYet');
-  assert.equal(error.notSupported, true);
-  assert.equal(error.method, unsupported.method);
-  assert.equal(describeFailure(error), `podloop: ${unsupported.method} is not supported by this engine yet.`);
 });
 
 test('an invalid request rejects with the InvalidParams code and the engine keeps serving', async () => {
