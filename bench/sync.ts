@@ -34,20 +34,44 @@ function deployment(name: string): Record<string, unknown> {
       selector: { matchLabels: labels },
       template: {
         metadata: { labels },
-        spec: { containers: [{ name: 'app', image: 'podloop/busybox', command: ['sh', '-c', "trap 'exit 0' TERM; sleep 3600 & wait"] }] },
+        spec: {
+          containers: [
+            { name: 'app', image: 'podloop/busybox', command: ['sh', '-c', "trap 'exit 0' TERM; sleep 3600 & wait"] },
+          ],
+        },
       },
     },
   };
 }
 
 /** Runs `tar c` of the tree into `kubectl exec -i -- tar x` and resolves with the elapsed ms. */
-function tarOverKubectl(sandbox: TestSandbox, tree: string, namespace: string, pod: string, target: string): Promise<number> {
+function tarOverKubectl(
+  sandbox: TestSandbox,
+  tree: string,
+  namespace: string,
+  pod: string,
+  target: string,
+): Promise<number> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const tar = spawn('tar', ['-c', '-C', tree, '.'], { stdio: ['ignore', 'pipe', 'ignore'] });
     const kubectl = spawn(
       'kubectl',
-      ['exec', '-i', '-n', namespace, pod, '-c', 'app', '--', 'sh', '-c', 'mkdir -p "$1" && tar -x -C "$1"', 'sh', target],
+      [
+        'exec',
+        '-i',
+        '-n',
+        namespace,
+        pod,
+        '-c',
+        'app',
+        '--',
+        'sh',
+        '-c',
+        'mkdir -p "$1" && tar -x -C "$1"',
+        'sh',
+        target,
+      ],
       { env: sandbox.env, stdio: ['pipe', 'ignore', 'pipe'] },
     );
     let stderr = '';
@@ -60,7 +84,13 @@ function tarOverKubectl(sandbox: TestSandbox, tree: string, namespace: string, p
   });
 }
 
-function kubectlCp(sandbox: TestSandbox, file: string, namespace: string, pod: string, target: string): Promise<number> {
+function kubectlCp(
+  sandbox: TestSandbox,
+  file: string,
+  namespace: string,
+  pod: string,
+  target: string,
+): Promise<number> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn('kubectl', ['cp', '-n', namespace, '-c', 'app', file, `${pod}:${target}`], {
@@ -70,7 +100,9 @@ function kubectlCp(sandbox: TestSandbox, file: string, namespace: string, pod: s
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(performance.now() - started) : reject(new Error(`kubectl cp failed: ${stderr}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(performance.now() - started) : reject(new Error(`kubectl cp failed: ${stderr}`)),
+    );
   });
 }
 
@@ -114,7 +146,12 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
 
     // Initial sync, timed by dev/start's own stage timings.
     const first = await engine();
-    const started = await first.connection.sendRequest(DevStart.type, { ...ref, image: 'podloop/node-dev', localDir: tree, remoteDir: '/app' });
+    const started = await first.connection.sendRequest(DevStart.type, {
+      ...ref,
+      image: 'podloop/node-dev',
+      localDir: tree,
+      remoteDir: '/app',
+    });
     const initialMs = started.timings['initial sync'] ?? Number.NaN;
     const pod = started.session.pod;
     if (pod === undefined) throw new Error('dev start named no pod');
@@ -141,7 +178,12 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
 
     // Re-sync of the unchanged tree: dev start again on the running session starts a fresh sync,
     // which diffs the manifests of both sides.
-    await first.connection.sendRequest(DevStart.type, { ...ref, image: 'podloop/node-dev', localDir: tree, remoteDir: '/app' });
+    await first.connection.sendRequest(DevStart.type, {
+      ...ref,
+      image: 'podloop/node-dev',
+      localDir: tree,
+      remoteDir: '/app',
+    });
     const resync = (await first.connection.sendRequest(SyncStatusRequest.type, ref)).status;
     await first.close();
 
@@ -151,7 +193,14 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
     generateTree(watchTree, watchFiles, 64);
     const watcher = await engine();
     const idleRss = rssMiB(watcher.child.pid);
-    await watcher.connection.sendRequest(DevStart.type, { kind: 'Deployment', name: 'watch', namespace, image: 'podloop/node-dev', localDir: watchTree, remoteDir: '/app' });
+    await watcher.connection.sendRequest(DevStart.type, {
+      kind: 'Deployment',
+      name: 'watch',
+      namespace,
+      image: 'podloop/node-dev',
+      localDir: watchTree,
+      remoteDir: '/app',
+    });
     const rss = rssMiB(watcher.child.pid);
 
     const edit = summarize('small-edit-saved-to-landed', editSamples, 50);
@@ -160,12 +209,7 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
     return {
       name: 'sync',
       description: `File sync through the engine into a sandbox dev pod (tree: ${treeFiles} files, ${Math.round(treeBytes / 1048576)} MiB)`,
-      metrics: [
-        edit,
-        cp,
-        summarize('initial-sync', [initialMs]),
-        summarize('tar-over-kubectl-exec', [baselineMs]),
-      ],
+      metrics: [edit, cp, summarize('initial-sync', [initialMs]), summarize('tar-over-kubectl-exec', [baselineMs])],
       notes: [
         `Small edit p50 ${edit.median.toFixed(1)} ms vs kubectl cp p50 ${cp.median.toFixed(1)} ms: ratio ${(edit.median / cp.median).toFixed(3)} (target ≤ 0.2).`,
         `Engine-reported batch latency (first file event → container ack) p50 ${summarize('engine', engineLatencies).median} ms.`,

@@ -2,7 +2,13 @@
 // hooks that start sync when a dev session is ready and stop it when dev mode ends.
 import type { CancellationToken } from 'vscode-jsonrpc/node.js';
 import type { WorkloadRef } from '../../protocol/errors.js';
-import type { SyncPauseParams, SyncStatusParams, SyncStatusResult, SyncVerifyParams, SyncVerifyResult } from '../../protocol/sync.js';
+import type {
+  SyncPauseParams,
+  SyncStatusParams,
+  SyncStatusResult,
+  SyncVerifyParams,
+  SyncVerifyResult,
+} from '../../protocol/sync.js';
 import { abortSignalOf } from '../cancellation.js';
 import type { DevService } from '../dev/service.js';
 import type { EngineClient } from '../engineClient.js';
@@ -77,7 +83,10 @@ export function wireSyncToDevMode(session: Session, dev: DevService, syncs: Sync
         remoteDir: ready.remoteDir,
         ...(config ? { include: config.sync.include, exclude: config.sync.exclude } : {}),
       },
-      { report: (percentage, message) => progress.report(percentage === undefined ? message : `${message} (${Math.round(percentage)}%)`) },
+      {
+        report: (percentage, message) =>
+          progress.report(percentage === undefined ? message : `${message} (${Math.round(percentage)}%)`),
+      },
       signal,
     );
   });

@@ -34,7 +34,12 @@ export interface SyncProgress {
 
 export interface SyncService {
   /** Starts syncing the workload (replacing a sync it had); resolves once the initial sync landed. */
-  start(kube: Kube | undefined, request: SyncStartRequest, progress?: SyncProgress, signal?: AbortSignal): Promise<void>;
+  start(
+    kube: Kube | undefined,
+    request: SyncStartRequest,
+    progress?: SyncProgress,
+    signal?: AbortSignal,
+  ): Promise<void>;
   /** Ends the workload's sync; a no-op without one. */
   stop(workload: WorkloadRef): Promise<void>;
   /** NotInDevMode when the workload has no sync in this engine. */

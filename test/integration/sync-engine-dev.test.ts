@@ -38,7 +38,10 @@ function localFolder(): string {
 }
 
 async function containerFile(namespace: string, path: string): Promise<string | undefined> {
-  const result = await cluster.sandbox.kubectl(['exec', '-n', namespace, 'deploy/shop', '-c', 'web', '--', 'cat', path], { timeoutMs: 15_000 });
+  const result = await cluster.sandbox.kubectl(
+    ['exec', '-n', namespace, 'deploy/shop', '-c', 'web', '--', 'cat', path],
+    { timeoutMs: 15_000 },
+  );
   return result.code === 0 ? result.stdout : undefined;
 }
 
@@ -64,7 +67,10 @@ test('dev start with a local folder syncs it, and edits, deletes and renames fol
   const { engine, messages, ref } = await startDev(namespace, local);
   const states: EngineStateParams[] = [];
   engine.connection.onNotification(EngineState.type, (params) => states.push(params));
-  assert.ok(messages.some((message) => message.startsWith('initial sync: ')), `initial sync progress: ${messages.join(' | ')}`);
+  assert.ok(
+    messages.some((message) => message.startsWith('initial sync: ')),
+    `initial sync progress: ${messages.join(' | ')}`,
+  );
 
   assert.equal(await containerFile(namespace, '/app/index.js'), 'console.log("hello")\n');
   assert.equal(await containerFile(namespace, '/app/src/deep/util.js'), 'export const x = 1;\n');
@@ -73,8 +79,14 @@ test('dev start with a local folder syncs it, and edits, deletes and renames fol
   writeFileSync(join(local, 'index.js'), 'console.log("edited")\n');
   renameSync(join(local, 'src', 'deep', 'util.js'), join(local, 'src', 'util2.js'));
   writeFileSync(join(local, 'new.txt'), 'new');
-  await waitFor('the edit lands', async () => (await containerFile(namespace, '/app/index.js')) === 'console.log("edited")\n');
-  await waitFor('the rename lands', async () => (await containerFile(namespace, '/app/src/util2.js')) === 'export const x = 1;\n');
+  await waitFor(
+    'the edit lands',
+    async () => (await containerFile(namespace, '/app/index.js')) === 'console.log("edited")\n',
+  );
+  await waitFor(
+    'the rename lands',
+    async () => (await containerFile(namespace, '/app/src/util2.js')) === 'export const x = 1;\n',
+  );
   assert.equal(await containerFile(namespace, '/app/src/deep/util.js'), undefined, 'the old name is gone');
   rmSync(join(local, 'src', 'deep'), { recursive: true });
 
@@ -104,7 +116,10 @@ test('dev start with a local folder syncs it, and edits, deletes and renames fol
   assert.deepEqual(whilePaused.differences, [{ path: 'held.txt', reason: 'missing-remote' }]);
 
   await engine.connection.sendRequest(SyncResume.type, ref);
-  await waitFor('the held edit lands after resume', async () => (await containerFile(namespace, '/app/held.txt')) === 'held back');
+  await waitFor(
+    'the held edit lands after resume',
+    async () => (await containerFile(namespace, '/app/held.txt')) === 'held back',
+  );
   assert.equal((await engine.connection.sendRequest(SyncVerify.type, ref)).inSync, true);
 
   await engine.connection.sendRequest(DevEnd.type, ref);
@@ -138,12 +153,32 @@ test('sync follows the dev pod when it is replaced, edits made meanwhile include
     60_000,
   );
   assert.deepEqual(verified.differences, []);
-  const pods = await cluster.sandbox.kubectl(['get', 'pods', '-n', namespace, '-o', 'jsonpath={.items[*].metadata.name}']);
-  await waitFor('the new pod holds the files', async () => {
-    const names = (await cluster.sandbox.kubectl(['get', 'pods', '-n', namespace, '-o', 'jsonpath={range .items[?(@.metadata.deletionTimestamp)]}{.metadata.name}{end}'])).stdout;
-    if (names.includes(firstPod)) return false;
-    return (await containerFile(namespace, '/app/during.txt')) === 'written while the pod was replaced';
-  }, 60_000);
+  const pods = await cluster.sandbox.kubectl([
+    'get',
+    'pods',
+    '-n',
+    namespace,
+    '-o',
+    'jsonpath={.items[*].metadata.name}',
+  ]);
+  await waitFor(
+    'the new pod holds the files',
+    async () => {
+      const names = (
+        await cluster.sandbox.kubectl([
+          'get',
+          'pods',
+          '-n',
+          namespace,
+          '-o',
+          'jsonpath={range .items[?(@.metadata.deletionTimestamp)]}{.metadata.name}{end}',
+        ])
+      ).stdout;
+      if (names.includes(firstPod)) return false;
+      return (await containerFile(namespace, '/app/during.txt')) === 'written while the pod was replaced';
+    },
+    60_000,
+  );
   assert.notEqual(pods.stdout.trim(), '', 'the workload has a pod');
   await waitFor('engine/state names the replacement pod', () =>
     states.some((state) => state.devSessions.some((info) => info.pod !== undefined && info.pod !== firstPod)),

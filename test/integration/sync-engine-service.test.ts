@@ -30,7 +30,14 @@ void test('the sync service reports batches in engine/state, restarts runs after
     logLines: () => undefined,
   };
   const state = createStateHub(client, { enabled: () => true, context: () => undefined });
-  const info: DevSessionInfo = { workload, container: 'app', phase: 'running', holder: 'me', ownedByThisEngine: true, remoteDir: remote.path };
+  const info: DevSessionInfo = {
+    workload,
+    container: 'app',
+    phase: 'running',
+    holder: 'me',
+    ownedByThisEngine: true,
+    remoteDir: remote.path,
+  };
   state.setDevSession(info, 'dev session running');
   const reloads: string[] = [];
   const progress: string[] = [];
@@ -55,7 +62,10 @@ void test('the sync service reports batches in engine/state, restarts runs after
 
     const pushesBefore = pushed.length;
     for (let i = 0; i < 5; i++) writeFileSync(join(local.path, `burst${i}.txt`), String(i));
-    await waitFor(() => syncs.status(workload).totals.files >= 7 && syncs.status(workload).pendingFiles === 0, 'the burst to land');
+    await waitFor(
+      () => syncs.status(workload).totals.files >= 7 && syncs.status(workload).pendingFiles === 0,
+      'the burst to land',
+    );
     await waitFor(
       () => pushed.slice(pushesBefore).some((params) => (params.devSessions[0]?.sync?.totals.files ?? 0) >= 7),
       'engine/state with the burst',

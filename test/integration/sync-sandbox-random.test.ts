@@ -55,7 +55,8 @@ test('thousands of seeded edits with the dev pod deleted twice end with zero dif
   console.log(`sync-sandbox-random seed ${seed}`);
   const rand = seeded(seed);
   const pick = <T>(items: readonly T[]): T | undefined => items[Math.floor(rand() * items.length)];
-  const bytes = (max: number): Buffer => Buffer.alloc(Math.floor(rand() * max), String.fromCharCode(97 + Math.floor(rand() * 26)));
+  const bytes = (max: number): Buffer =>
+    Buffer.alloc(Math.floor(rand() * max), String.fromCharCode(97 + Math.floor(rand() * 26)));
 
   const local = tempDir('sync-random');
   folders.push(local);
@@ -92,7 +93,16 @@ test('thousands of seeded edits with the dev pod deleted twice end with zero dif
     localDir: local,
   });
   const deletePod = async (): Promise<void> => {
-    const pods = await cluster.sandbox.kubectl(['get', 'pods', '-n', namespace, '-l', 'app=shop', '-o', 'jsonpath={.items[*].metadata.name}']);
+    const pods = await cluster.sandbox.kubectl([
+      'get',
+      'pods',
+      '-n',
+      namespace,
+      '-l',
+      'app=shop',
+      '-o',
+      'jsonpath={.items[*].metadata.name}',
+    ]);
     for (const pod of pods.stdout.split(' ').filter(Boolean))
       await cluster.sandbox.kubectl(['delete', 'pod', '-n', namespace, pod, '--wait=false']);
   };
@@ -179,11 +189,37 @@ test('thousands of seeded edits with the dev pod deleted twice end with zero dif
     80_000,
   ).catch(async (error: Error) => {
     const status = await engine.connection.sendRequest(SyncStatusRequest.type, ref).catch(() => undefined);
-    throw new Error(`${error.message}; differences ${JSON.stringify(last?.differences.slice(0, 20))}; status ${JSON.stringify(status)}`);
+    throw new Error(
+      `${error.message}; differences ${JSON.stringify(last?.differences.slice(0, 20))}; status ${JSON.stringify(status)}`,
+    );
   });
   assert.equal(last?.files, files.size + 1, `every regular file, big.bin included, was compared (seed ${seed})`);
-  const live = await cluster.sandbox.kubectl(['get', 'pods', '-n', namespace, '-l', 'app=shop', '-o', 'jsonpath={.items[*].metadata.name}']);
+  const live = await cluster.sandbox.kubectl([
+    'get',
+    'pods',
+    '-n',
+    namespace,
+    '-l',
+    'app=shop',
+    '-o',
+    'jsonpath={.items[*].metadata.name}',
+  ]);
   assert.ok(!live.stdout.split(' ').includes(started.session.pod), `verified against a replacement pod (seed ${seed})`);
-  const size = await cluster.sandbox.kubectl(['exec', '-n', namespace, 'deploy/shop', '-c', 'web', '--', 'wc', '-c', '/app/big.bin']);
-  assert.equal(size.stdout.trim().split(/\s+/)[0], String(BIG_FILE_MB * 1024 * 1024 + 4), `the big file landed whole (seed ${seed})`);
+  const size = await cluster.sandbox.kubectl([
+    'exec',
+    '-n',
+    namespace,
+    'deploy/shop',
+    '-c',
+    'web',
+    '--',
+    'wc',
+    '-c',
+    '/app/big.bin',
+  ]);
+  assert.equal(
+    size.stdout.trim().split(/\s+/)[0],
+    String(BIG_FILE_MB * 1024 * 1024 + 4),
+    `the big file landed whole (seed ${seed})`,
+  );
 });
