@@ -211,6 +211,8 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
         { workload: keyOf(request.workload), localDir: request.localDir, remoteDir: request.remoteDir },
         'sync started',
       );
+      // Dev start records its session after this resolves; the deferred push then adds the sync state to it.
+      pushState(entry, 'sync started');
     },
     async stop(workload) {
       const entry = entries.get(keyOf(workload));

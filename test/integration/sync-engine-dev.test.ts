@@ -5,7 +5,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ResponseError } from 'vscode-jsonrpc/node.js';
-import { DevEnd, DevStart } from '../../protocol/dev.js';
+import { DevEnd, DevStart, DevStatus } from '../../protocol/dev.js';
 import { ErrorCodes } from '../../protocol/errors.js';
 import { EngineState } from '../../protocol/state.js';
 import type { EngineStateParams } from '../../protocol/state.js';
@@ -72,6 +72,10 @@ test('dev start with a local folder syncs it, and edits, deletes and renames fol
     `initial sync progress: ${messages.join(' | ')}`,
   );
 
+  await waitFor('dev/status shows the sync state', async () => {
+    const { sessions } = await engine.connection.sendRequest(DevStatus.type, {});
+    return sessions[0]?.sync?.state === 'idle' && sessions[0].sync.totals.files >= 4;
+  });
   assert.equal(await containerFile(namespace, '/app/index.js'), 'console.log("hello")\n');
   assert.equal(await containerFile(namespace, '/app/src/deep/util.js'), 'export const x = 1;\n');
   assert.equal(await containerFile(namespace, '/app/dist/bundle.js'), undefined, '.gitignore is honoured');
