@@ -3,7 +3,7 @@
 
 import type { ObjectStore } from '../store/store.js';
 import { resourceByPlural } from '../store/resources.js';
-import type { RecordEvent } from './recorder.js';
+import type { RecordEvent } from '../store/events.js';
 
 export interface ControllerContext {
   store: ObjectStore;

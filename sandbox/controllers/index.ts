@@ -12,7 +12,7 @@ import { garbageCollector } from './gc.js';
 import { jobController } from './job.js';
 import { namespaceController } from './namespace.js';
 import { pvcController } from './pvc.js';
-import { eventRecorder } from './recorder.js';
+import { eventRecorder } from '../store/events.js';
 import { ControllerLoop, sharedWatches, type Controller } from './queue.js';
 import { replicaSetController } from './replicaset.js';
 import { schedulerController } from './scheduler.js';

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Readable, type Duplex } from 'node:stream';
 import { NODE_NAME } from '../store/cluster.js';
 import { ApiError, badRequest, notFound } from '../store/errors.js';
+import { eventRecorder } from '../store/events.js';
 import type { KubeObject } from '../store/objects.js';
 import { resourceByPlural } from '../store/resources.js';
 import type { ObjectStore, WatchEvent } from '../store/store.js';
@@ -97,6 +98,7 @@ export function startKubelet(options: KubeletOptions): Kubelet {
     probeSecondMs: options.probeSecondMs ?? 1000,
     hostIP: '127.0.0.1',
     lookups,
+    recordEvent: eventRecorder(store),
   };
 
   function forget(uid: string): void {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { recordEvent } from '../store/events.js';
+import type { RecordEvent } from '../store/events.js';
 import type { KubeObject } from '../store/objects.js';
 import { resourceByPlural } from '../store/resources.js';
 import type { ObjectStore } from '../store/store.js';
@@ -56,6 +56,7 @@ export interface KubeletSettings {
   hostIP: string;
   /** ConfigMaps and Secrets (values base64 as stored) of a namespace. */
   lookups: (namespace: string) => VolumeLookups;
+  recordEvent: RecordEvent;
 }
 
 /** An init container that keeps running beside the app containers (Kubernetes sidecars). */
@@ -114,7 +115,7 @@ export class PodWorker {
 
   private event(type: 'Normal' | 'Warning', reason: string, message: string): void {
     const pod = this.current();
-    if (pod) recordEvent(this.settings.store, pod, type, reason, message, 'kubelet');
+    if (pod) this.settings.recordEvent(pod, type, reason, message, 'kubelet');
   }
 
   async start(): Promise<void> {
