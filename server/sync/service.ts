@@ -102,7 +102,7 @@ export function protocolStatus(status: CoreStatus): SyncStatus {
 function notInDevMode(workload: WorkloadRef): ResponseError<WorkloadRef> {
   return new ResponseError(
     ErrorCodes.NotInDevMode,
-    `${workload.kind} ${workload.name} in namespace ${workload.namespace} has no file sync in this engine; start dev mode with dev/start first`,
+    `${workload.kind} ${workload.name} in namespace ${workload.namespace} has no file sync in this engine: sync runs in the engine that started dev mode; start dev mode with a local folder from this engine (dev/start) first`,
     workload,
   );
 }
