@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'clients/vscode/out/**', 'clients/jetbrains/**', 'sandbox/images/**', '**/*.mjs', '**/*.cjs', 'bin/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'clients/vscode/out/**', 'clients/jetbrains/**', 'sandbox/images/**', 'examples/**', 'eslint.config.js', '**/*.mjs', '**/*.cjs', 'bin/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
