@@ -193,6 +193,9 @@ export async function waitForDevPod(
         });
         last = devPodVerdict(pod, target.container, events);
       }
+      // The dev container can run before the pod's other containers do: ready means the whole pod runs.
+      const phase = (pod as { status?: { phase?: unknown } } | undefined)?.status?.phase;
+      if (last.state === 'ready' && phase !== 'Running') last = { state: 'waiting', pod: name, reason: 'Pending' };
     }
     options.onVerdict(last);
     if (last.state !== 'waiting') return last;
