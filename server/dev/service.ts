@@ -238,6 +238,17 @@ export function createDevService(options: DevServiceOptions): DevService {
         });
         if (candidate.outcome === 'alreadyInDevMode') {
           await objects.jsonPatch(ref.kind as ObjectKind, ref.namespace, ref.name, candidate.patch, signal);
+          const running = sessions.get(keyOf(ref));
+          if (running) {
+            // Ours and running in this engine: sync and forwards already run, so there is nothing to start.
+            for (const rest of devStartStages.slice(1)) stage(rest, 'already in dev mode');
+            timings[current!] = 0;
+            return {
+              session: running.info,
+              timings,
+              ...(candidate.warnings.length > 0 ? { warnings: candidate.warnings } : {}),
+            };
+          }
           plan = candidate;
           original = workload;
           break;
