@@ -16,7 +16,14 @@ import dev.podloop.client.protocol.Dev.DevStartResult;
 import dev.podloop.client.protocol.Dev.DevStatusParams;
 import dev.podloop.client.protocol.Dev.DevStatusResult;
 import dev.podloop.client.protocol.Exec.ExecRunParams;
+import dev.podloop.client.protocol.Exec.ExecExitParams;
+import dev.podloop.client.protocol.Exec.ExecInputParams;
+import dev.podloop.client.protocol.Exec.ExecOutputParams;
+import dev.podloop.client.protocol.Exec.ExecResizeParams;
 import dev.podloop.client.protocol.Exec.ExecRunResult;
+import dev.podloop.client.protocol.Exec.ExecStartParams;
+import dev.podloop.client.protocol.Exec.ExecStartResult;
+import dev.podloop.client.protocol.Exec.ExecStopParams;
 import dev.podloop.client.protocol.Lifecycle.EngineLogParams;
 import dev.podloop.client.protocol.Lifecycle.InitializeParams;
 import dev.podloop.client.protocol.Lifecycle.InitializeResult;
@@ -31,6 +38,8 @@ import dev.podloop.client.protocol.PortForward.PortForwardListResult;
 import dev.podloop.client.protocol.PortForward.PortForwardStartParams;
 import dev.podloop.client.protocol.PortForward.PortForwardStopParams;
 import dev.podloop.client.protocol.Progress.ProgressParams;
+import dev.podloop.client.protocol.Run.RunExitedParams;
+import dev.podloop.client.protocol.Run.RunRestartParams;
 import dev.podloop.client.protocol.Run.RunStartParams;
 import dev.podloop.client.protocol.Run.RunStartResult;
 import dev.podloop.client.protocol.Run.RunStopParams;
@@ -219,9 +228,38 @@ public final class PodloopClient {
     return connection.request(Methods.RUN_STOP, params, RunStopResult.class);
   }
 
+  /** Stops the run's process tree and starts it again; its exit arrives through {@link #onRunExited}. */
+  @RpcMethod(Methods.RUN_RESTART)
+  public CompletableFuture<Void> runRestart(RunRestartParams params) {
+    return connection.request(Methods.RUN_RESTART, params, Void.class);
+  }
+
   @RpcMethod(Methods.EXEC_RUN)
   public CompletableFuture<ExecRunResult> execRun(ExecRunParams params) {
     return connection.request(Methods.EXEC_RUN, params, ExecRunResult.class);
+  }
+
+  /** Starts an interactive session (a terminal when asked); output arrives through {@link #onExecOutput}. */
+  @RpcMethod(Methods.EXEC_START)
+  public CompletableFuture<ExecStartResult> execStart(ExecStartParams params) {
+    return connection.request(Methods.EXEC_START, params, ExecStartResult.class);
+  }
+
+  /** Sends stdin bytes (base64 in {@code data}) to a session; {@code eof} closes its stdin. */
+  @RpcMethod(Methods.EXEC_INPUT)
+  public void execInput(ExecInputParams params) {
+    notify(Methods.EXEC_INPUT, params);
+  }
+
+  /** Tells a terminal session that the IDE's terminal changed size. */
+  @RpcMethod(Methods.EXEC_RESIZE)
+  public void execResize(ExecResizeParams params) {
+    notify(Methods.EXEC_RESIZE, params);
+  }
+
+  @RpcMethod(Methods.EXEC_STOP)
+  public CompletableFuture<Void> execStop(ExecStopParams params) {
+    return connection.request(Methods.EXEC_STOP, params, Void.class);
   }
 
   // Sandbox
@@ -282,6 +320,21 @@ public final class PodloopClient {
   @RpcMethod(Methods.LOGS_LINES)
   public Subscription onLogLines(Consumer<LogLinesParams> listener) {
     return connection.onNotification(Methods.LOGS_LINES, LogLinesParams.class, listener);
+  }
+
+  @RpcMethod(Methods.EXEC_OUTPUT)
+  public Subscription onExecOutput(Consumer<ExecOutputParams> listener) {
+    return connection.onNotification(Methods.EXEC_OUTPUT, ExecOutputParams.class, listener);
+  }
+
+  @RpcMethod(Methods.EXEC_EXIT)
+  public Subscription onExecExit(Consumer<ExecExitParams> listener) {
+    return connection.onNotification(Methods.EXEC_EXIT, ExecExitParams.class, listener);
+  }
+
+  @RpcMethod(Methods.RUN_EXITED)
+  public Subscription onRunExited(Consumer<RunExitedParams> listener) {
+    return connection.onNotification(Methods.RUN_EXITED, RunExitedParams.class, listener);
   }
 
   private void notify(String method, Object params) {

@@ -81,6 +81,8 @@ public class EngineSandboxTest {
   public void theDevLoopRunsFromStartToEnd() throws Exception {
     Path sources = Files.createTempDirectory("podloop-jvm-src-");
     Files.writeString(sources.resolve("hello.txt"), "hello from the JVM client\n");
+    // A Node.js project: the engine picks the Node.js dev image for it.
+    Files.writeString(sources.resolve("package.json"), "{\"name\": \"jvm-client-sample\"}\n");
     DevStartParams start = new DevStartParams(
         WorkloadKind.Deployment, workload, namespace, null, null, sources.toString(), null, null, null, null, List.of());
     if (!initialized.capabilities().methods().contains(Methods.DEV_START)) {
