@@ -156,7 +156,7 @@ export async function withEngine(globals: GlobalOptions, work: (engine: CliEngin
       connection.sendRequest(Initialize.type, {
         processId: process.pid,
         clientInfo: { name: 'podloop-cli' },
-        capabilities: { workDoneProgress: true, stateNotifications: false },
+        capabilities: { workDoneProgress: true, stateNotifications: true },
         ...(globals.kubeconfig !== undefined ? { kubeconfig: globals.kubeconfig } : {}),
         ...(globals.context !== undefined ? { context: globals.context } : {}),
         ...(globals.namespace !== undefined ? { namespace: globals.namespace } : {}),

@@ -8,12 +8,13 @@ import { RunStop } from '../../../protocol/run.js';
 import { printJson } from '../output.js';
 import { UsageError } from '../workloadRef.js';
 import { run } from './action.js';
-import { replaceCommand, workloadOf } from './exec.js';
+import { workloadOf } from './exec.js';
 
 const languages = ['node', 'python', 'go', 'java'] as const;
 
 export function registerDebugCommand(program: Command): void {
-  replaceCommand(program, 'debug')
+  program
+    .command('debug')
     .argument('<workload>')
     .argument('[program...]')
     .description('run PROGRAM (default: the configured one) under its debugger and print IDE attach settings')

@@ -1,29 +1,18 @@
-// The dev-loop commands: dev, sync, logs, port-forward, debug, run, exec. Each maps onto its
-// protocol method; the engine holds all the logic.
+// `podloop dev start|end|status|reset` and `podloop sync status|verify|pause|resume`: each maps onto
+// its protocol method; the engine holds all the logic.
 import type { Command } from 'commander';
-import { DebugStart } from '../../../protocol/debug.js';
 import { DevEnd, DevReset, DevStart, DevStatus } from '../../../protocol/dev.js';
 import type { DevSessionInfo, WorkloadParams } from '../../../protocol/dev.js';
-import { ExecRun } from '../../../protocol/exec.js';
-import { LogLines, LogsFollow, LogsStop } from '../../../protocol/logs.js';
-import { PortForwardStart } from '../../../protocol/portForward.js';
-import { RunStart, RunStop } from '../../../protocol/run.js';
 import { SyncPause, SyncResume, SyncStatusRequest, SyncVerify } from '../../../protocol/sync.js';
 import type { SyncStatus } from '../../../protocol/sync.js';
-import type { GlobalOptions } from '../engineSession.js';
+import type { CliEngine, GlobalOptions } from '../engineSession.js';
+import { EngineState } from '../../../protocol/state.js';
 import { printJson, printTable } from '../output.js';
-import { parseWorkloadRef, UsageError } from '../workloadRef.js';
+import { parseWorkloadRef } from '../workloadRef.js';
 import { run } from './action.js';
 
 function workload(ref: string, globals: GlobalOptions): WorkloadParams {
   return { ...parseWorkloadRef(ref), ...(globals.namespace !== undefined ? { namespace: globals.namespace } : {}) };
-}
-
-function port(text: string, what: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0 || value > 65535)
-    throw new UsageError(`${what} must be a port number, got '${text}'`);
-  return value;
 }
 
 function printSessions(sessions: DevSessionInfo[]): void {
@@ -45,6 +34,27 @@ function printSessions(sessions: DevSessionInfo[]): void {
   );
 }
 
+/** Prints one line per sync batch of `target` that `engine/state` reports, once `live` is set. */
+function watchSyncBatches(engine: CliEngine, target: WorkloadParams, print: boolean): { live: boolean } {
+  const watcher = { live: false };
+  let lastBatchAt: string | undefined;
+  engine.onNotification(EngineState.type, (state) => {
+    const session = state.devSessions.find(
+      (candidate) =>
+        candidate.workload.kind.toLowerCase() === target.kind.toLowerCase() &&
+        candidate.workload.name === target.name &&
+        (target.namespace === undefined || candidate.workload.namespace === target.namespace),
+    );
+    const batch = session?.sync?.lastBatch;
+    if (!batch || batch.at === lastBatchAt) return;
+    lastBatchAt = batch.at;
+    if (watcher.live && print) {
+      process.stdout.write(`synced ${batch.files} files (${batch.bytes} bytes) in ${batch.latencyMs} ms\n`);
+    }
+  });
+  return watcher;
+}
+
 function describeSync(status: SyncStatus): string {
   const last = status.lastBatch
     ? `, last batch ${status.lastBatch.files} files in ${status.lastBatch.latencyMs} ms`
@@ -61,12 +71,15 @@ export function registerDevCommands(program: Command): void {
     .option('--local <dir>', 'local folder to sync (default: the current folder)')
     .option('--image <image>', 'dev image')
     .option('--force', "take over another engine's dev session")
+    .option('--detach', 'return once dev mode is ready instead of staying to sync until Ctrl-C')
     .action(
       run(async (globals, [ref = ''], engine) => {
+        const target = workload(ref, globals);
+        const batches = watchSyncBatches(engine, target, globals.json !== true);
         const result = await engine.request(
           DevStart.type,
           {
-            ...workload(ref, globals),
+            ...target,
             localDir: typeof globals.local === 'string' ? globals.local : process.cwd(),
             ...(typeof globals.container === 'string' ? { container: globals.container } : {}),
             ...(typeof globals.image === 'string' ? { image: globals.image } : {}),
@@ -74,11 +87,23 @@ export function registerDevCommands(program: Command): void {
           },
           { progress: true },
         );
-        if (globals.json === true) return printJson(result);
-        printSessions([result.session]);
-        for (const warning of result.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
-        const total = Object.values(result.timings).reduce((sum, ms) => sum + ms, 0);
-        process.stdout.write(`Dev mode ready in ${(total / 1000).toFixed(1)} s.\n`);
+        if (globals.json === true) printJson(result);
+        else {
+          printSessions([result.session]);
+          for (const warning of result.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
+          const total = Object.values(result.timings).reduce((sum, ms) => sum + ms, 0);
+          process.stdout.write(`Dev mode ready in ${(total / 1000).toFixed(1)} s.\n`);
+        }
+        if (globals.detach === true) return;
+        // File sync and the forwards live in this engine: stay until Ctrl-C. The workload stays in
+        // dev mode afterwards; `podloop dev end` restores it.
+        if (globals.json !== true) {
+          process.stdout.write(
+            `Syncing ${result.session.localDir ?? 'the local folder'}; press Ctrl-C to stop (then 'podloop dev end ${ref}' restores the workload).\n`,
+          );
+        }
+        batches.live = true;
+        await engine.interrupted;
       }),
     );
   dev
@@ -162,125 +187,4 @@ export function registerDevCommands(program: Command): void {
         }),
       );
   }
-
-  program
-    .command('logs <workload>')
-    .description('stream the logs of every pod of KIND/NAME')
-    .option('-c, --container <name>', 'only this container')
-    .option('--tail <lines>', 'lines of history', '100')
-    .option('--no-follow', 'print the history and stop')
-    .action(
-      run(async (globals, [ref = ''], engine) => {
-        let ended: () => void = () => undefined;
-        const done = new Promise<void>((resolve) => {
-          ended = resolve;
-        });
-        engine.onNotification(LogLines.type, (batch) => {
-          for (const line of batch.lines) {
-            process.stdout.write(
-              globals.json === true ? JSON.stringify(line) + '\n' : `[${line.pod}/${line.container}] ${line.text}\n`,
-            );
-          }
-          if (batch.end === true) ended();
-        });
-        const tail = Number(globals.tail);
-        if (!Number.isInteger(tail) || tail < 0)
-          throw new UsageError(`--tail must be a number of lines, got '${String(globals.tail)}'`);
-        const { streamId } = await engine.request(LogsFollow.type, {
-          ...workload(ref, globals),
-          tailLines: tail,
-          follow: globals.follow !== false,
-          ...(typeof globals.container === 'string' ? { container: globals.container } : {}),
-        });
-        await Promise.race([done, engine.interrupted]);
-        await engine.request(LogsStop.type, { streamId }).catch(() => undefined);
-      }),
-    );
-
-  program
-    .command('port-forward <workload> <ports...>')
-    .description('forward local ports to KIND/NAME (PORT or LOCAL:REMOTE) until Ctrl-C')
-    .action(
-      run(async (globals, [ref = '', ...ports], engine) => {
-        const forwards = [];
-        for (const spec of ports) {
-          const [first = '', second] = spec.split(':');
-          const remotePort = port(second ?? first, 'the remote port');
-          const localPort = port(first, 'the local port');
-          forwards.push(
-            await engine.request(PortForwardStart.type, { ...workload(ref, globals), remotePort, localPort }),
-          );
-        }
-        if (globals.json === true) printJson({ forwards });
-        else
-          for (const forward of forwards)
-            process.stdout.write(`Forwarding ${forward.localAddress}:${forward.localPort} -> ${forward.remotePort}\n`);
-        await engine.interrupted;
-      }),
-    );
-
-  program
-    .command('debug <workload>')
-    .description('start the debugger in the dev container and print IDE attach settings')
-    .option('--language <language>', 'node, python, go or java')
-    .option('--port <n>', 'local port')
-    .action(
-      run(async (globals, [ref = ''], engine) => {
-        const language = globals.language;
-        if (language !== undefined && !['node', 'python', 'go', 'java'].includes(String(language))) {
-          throw new UsageError(`--language must be node, python, go or java, got '${String(language)}'`);
-        }
-        const result = await engine.request(
-          DebugStart.type,
-          {
-            ...workload(ref, globals),
-            ...(language !== undefined ? { language: language as 'node' | 'python' | 'go' | 'java' } : {}),
-            ...(typeof globals.port === 'string' ? { localPort: port(globals.port, '--port') } : {}),
-          },
-          { progress: true },
-        );
-        if (globals.json === true) return printJson(result);
-        process.stdout.write(
-          `Debugger listening on ${result.jetbrains.host}:${result.jetbrains.port}\n${JSON.stringify(result.vscodeLaunchConfig, null, 2)}\n`,
-        );
-      }),
-    );
-
-  program
-    .command('run <workload> [command...]')
-    .description('run the configured command (or COMMAND) in the dev container until Ctrl-C')
-    .action(
-      run(async (globals, [ref = '', ...command], engine) => {
-        engine.onNotification(LogLines.type, (batch) => {
-          for (const line of batch.lines) process.stdout.write(`${line.text}\n`);
-        });
-        const { runId } = await engine.request(RunStart.type, {
-          ...workload(ref, globals),
-          ...(command.length > 0 ? { command } : {}),
-        });
-        if (globals.json === true) printJson({ runId });
-        await engine.interrupted;
-        await engine.request(RunStop.type, { runId }).catch(() => undefined);
-      }),
-    );
-
-  program
-    .command('exec <workload> <command...>')
-    .description('run COMMAND to completion in a container of KIND/NAME (use -- before it)')
-    .option('-c, --container <name>', 'container')
-    .action(
-      run(async (globals, [ref = '', ...command], engine) => {
-        const result = await engine.request(ExecRun.type, {
-          ...workload(ref, globals),
-          command,
-          ...(typeof globals.container === 'string' ? { container: globals.container } : {}),
-        });
-        if (globals.json === true) printJson(result);
-        else {
-          process.stdout.write(result.stdout);
-          process.stderr.write(result.stderr);
-        }
-        process.exitCode = result.exitCode;
-      }),
-    );
 }

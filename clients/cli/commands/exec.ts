@@ -12,14 +12,6 @@ export function workloadOf(ref: string, globals: GlobalOptions): WorkloadParams 
   return { ...parseWorkloadRef(ref), ...(globals.namespace !== undefined ? { namespace: globals.namespace } : {}) };
 }
 
-/** Adds `name` to the program, replacing an earlier definition of it (this one is the complete one). */
-export function replaceCommand(program: Command, name: string): Command {
-  const commands = program.commands as Command[];
-  const index = commands.findIndex((command) => command.name() === name);
-  if (index !== -1) commands.splice(index, 1);
-  return program.command(name);
-}
-
 async function interactive(
   engine: CliEngine,
   params: WorkloadParams & { command: string[]; container?: string },
@@ -66,7 +58,8 @@ async function interactive(
 }
 
 export function registerExecCommand(program: Command): void {
-  replaceCommand(program, 'exec')
+  program
+    .command('exec')
     .argument('<workload>')
     .argument('<command...>')
     .description('run COMMAND in a container of KIND/NAME (use -- before it); -it for a terminal')

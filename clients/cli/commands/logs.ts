@@ -5,7 +5,7 @@ import { LogLines, LogsFollow, LogsStop } from '../../../protocol/logs.js';
 import type { LogLine } from '../../../protocol/logs.js';
 import { UsageError } from '../workloadRef.js';
 import { run } from './action.js';
-import { replaceCommand, workloadOf } from './exec.js';
+import { workloadOf } from './exec.js';
 
 /** `30s`, `5m`, `2h`, `1d` → seconds. */
 export function parseDuration(text: string): number {
@@ -20,7 +20,8 @@ export function renderLine(line: LogLine, timestamps: boolean): string {
 }
 
 export function registerLogsCommand(program: Command): void {
-  replaceCommand(program, 'logs')
+  program
+    .command('logs')
     .argument('<workload>')
     .description("print the logs of KIND/NAME's pods; -f follows them across restarts and rollouts")
     .option('-f, --follow', 'keep following, including pods that replace the current ones')

@@ -6,7 +6,7 @@ import type { PortForwardInfo } from '../../../protocol/portForward.js';
 import { printJson } from '../output.js';
 import { UsageError } from '../workloadRef.js';
 import { run } from './action.js';
-import { replaceCommand, workloadOf } from './exec.js';
+import { workloadOf } from './exec.js';
 
 function port(text: string, what: string): number {
   const value = Number(text);
@@ -27,7 +27,8 @@ export function parsePortSpec(spec: string): { localPort: number; remotePort: nu
 }
 
 export function registerPortForwardCommand(program: Command): void {
-  replaceCommand(program, 'port-forward')
+  program
+    .command('port-forward')
     .argument('<workload>')
     .argument('<ports...>')
     .description('forward local ports to KIND/NAME (PORT, LOCAL:REMOTE or :REMOTE) until Ctrl-C')

@@ -5,10 +5,11 @@ import { LogLines } from '../../../protocol/logs.js';
 import { RunExited, RunStart, RunStop } from '../../../protocol/run.js';
 import { printJson } from '../output.js';
 import { run } from './action.js';
-import { replaceCommand, workloadOf } from './exec.js';
+import { workloadOf } from './exec.js';
 
 export function registerRunCommand(program: Command): void {
-  replaceCommand(program, 'run')
+  program
+    .command('run')
     .argument('<workload>')
     .argument('[command...]')
     .description('run the configured command (or COMMAND) in the dev container until it exits or Ctrl-C')
