@@ -47,6 +47,8 @@ const debianPackages = [
   ['python3', 'python3'],
   // The sync receiver is tested against busybox's tools, as minimal images have them.
   ['busybox', 'busybox-static'],
+  // The shell completion test checks that the generated zsh script parses.
+  ['zsh', 'zsh'],
 ].filter(([binary]) => !onPath(binary)).map(([, pkg]) => pkg).filter((pkg, i, all) => all.indexOf(pkg) === i);
 if (debianPackages.length > 0) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;

@@ -12,6 +12,7 @@ import { registerPortForwardCommand } from './commands/portForward.js';
 import { registerExecCommand } from './commands/exec.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerDebugCommand } from './commands/debug.js';
+import { registerCompletionCommand } from './commands/completion.js';
 
 export function buildProgram(): Command {
   const program = new Command('podloop')
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerExecCommand(program);
   registerRunCommand(program);
   registerDebugCommand(program);
+  registerCompletionCommand(program);
   return program;
 }
 
