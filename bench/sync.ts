@@ -176,16 +176,18 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
     const cpSamples: number[] = [];
     for (let i = 0; i < copies; i++) cpSamples.push(await kubectlCp(sandbox, small, namespace, pod, '/tmp/edit.txt'));
 
-    // Re-sync of the unchanged tree: dev start again on the running session starts a fresh sync,
-    // which diffs the manifests of both sides.
-    await first.connection.sendRequest(DevStart.type, {
+    // Re-sync of the unchanged tree: the engine goes away (the workload stays in dev mode, its files
+    // stay in the container), and a new engine starts dev mode again: its sync diffs both manifests.
+    await first.close();
+    const second = await engine();
+    await second.connection.sendRequest(DevStart.type, {
       ...ref,
       image: 'podloop/node-dev',
       localDir: tree,
       remoteDir: '/app',
     });
-    const resync = (await first.connection.sendRequest(SyncStatusRequest.type, ref)).status;
-    await first.close();
+    const resync = (await second.connection.sendRequest(SyncStatusRequest.type, ref)).status;
+    await second.close();
 
     // RSS of an engine watching a large tree after its initial sync.
     const watchTree = join(scratch, 'watch');

@@ -35,8 +35,12 @@ export class ConfigError extends Error {
   }
 }
 
-const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
-const validateSchema = ajv.compile(projectConfigSchema);
+// Compiled on first use: the compile costs start-up time that most engine sessions never need.
+let compiledSchema: ReturnType<Ajv['compile']> | undefined;
+function schemaValidator(): ReturnType<Ajv['compile']> {
+  compiledSchema ??= new Ajv({ allErrors: false, strict: true, allowUnionTypes: true }).compile(projectConfigSchema);
+  return compiledSchema;
+}
 
 /** Loads .podloop/config.yaml from a project folder; undefined when the project has none. */
 export async function loadProjectConfig(projectDir: string): Promise<ProjectConfig | undefined> {
@@ -76,6 +80,7 @@ export function parseConfigText(text: string, sourceName: string): ProjectConfig
   };
 
   const data: unknown = doc.toJS();
+  const validateSchema = schemaValidator();
   if (!validateSchema(data)) {
     const error = pickError(validateSchema.errors ?? []);
     const path = pointerSegments(error.instancePath);

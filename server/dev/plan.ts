@@ -60,6 +60,8 @@ export interface DevStartOptions {
   workDir?: string;
   /** Take over a workload whose lease is stale. */
   force?: boolean;
+  /** The lease's holder is known to be gone (its process died on this machine): take over without force. */
+  holderGone?: boolean;
   leaseDurationSeconds?: number;
   /** HorizontalPodAutoscalers in the namespace, as read; one targeting the workload becomes a warning. */
   hpas?: readonly unknown[];
@@ -109,7 +111,8 @@ export function planDevStart(input: Workload, options: DevStartOptions): DevStar
   if (!info) throw new UnsupportedWorkloadError(input.kind);
   const originalText = annotationOf(input, devAnnotations.original);
   const leaseText = annotationOf(input, devAnnotations.lease);
-  const lease = leaseState(leaseText, options.now, options.engineId);
+  const state = leaseState(leaseText, options.now, options.engineId);
+  const lease = state === 'held' && options.holderGone === true ? 'stale' : state;
   const heldBy = parseLease(leaseText);
 
   if (lease === 'held') throw new DevModeHeldError(input, heldBy?.holder, heldBy?.renewTime, false);
@@ -117,7 +120,9 @@ export function planDevStart(input: Workload, options: DevStartOptions): DevStar
 
   const saved = readSaved(originalText, input);
   if (lease === 'ours') return planAlready(input, info, saved, options);
-  if (!options.force) throw new DevModeHeldError(input, heldBy?.holder, heldBy?.renewTime, true);
+  if (!options.force && options.holderGone !== true) {
+    throw new DevModeHeldError(input, heldBy?.holder, heldBy?.renewTime, true);
+  }
   return planFresh(input, restoreWorkload(input, saved), info, options, 'takeOver', saved);
 }
 

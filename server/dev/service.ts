@@ -233,7 +233,8 @@ export function createDevService(options: DevServiceOptions): DevService {
           ...(language ? { language } : {}),
           ...(params.image !== undefined ? { image: params.image } : {}),
           ...(params.remoteDir !== undefined ? { workDir: params.remoteDir } : {}),
-          force: params.force === true || holderIsGone(workload),
+          force: params.force === true,
+          holderGone: holderIsGone(workload),
           hpas,
         });
         if (candidate.outcome === 'alreadyInDevMode') {

@@ -1,7 +1,7 @@
 // Commands in a pod's container over the Kubernetes exec API: byte channels (file sync, terminals)
 // and run-to-completion with output and exit code. Never builds shell strings.
 import { PassThrough } from 'node:stream';
-import { Exec } from '@kubernetes/client-node';
+import { clientNode } from './clientNode.js';
 import type { SyncChannel, SyncTransport } from '../sync/transport.js';
 import type { Kube } from './index.js';
 
@@ -58,6 +58,7 @@ export async function openExecChannel(
     settle = resolve;
   });
   let exitCode: number | undefined;
+  const { Exec } = await clientNode();
   const socket = await new Exec(kube.config).exec(
     target.namespace,
     target.pod,

@@ -2,7 +2,7 @@
 // timestamps, and hands complete lines to the caller, whose pace slows the stream (backpressure).
 import { Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { Log } from '@kubernetes/client-node';
+import { clientNode } from './clientNode.js';
 import { LineSplitter, parseTimedLine } from '../logs/lines.js';
 import type { TimedLine } from '../logs/lines.js';
 import type { ContainerTarget } from './exec.js';
@@ -53,6 +53,7 @@ export async function readContainerLog(
   });
   sink.on('finish', () => finished());
   sink.on('error', () => finished());
+  const { Log } = await clientNode();
   const controller = await new Log(kube.config).log(target.namespace, target.pod, target.container, sink, {
     follow: options.follow,
     timestamps: true,

@@ -1,6 +1,6 @@
 // Finds the current pods of a workload through its selector and watches them for replacements.
 // Reads only; never changes a workload or a pod.
-import { CoreV1Api, KubernetesObjectApi, Watch } from '@kubernetes/client-node';
+import { clientNode } from './clientNode.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ResponseError } from 'vscode-jsonrpc/node.js';
 import { ErrorCodes, isNotFound } from '../../protocol/errors.js';
@@ -151,6 +151,7 @@ export async function podQuery(
   const apiVersion = apiVersions[target.kind];
   if (apiVersion === undefined) throw notFound(target);
   if (target.kind === 'Pod') return podQueryOf({ metadata: { name: target.name } }, 'Pod');
+  const { KubernetesObjectApi } = await clientNode();
   try {
     const workload = await kube.call(signal, () =>
       KubernetesObjectApi.makeApiClient(kube.config).read({
@@ -171,6 +172,7 @@ async function listWithQuery(
   namespace: string,
   query: { labelSelector?: string; fieldSelector?: string },
 ): Promise<{ pods: PodSummary[]; resourceVersion: string }> {
+  const { CoreV1Api } = await clientNode();
   const result = await config.makeApiClient(CoreV1Api).listNamespacedPod({ namespace, ...query });
   return { pods: result.items.map(summarizePod), resourceVersion: result.metadata?.resourceVersion ?? '' };
 }
@@ -214,6 +216,7 @@ export function watchWorkloadPods(
         );
         const current = new Map(pods.map((pod) => [pod.name, pod]));
         onPods([...current.values()]);
+        const { Watch } = await clientNode();
         await new Promise<void>((resolve, reject) => {
           const path = `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods`;
           void new Watch(kube.config)

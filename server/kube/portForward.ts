@@ -2,7 +2,7 @@
 // (client-node, WebSocket v4). Owns the WebSocket; the caller owns the socket's listener.
 import type { Socket } from 'node:net';
 import { PassThrough, Writable } from 'node:stream';
-import { PortForward } from '@kubernetes/client-node';
+import { clientNode } from './clientNode.js';
 import type { Kube } from './index.js';
 
 export interface PodPort {
@@ -46,6 +46,7 @@ export async function connectToPod(kube: Kube, target: PodPort, socket: Socket):
   });
   // Bytes arriving while the stream opens wait in `input`.
   socket.pause();
+  const { PortForward } = await clientNode();
   const ws = (await new PortForward(kube.config, true).portForward(
     target.namespace,
     target.pod,
