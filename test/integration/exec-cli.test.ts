@@ -96,3 +96,26 @@ void test('podloop exec -it gives the command a terminal and exits with its code
   assert.match(result.stdout, /\/dev\/pts\/\d+/);
   assert.match(result.stdout, /40 120/);
 });
+
+void test('podloop run streams the process output, and a line r on stdin restarts it', async () => {
+  const child = spawn(
+    process.execPath,
+    [cliMain, '-n', 'cli', 'run', 'deploy/web', '--', 'sh', '-c', 'echo run-started; exec sleep 600'],
+    { env: cluster.sandbox.env },
+  );
+  try {
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    await waitFor('the first start', () => stdout.includes('run-started'), 30_000);
+    child.stdin.write('r\n');
+    await waitFor('the restart', () => stdout.split('run-started').length - 1 === 2, 30_000);
+    assert.match(stderr, /restarting/);
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    child.kill('SIGINT');
+    assert.equal(await exited, 130);
+  } finally {
+    child.kill('SIGKILL');
+  }
+});

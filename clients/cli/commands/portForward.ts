@@ -1,7 +1,7 @@
 // `podloop port-forward KIND/NAME LOCAL:REMOTE...`: forwards until Ctrl-C; the engine reconnects to
 // the workload's current pod by itself.
 import type { Command } from 'commander';
-import { PortForwardStart, PortForwardStop } from '../../../protocol/portForward.js';
+import { PortForwardList, PortForwardStart, PortForwardStop } from '../../../protocol/portForward.js';
 import type { PortForwardInfo } from '../../../protocol/portForward.js';
 import { printJson } from '../output.js';
 import { UsageError } from '../workloadRef.js';
@@ -46,9 +46,12 @@ export function registerPortForwardCommand(program: Command): void {
               }),
             );
           }
-          if (globals.json === true) printJson({ forwards });
+          // The engine's own list: the forwards as they run now, with the pods they reached.
+          const { forwards: running } = await engine.request(PortForwardList.type, {});
+          const ours = running.filter((forward) => forwards.some((started) => started.id === forward.id));
+          if (globals.json === true) printJson({ forwards: ours });
           else
-            for (const forward of forwards)
+            for (const forward of ours)
               process.stdout.write(
                 `Forwarding from ${forward.localAddress}:${forward.localPort} -> ${forward.remotePort} (pod ${forward.pod ?? '?'})\n`,
               );

@@ -1,8 +1,9 @@
 // `podloop run KIND/NAME [-- COMMAND...]`: the configured (or given) command in the dev container,
-// its output streamed, until it exits or Ctrl-C.
+// its output streamed, until it exits or Ctrl-C; a line `r` on stdin restarts it.
 import type { Command } from 'commander';
 import { LogLines } from '../../../protocol/logs.js';
-import { RunExited, RunStart, RunStop } from '../../../protocol/run.js';
+import { createInterface } from 'node:readline';
+import { RunExited, RunRestart, RunStart, RunStop } from '../../../protocol/run.js';
 import { printJson } from '../output.js';
 import { run } from './action.js';
 import { workloadOf } from './exec.js';
@@ -41,7 +42,15 @@ export function registerRunCommand(program: Command): void {
           ...(globals.restartOnSync === false ? { restartOnSync: false } : {}),
         }));
         if (globals.json === true) printJson({ runId });
+        // A line `r` on stdin restarts the process tree, e.g. after changing something sync does not see.
+        const input = createInterface({ input: process.stdin, terminal: false });
+        input.on('line', (line) => {
+          if (line.trim() === 'r') void engine.request(RunRestart.type, { runId }).catch(() => undefined);
+        });
+        if (process.stdin.isTTY && globals.json !== true)
+          process.stderr.write('podloop: type r and Enter to restart\n');
         const code = await Promise.race([done, engine.interrupted.then(() => undefined)]);
+        input.close();
         await engine.request(RunStop.type, { runId }).catch(() => undefined);
         if (code !== undefined) process.exitCode = code;
       }),
