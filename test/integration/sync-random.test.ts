@@ -1,35 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  appendFileSync,
-  chmodSync,
-  closeSync,
-  mkdirSync,
-  openSync,
-  renameSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  truncateSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
-import { join, posix } from 'node:path';
+import { appendFileSync, closeSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { SyncSession } from '../../server/sync/syncSession.js';
 import { localProcessTransport, type SyncChannel, type SyncTransport } from '../../server/sync/transport.js';
+import { seededRandom } from '../helpers/random.js';
+import { randomTree } from '../helpers/randomTree.js';
 import { tempDir, waitFor } from './sync-helpers.js';
-
-// mulberry32: small, seedable, good enough to pick operations.
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const OPERATIONS = Number(process.env.PODLOOP_SYNC_OPS ?? 400);
 const BIG_FILE_MB = 60;
@@ -37,38 +14,12 @@ const BIG_FILE_MB = 60;
 void test('randomized edits with the receiver killed twice end with zero differences', async (t) => {
   const seed = Number(process.env.PODLOOP_SYNC_SEED ?? Math.floor(Math.random() * 2 ** 31));
   t.diagnostic(`seed ${seed} (rerun with PODLOOP_SYNC_SEED=${seed})`);
-  const rand = random(seed);
-  const pick = <T>(items: readonly T[]): T | undefined => items[Math.floor(rand() * items.length)];
-  const bytes = (max: number, exact = false): Buffer => {
-    const buffer = Buffer.alloc(exact ? max : Math.floor(rand() * max));
-    for (let i = 0; i < buffer.length; i++) buffer[i] = 32 + Math.floor(rand() * 90);
-    return buffer;
-  };
-
+  const rand = seededRandom(seed);
   using local = tempDir('podloop-random-local-');
   using remote = tempDir('podloop-random-remote-');
-  const files = new Set<string>();
-  const dirs = new Set<string>(['']);
-  const links = new Set<string>();
-  let counter = 0;
-  const abs = (path: string): string => join(local.path, path);
-  const fresh = (prefix: string): string => `${prefix}${counter++}`;
-  const inDir = (dir: string, name: string): string => (dir === '' ? name : `${dir}/${name}`);
-  const forget = (prefix: string): void => {
-    for (const set of [files, dirs, links])
-      for (const path of [...set]) if (path === prefix || path.startsWith(prefix + '/')) set.delete(path);
-  };
-
-  for (let i = 0; i < 40; i++) {
-    const dir = i % 4 === 0 ? inDir(pick([...dirs])!, fresh('d')) : pick([...dirs])!;
-    if (!dirs.has(dir)) {
-      mkdirSync(abs(dir), { recursive: true });
-      dirs.add(dir);
-    }
-    const file = inDir(dir, fresh('f') + '.txt');
-    writeFileSync(abs(file), bytes(4096));
-    files.add(file);
-  }
+  const tree = randomTree(local.path, rand);
+  const { abs, bytes } = tree;
+  tree.populate(40, 4);
 
   const base = localProcessTransport();
   const receivers: SyncChannel[] = [];
@@ -108,58 +59,7 @@ void test('randomized edits with the receiver killed twice end with zero differe
         await waitFor(() => receivers.length >= 2, `the receiver to be restarted (seed ${seed})`);
         receivers[receivers.length - 1]!.close();
       }
-      const roll = rand();
-      const file = pick([...files]);
-      const dir = pick([...dirs])!;
-      if (roll < 0.2 || !file) {
-        const path = inDir(dir, fresh('n') + '.txt');
-        writeFileSync(abs(path), bytes(8192));
-        files.add(path);
-      } else if (roll < 0.35) {
-        writeFileSync(abs(file), bytes(8192));
-      } else if (roll < 0.45) {
-        appendFileSync(abs(file), bytes(512));
-      } else if (roll < 0.5) {
-        truncateSync(abs(file), Math.floor(rand() * 100));
-      } else if (roll < 0.6) {
-        rmSync(abs(file));
-        files.delete(file);
-      } else if (roll < 0.68) {
-        const target = inDir(dir, fresh('r') + '.txt');
-        renameSync(abs(file), abs(target));
-        files.delete(file);
-        files.add(target);
-      } else if (roll < 0.74) {
-        const path = inDir(dir, fresh('d'));
-        mkdirSync(abs(path));
-        dirs.add(path);
-      } else if (roll < 0.78 && dir !== '') {
-        const target = fresh('moved');
-        renameSync(abs(dir), abs(target));
-        for (const set of [files, dirs, links]) {
-          for (const path of [...set]) {
-            if (path === dir || path.startsWith(dir + '/')) {
-              set.delete(path);
-              set.add(target + path.slice(dir.length));
-            }
-          }
-        }
-      } else if (roll < 0.81 && dir !== '') {
-        rmSync(abs(dir), { recursive: true });
-        forget(dir);
-      } else if (roll < 0.9) {
-        chmodSync(abs(file), pick([0o644, 0o755, 0o600, 0o700])!);
-      } else if (roll < 0.95) {
-        const path = inDir(dir, fresh('l'));
-        symlinkSync(posix.relative(dir, file), abs(path));
-        links.add(path);
-      } else {
-        const link = pick([...links]);
-        if (link) {
-          rmSync(abs(link));
-          links.delete(link);
-        }
-      }
+      tree.mutate();
       if (op % 5 === 0) await new Promise((resolve) => setTimeout(resolve, Math.floor(rand() * 4)));
     }
 

@@ -1,24 +1,13 @@
 // A seeded storm of local edits synced through the real engine into a sandbox dev pod that is
 // deleted twice on the way; in the end sync/verify must report zero differences.
 import assert from 'node:assert/strict';
-import {
-  appendFileSync,
-  chmodSync,
-  closeSync,
-  mkdirSync,
-  openSync,
-  renameSync,
-  rmSync,
-  symlinkSync,
-  truncateSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
-import { join, posix } from 'node:path';
+import { appendFileSync, closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { DevStart } from '../../protocol/dev.js';
 import { SyncStatusRequest, SyncVerify } from '../../protocol/sync.js';
 import type { SyncVerifyResult } from '../../protocol/sync.js';
+import { seededRandom } from '../helpers/random.js';
+import { randomTree } from '../helpers/randomTree.js';
 import { tempDir, waitFor } from '../helpers/sandbox.js';
 import { createWorkload, startDevCluster, type DevCluster } from './dev-helpers.js';
 
@@ -34,18 +23,6 @@ after(async () => {
   for (const folder of folders) rmSync(folder, { recursive: true, force: true });
 });
 
-/** mulberry32: tiny and seedable; enough to pick operations reproducibly. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const OPERATIONS = Number(process.env.PODLOOP_SYNC_OPS ?? 2500);
 const BIG_FILE_MB = 52;
 
@@ -53,34 +30,12 @@ test('thousands of seeded edits with the dev pod deleted twice end with zero dif
   const seed = Number(process.env.PODLOOP_SYNC_SEED ?? Math.floor(Math.random() * 2 ** 31));
   t.diagnostic(`seed ${seed} (rerun with PODLOOP_SYNC_SEED=${seed})`);
   console.log(`sync-sandbox-random seed ${seed}`);
-  const rand = seeded(seed);
-  const pick = <T>(items: readonly T[]): T | undefined => items[Math.floor(rand() * items.length)];
-  const bytes = (max: number): Buffer =>
-    Buffer.alloc(Math.floor(rand() * max), String.fromCharCode(97 + Math.floor(rand() * 26)));
-
+  const rand = seededRandom(seed);
   const local = tempDir('sync-random');
   folders.push(local);
-  const abs = (path: string): string => join(local, path);
-  const files = new Set<string>();
-  const dirs = new Set<string>(['']);
-  const links = new Set<string>();
-  let counter = 0;
-  const fresh = (prefix: string): string => `${prefix}${counter++}`;
-  const inDir = (dir: string, name: string): string => (dir === '' ? name : `${dir}/${name}`);
-  const forget = (prefix: string): void => {
-    for (const set of [files, dirs, links])
-      for (const path of [...set]) if (path === prefix || path.startsWith(prefix + '/')) set.delete(path);
-  };
-  for (let i = 0; i < 60; i++) {
-    const dir = i % 5 === 0 ? inDir(pick([...dirs])!, fresh('d')) : pick([...dirs])!;
-    if (!dirs.has(dir)) {
-      mkdirSync(abs(dir), { recursive: true });
-      dirs.add(dir);
-    }
-    const file = inDir(dir, fresh('f') + '.txt');
-    writeFileSync(abs(file), bytes(4096));
-    files.add(file);
-  }
+  const tree = randomTree(local, rand);
+  const { abs, files } = tree;
+  tree.populate(60, 5);
 
   const namespace = cluster.namespace('sync-random');
   await createWorkload(cluster.objects, 'Deployment', namespace, 'shop');
@@ -127,54 +82,7 @@ test('thousands of seeded edits with the dev pod deleted twice end with zero dif
       );
       await deletePod();
     }
-    const roll = rand();
-    const file = pick([...files]);
-    const dir = pick([...dirs])!;
-    if (roll < 0.2 || !file) {
-      const path = inDir(dir, fresh('n') + '.txt');
-      writeFileSync(abs(path), bytes(8192));
-      files.add(path);
-    } else if (roll < 0.35) writeFileSync(abs(file), bytes(8192));
-    else if (roll < 0.45) appendFileSync(abs(file), bytes(512));
-    else if (roll < 0.5) truncateSync(abs(file), Math.floor(rand() * 100));
-    else if (roll < 0.6) {
-      rmSync(abs(file));
-      files.delete(file);
-    } else if (roll < 0.68) {
-      const target = inDir(dir, fresh('r') + '.txt');
-      renameSync(abs(file), abs(target));
-      files.delete(file);
-      files.add(target);
-    } else if (roll < 0.74) {
-      const path = inDir(dir, fresh('d'));
-      mkdirSync(abs(path));
-      dirs.add(path);
-    } else if (roll < 0.77 && dir !== '') {
-      const target = fresh('moved');
-      renameSync(abs(dir), abs(target));
-      for (const set of [files, dirs, links]) {
-        for (const path of [...set]) {
-          if (path === dir || path.startsWith(dir + '/')) {
-            set.delete(path);
-            set.add(target + path.slice(dir.length));
-          }
-        }
-      }
-    } else if (roll < 0.8 && dir !== '') {
-      rmSync(abs(dir), { recursive: true });
-      forget(dir);
-    } else if (roll < 0.9) chmodSync(abs(file), pick([0o644, 0o755, 0o600, 0o700])!);
-    else if (roll < 0.95) {
-      const path = inDir(dir, fresh('l'));
-      symlinkSync(posix.relative(dir, file), abs(path));
-      links.add(path);
-    } else {
-      const link = pick([...links]);
-      if (link) {
-        rmSync(abs(link));
-        links.delete(link);
-      }
-    }
+    tree.mutate();
     // Spread the edits over several batches rather than one burst.
     if (op % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
   }

@@ -8,20 +8,9 @@ import { planDevEnd, planDevStart } from '../../server/dev/plan.js';
 import { stripServerFields } from '../../server/dev/restore.js';
 import { devAnnotations, devLabels } from '../../server/dev/saved.js';
 import type { Workload } from '../../server/dev/types.js';
+import { seededRandom } from '../helpers/random.js';
 
 type Random = () => number;
-
-/** mulberry32: small, fast and good enough to drive a generator. */
-function seeded(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 const chance = (random: Random, p = 0.5): boolean => random() < p;
@@ -190,7 +179,7 @@ function config(random: Random): ContainerConfig | undefined {
 void test('dev end after dev start restores every kind exactly, also after an idempotent restart and a takeover', (t) => {
   const seed = Number(process.env.PODLOOP_TEST_SEED ?? Date.now() % 2 ** 31);
   t.diagnostic(`seed ${seed} (replay with PODLOOP_TEST_SEED=${seed})`);
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const counts: Record<string, number> = {};
   for (let i = 0; i < 300; i++) {
     const original = workload(random);

@@ -6,18 +6,7 @@ import { toTable } from '../../sandbox/apiserver/tables.js';
 import { ApiError } from '../../sandbox/store/errors.js';
 import type { JsonValue, KubeObject } from '../../sandbox/store/objects.js';
 import { RESOURCE_TYPES } from '../../sandbox/store/resources.js';
-
-/** mulberry32: a small seeded generator so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../helpers/random.js';
 
 const KEYS = [
   'spec',
@@ -72,7 +61,7 @@ function value(next: () => number, depth: number): JsonValue {
 
 void it('random patches, defaults, validation and tables fail only with API errors', () => {
   const seed = Number(process.env.PATCH_SEED ?? Date.now() % 1_000_000);
-  const next = random(seed);
+  const next = seededRandom(seed);
   const types = [
     'application/json-patch+json',
     'application/merge-patch+json',
