@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import { ResponseError } from 'vscode-jsonrpc/node.js';
 import { DevEnd, DevStart } from '../../protocol/dev.js';
 import type { DevStartStage } from '../../protocol/dev.js';
+import { devStartStages } from '../../server/dev/service.js';
 import { ErrorCodes } from '../../protocol/errors.js';
 import type { WorkloadKind } from '../../protocol/workloads.js';
 import { waitFor } from '../helpers/sandbox.js';
@@ -20,20 +21,9 @@ after(async () => {
   await cluster.close();
 });
 
-const stages: DevStartStage[] = [
-  'validating',
-  'saving original',
-  'patching',
-  'rolling out',
-  'pulling image',
-  'waiting for the pod',
-  'installing sync receiver',
-  'initial sync',
-];
-
 // A bare Pod is deleted and created again during the rollout: the stages around that are the risky ones.
-const cases: Array<[WorkloadKind, DevStartStage[]]> = [
-  ['Deployment', stages],
+const cases: Array<[WorkloadKind, readonly DevStartStage[]]> = [
+  ['Deployment', devStartStages],
   ['Pod', ['patching', 'rolling out', 'pulling image']],
 ];
 
