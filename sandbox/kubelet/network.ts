@@ -95,7 +95,11 @@ export class PodNetwork {
     return !this.closed && this.holder.child.exitCode === null && this.holder.child.signalCode === null;
   }
 
-  /** A TCP connection to 127.0.0.1:port inside the namespace; rejects when the port refuses. */
+  /**
+   * A TCP connection to 127.0.0.1:port inside the namespace; rejects when the port refuses.
+   * The pod's EOF closes the relay's stdout at once (shut-close), as the kubelet ends the stream:
+   * a pipe cannot be half shut, and socat would otherwise hold it open for its whole `-t` second.
+   */
   dial(registry: ProcessRegistry, port: number, timeoutMs = 5000): Promise<Duplex> {
     const relay = registry.spawn(
       [
@@ -106,7 +110,7 @@ export class PodNetwork {
         '-d',
         '-t',
         '1',
-        'STDIO',
+        'STDIO,shut-close',
         `TCP4:127.0.0.1:${port},connect-timeout=${timeoutMs / 1000}`,
       ],
       { stdio: ['pipe', 'pipe', 'pipe'] },
