@@ -82,6 +82,10 @@ export function applyDefaults(resource: ResourceType, object: KubeObjectInput): 
       setDefault(spec, 'volumeMode', 'Filesystem');
       setDefault(child(target, 'status'), 'phase', 'Pending');
       break;
+    case 'StorageClass':
+      setDefault(target, 'reclaimPolicy', 'Delete');
+      setDefault(target, 'volumeBindingMode', 'Immediate');
+      break;
     case 'HorizontalPodAutoscaler':
       setDefault(spec, 'minReplicas', 1);
       if (list(spec.metrics).length === 0) {

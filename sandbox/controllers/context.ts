@@ -28,3 +28,4 @@ export const SERVICES = resourceByPlural('services');
 export const ENDPOINTS = resourceByPlural('endpoints');
 export const NAMESPACES = resourceByPlural('namespaces');
 export const PVCS = resourceByPlural('persistentvolumeclaims');
+export const STORAGE_CLASSES = resourceByPlural('storageclasses');

@@ -1,5 +1,6 @@
 // What every sandbox cluster holds before anyone uses it: the initial namespaces, the single Node,
-// the `kubernetes` Service, and a `default` ServiceAccount in every namespace (also later ones).
+// the `kubernetes` Service, the default StorageClass, and a `default` ServiceAccount in every namespace
+// (also later ones).
 
 import { hostname } from 'node:os';
 import { INITIAL_NAMESPACES, KUBERNETES_VERSION, NODE_NAME } from './cluster.js';
@@ -13,6 +14,23 @@ const NODES = resourceByPlural('nodes');
 const SERVICE_ACCOUNTS = resourceByPlural('serviceaccounts');
 const SERVICES = resourceByPlural('services');
 const ENDPOINTS = resourceByPlural('endpoints');
+const STORAGE_CLASSES = resourceByPlural('storageclasses');
+
+/** The class claims without a storageClassName get; its volumes are folders in the sandbox's state dir. */
+export const DEFAULT_STORAGE_CLASS = 'standard';
+export const STORAGE_PROVISIONER = 'podloop.dev/local-dir';
+
+function defaultStorageClass(): KubeObjectInput {
+  return {
+    metadata: {
+      name: DEFAULT_STORAGE_CLASS,
+      annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' },
+    },
+    provisioner: STORAGE_PROVISIONER,
+    reclaimPolicy: 'Delete',
+    volumeBindingMode: 'Immediate',
+  };
+}
 
 /** The `kubernetes` Service every cluster has in `default`, naming the API server. */
 function kubernetesService(): KubeObjectInput {
@@ -42,6 +60,12 @@ function createIfMissing(create: () => void): void {
   } catch (error) {
     if (!(error instanceof ApiError && (error.code === 409 || error.code === 403 || error.code === 404))) throw error;
   }
+}
+
+/** Only into a cluster without classes: one whose user replaced the default keeps their choice. */
+export function ensureStorageClass(store: ObjectStore): void {
+  if (store.list(STORAGE_CLASSES).items.length === 0)
+    createIfMissing(() => store.create(STORAGE_CLASSES, defaultStorageClass()));
 }
 
 function ensureServiceAccount(store: ObjectStore, namespace: string): void {
@@ -121,6 +145,7 @@ export function seedCluster(store: ObjectStore): () => void {
   }
   if (!store.tryGet(SERVICES, 'default', 'kubernetes'))
     createIfMissing(() => store.create(SERVICES, kubernetesService()));
+  ensureStorageClass(store);
   const node = store.tryGet(NODES, undefined, NODE_NAME);
   if (!node) store.create(NODES, nodeObject());
   else store.update(NODES, { ...node, status: nodeObject().status }, { subresource: 'status' });

@@ -64,6 +64,7 @@ const NO_GENERATION = new Set([
   'Endpoints',
   'ServiceAccount',
   'Lease',
+  'StorageClass',
   'Node',
   'Namespace',
 ]);

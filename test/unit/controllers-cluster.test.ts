@@ -232,7 +232,7 @@ void test('a terminating namespace is emptied and then removed', async () => {
   assert.equal(store.list(PODS, { namespace: 'shop' }).items.length, 0);
 });
 
-void test('a PersistentVolumeClaim is bound to a directory of its own', async () => {
+void test('a PersistentVolumeClaim gets the default StorageClass and is bound to a directory of its own', async () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'podloop-pvc-'));
   cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }));
   const store = cluster({ stateDir });
@@ -246,7 +246,24 @@ void test('a PersistentVolumeClaim is bound to a directory of its own', async ()
   }, 'bound');
   assert.deepEqual(claim.status, { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '2Gi' } });
   assert.equal((claim.spec as { volumeName: string }).volumeName, `pvc-${claim.metadata.uid}`);
+  assert.equal((claim.spec as { storageClassName: string }).storageClassName, 'standard');
   assert.ok(existsSync(join(stateDir, 'pvcs', 'default', 'data')));
+});
+
+void test('without a default StorageClass a claim without a class stays Pending and says why', async () => {
+  const store = cluster();
+  store.delete(resourceByPlural('storageclasses'), undefined, 'standard');
+  store.create(PVCS, {
+    metadata: { name: 'data', namespace: 'default' },
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+  });
+  const event = await waitFor(
+    () =>
+      store.list(resourceByPlural('events'), { namespace: 'default' }).items.find((e) => e.reason === 'FailedBinding'),
+    'FailedBinding',
+  );
+  assert.equal(event.message, 'no persistent volumes available for this claim and no storage class is set');
+  assert.equal((store.get(PVCS, 'default', 'data').status as { phase?: string }).phase, 'Pending');
 });
 
 void test('pods and DaemonSets whose nodeSelector excludes the node stay unscheduled', async () => {

@@ -1,6 +1,7 @@
-// Test doubles for controller tests: a store with a namespace, a kubelet that plays pods through
+// Test doubles for controller tests: a store with a namespace and the default StorageClass, a kubelet that plays pods through
 // their lifecycle (Running+Ready, Succeeded, Failed or stuck Pending), and condition polling.
 
+import { ensureStorageClass } from '../../sandbox/store/seed.js';
 import { ObjectStore } from '../../sandbox/store/store.js';
 import { resourceByPlural } from '../../sandbox/store/resources.js';
 import type { KubeObject } from '../../sandbox/store/objects.js';
@@ -12,6 +13,7 @@ export type PodOutcome = 'run' | 'succeed' | 'fail' | 'pending';
 export function storeWithNamespace(namespace = 'default'): ObjectStore {
   const store = new ObjectStore();
   store.create(resourceByPlural('namespaces'), { metadata: { name: namespace } });
+  ensureStorageClass(store);
   return store;
 }
 

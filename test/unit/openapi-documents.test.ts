@@ -13,6 +13,7 @@ void describe('OpenAPI documents', () => {
       'apis/autoscaling/v2',
       'apis/batch/v1',
       'apis/coordination.k8s.io/v1',
+      'apis/storage.k8s.io/v1',
     ]);
     const url = String((paths['apis/apps/v1'] as JsonObject).serverRelativeURL);
     assert.match(url, /^\/openapi\/v3\/apis\/apps\/v1\?hash=[0-9A-F]{128}$/);

@@ -1,13 +1,28 @@
-// Field schemas of the apps/v1, batch/v1, autoscaling/v2 and coordination.k8s.io/v1 types the sandbox
-// serves. Statuses are written by controllers and kept `open`; their condition lists merge by type.
+// Field schemas of the apps/v1, batch/v1, autoscaling/v2, coordination.k8s.io/v1 and storage.k8s.io/v1 types
+// the sandbox serves. Statuses are written by controllers and kept `open`; their condition lists merge by type.
 
 import { CORE, META } from './core.js';
-import { atomic, bool, free, int32, int64, intOrString, keyed, ref, str, time, type StructDef } from './types.js';
+import {
+  atomic,
+  bool,
+  free,
+  int32,
+  int64,
+  intOrString,
+  keyed,
+  ref,
+  str,
+  stringMap,
+  strings,
+  time,
+  type StructDef,
+} from './types.js';
 
 export const APPS = 'io.k8s.api.apps.v1.';
 export const BATCH = 'io.k8s.api.batch.v1.';
 export const AUTOSCALING = 'io.k8s.api.autoscaling.v2.';
 export const COORDINATION = 'io.k8s.api.coordination.v1.';
+export const STORAGE = 'io.k8s.api.storage.v1.';
 
 const objectMeta = ref(`${META}ObjectMeta`);
 const selector = ref(`${META}LabelSelector`);
@@ -300,6 +315,23 @@ export const WORKLOAD_DEFINITIONS: Record<string, StructDef> = {
       leaseTransitions: int32,
       strategy: str,
       preferredHolder: str,
+    },
+  },
+  [`${STORAGE}StorageClass`]: {
+    description: 'A class of storage that claims name; its provisioner creates their volumes.',
+    gvk: { group: 'storage.k8s.io', version: 'v1', kind: 'StorageClass' },
+    required: ['provisioner'],
+    fields: {
+      apiVersion: str,
+      kind: str,
+      metadata: objectMeta,
+      provisioner: str,
+      parameters: stringMap,
+      reclaimPolicy: str,
+      mountOptions: strings,
+      allowVolumeExpansion: bool,
+      volumeBindingMode: str,
+      allowedTopologies: atomic(free),
     },
   },
 };

@@ -272,6 +272,39 @@ const leasePrinter: Printer = {
   print: (o, now) => ({ cells: [name(o), text(spec(o).holderIdentity), age(o, now)] }),
 };
 
+const storageClassPrinter: Printer = {
+  columns: [
+    NAME,
+    col('Provisioner', 'Indicates the type of the provisioner.'),
+    col(
+      'ReclaimPolicy',
+      'Dynamically provisioned PersistentVolumes of this storage class are created with this reclaimPolicy. Defaults to Delete.',
+    ),
+    col(
+      'VolumeBindingMode',
+      'VolumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound. When unset, VolumeBindingImmediate is used. This field is only honored by servers that enable the VolumeScheduling feature.',
+    ),
+    col('AllowVolumeExpansion', 'AllowVolumeExpansion shows whether the storage class allow volume expand.'),
+    AGE,
+  ],
+  print: (o, now) => {
+    const annotations = obj(obj(o.metadata).annotations);
+    const isDefault =
+      annotations['storageclass.kubernetes.io/is-default-class'] === 'true' ||
+      annotations['storageclass.beta.kubernetes.io/is-default-class'] === 'true';
+    return {
+      cells: [
+        isDefault ? `${name(o)} (default)` : name(o),
+        text(o.provisioner),
+        text(o.reclaimPolicy, 'Delete'),
+        text(o.volumeBindingMode, 'Immediate'),
+        o.allowVolumeExpansion === true,
+        age(o, now),
+      ],
+    };
+  },
+};
+
 /** NAME AGE: what the real server prints for kinds without a dedicated printer. */
 export const DEFAULT_PRINTER: Printer = {
   columns: [NAME, AGE],
@@ -296,6 +329,7 @@ export const PRINTERS: Readonly<Record<string, Printer>> = {
   PersistentVolumeClaim: pvcPrinter,
   Node: nodePrinter,
   Lease: leasePrinter,
+  StorageClass: storageClassPrinter,
   HorizontalPodAutoscaler: hpaPrinter,
   ControllerRevision: controllerRevisionPrinter,
 };
