@@ -121,7 +121,7 @@ interface RawContainer {
   sync?: Partial<ContainerConfig['sync']>;
   env?: Array<{ name: string; value: string | number | boolean }> | Record<string, string | number | boolean>;
   resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> };
-  persistentDirs?: Array<{ path: string; size?: string | number }>;
+  persistentDirs?: Array<{ path: string; size?: string | number; storageClass?: string }>;
   portForward?: string[];
 }
 interface RawConfig {
@@ -186,6 +186,7 @@ function normalizeContainer(raw: RawContainer, at: string[], fail: Fail): Contai
     persistentDirs: (raw.persistentDirs ?? []).map((dir) => ({
       path: dir.path,
       size: dir.size !== undefined ? String(dir.size) : configDefaults.persistentDirSize,
+      ...(dir.storageClass !== undefined ? { storageClass: dir.storageClass } : {}),
     })),
     portForward,
   };

@@ -120,6 +120,11 @@ const container = {
         properties: {
           path: { type: 'string', pattern: '^/' },
           size: { ...quantity, description: 'Claim size. Default: 1Gi.' },
+          storageClass: {
+            type: 'string',
+            minLength: 1,
+            description: "The claim's StorageClass. Default: the cluster's default class.",
+          },
         },
       },
     },

@@ -126,6 +126,7 @@ export function starterConfig(
     '        persistentDirs: []',
     '        #   - path: /root/.cache',
     '        #     size: 1Gi',
+    "        #     storageClass: standard   # default: the cluster's default class",
     '        portForward:',
     `          - "${s.appPort}:${s.appPort}"`,
     '',

@@ -35,7 +35,8 @@ export interface ContainerConfig {
   sync: { include: string[]; exclude: string[]; mode: SyncMode };
   env: Array<{ name: string; value: string }>;
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-  persistentDirs: Array<{ path: string; size: string }>;
+  /** `storageClass` absent: the cluster's default StorageClass. */
+  persistentDirs: Array<{ path: string; size: string; storageClass?: string }>;
   portForward: Array<{ local: number; remote: number }>;
 }
 

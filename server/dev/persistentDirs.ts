@@ -26,7 +26,7 @@ export function dirSlug(path: string): string {
 
 export function planPersistentDirs(
   workload: Workload,
-  dirs: ReadonlyArray<{ path: string; size: string }>,
+  dirs: ReadonlyArray<{ path: string; size: string; storageClass?: string }>,
   takenVolumeNames: ReadonlySet<string>,
 ): PersistentDirPlan[] {
   const usedSlugs = new Set<string>();
@@ -41,11 +41,15 @@ export function planPersistentDirs(
     if (taken.has(volumeName))
       volumeName = fit(`podloop-${slug}`, `-${shortHash(workload.metadata.name + dir.path)}`, maxVolumeName, dir.path);
     taken.add(volumeName);
-    return { path: dir.path, claimName, volumeName, claim: claimManifest(workload, claimName, dir.path, dir.size) };
+    return { path: dir.path, claimName, volumeName, claim: claimManifest(workload, claimName, dir) };
   });
 }
 
-function claimManifest(workload: Workload, name: string, path: string, size: string): Workload {
+function claimManifest(
+  workload: Workload,
+  name: string,
+  { path, size, storageClass }: { path: string; size: string; storageClass?: string },
+): Workload {
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
@@ -58,7 +62,11 @@ function claimManifest(workload: Workload, name: string, path: string, size: str
         [devAnnotations.dir]: path,
       },
     },
-    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: size } } },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage: size } },
+      ...(storageClass !== undefined ? { storageClassName: storageClass } : {}),
+    },
   };
 }
 

@@ -43,7 +43,7 @@ void describe('project config', () => {
     });
     assert.deepEqual(app.persistentDirs, [
       { path: '/root/.npm', size: '1Gi' },
-      { path: '/app/node_modules', size: '2Gi' },
+      { path: '/app/node_modules', size: '2Gi', storageClass: 'fast-ssd' },
     ]);
     assert.equal(app.sync.mode, 'two-way');
     assert.equal(app.hotReload, true);

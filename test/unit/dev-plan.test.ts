@@ -163,7 +163,7 @@ void describe('dev start on other kinds', () => {
   void test('a DaemonSet gets a claim per persistent dir, keeps its workingDir by default and drops the volumes again on end', () => {
     const original = workload('daemonset');
     const config = containerConfig(
-      `persistentDirs: [{ path: /root/.cache }, { path: /srv/agent/node_modules, size: 5Gi }]`,
+      `persistentDirs: [{ path: /root/.cache }, { path: /srv/agent/node_modules, size: 5Gi, storageClass: fast }]`,
     );
     const plan = planDevStart(original, options({ config }));
     assert.equal(plan.workload.spec?.replicas, undefined);
@@ -174,9 +174,12 @@ void describe('dev start on other kinds', () => {
         ['agent-srv-agent-node-modules-podloop', 'podloop-srv-agent-node-modules', '/srv/agent/node_modules'],
       ],
     );
+    // Without a class the cluster's default applies; with one, the claim names it.
+    assert.equal(plan.persistentDirs[0]!.claim.spec?.storageClassName, undefined);
     assert.deepEqual(plan.persistentDirs[1]!.claim.spec, {
       accessModes: ['ReadWriteOnce'],
       resources: { requests: { storage: '5Gi' } },
+      storageClassName: 'fast',
     });
     assert.equal(plan.persistentDirs[1]!.claim.metadata.namespace, 'kube-ops');
     const spec = deploymentSpec(plan.workload);
