@@ -14,7 +14,9 @@ export interface DebugStartParams extends WorkloadParams, WorkDoneProgressParams
   localPort?: number;
   /**
    * The program to debug (argv), e.g. `["node", "server.js"]`; the engine adds the debugger per
-   * language (Node `--inspect=0.0.0.0:9229`, Java's JDWP agent, `python -m debugpy`, `dlv exec`).
+   * language (Node `--inspect=0.0.0.0:9229`, Java's JDWP agent, `python3 -m debugpy --listen`,
+   * `dlv exec --headless` for a binary, `dlv debug --headless` for `go run PACKAGE`). The program
+   * runs at once, without waiting for the IDE to attach.
    * Default: the config's debug command, else its run command. @since 0.1
    */
   command?: string[];
@@ -38,7 +40,11 @@ export interface DebugStartResult {
 
 /**
  * `debug/start` (client → engine): starts the process under its debugger in the dev container and
- * forwards the debug port. Errors: NotInDevMode, PortInUse, Cancelled.
+ * forwards the debug port once the debugger listens. Before starting anything it checks that the
+ * container has the debugger (debugpy, dlv, and go for `go run`).
+ * Errors: DebuggerNotFound (nothing was started), InvalidParams (no program, unknown language, a
+ * `go` subcommand other than `run`), KubernetesError (the debugger exited or did not listen in
+ * time), WorkloadNotFound, ContainerNotFound, PortInUse, Cancelled.
  */
 export namespace DebugStart {
   export const method = 'debug/start' as const;

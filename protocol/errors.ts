@@ -45,6 +45,8 @@ export namespace ErrorCodes {
   export const SyncFailed = -32050 as const;
   /** A local port is already in use. */
   export const PortInUse = -32060 as const;
+  /** The container lacks the debugger (or the interpreter or toolchain it needs) that `debug/start` runs. */
+  export const DebuggerNotFound = -32070 as const;
   /** The client cancelled the request (LSP's RequestCancelled). */
   export const Cancelled = -32800 as const;
 }
@@ -151,6 +153,16 @@ export interface SyncFailedData extends WorkloadRef {
 export interface PortInUseData {
   /** The local port that is taken. */
   port: number;
+}
+
+/** `data` of DebuggerNotFound. @since 0.1 */
+export interface DebuggerNotFoundData extends WorkloadRef {
+  /** The container that was checked. */
+  container: string;
+  /** The debugger's language: `python` or `go`. */
+  language: string;
+  /** What the container lacks, e.g. `debugpy`, `dlv`, `go`, `python3`. */
+  missing: string;
 }
 
 /** One row of the error table: the code, its name, its meaning and the name of its `data` type. */
@@ -267,6 +279,13 @@ export const errorCatalog: readonly ErrorCodeInfo[] = [
     code: ErrorCodes.PortInUse,
     meaning: 'A local port asked for is already in use.',
     data: 'PortInUseData',
+  },
+  {
+    name: 'DebuggerNotFound',
+    code: ErrorCodes.DebuggerNotFound,
+    meaning:
+      '`debug/start` found no debugger in the container (debugpy for Python, dlv for Go, or the interpreter or toolchain they need); `data.missing` names it and nothing was started.',
+    data: 'DebuggerNotFoundData',
   },
   {
     name: 'Cancelled',

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Brings a fresh clone to a runnable state: checks Node, installs npm dependencies when they are
-// missing or stale, installs the sandbox's Debian packages (bubblewrap, socat) when running as root,
-// and with --build compiles the TypeScript. Every step is skipped when already done.
+// missing or stale, installs the sandbox's Debian packages (bubblewrap, socat, the debuggers the dev
+// images offer) when running as root, and with --build compiles the TypeScript. Every step is
+// skipped when already done.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -22,9 +23,17 @@ function run(command, argv, options = {}) {
   }
 }
 
-function onPath(binary) {
-  return spawnSync('sh', ['-c', 'command -v "$1"', 'sh', binary], { stdio: 'ignore' }).status === 0;
+function onPath(binary, env = process.env) {
+  return spawnSync('sh', ['-c', 'command -v "$1"', 'sh', binary], { stdio: 'ignore', env }).status === 0;
 }
+
+// Sandbox pods see the host's /usr and the kubelet's default PATH: a debugger elsewhere (~/go/bin, a
+// pyenv interpreter) does not count.
+const podEnv = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
+const inPods = (binary) => () => onPath(binary, podEnv);
+const onHost = (binary) => () => onPath(binary);
+const debianPythonHas = (module) => () =>
+  spawnSync('/usr/bin/python3', ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0;
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 20 || (major === 20 && minor < 19)) {
@@ -40,16 +49,20 @@ if (!existsSync(installed) || statSync(lock).mtimeMs > statSync(installed).mtime
 }
 
 const debianPackages = [
-  ['bwrap', 'bubblewrap'],
-  ['socat', 'socat'],
-  ['nsenter', 'util-linux'],
-  ['setpriv', 'util-linux'],
-  ['python3', 'python3'],
+  [onHost('bwrap'), 'bubblewrap'],
+  [onHost('socat'), 'socat'],
+  [onHost('nsenter'), 'util-linux'],
+  [onHost('setpriv'), 'util-linux'],
+  [onHost('python3'), 'python3'],
   // The sync receiver is tested against busybox's tools, as minimal images have them.
-  ['busybox', 'busybox-static'],
+  [onHost('busybox'), 'busybox-static'],
   // The shell completion test checks that the generated zsh script parses.
-  ['zsh', 'zsh'],
-].filter(([binary]) => !onPath(binary)).map(([, pkg]) => pkg).filter((pkg, i, all) => all.indexOf(pkg) === i);
+  [onHost('zsh'), 'zsh'],
+  // The python-dev and go-dev images run these; the debug tests attach to them.
+  [debianPythonHas('debugpy'), 'python3-debugpy'],
+  [inPods('dlv'), 'delve'],
+  [inPods('go'), 'golang-go'],
+].filter(([present]) => !present()).map(([, pkg]) => pkg).filter((pkg, i, all) => all.indexOf(pkg) === i);
 if (debianPackages.length > 0) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (isRoot && onPath('apt-get')) {

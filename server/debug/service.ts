@@ -2,6 +2,7 @@
 // the debugger listens, and answers IDE attach settings. Undoes what it started when a step fails.
 import { ResponseError } from 'vscode-jsonrpc/node.js';
 import { ErrorCodes, invalidParams } from '../../protocol/errors.js';
+import type { DebuggerNotFoundData } from '../../protocol/errors.js';
 import type { DebugStartResult } from '../../protocol/debug.js';
 import type { ForwardService } from '../forward/service.js';
 import { runInContainer } from '../kube/exec.js';
@@ -11,7 +12,8 @@ import type { WorkloadTarget } from '../kube/pods.js';
 import type { RunService } from '../run/service.js';
 import {
   debugCommand,
-  debuggerProbe,
+  debugCommandProblem,
+  debuggerRequirements,
   defaultDebugPorts,
   detectLanguage,
   listeningProbe,
@@ -48,16 +50,11 @@ export async function startDebugging(
       `Cannot tell the language of '${request.command.join(' ')}'; pass params.language (node, python, java or go)`,
     );
   const remotePort = request.remotePort ?? defaultDebugPorts[language];
-  const probe = debuggerProbe(language);
-  if (probe !== undefined) {
-    const found = await runInContainer(kube, request.target, probe, { timeoutMs: 20_000, signal: request.signal });
-    if (found.exitCode !== 0)
-      throw new ResponseError(
-        ErrorCodes.InvalidConfig,
-        `Container ${request.target.container} has no ${language === 'python' ? 'debugpy (pip install debugpy)' : 'dlv (go install github.com/go-delve/delve/cmd/dlv@latest)'}; add it to the dev image`,
-        { source: `container ${request.target.container}` },
-      );
+  if (!request.preparedCommand) {
+    const problem = debugCommandProblem(language, request.command);
+    if (problem !== undefined) throw invalidParams('params.command', problem);
   }
+  await requireDebugger(kube, request, language);
   const command = request.preparedCommand ? request.command : debugCommand(language, request.command, remotePort);
   const runId = await runs.start(kube, {
     workload: request.workload,
@@ -68,7 +65,15 @@ export async function startDebugging(
   });
   let forwardId: string | undefined;
   try {
-    await waitUntilListening(kube, request.target, remotePort, request.readyTimeoutMs ?? 60_000, request.signal);
+    await waitUntilListening(
+      kube,
+      runs,
+      runId,
+      request.target,
+      remotePort,
+      request.readyTimeoutMs ?? 60_000,
+      request.signal,
+    );
     // The debugged process lives in this pod only: forward to it, not to whichever pod is newest.
     const forward = await forwards.start(kube, {
       workload: { kind: 'Pod', name: request.target.pod, namespace: request.target.namespace },
@@ -91,8 +96,32 @@ export async function startDebugging(
   }
 }
 
+/** Fails fast, before anything starts, when the container lacks the debugger the command needs. */
+async function requireDebugger(kube: Kube, request: DebugRequest, language: DebugLanguage): Promise<void> {
+  const { target, workload } = request;
+  for (const requirement of debuggerRequirements(language, request.command)) {
+    const found = await runInContainer(kube, target, requirement.probe, { timeoutMs: 20_000, signal: request.signal });
+    if (found.exitCode === 0) continue;
+    const data: DebuggerNotFoundData = {
+      kind: workload.kind,
+      name: workload.name,
+      namespace: workload.namespace,
+      container: target.container,
+      language,
+      missing: requirement.name,
+    };
+    throw new ResponseError(
+      ErrorCodes.DebuggerNotFound,
+      `Container ${target.container} of ${workload.kind} ${workload.name} has no ${requirement.name}, which debugging ${language} needs: ${requirement.install}`,
+      data,
+    );
+  }
+}
+
 async function waitUntilListening(
   kube: Kube,
+  runs: RunService,
+  runId: string,
   target: ContainerTarget,
   port: number,
   timeoutMs: number,
@@ -101,6 +130,14 @@ async function waitUntilListening(
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     signal.throwIfAborted();
+    // A program that fails to start (a compile error under dlv, a missing script) never listens.
+    const exitCode = runs.exitCode(runId);
+    if (exitCode !== undefined)
+      throw new ResponseError(
+        ErrorCodes.KubernetesError,
+        `The debug command exited with code ${exitCode} before its debugger listened on port ${port}; its output is in the logs/lines stream ${runId}`,
+        { status: 500 },
+      );
     const result = await runInContainer(kube, target, listeningProbe(port), { timeoutMs: 10_000, signal });
     if (result.exitCode === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 200));

@@ -64,6 +64,11 @@ export class RunProcess {
     private readonly log: Logger,
   ) {}
 
+  /** Exit code of the current process once it has exited; cleared when it starts again. */
+  get exitCode(): number | undefined {
+    return this.lastExit;
+  }
+
   private get pidFile(): string {
     return `/tmp/.podloop-run-${this.spec.runId}.pid`;
   }
@@ -72,6 +77,7 @@ export class RunProcess {
   async start(): Promise<void> {
     const target = await this.spec.resolveTarget();
     this.target = target;
+    this.lastExit = undefined;
     const channel = await openExecChannel(this.kube, target, supervisedCommand(this.pidFile, this.spec.command));
     this.channel = channel;
     channel.stdin.end();

@@ -22,6 +22,8 @@ export interface RunService {
   start(kube: Kube, request: RunRequest): Promise<string>;
   restart(runId: string): Promise<boolean>;
   stop(runId: string): Promise<number | undefined>;
+  /** The exit code of the run's last process once it has exited, else undefined. */
+  exitCode(runId: string): number | undefined;
   /** Hot reload: restarts the workload's restartOnSync runs once syncing has been quiet for a moment. */
   restartAfterSync(workload: WorkloadRef): void;
   dispose(): Promise<void>;
@@ -69,6 +71,9 @@ export function createRunService(
       if (run === undefined) return undefined;
       runs.delete(runId);
       return run.process.stop();
+    },
+    exitCode(runId) {
+      return runs.get(runId)?.process.exitCode;
     },
     restartAfterSync(workload) {
       const key = keyOf(workload);

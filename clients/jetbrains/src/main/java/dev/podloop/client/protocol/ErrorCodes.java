@@ -47,6 +47,8 @@ public final class ErrorCodes {
   public static final int SyncFailed = -32050;
   /** A local port asked for is already in use. */
   public static final int PortInUse = -32060;
+  /** `debug/start` found no debugger in the container (debugpy for Python, dlv for Go, or the interpreter or toolchain they need); `data.missing` names it and nothing was started. */
+  public static final int DebuggerNotFound = -32070;
   /** The client cancelled the request with `$/cancelRequest` (LSP RequestCancelled). */
   public static final int Cancelled = -32800;
 
@@ -72,6 +74,7 @@ public final class ErrorCodes {
       Map.entry(SandboxFailed, "SandboxFailed"),
       Map.entry(SyncFailed, "SyncFailed"),
       Map.entry(PortInUse, "PortInUse"),
+      Map.entry(DebuggerNotFound, "DebuggerNotFound"),
       Map.entry(Cancelled, "Cancelled"));
 
   /** Name of a code, or {@code "Error <code>"} for one this client does not know. */

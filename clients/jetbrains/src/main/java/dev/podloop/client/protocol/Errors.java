@@ -41,4 +41,7 @@ public final class Errors {
   public record SyncFailedData(String kind, String name, String namespace, List<String> paths) {}
 
   public record PortInUseData(int port) {}
+
+  public record DebuggerNotFoundData(
+      String kind, String name, String namespace, String container, String language, String missing) {}
 }

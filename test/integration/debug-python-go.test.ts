@@ -1,0 +1,244 @@
+// debug/start for Python and Go through the real engine: a dev session syncs the project, the program
+// runs under debugpy or dlv in the dev container, and a Debug Adapter Protocol client attaches through
+// the forward with the returned path mapping, stops at a breakpoint in the synced file and evaluates
+// there. A container without the debugger fails fast with DebuggerNotFound.
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { ResponseError } from 'vscode-jsonrpc/node.js';
+import { DevStart } from '../../protocol/dev.js';
+import { ErrorCodes } from '../../protocol/errors.js';
+import { DebugStart, PortForwardStop, RunStop } from '../../protocol/index.js';
+import type { DebugStartResult } from '../../protocol/index.js';
+import { importImage } from '../../sandbox/kubelet/images.js';
+import { resourceByPlural } from '../../sandbox/store/resources.js';
+import type { EngineProcess } from '../helpers/engine.js';
+import { attachAndBreak } from '../helpers/dap.js';
+import { tempDir, waitFor } from '../helpers/sandbox.js';
+import { createWorkload, startDevCluster, type DevCluster } from './dev-helpers.js';
+import { deployment } from './exec-helpers.js';
+
+let cluster: DevCluster;
+const locals: string[] = [];
+
+before(async () => {
+  cluster = await startDevCluster();
+});
+
+after(async () => {
+  await cluster?.close();
+  for (const dir of locals) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A project folder with `files`, in dev mode on a fresh Deployment with `image`; the engine that holds it. */
+async function devSession(
+  image: string,
+  files: Record<string, string>,
+): Promise<{ engine: EngineProcess; namespace: string; local: string }> {
+  const local = tempDir('debug-project');
+  locals.push(local);
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(local, name), text);
+  const namespace = cluster.namespace('debug');
+  await createWorkload(cluster.objects, 'Deployment', namespace, 'shop');
+  const engine = await cluster.engine();
+  await engine.connection.sendRequest(DevStart.type, {
+    kind: 'Deployment',
+    name: 'shop',
+    namespace,
+    image,
+    remoteDir: '/app',
+    localDir: local,
+  });
+  return { engine, namespace, local };
+}
+
+async function stopDebugging(engine: EngineProcess, result: DebugStartResult): Promise<void> {
+  await engine.connection.sendRequest(PortForwardStop.type, { id: result.forwardId });
+  await engine.connection.sendRequest(RunStop.type, { runId: result.runId });
+}
+
+/** The line of `file` that holds `marker`, 1-based. */
+function lineOf(file: string, marker: string): number {
+  const index = file.split('\n').findIndex((line) => line.includes(marker));
+  assert.ok(index >= 0, `no ${marker} in the program`);
+  return index + 1;
+}
+
+const pythonProgram = [
+  'import time',
+  '',
+  'def tick(n):',
+  '    total = n * 2',
+  '    return total  # breakpoint',
+  '',
+  'n = 0',
+  'while True:',
+  '    n += 1',
+  '    tick(n)',
+  '    time.sleep(0.05)',
+  '',
+].join('\n');
+
+void test('debug/start runs Python under debugpy and a DAP client stops at a breakpoint in the synced file', async () => {
+  const { engine, namespace, local } = await devSession('podloop/python-dev', { 'main.py': pythonProgram });
+  const result = await engine.connection.sendRequest(DebugStart.type, {
+    kind: 'Deployment',
+    name: 'shop',
+    namespace,
+    command: ['python3', 'main.py'],
+  });
+  try {
+    assert.deepEqual(result.vscodeLaunchConfig, {
+      type: 'debugpy',
+      request: 'attach',
+      name: 'podloop: attach to shop',
+      connect: { host: '127.0.0.1', port: result.localPort },
+      pathMappings: [{ localRoot: '${workspaceFolder}', remoteRoot: '/app' }],
+    });
+    assert.deepEqual(result.jetbrains, { host: '127.0.0.1', port: result.localPort });
+
+    // As VS Code does: ${workspaceFolder} becomes the local project folder.
+    const line = lineOf(pythonProgram, '# breakpoint');
+    const hit = await attachAndBreak(result.localPort, {
+      adapterID: 'debugpy',
+      attach: { justMyCode: true, pathMappings: [{ localRoot: local, remoteRoot: '/app' }] },
+      path: join(local, 'main.py'),
+      line,
+      expression: 'total == n * 2 and n > 0',
+    });
+    assert.deepEqual(hit, {
+      reason: 'breakpoint',
+      frame: { name: 'tick', line, path: join(local, 'main.py') },
+      value: 'True',
+    });
+  } finally {
+    await stopDebugging(engine, result);
+  }
+});
+
+const goProgram = [
+  'package main',
+  '',
+  'import (',
+  '\t"fmt"',
+  '\t"time"',
+  ')',
+  '',
+  'func tick(n int) int {',
+  '\ttotal := n * 2',
+  '\treturn total // breakpoint',
+  '}',
+  '',
+  'func main() {',
+  '\tfor n := 1; ; n++ {',
+  '\t\tfmt.Println(tick(n))',
+  '\t\ttime.Sleep(50 * time.Millisecond)',
+  '\t}',
+  '}',
+  '',
+].join('\n');
+
+void test('debug/start runs go run under dlv and a DAP client stops at a breakpoint in the synced file', async () => {
+  const { engine, namespace, local } = await devSession('podloop/go-dev', {
+    'go.mod': 'module example.com/shop\n\ngo 1.19\n',
+    'main.go': goProgram,
+  });
+  // dlv builds the program without optimisations first; a cold build cache takes a while.
+  const result = await engine.connection.sendRequest(DebugStart.type, {
+    kind: 'Deployment',
+    name: 'shop',
+    namespace,
+    command: ['go', 'run', '.'],
+  });
+  try {
+    assert.deepEqual(result.vscodeLaunchConfig, {
+      type: 'go',
+      request: 'attach',
+      name: 'podloop: attach to shop',
+      mode: 'remote',
+      debugAdapter: 'dlv-dap',
+      host: '127.0.0.1',
+      port: result.localPort,
+      substitutePath: [{ from: '${workspaceFolder}', to: '/app' }],
+    });
+    assert.deepEqual(result.jetbrains, { host: '127.0.0.1', port: result.localPort });
+
+    const line = lineOf(goProgram, '// breakpoint');
+    const hit = await attachAndBreak(result.localPort, {
+      adapterID: 'go',
+      attach: { request: 'attach', mode: 'remote', substitutePath: [{ from: local, to: '/app' }] },
+      path: join(local, 'main.go'),
+      line,
+      expression: 'total == n*2 && n > 0',
+    });
+    assert.deepEqual(hit, {
+      reason: 'breakpoint',
+      frame: { name: 'main.tick', line, path: join(local, 'main.go') },
+      value: 'true',
+    });
+  } finally {
+    await stopDebugging(engine, result);
+  }
+});
+
+/**
+ * An image with busybox's tools on PATH and a python3 without site-packages: a minimal image that
+ * has no debugpy and no dlv.
+ */
+async function importMinimalImage(): Promise<string> {
+  const dir = tempDir('minimal-image');
+  locals.push(dir);
+  const bin = join(dir, 'rootfs', 'bin');
+  mkdirSync(bin, { recursive: true });
+  for (const tool of ['sh', 'cat', 'grep', 'sleep', 'setsid', 'kill', 'rm', 'tar', 'mkdir'])
+    symlinkSync('/usr/bin/busybox', join(bin, tool));
+  writeFileSync(join(bin, 'python3'), '#!/bin/sh\nexec /usr/bin/python3 -S "$@"\n');
+  chmodSync(join(bin, 'python3'), 0o755);
+  const manifest = {
+    cmd: ['sh', '-c', "trap 'exit 0' TERM; sleep 3600 & wait"],
+    env: { PATH: '/bin' },
+    workingDir: '/app',
+  };
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+  return (await importImage(cluster.sandbox.stateDir, dir, 'test/minimal:1')).name;
+}
+
+void test('debug/start fails fast with DebuggerNotFound naming debugpy or dlv when the image lacks it', async () => {
+  const image = await importMinimalImage();
+  const namespace = cluster.namespace('nodebug');
+  await cluster.objects.create('Deployment', namespace, deployment('tiny', { image }), AbortSignal.timeout(10_000));
+  await waitFor('a running tiny pod', () =>
+    cluster.sandbox.sandbox.store
+      .list(resourceByPlural('pods'), { namespace })
+      .items.some((pod) => (pod as unknown as { status?: { phase?: string } }).status?.phase === 'Running'),
+  );
+  const engine = await cluster.engine();
+  const expectMissing = async (command: string[], missing: string, language?: 'go'): Promise<void> => {
+    const failure = await engine.connection
+      .sendRequest(DebugStart.type, {
+        kind: 'Deployment',
+        name: 'tiny',
+        namespace,
+        command,
+        ...(language ? { language } : {}),
+      })
+      .then(
+        () => assert.fail(`debug/start of ${command.join(' ')} succeeded without ${missing}`),
+        (error: unknown) => error,
+      );
+    assert.ok(failure instanceof ResponseError, String(failure));
+    assert.equal(failure.code, ErrorCodes.DebuggerNotFound, failure.message);
+    assert.match(failure.message, new RegExp(`has no ${missing}\\b`));
+    assert.deepEqual(
+      {
+        missing: (failure.data as { missing: string }).missing,
+        container: (failure.data as { container: string }).container,
+      },
+      { missing, container: 'app' },
+    );
+  };
+  await expectMissing(['python3', 'main.py'], 'debugpy');
+  await expectMissing(['go', 'run', '.'], 'dlv');
+  await expectMissing(['./server'], 'dlv', 'go');
+});
