@@ -21,6 +21,21 @@ export interface SyncStatus {
   lastError?: string;
   /** receiver (podloop's in-container receiver) or tar-fallback (tar over exec). */
   mode?: 'receiver' | 'tar-fallback';
+  /**
+   * Two-way sync only (`sync.mode: two-way`): files and links brought from the container to the
+   * local folder since the session started.
+   * @since 0.1
+   */
+  pulledFiles?: number;
+  /**
+   * Two-way sync only: paths changed on both sides since the last sync. The newer write (mtime)
+   * stays at the path and the other version is kept beside it as `PATH.conflict` (then
+   * `PATH.conflict.2`, `.3`... when that name is taken), on both sides.
+   * @since 0.1
+   */
+  conflicts?: number;
+  /** Two-way sync only: the last (at most 10) conflicting paths, oldest first. @since 0.1 */
+  lastConflicts?: string[];
 }
 
 /** Params of `sync/status`. */

@@ -81,7 +81,7 @@ export function wireSyncToDevMode(session: Session, dev: DevService, syncs: Sync
         pod: ready.pod,
         localDir: ready.localDir,
         remoteDir: ready.remoteDir,
-        ...(config ? { include: config.sync.include, exclude: config.sync.exclude } : {}),
+        ...(config ? { include: config.sync.include, exclude: config.sync.exclude, direction: config.sync.mode } : {}),
       },
       {
         report: (percentage, message) =>

@@ -80,7 +80,10 @@ const container = {
         },
         mode: {
           enum: ['one-way', 'two-way'],
-          description: 'one-way: local to container only; two-way: container changes come back. Default: one-way.',
+          description:
+            'one-way: local to container only. two-way: files written in the container come back too (the container is scanned every second). ' +
+            'When a path changed on both sides, the newer write (mtime) stays and the other version is kept beside it as PATH.conflict ' +
+            '(PATH.conflict.2, .3... when taken); on equal mtimes the local one stays. Default: one-way.',
         },
       },
     },

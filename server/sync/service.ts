@@ -21,10 +21,12 @@ export interface SyncStartRequest {
   remoteDir: string;
   include?: readonly string[];
   exclude?: readonly string[];
+  /** The config's `sync.mode`; default one-way. */
+  direction?: 'one-way' | 'two-way';
   /** Replaces the Kubernetes exec transport (tests, local use). */
   transport?: SyncTransport;
   /** Extra session options (batching, mode, clock). */
-  tuning?: Pick<SyncSessionOptions, 'batching' | 'mode' | 'reconnect' | 'initialBatch' | 'watcher'>;
+  tuning?: Pick<SyncSessionOptions, 'batching' | 'mode' | 'reconnect' | 'initialBatch' | 'watcher' | 'pollIntervalMs'>;
 }
 
 export interface SyncProgress {
@@ -96,6 +98,13 @@ export function protocolStatus(status: CoreStatus): SyncStatus {
     },
     ...(status.lastError !== null ? { lastError: status.lastError } : {}),
     ...(status.mode !== null ? { mode: status.mode } : {}),
+    ...(status.twoWay !== null
+      ? {
+          pulledFiles: status.twoWay.pulledFiles,
+          conflicts: status.twoWay.conflicts,
+          lastConflicts: status.twoWay.lastConflicts,
+        }
+      : {}),
   };
 }
 
@@ -157,6 +166,18 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       log.warn({ workload: keyOf(entry.workload), recoverable: event.recoverable }, event.message);
       pushState(entry, 'sync error');
     } else if (event.kind === 'state') pushState(entry, `sync ${event.state}`);
+    else if (event.kind === 'pull') {
+      const workload = keyOf(entry.workload);
+      log.debug({ workload, files: event.pull.files, removed: event.pull.removed }, 'container changes pulled');
+      for (const conflict of event.pull.conflicts)
+        log.warn(
+          { workload, path: conflict.path, winner: conflict.winner, copy: conflict.copy },
+          `sync conflict: ${conflict.path} changed on both sides; the ${conflict.winner === 'local' ? 'local' : 'container'} version (newer) stays, the other is kept as ${conflict.copy}`,
+        );
+      for (const refused of event.pull.refused)
+        log.warn({ workload, path: refused.path }, `not pulled from the container: ${refused.reason}`);
+      pushState(entry, 'sync pull');
+    }
   }
 
   const service: SyncService = {
@@ -174,6 +195,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
         transport,
         ...(request.include ? { include: request.include } : {}),
         ...(request.exclude ? { exclude: request.exclude } : {}),
+        ...(request.direction ? { direction: request.direction } : {}),
         // An editor's save is a burst of events within a few ms; a short quiet window keeps the
         // edit-to-container latency low, and the batcher's cap still bounds long bursts.
         batching: { quietMs: 8 },

@@ -13,6 +13,7 @@ import { ReceiverRemote, ReceiverUnavailableError } from './receiverRemote.js';
 import { BatchRejectedError, type HashAlgorithm, type RemoteTree, type SyncMode } from './remoteTree.js';
 import { TarFallbackRemote } from './tarFallbackRemote.js';
 import type { SyncTransport } from './transport.js';
+import { TwoWaySync, type PullSummary, type TwoWayStatus } from './twoWaySync.js';
 import { compareTrees, type TreeDifference } from './verify.js';
 import { watchTree, type TreeWatcher, type WatcherBackend } from './watcher.js';
 
@@ -40,13 +41,16 @@ export interface SyncStatus {
   lastError: string | null;
   /** Local paths never synced because they are unsafe (link escapes, absolute links...). */
   rejected: RejectedPath[];
+  /** Container → local activity; null in one-way sync. */
+  twoWay: TwoWayStatus | null;
 }
 
 export type SyncEvent =
   | { kind: 'state'; state: SyncState }
   | { kind: 'batch'; batch: SyncBatchSummary; initial: boolean }
   | { kind: 'progress'; filesDone: number; filesTotal: number; bytesDone: number; bytesTotal: number; done: boolean }
-  | { kind: 'error'; message: string; recoverable: boolean };
+  | { kind: 'error'; message: string; recoverable: boolean }
+  | { kind: 'pull'; pull: PullSummary };
 
 export interface VerifyResult {
   differences: TreeDifference[];
@@ -61,8 +65,10 @@ export interface SyncSessionOptions {
   transport: SyncTransport;
   include?: readonly string[];
   exclude?: readonly string[];
-  /** Only one-way (local → container) exists so far. */
+  /** two-way also brings container changes back, scanning the container every `pollIntervalMs`. */
   direction?: 'one-way' | 'two-way';
+  /** Default 1000 ms. */
+  pollIntervalMs?: number;
   /** 'auto' tries the receiver and falls back to one tar exec per batch. */
   mode?: 'auto' | SyncMode;
   batching?: { quietMs?: number; maxWaitMs?: number; maxPaths?: number };
@@ -73,13 +79,6 @@ export interface SyncSessionOptions {
   watcher?: WatcherBackend;
   clock?: Clock;
   signal?: AbortSignal;
-}
-
-export class SyncNotSupportedError extends Error {
-  constructor(what: string) {
-    super(`${what} is not supported yet; use one-way sync (local folder → container)`);
-    this.name = 'SyncNotSupportedError';
-  }
 }
 
 const DEFAULT_INITIAL_BYTES = 32 * 1024 * 1024;
@@ -150,12 +149,27 @@ export class SyncSession {
   private inFlight = { files: 0, bytes: 0 };
   private rejected = new Map<string, RejectedPath>();
   private current: SyncStatus;
+  private readonly twoWay: TwoWaySync | null;
 
   constructor(options: SyncSessionOptions) {
-    if (options.direction === 'two-way') throw new SyncNotSupportedError('two-way sync');
     this.options = options;
     this.rules = createIgnoreRules(options.localRoot, { include: options.include, exclude: options.exclude });
     this.clock = options.clock ?? systemClock;
+    this.twoWay =
+      options.direction === 'two-way'
+        ? new TwoWaySync(
+            {
+              localRoot: options.localRoot,
+              workDir: options.workDir,
+              transport: options.transport,
+              isIgnored: (rel, isDir) => this.rules.isIgnored(rel, isDir),
+              known: () => this.known,
+              queuePush: (rel) => this.batcher.add(rel),
+            },
+            this.clock,
+            options.pollIntervalMs,
+          )
+        : null;
     this.batcher = new ChangeBatcher({ ...options.batching, clock: this.clock, onReady: () => this.notify() });
     this.current = {
       state: 'scanning',
@@ -166,6 +180,7 @@ export class SyncSession {
       totals: { batches: 0, files: 0, removed: 0, bytes: 0 },
       lastError: null,
       rejected: [],
+      twoWay: null,
     };
     options.signal?.addEventListener('abort', () => void this.dispose(), { once: true });
   }
@@ -209,6 +224,7 @@ export class SyncSession {
       pendingBytes: this.inFlight.bytes,
       totals: { ...this.current.totals },
       rejected: [...this.rejected.values()],
+      twoWay: this.twoWay?.status() ?? null,
     };
   }
 
@@ -249,7 +265,11 @@ export class SyncSession {
   /** Hashes both sides and lists every path that differs (ignored paths excluded). */
   async verify(options: { settleMs?: number; signal?: AbortSignal } = {}): Promise<VerifyResult> {
     // While paused, differences are expected and are what the caller wants to see.
-    if (options.settleMs !== 0 && !this.paused) await this.waitForIdle(options.settleMs ?? 30_000);
+    if (options.settleMs !== 0 && !this.paused) {
+      // Two-way: container edits made before this call are pulled before both sides are compared.
+      if (this.twoWay) await this.settlePoll(options.settleMs ?? 30_000);
+      await this.waitForIdle(options.settleMs ?? 30_000);
+    }
     const remote = this.remote;
     if (!remote) throw new ChannelLostError('not connected to the container; verify again once sync reconnects');
     const signal = options.signal ?? this.abort.signal;
@@ -313,17 +333,24 @@ export class SyncSession {
             throw error;
           }
           this.current.lastError = null;
+          this.twoWay?.reset();
           this.firstSync.resolve();
           continue;
         }
         if (this.batcher.isReady()) {
+          // Container edits are looked at first, so that a push never overwrites one unseen.
+          if (this.twoWay) await this.pull(this.twoWay, this.remote);
           const taken = this.batcher.take();
           if (taken) await this.liveBatch(this.remote, taken);
           continue;
         }
+        if (this.twoWay?.isDue()) {
+          await this.pull(this.twoWay, this.remote);
+          continue;
+        }
         this.setState('idle');
         this.settleIdle();
-        await this.sleep();
+        await this.sleep(this.twoWay?.msUntilDue());
       } catch (error) {
         if (this.disposed) break;
         const message = (error as Error).message;
@@ -512,6 +539,7 @@ export class SyncSession {
         for (const path of [...this.known.keys()]) if (isWithin(path, removed)) this.known.delete(path);
       }
       for (const entry of entries) this.known.set(entry.path, entry);
+      this.twoWay?.pushed(entries, remove);
       const summary: SyncBatchSummary = {
         id,
         files: entries.length,
@@ -550,6 +578,33 @@ export class SyncSession {
       const now = await statEntry(this.options.localRoot, sent.path);
       if (!now || 'rejected' in now || now.size !== sent.size || now.mtimeMs !== sent.mtimeMs || now.mode !== sent.mode)
         this.batcher.add(sent.path);
+    }
+  }
+
+  private async pull(twoWay: TwoWaySync, remote: RemoteTree): Promise<void> {
+    const pulled = await twoWay.poll(remote, this.abort.signal);
+    if (pulled === null) return;
+    if (pulled.files + pulled.removed + pulled.conflicts.length + pulled.refused.length > 0)
+      this.emit({ kind: 'pull', pull: pulled });
+  }
+
+  private async settlePoll(timeoutMs: number): Promise<void> {
+    const polled = this.twoWay!.requestPoll();
+    this.notify();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        polled,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(new Error(`the container was not scanned within ${timeoutMs} ms (state ${this.current.state})`)),
+            timeoutMs,
+          );
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -15,7 +15,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { SyncNotSupportedError, SyncSession, type SyncSessionOptions } from '../../server/sync/syncSession.js';
+import { SyncSession, type SyncSessionOptions } from '../../server/sync/syncSession.js';
 import { localProcessTransport, type SyncTransport } from '../../server/sync/transport.js';
 import { tempDir, toolsets, waitFor } from './sync-helpers.js';
 
@@ -253,10 +253,6 @@ void test('a missing local folder is refused instead of emptying the container',
   } finally {
     await sync.dispose();
   }
-});
-
-void test('two-way sync is refused with a clear error', () => {
-  assert.throws(() => session('/nonexistent', '/nonexistent', { direction: 'two-way' }), SyncNotSupportedError);
 });
 
 void test('the receiver works with busybox tools as found in minimal images', async () => {

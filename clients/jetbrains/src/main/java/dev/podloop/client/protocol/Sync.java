@@ -12,9 +12,21 @@ public final class Sync {
 
   public record SyncTotals(long files, long bytes, long batches) {}
 
-  /** {@code state}: idle, scanning, syncing, paused or error; {@code mode}: receiver or tar-fallback. */
+  /**
+   * {@code state}: idle, scanning, syncing, paused or error; {@code mode}: receiver or tar-fallback;
+   * {@code pulledFiles}, {@code conflicts} and {@code lastConflicts} only in two-way sync (else null).
+   */
   public record SyncStatus(
-      String state, long pendingFiles, long pendingBytes, SyncBatch lastBatch, SyncTotals totals, String lastError, String mode) {}
+      String state,
+      long pendingFiles,
+      long pendingBytes,
+      SyncBatch lastBatch,
+      SyncTotals totals,
+      String lastError,
+      String mode,
+      Long pulledFiles,
+      Long conflicts,
+      List<String> lastConflicts) {}
 
   public record SyncStatusParams(WorkloadKind kind, String name, String namespace) {}
 

@@ -1,0 +1,148 @@
+// Two-way sync's decisions, pure: which container entries changed since the engine last looked
+// (its own pushes are echoes, not changes), and what each change means for the local folder.
+
+import { sameSeconds, type Entry, type Manifest } from './manifest.js';
+
+/** Same entry as the engine recorded it: whole-second mtimes, since a pushed file's remote mtime is truncated by tar. */
+export function sameSynced(a: Entry, b: Entry): boolean {
+  if (a.type !== b.type) return false;
+  if (a.type === 'dir') return true;
+  if (a.type === 'symlink') return a.linkTarget === b.linkTarget;
+  return a.size === b.size && a.mode === b.mode && sameSeconds(a.mtimeMs, b.mtimeMs);
+}
+
+/** Same entry as seen by an earlier container scan: exact mtimes, both values come from the same tool. */
+export function sameObserved(a: Entry, b: Entry): boolean {
+  if (a.type !== 'file' || b.type !== 'file') return sameSynced(a, b);
+  return a.size === b.size && a.mode === b.mode && a.mtimeMs === b.mtimeMs;
+}
+
+export interface ContainerChanges {
+  /** Entries created or changed in the container. */
+  changed: Entry[];
+  /** Paths the engine knew in the container that are gone, deepest first. */
+  removed: string[];
+  /** Entries unchanged since the last sync, to remember as seen. */
+  settled: Entry[];
+}
+
+/**
+ * Compares a container scan with what the engine knows: `seen` holds entries of earlier scans,
+ * `known` what the engine synced (its pushes included). An entry equal to either is no change,
+ * so files the engine just pushed are never pulled back.
+ */
+export function containerChanges(
+  remote: Manifest,
+  known: Manifest,
+  seen: ReadonlyMap<string, Entry>,
+  isIgnored: (path: string, isDir: boolean) => boolean,
+): ContainerChanges {
+  const changed: Entry[] = [];
+  const settled: Entry[] = [];
+  for (const [path, entry] of remote) {
+    if (isIgnored(path, entry.type === 'dir')) continue;
+    const before = seen.get(path);
+    if (before !== undefined && sameObserved(entry, before)) continue;
+    const synced = known.get(path);
+    if (before === undefined && synced !== undefined && sameSynced(entry, synced)) settled.push(entry);
+    else changed.push(entry);
+  }
+  const removed: string[] = [];
+  for (const path of new Set([...known.keys(), ...seen.keys()])) {
+    const entry = known.get(path) ?? seen.get(path)!;
+    if (!remote.has(path) && !isIgnored(path, entry.type === 'dir')) removed.push(path);
+  }
+  return { changed, removed: deepestFirst(removed), settled };
+}
+
+function deepestFirst(paths: string[]): string[] {
+  return paths.sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+}
+
+export interface Conflict {
+  path: string;
+  /** Which version stays at `path`; the other one is kept at `copy`. */
+  winner: 'local' | 'container';
+  copy: string;
+}
+
+export interface PullPlan {
+  /** Local losers of a conflict, moved to their `.conflict` name before anything is fetched. */
+  moveAside: { path: string; to: string }[];
+  /** Local paths deleted in the container and unchanged here, deepest first (directories only when empty). */
+  remove: Entry[];
+  /** Container directories to create locally, parents first. */
+  mkdirs: Entry[];
+  /** Container files and links to fetch, each with its local destination. */
+  fetch: { entry: Entry; to: string }[];
+  /** Local paths the container must get (again): local winners and local edits of paths deleted there. */
+  push: string[];
+  /** Paths now equal on both sides without any action. */
+  same: Entry[];
+  conflicts: Conflict[];
+}
+
+/**
+ * What container changes mean locally. `local` holds the local entry of every changed or removed
+ * path (null when absent); `known` is the last synced state. The conflict rule: when both sides
+ * changed a path, the newer mtime wins,
+ * and the other version is kept as `conflictCopy(path)`; on equal mtimes the local version wins.
+ * An edit beats a deletion on either side; a directory beats a file, as it may hold more.
+ */
+export function planPull(
+  changes: Pick<ContainerChanges, 'changed' | 'removed'>,
+  local: ReadonlyMap<string, Entry | null>,
+  known: Manifest,
+  conflictCopy: (path: string) => string = conflictName,
+): PullPlan {
+  const plan: PullPlan = { moveAside: [], remove: [], mkdirs: [], fetch: [], push: [], same: [], conflicts: [] };
+  const bring = (entry: Entry, to: string): void => {
+    if (entry.type === 'dir') plan.mkdirs.push({ ...entry, path: to });
+    else plan.fetch.push({ entry, to });
+  };
+  for (const remote of changes.changed) {
+    const path = remote.path;
+    const mine = local.get(path) ?? null;
+    const synced = known.get(path);
+    if (mine !== null && sameSynced(mine, remote)) {
+      plan.same.push(remote);
+      continue;
+    }
+    if (!changedLocally(mine, synced) || mine === null) {
+      // A folder cannot be renamed over, nor a file turned into a folder: clear the old local entry first.
+      if (mine !== null && mine.type !== remote.type && (mine.type === 'dir' || remote.type === 'dir'))
+        plan.remove.push(mine);
+      bring(remote, path);
+      continue;
+    }
+    const containerWins = remote.type === 'dir' || (mine.type !== 'dir' && remote.mtimeMs > mine.mtimeMs);
+    const copy = conflictCopy(path);
+    if (containerWins) {
+      plan.moveAside.push({ path, to: copy });
+      bring(remote, path);
+    } else {
+      bring(remote, copy);
+      plan.push.push(path);
+    }
+    plan.conflicts.push({ path, winner: containerWins ? 'container' : 'local', copy });
+  }
+  for (const path of changes.removed) {
+    const mine = local.get(path) ?? null;
+    if (mine === null) continue;
+    if (changedLocally(mine, known.get(path))) plan.push.push(path);
+    else plan.remove.push(mine);
+  }
+  plan.mkdirs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  plan.remove.sort((a, b) => (a.path < b.path ? 1 : a.path > b.path ? -1 : 0));
+  return plan;
+}
+
+function changedLocally(mine: Entry | null, synced: Entry | undefined): boolean {
+  if (mine === null) return synced !== undefined;
+  return synced === undefined || !sameSynced(mine, synced);
+}
+
+/** The name a conflict's losing version is kept under: `NAME.conflict`, then `NAME.conflict.2`, `.3`... */
+export function conflictName(path: string, attempt = 1): string {
+  return attempt <= 1 ? `${path}.conflict` : `${path}.conflict.${attempt}`;
+}

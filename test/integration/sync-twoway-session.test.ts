@@ -1,0 +1,180 @@
+// Two-way sync of one session against a local "container" folder (the receiver and tar run as
+// local processes): generated files come back, deletions follow, conflicts keep both versions.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { SyncSession, type SyncSessionOptions } from '../../server/sync/syncSession.js';
+import { localProcessTransport, type SyncTransport } from '../../server/sync/transport.js';
+import { tempDir, toolsets, waitFor } from './sync-helpers.js';
+
+function write(root: string, path: string, content: string): void {
+  mkdirSync(join(root, path, '..'), { recursive: true });
+  writeFileSync(join(root, path), content);
+}
+
+function read(root: string, path: string): string | undefined {
+  return existsSync(join(root, path)) ? readFileSync(join(root, path), 'utf8') : undefined;
+}
+
+function twoWay(local: string, remote: string, extra: Partial<SyncSessionOptions> = {}): SyncSession {
+  return new SyncSession({
+    localRoot: local,
+    workDir: remote,
+    transport: localProcessTransport(),
+    direction: 'two-way',
+    pollIntervalMs: 50,
+    ...extra,
+  });
+}
+
+void test('files generated in the container come back, edits and deletions follow, nothing echoes', async () => {
+  using local = tempDir('podloop-2w-local-');
+  using remote = tempDir('podloop-2w-remote-');
+  write(local.path, 'src/index.js', 'local source\n');
+  const sync = twoWay(local.path, remote.path);
+  try {
+    await sync.start();
+    const batchesAfterStart = sync.status().totals.batches;
+    write(remote.path, 'dist/bundle.js', 'generated\n');
+    mkdirSync(join(remote.path, 'out/empty'), { recursive: true });
+    await waitFor(() => read(local.path, 'dist/bundle.js') === 'generated\n', 'the generated file to come back');
+    await waitFor(() => existsSync(join(local.path, 'out/empty')), 'the empty folder to come back');
+
+    write(remote.path, 'dist/bundle.js', 'generated again, longer\n');
+    await waitFor(() => read(local.path, 'dist/bundle.js') === 'generated again, longer\n', 'the container edit');
+    rmSync(join(remote.path, 'dist'), { recursive: true });
+    await waitFor(() => !existsSync(join(local.path, 'dist')), 'the container deletion');
+
+    write(local.path, 'src/index.js', 'edited locally\n');
+    await waitFor(() => read(remote.path, 'src/index.js') === 'edited locally\n', 'the local edit');
+    const verified = await sync.verify();
+    assert.deepEqual(verified.differences, []);
+    const status = sync.status();
+    assert.equal(status.twoWay?.conflicts, 0);
+    assert.ok((status.twoWay?.pulledFiles ?? 0) >= 2, JSON.stringify(status.twoWay));
+    // Pulled files are not pushed back: the only batch after start is the local edit.
+    assert.equal(status.totals.batches - batchesAfterStart, 1, JSON.stringify(status));
+  } finally {
+    await sync.dispose();
+  }
+});
+
+void test('an edit on both sides keeps the newer one in place and the other as NAME.conflict', async () => {
+  using local = tempDir('podloop-2w-local-');
+  using remote = tempDir('podloop-2w-remote-');
+  write(local.path, 'a.txt', 'base a\n');
+  write(local.path, 'b.txt', 'base b\n');
+  const sync = twoWay(local.path, remote.path, { pollIntervalMs: 60_000 });
+  try {
+    await sync.start();
+    // A scan is under way right after start: let it end so that it cannot see the edits half made.
+    await sync.verify();
+    sync.pause();
+    const now = Date.now() / 1000;
+    // a.txt: the container's write is newer; b.txt: the local one is.
+    write(local.path, 'a.txt', 'local a\n');
+    utimesSync(join(local.path, 'a.txt'), now - 20, now - 20);
+    write(remote.path, 'a.txt', 'container a\n');
+    utimesSync(join(remote.path, 'a.txt'), now - 10, now - 10);
+    write(local.path, 'b.txt', 'local b\n');
+    utimesSync(join(local.path, 'b.txt'), now - 10, now - 10);
+    write(remote.path, 'b.txt', 'container b\n');
+    utimesSync(join(remote.path, 'b.txt'), now - 20, now - 20);
+    sync.resume();
+    const verified = await sync.verify();
+    assert.deepEqual(verified.differences, []);
+    for (const root of [local.path, remote.path]) {
+      assert.equal(read(root, 'a.txt'), 'container a\n');
+      assert.equal(read(root, 'a.txt.conflict'), 'local a\n');
+      assert.equal(read(root, 'b.txt'), 'local b\n');
+      assert.equal(read(root, 'b.txt.conflict'), 'container b\n');
+    }
+    const status = sync.status().twoWay;
+    assert.equal(status?.conflicts, 2);
+    assert.deepEqual([...(status?.lastConflicts ?? [])].sort(), ['a.txt', 'b.txt']);
+  } finally {
+    await sync.dispose();
+  }
+});
+
+void test('ignored container paths are never pulled and a link leading out is not followed', async () => {
+  using local = tempDir('podloop-2w-local-');
+  using remote = tempDir('podloop-2w-remote-');
+  using outside = tempDir('podloop-2w-outside-');
+  write(local.path, '.gitignore', '*.log\n');
+  write(local.path, 'keep.txt', 'keep\n');
+  const sync = twoWay(local.path, remote.path);
+  try {
+    await sync.start();
+    write(remote.path, 'node_modules/dep/index.js', 'dep');
+    write(remote.path, '.git/HEAD', 'ref');
+    write(remote.path, 'server.log', 'log');
+    symlinkSync(outside.path, join(remote.path, 'escape'));
+    symlinkSync('../../etc', join(remote.path, 'climb'));
+    write(remote.path, 'sentinel.txt', 'last');
+    await waitFor(() => read(local.path, 'sentinel.txt') === 'last', 'the sentinel to come back');
+    for (const path of ['node_modules', '.git', 'server.log', 'escape', 'climb'])
+      assert.equal(existsSync(join(local.path, path)) || isLink(join(local.path, path)), false, path);
+    assert.equal(read(outside.path, 'sentinel.txt'), undefined);
+  } finally {
+    await sync.dispose();
+  }
+});
+
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+void test('with the default one-way sync nothing is pulled', async () => {
+  using local = tempDir('podloop-2w-local-');
+  using remote = tempDir('podloop-2w-remote-');
+  write(local.path, 'a.txt', 'a');
+  const sync = new SyncSession({ localRoot: local.path, workDir: remote.path, transport: localProcessTransport() });
+  try {
+    await sync.start();
+    write(remote.path, 'generated.txt', 'generated');
+    write(local.path, 'b.txt', 'b');
+    await waitFor(() => read(remote.path, 'b.txt') === 'b', 'a later local edit to land');
+    assert.equal(read(local.path, 'generated.txt'), undefined);
+    assert.equal(sync.status().twoWay, null);
+  } finally {
+    await sync.dispose();
+  }
+});
+
+void test('two-way works with the busybox tools of minimal images', async () => {
+  using scratch = tempDir('podloop-2w-tools-');
+  const busybox = toolsets(scratch.path).find((set) => set.name === 'busybox');
+  assert.ok(busybox, 'busybox is installed (apt-get install busybox-static)');
+  using local = tempDir('podloop-2w-local-');
+  using remote = tempDir('podloop-2w-remote-');
+  write(local.path, 'a.txt', 'a');
+  const tools = localProcessTransport({ env: busybox.env });
+  const transport: SyncTransport = {
+    openChannel: (command, signal) =>
+      tools.openChannel(command[0] === 'sh' ? [busybox.shell, ...command.slice(1)] : command, signal),
+  };
+  const sync = twoWay(local.path, remote.path, { transport });
+  try {
+    await sync.start();
+    write(remote.path, 'gen/out.txt', 'from busybox');
+    await waitFor(() => read(local.path, 'gen/out.txt') === 'from busybox', 'the generated file to come back');
+    assert.deepEqual((await sync.verify()).differences, []);
+  } finally {
+    await sync.dispose();
+  }
+});
