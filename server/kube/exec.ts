@@ -4,6 +4,7 @@ import { PassThrough } from 'node:stream';
 import { clientNode } from './clientNode.js';
 import type { SyncChannel, SyncTransport } from '../sync/transport.js';
 import type { Kube } from './index.js';
+import { webSocketConnector } from './webSockets.js';
 
 /** One container of one pod. */
 export interface ContainerTarget {
@@ -59,7 +60,7 @@ export async function openExecChannel(
   });
   let exitCode: number | undefined;
   const { Exec } = await clientNode();
-  const socket = await new Exec(kube.config).exec(
+  const socket = await new Exec(kube.config, webSocketConnector(kube.config)).exec(
     target.namespace,
     target.pod,
     target.container,

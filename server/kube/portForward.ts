@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import { PassThrough, Writable } from 'node:stream';
 import { clientNode } from './clientNode.js';
 import type { Kube } from './index.js';
+import { webSocketConnector } from './webSockets.js';
 
 export interface PodPort {
   namespace: string;
@@ -47,7 +48,7 @@ export async function connectToPod(kube: Kube, target: PodPort, socket: Socket):
   // Bytes arriving while the stream opens wait in `input`.
   socket.pause();
   const { PortForward } = await clientNode();
-  const ws = (await new PortForward(kube.config, true).portForward(
+  const ws = (await new PortForward(kube.config, true, webSocketConnector(kube.config)).portForward(
     target.namespace,
     target.pod,
     [target.port],
