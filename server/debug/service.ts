@@ -55,6 +55,7 @@ export async function startDebugging(
     if (problem !== undefined) throw invalidParams('params.command', problem);
   }
   await requireDebugger(kube, request, language);
+  await requirePortFree(kube, request.target, remotePort, request.signal);
   const command = request.preparedCommand ? request.command : debugCommand(language, request.command, remotePort);
   const runId = await runs.start(kube, {
     workload: request.workload,
@@ -118,6 +119,18 @@ async function requireDebugger(kube: Kube, request: DebugRequest, language: Debu
   }
 }
 
+/**
+ * The debug port must be free, or the readiness check would pass at once against an old debugger
+ * (debugpy's adapter outlives its program for a moment after a stop).
+ */
+async function requirePortFree(kube: Kube, target: ContainerTarget, port: number, signal: AbortSignal): Promise<void> {
+  if (await pollPort(kube, target, port, false, 5000, signal)) return;
+  throw invalidParams(
+    'params.remotePort',
+    `Port ${port} in container ${target.container} is already taken, perhaps by a debugger still running from an earlier debug/start; stop that run (run/stop) or pass params.remotePort`,
+  );
+}
+
 async function waitUntilListening(
   kube: Kube,
   runs: RunService,
@@ -127,10 +140,8 @@ async function waitUntilListening(
   timeoutMs: number,
   signal: AbortSignal,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    signal.throwIfAborted();
-    // A program that fails to start (a compile error under dlv, a missing script) never listens.
+  // A program that fails to start (a compile error under dlv, a missing script) never listens.
+  const exited = (): void => {
     const exitCode = runs.exitCode(runId);
     if (exitCode !== undefined)
       throw new ResponseError(
@@ -138,13 +149,32 @@ async function waitUntilListening(
         `The debug command exited with code ${exitCode} before its debugger listened on port ${port}; its output is in the logs/lines stream ${runId}`,
         { status: 500 },
       );
-    const result = await runInContainer(kube, target, listeningProbe(port), { timeoutMs: 10_000, signal });
-    if (result.exitCode === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  };
+  if (await pollPort(kube, target, port, true, timeoutMs, signal, exited)) return;
   throw new ResponseError(
     ErrorCodes.KubernetesError,
     `The debugger did not listen on port ${port} in container ${target.container} within ${Math.round(timeoutMs / 1000)} s; check the run's output`,
     { status: 504 },
   );
+}
+
+/** Polls until something listens on `port` (or, with `listening` false, nothing does); false after the deadline. */
+async function pollPort(
+  kube: Kube,
+  target: ContainerTarget,
+  port: number,
+  listening: boolean,
+  timeoutMs: number,
+  signal: AbortSignal,
+  check: () => void = () => undefined,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    signal.throwIfAborted();
+    check();
+    const result = await runInContainer(kube, target, listeningProbe(port), { timeoutMs: 10_000, signal });
+    if ((result.exitCode === 0) === listening) return true;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return false;
 }

@@ -9,12 +9,13 @@ import { after, before, test } from 'node:test';
 import { ResponseError } from 'vscode-jsonrpc/node.js';
 import { DevStart } from '../../protocol/dev.js';
 import { ErrorCodes } from '../../protocol/errors.js';
-import { DebugStart, PortForwardStop, RunStop } from '../../protocol/index.js';
-import type { DebugStartResult } from '../../protocol/index.js';
+import { DebugStart, ExecRun, PortForwardStop, RunStop } from '../../protocol/index.js';
+import type { DebugStartParams, DebugStartResult } from '../../protocol/index.js';
 import { importImage } from '../../sandbox/kubelet/images.js';
 import { resourceByPlural } from '../../sandbox/store/resources.js';
 import type { EngineProcess } from '../helpers/engine.js';
 import { attachAndBreak } from '../helpers/dap.js';
+import { dlvCall } from '../helpers/dlvRpc.js';
 import { tempDir, waitFor } from '../helpers/sandbox.js';
 import { createWorkload, startDevCluster, type DevCluster } from './dev-helpers.js';
 import { deployment } from './exec-helpers.js';
@@ -53,9 +54,33 @@ async function devSession(
   return { engine, namespace, local };
 }
 
+/** debug/start, with the time until it answered (debugger listening, port forwarded) on stderr. */
+async function startTimed(engine: EngineProcess, params: DebugStartParams): Promise<DebugStartResult> {
+  const started = performance.now();
+  const result = await engine.connection.sendRequest(DebugStart.type, params);
+  process.stderr.write(
+    `debug/start ${params.command?.join(' ')} → ready: ${Math.round(performance.now() - started)} ms\n`,
+  );
+  return result;
+}
+
 async function stopDebugging(engine: EngineProcess, result: DebugStartResult): Promise<void> {
   await engine.connection.sendRequest(PortForwardStop.type, { id: result.forwardId });
   await engine.connection.sendRequest(RunStop.type, { runId: result.runId });
+}
+
+/** The command lines of the dev container's processes. */
+async function processes(engine: EngineProcess, namespace: string): Promise<string[]> {
+  const listed = await engine.connection.sendRequest(ExecRun.type, {
+    kind: 'Deployment',
+    name: 'shop',
+    namespace,
+    command: ['ps', '-eo', 'args'],
+  });
+  return listed.stdout
+    .split('\n')
+    .slice(1)
+    .filter((line) => line.trim() !== '');
 }
 
 /** The line of `file` that holds `marker`, 1-based. */
@@ -82,7 +107,7 @@ const pythonProgram = [
 
 void test('debug/start runs Python under debugpy and a DAP client stops at a breakpoint in the synced file', async () => {
   const { engine, namespace, local } = await devSession('podloop/python-dev', { 'main.py': pythonProgram });
-  const result = await engine.connection.sendRequest(DebugStart.type, {
+  const result = await startTimed(engine, {
     kind: 'Deployment',
     name: 'shop',
     namespace,
@@ -117,6 +142,29 @@ void test('debug/start runs Python under debugpy and a DAP client stops at a bre
   }
 });
 
+void test('a stopped Python debug run leaves no debugger behind and debugging again attaches to the new program', async () => {
+  const { engine, namespace, local } = await devSession('podloop/python-dev', { 'main.py': pythonProgram });
+  const params: DebugStartParams = { kind: 'Deployment', name: 'shop', namespace, command: ['python3', 'main.py'] };
+  await stopDebugging(engine, await engine.connection.sendRequest(DebugStart.type, params));
+  const again = await engine.connection.sendRequest(DebugStart.type, params);
+  try {
+    const hit = await attachAndBreak(again.localPort, {
+      adapterID: 'debugpy',
+      attach: { pathMappings: [{ localRoot: local, remoteRoot: '/app' }] },
+      path: join(local, 'main.py'),
+      line: lineOf(pythonProgram, '# breakpoint'),
+      expression: 'n > 0',
+    });
+    assert.equal(hit.value, 'True');
+  } finally {
+    await stopDebugging(engine, again);
+  }
+  await waitFor(
+    'no debugpy process in the dev container',
+    async () => !(await processes(engine, namespace)).some((line) => line.includes('debugpy')),
+  );
+});
+
 const goProgram = [
   'package main',
   '',
@@ -139,13 +187,13 @@ const goProgram = [
   '',
 ].join('\n');
 
-void test('debug/start runs go run under dlv and a DAP client stops at a breakpoint in the synced file', async () => {
+void test('debug/start runs go run under dlv, which answers its JSON-RPC API and stops a DAP client at a breakpoint in the synced file', async () => {
   const { engine, namespace, local } = await devSession('podloop/go-dev', {
     'go.mod': 'module example.com/shop\n\ngo 1.19\n',
     'main.go': goProgram,
   });
   // dlv builds the program without optimisations first; a cold build cache takes a while.
-  const result = await engine.connection.sendRequest(DebugStart.type, {
+  const result = await startTimed(engine, {
     kind: 'Deployment',
     name: 'shop',
     namespace,
@@ -164,6 +212,10 @@ void test('debug/start runs go run under dlv and a DAP client stops at a breakpo
     });
     assert.deepEqual(result.jetbrains, { host: '127.0.0.1', port: result.localPort });
 
+    // GoLand's Go Remote speaks dlv's JSON-RPC API on the same port.
+    const version = (await dlvCall(result.localPort, 'RPCServer.GetVersion')) as { APIVersion: number };
+    assert.equal(version.APIVersion, 2);
+
     const line = lineOf(goProgram, '// breakpoint');
     const hit = await attachAndBreak(result.localPort, {
       adapterID: 'go',
@@ -180,6 +232,26 @@ void test('debug/start runs go run under dlv and a DAP client stops at a breakpo
   } finally {
     await stopDebugging(engine, result);
   }
+  await waitFor(
+    'neither dlv nor the program in the dev container',
+    async () => !(await processes(engine, namespace)).some((line) => /\bdlv\b|podloop-debug-/.test(line)),
+  );
+});
+
+void test('a Go program that does not build fails debug/start with the exit code instead of waiting', async () => {
+  const { engine, namespace } = await devSession('podloop/go-dev', {
+    'go.mod': 'module example.com/shop\n\ngo 1.19\n',
+    'main.go': 'package main\n\nfunc main() { undefinedCall() }\n',
+  });
+  const failure = await engine.connection
+    .sendRequest(DebugStart.type, { kind: 'Deployment', name: 'shop', namespace, command: ['go', 'run', '.'] })
+    .then(
+      () => assert.fail('debug/start of a program that does not build succeeded'),
+      (error: unknown) => error,
+    );
+  assert.ok(failure instanceof ResponseError, String(failure));
+  assert.equal(failure.code, ErrorCodes.KubernetesError);
+  assert.match(failure.message, /exited with code [1-9]\d* before its debugger listened on port 2345/);
 });
 
 /**
