@@ -18,6 +18,13 @@ import type { LogChannels } from './logs.js';
 import { withEngineProgress } from './progress.js';
 import { openWorkloadTerminal } from './terminal.js';
 
+// The extension that provides each attach type the engine answers with (Node.js is built in).
+const debugExtensions: Readonly<Record<string, string>> = {
+  debugpy: 'Python Debugger (ms-python.debugpy)',
+  go: 'Go (golang.go)',
+  java: 'Debugger for Java (vscjava.vscode-java-debug)',
+};
+
 export interface CommandDeps {
   host: EngineHost;
   model: ViewModel;
@@ -308,8 +315,13 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         request: typeof launch.request === 'string' ? launch.request : 'attach',
       };
       const started = await vscode.debug.startDebugging(vscode.workspace.workspaceFolders?.[0], configuration);
-      if (!started)
-        void vscode.window.showErrorMessage(`podloop: VS Code could not start a ${configuration.type} debug session.`);
+      if (!started) {
+        const extension = debugExtensions[configuration.type];
+        const hint = extension === undefined ? '' : ` Is the ${extension} extension installed?`;
+        void vscode.window.showErrorMessage(
+          `podloop: VS Code could not start a ${configuration.type} debug session.${hint}`,
+        );
+      }
     }),
     register('podloop.terminal', 'exec/run', async (node) => {
       const target = await pickWorkload(model, node);
