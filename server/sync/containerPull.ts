@@ -3,8 +3,8 @@
 // outside the local root, or over a local version that changed since it was planned.
 
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { chmod, lstat, mkdir, readlink, rename, rmdir, symlink, unlink, utimes } from 'node:fs/promises';
+import { constants, createWriteStream } from 'node:fs';
+import { chmod, copyFile, lstat, mkdir, readlink, rename, rmdir, symlink, unlink, utimes } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
@@ -201,6 +201,25 @@ async function writeItem(
     throw error;
   }
   return localEntry(root, item.to);
+}
+
+/** Copies a local file or link to a free name (a conflict's losing version); false when it changed since planned. */
+export async function copyLocal(root: string, from: string, to: string, expect: Entry): Promise<boolean> {
+  if (expect.type === 'dir' || !unchangedSince(await localEntry(root, from), expect)) return false;
+  const target = join(root, to);
+  try {
+    await prepareParents(root, to);
+    if (expect.type === 'symlink') {
+      await symlink(expect.linkTarget ?? '', target);
+    } else {
+      await copyFile(join(root, from), target, constants.COPYFILE_EXCL);
+      await chmod(target, expect.mode);
+      await utimes(target, new Date(), expect.mtimeMs / 1000);
+    }
+  } catch {
+    return false;
+  }
+  return true;
 }
 
 /** Moves a local entry aside (a conflict's losing version); false when it changed since planned. */

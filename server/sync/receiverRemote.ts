@@ -105,6 +105,14 @@ export class ReceiverRemote implements RemoteTree {
     });
   }
 
+  stat(paths: readonly string[]): Promise<Manifest> {
+    if (paths.length === 0) return Promise.resolve(new Map());
+    return this.exclusive(async () => {
+      this.send(`STAT ${paths.length}\n` + paths.map((path) => path + '\n').join(''));
+      return readManifest(this.reader, 'DONE STAT');
+    });
+  }
+
   hash(paths: readonly string[]): Promise<Map<string, string>> {
     return this.exclusive(async () => {
       this.send(`HASH ${paths.length}\n` + paths.map((path) => path + '\n').join(''));

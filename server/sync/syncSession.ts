@@ -338,8 +338,6 @@ export class SyncSession {
           continue;
         }
         if (this.batcher.isReady()) {
-          // Container edits are looked at first, so that a push never overwrites one unseen.
-          if (this.twoWay) await this.pull(this.twoWay, this.remote);
           const taken = this.batcher.take();
           if (taken) await this.liveBatch(this.remote, taken);
           continue;
@@ -502,6 +500,15 @@ export class SyncSession {
       a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
     );
     if (send.length === 0 && plan.remove.length === 0) return;
+    if (this.twoWay) {
+      const overwritten = [...send.filter((entry) => entry.type !== 'dir').map((entry) => entry.path), ...plan.remove];
+      if (!(await this.twoWay.unchangedInContainer(remote, overwritten, this.abort.signal))) {
+        // A container edit this batch would overwrite unseen: scan first (conflicts are settled there), then batch again.
+        for (const path of taken.paths) this.batcher.add(path);
+        await this.pull(this.twoWay, remote);
+        return;
+      }
+    }
     await this.sendBatch(remote, send, plan.remove, taken.firstEventAt, false);
   }
 
@@ -582,7 +589,20 @@ export class SyncSession {
   }
 
   private async pull(twoWay: TwoWaySync, remote: RemoteTree): Promise<void> {
-    const pulled = await twoWay.poll(remote, this.abort.signal);
+    let pulled: PullSummary | null;
+    try {
+      pulled = await twoWay.poll(remote, this.abort.signal);
+    } catch (error) {
+      // Only a lost channel is the loop's business: any other failure must not trigger a full
+      // sync, which would overwrite container changes not pulled yet. The next scan tries again.
+      if (error instanceof ChannelLostError || this.disposed) throw error;
+      this.emit({
+        kind: 'error',
+        message: `bringing container changes back failed: ${(error as Error).message}`,
+        recoverable: true,
+      });
+      return;
+    }
     if (pulled === null) return;
     if (pulled.files + pulled.removed + pulled.conflicts.length + pulled.refused.length > 0)
       this.emit({ kind: 'pull', pull: pulled });

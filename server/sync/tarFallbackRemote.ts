@@ -11,6 +11,7 @@ import type { SyncChannel, SyncTransport } from './transport.js';
 // Fixed scripts; paths travel as separate argv entries, never inside the script text.
 const HASH_SCRIPT = 'cd -- "$1" && shift && exec sha1sum -z -- "$@"';
 const HASH_ALL_SCRIPT = 'cd -- "$1" && find . -type f -print0 | xargs -0 -r sha1sum -z';
+const STAT_SCRIPT = `cd -- "$1" && shift && exec find "$@" -maxdepth 0 -printf '%y %m %s %T@ %p\\0%l\\0'`;
 
 interface Finished {
   code: number;
@@ -35,6 +36,12 @@ export class TarFallbackRemote implements RemoteTree {
     return this.run(['find', this.workDir, '-mindepth', '1', '-printf', format], signal, (reader) =>
       readManifest(reader, null),
     );
+  }
+
+  async stat(paths: readonly string[], signal?: AbortSignal): Promise<Manifest> {
+    if (paths.length === 0) return new Map();
+    const command = ['sh', '-c', STAT_SCRIPT, 'podloop', this.workDir, ...paths.map((path) => `./${path}`)];
+    return this.run(command, signal, (reader) => readManifest(reader, null));
   }
 
   async hash(paths: readonly string[], signal?: AbortSignal): Promise<Map<string, string>> {

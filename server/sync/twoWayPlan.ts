@@ -67,8 +67,8 @@ export interface Conflict {
 }
 
 export interface PullPlan {
-  /** Local losers of a conflict, moved to their `.conflict` name before anything is fetched. */
-  moveAside: { path: string; to: string }[];
+  /** Local losers of a conflict, kept under their `.conflict` name before anything is fetched. */
+  keepLocal: { path: string; to: string }[];
   /** Local paths deleted in the container and unchanged here, deepest first (directories only when empty). */
   remove: Entry[];
   /** Container directories to create locally, parents first. */
@@ -95,7 +95,7 @@ export function planPull(
   known: Manifest,
   conflictCopy: (path: string) => string = conflictName,
 ): PullPlan {
-  const plan: PullPlan = { moveAside: [], remove: [], mkdirs: [], fetch: [], push: [], same: [], conflicts: [] };
+  const plan: PullPlan = { keepLocal: [], remove: [], mkdirs: [], fetch: [], push: [], same: [], conflicts: [] };
   const bring = (entry: Entry, to: string): void => {
     if (entry.type === 'dir') plan.mkdirs.push({ ...entry, path: to });
     else plan.fetch.push({ entry, to });
@@ -118,7 +118,7 @@ export function planPull(
     const containerWins = remote.type === 'dir' || (mine.type !== 'dir' && remote.mtimeMs > mine.mtimeMs);
     const copy = conflictCopy(path);
     if (containerWins) {
-      plan.moveAside.push({ path, to: copy });
+      plan.keepLocal.push({ path, to: copy });
       bring(remote, path);
     } else {
       bring(remote, copy);

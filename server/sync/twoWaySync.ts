@@ -6,6 +6,7 @@ import {
   fetchFromContainer,
   localEntry,
   makeLocalDir,
+  copyLocal,
   moveLocal,
   removeLocal,
   type FetchItem,
@@ -14,7 +15,15 @@ import type { Entry, Manifest } from './manifest.js';
 import { isWithin } from './pathSafety.js';
 import type { RemoteTree } from './remoteTree.js';
 import type { SyncTransport } from './transport.js';
-import { conflictName, containerChanges, planPull, type Conflict } from './twoWayPlan.js';
+import {
+  conflictName,
+  containerChanges,
+  planPull,
+  sameObserved,
+  sameSynced,
+  type Conflict,
+  type PullPlan,
+} from './twoWayPlan.js';
 
 export const DEFAULT_POLL_INTERVAL_MS = 1000;
 const LAST_CONFLICTS = 10;
@@ -35,6 +44,16 @@ export interface PullSummary {
   removed: number;
   conflicts: Conflict[];
   refused: { path: string; reason: string }[];
+}
+
+// One scan's work in progress: the plan, local entries as they change, and what it achieved.
+interface PullPass {
+  plan: PullPlan;
+  local: Map<string, Entry | null>;
+  remoteOf: Map<string, Entry>;
+  /** Paths whose local (losing) version was kept under its conflict name. */
+  kept: Set<string>;
+  summary: PullSummary;
 }
 
 export interface TwoWayStatus {
@@ -90,6 +109,22 @@ export class TwoWaySync {
     for (const path of [...this.seen.keys()]) if (removed.some((gone) => isWithin(path, gone))) this.seen.delete(path);
   }
 
+  /**
+   * Whether the container still holds what the engine last synced at these paths, so that a local
+   * batch may overwrite or remove them; false calls for a scan first (a container edit not seen yet).
+   */
+  async unchangedInContainer(remote: RemoteTree, paths: readonly string[], signal?: AbortSignal): Promise<boolean> {
+    if (paths.length === 0) return true;
+    const known = this.host.known();
+    for (const [path, entry] of await remote.stat(paths, signal)) {
+      const before = this.seen.get(path);
+      const synced = known.get(path);
+      if (before !== undefined ? !sameObserved(entry, before) : synced === undefined || !sameSynced(entry, synced))
+        return false;
+    }
+    return true;
+  }
+
   /** One scan of the container and the local changes it calls for; null when nothing changed there. */
   async poll(remote: RemoteTree, signal?: AbortSignal): Promise<PullSummary | null> {
     const waiters = this.pollWaiters.splice(0);
@@ -118,76 +153,21 @@ export class TwoWaySync {
       if (entry !== null) copies.set(path, await this.freeConflictName(path));
     }
     const plan = planPull(changes, local, known, (path) => copies.get(path) ?? conflictName(path));
-    const remoteOf = new Map(changes.changed.map((entry) => [entry.path, entry]));
-    const summary: PullSummary = { files: 0, removed: 0, conflicts: [], refused: [] };
-    const movedAside = new Map<string, string>();
-
-    for (const move of plan.moveAside) {
-      if (await moveLocal(root, move.path, move.to, local.get(move.path)!)) {
-        movedAside.set(move.path, move.to);
-        local.set(move.path, null);
-        this.host.queuePush(move.to);
-      }
-    }
-    for (const entry of plan.remove) {
-      if (await removeLocal(root, entry)) {
-        local.set(entry.path, null);
-        summary.removed++;
-        this.forget(entry.path);
-      } else if (!remoteOf.has(entry.path)) {
-        // Still here (a folder with new local files, or edited meanwhile): the container gets it back.
-        known.delete(entry.path);
-        this.seen.delete(entry.path);
-        this.host.queuePush(entry.path);
-      }
-    }
-    for (const dir of plan.mkdirs) {
-      const made = await makeLocalDir(root, dir);
-      if (made === null) continue;
-      known.set(dir.path, made);
-      this.seen.set(dir.path, remoteOf.get(dir.path) ?? dir);
-    }
-    const stuck = new Set(plan.moveAside.map((move) => move.path).filter((path) => !movedAside.has(path)));
-    // A local loser that could not be moved aside (edited again) keeps its place until the next scan.
-    const items: FetchItem[] = plan.fetch
-      .filter(({ to }) => !stuck.has(to))
-      .map(({ entry, to }) => ({
-        entry,
-        to,
-        expect: to === entry.path ? (local.get(to) ?? null) : null,
-      }));
-    const fetched =
-      items.length > 0 ? await fetchFromContainer(this.host.transport, this.host.workDir, root, items, signal) : null;
-    for (const [to, entry] of fetched?.written ?? []) {
-      summary.files++;
-      const source = items.find((item) => item.to === to)!.entry;
-      if (to === source.path) {
-        known.set(to, entry);
-        this.seen.set(to, source);
-      } else {
-        this.host.queuePush(to);
-      }
-    }
-    for (const refused of fetched?.refused ?? []) {
-      // Not fetched again until it changes in the container.
-      this.seen.set(refused.entry.path, refused.entry);
-      summary.refused.push({ path: refused.entry.path, reason: refused.reason });
-    }
-    for (const missed of [...(fetched?.missed ?? []), ...(fetched?.refused ?? [])]) {
-      // A container-newer version that did not arrive: the local one goes back where it was.
-      const aside = movedAside.get(missed.to);
-      if (aside !== undefined)
-        await moveLocal(root, aside, missed.to, (await localEntry(root, aside))!).catch(() => false);
-    }
+    const pass: PullPass = {
+      plan,
+      local,
+      remoteOf: new Map(changes.changed.map((entry) => [entry.path, entry])),
+      kept: new Set(),
+      summary: { files: 0, removed: 0, conflicts: [], refused: [] },
+    };
+    await this.keepLocalVersions(pass);
+    await this.removeLocals(pass);
+    await this.makeDirs(pass);
+    await this.fetchAll(pass, signal);
     for (const path of plan.push) {
-      const theirs = remoteOf.get(path);
-      if (theirs === undefined) {
-        known.delete(path);
-        this.seen.delete(path);
-      } else {
-        known.set(path, theirs);
-        this.seen.set(path, theirs);
-      }
+      const theirs = pass.remoteOf.get(path);
+      if (theirs === undefined) this.forget(path);
+      else this.record(path, theirs, theirs);
       this.host.queuePush(path);
     }
     for (const same of plan.same) {
@@ -195,17 +175,93 @@ export class TwoWaySync {
       if (mine) known.set(same.path, mine);
       this.seen.set(same.path, same);
     }
-    for (const conflict of plan.conflicts) {
-      const landed =
-        conflict.winner === 'container' ? movedAside.has(conflict.path) : fetched?.written.has(conflict.copy);
-      if (!landed) continue;
-      summary.conflicts.push(conflict);
+    this.totals.pulledFiles += pass.summary.files;
+    this.totals.removedLocally += pass.summary.removed;
+    for (const conflict of pass.summary.conflicts) {
       this.totals.conflicts++;
       this.totals.lastConflicts = [...this.totals.lastConflicts, conflict.path].slice(-LAST_CONFLICTS);
     }
-    this.totals.pulledFiles += summary.files;
-    this.totals.removedLocally += summary.removed;
-    return summary;
+    return pass.summary;
+  }
+
+  // A local loser stays readable at its path until the container version replaces it: files and
+  // links are copied to their conflict name; only a file in the way of a container folder moves.
+  private async keepLocalVersions(pass: PullPass): Promise<void> {
+    for (const keep of pass.plan.keepLocal) {
+      const mine = pass.local.get(keep.path)!;
+      const folderWins = pass.remoteOf.get(keep.path)?.type === 'dir';
+      const kept = folderWins
+        ? await moveLocal(this.host.localRoot, keep.path, keep.to, mine)
+        : await copyLocal(this.host.localRoot, keep.path, keep.to, mine);
+      if (!kept) continue;
+      pass.kept.add(keep.path);
+      if (folderWins) pass.local.set(keep.path, null);
+      this.host.queuePush(keep.to);
+    }
+  }
+
+  private async removeLocals(pass: PullPass): Promise<void> {
+    for (const entry of pass.plan.remove) {
+      if (await removeLocal(this.host.localRoot, entry)) {
+        pass.local.set(entry.path, null);
+        pass.summary.removed++;
+        this.forget(entry.path);
+      } else if (!pass.remoteOf.has(entry.path)) {
+        // Still here (a folder with new local files, or edited meanwhile): the container gets it back.
+        this.forget(entry.path);
+        this.host.queuePush(entry.path);
+      }
+    }
+  }
+
+  private async makeDirs(pass: PullPass): Promise<void> {
+    for (const dir of pass.plan.mkdirs) {
+      const made = await makeLocalDir(this.host.localRoot, dir);
+      if (made !== null) this.record(dir.path, made, pass.remoteOf.get(dir.path) ?? dir);
+      const conflict = pass.plan.conflicts.find((one) => one.path === dir.path);
+      if (conflict === undefined || !pass.kept.has(dir.path)) continue;
+      if (made !== null) pass.summary.conflicts.push(conflict);
+      else {
+        // The container folder could not be made: the local file goes back where it was.
+        const copy = await localEntry(this.host.localRoot, conflict.copy);
+        if (copy !== null) await moveLocal(this.host.localRoot, conflict.copy, dir.path, copy).catch(() => false);
+      }
+    }
+  }
+
+  private async fetchAll(pass: PullPass, signal?: AbortSignal): Promise<void> {
+    const root = this.host.localRoot;
+    const conflictAt = new Map(pass.plan.conflicts.map((conflict) => [conflict.path, conflict]));
+    // A local loser that could not be kept (edited again) keeps its place until the next scan.
+    const items: FetchItem[] = pass.plan.fetch
+      .filter(({ to }) => conflictAt.get(to)?.winner !== 'container' || pass.kept.has(to))
+      .map(({ entry, to }) => ({ entry, to, expect: to === entry.path ? (pass.local.get(to) ?? null) : null }));
+    if (items.length === 0) return;
+    const fetched = await fetchFromContainer(this.host.transport, this.host.workDir, root, items, signal);
+    for (const [to, entry] of fetched.written) {
+      pass.summary.files++;
+      const source = items.find((item) => item.to === to)!.entry;
+      if (to === source.path) this.record(to, entry, source);
+      else this.host.queuePush(to);
+      const conflict = conflictAt.get(source.path);
+      if (conflict !== undefined) pass.summary.conflicts.push(conflict);
+    }
+    for (const refused of fetched.refused) {
+      // Not fetched again until it changes in the container.
+      this.seen.set(refused.entry.path, refused.entry);
+      pass.summary.refused.push({ path: refused.entry.path, reason: refused.reason });
+    }
+    for (const missed of [...fetched.missed, ...fetched.refused]) {
+      // The container version did not arrive: the copy of the local version is not needed.
+      const conflict = conflictAt.get(missed.to);
+      if (conflict?.winner === 'container' && pass.kept.has(missed.to))
+        await removeLocal(root, (await localEntry(root, conflict.copy)) ?? pass.local.get(missed.to)!);
+    }
+  }
+
+  private record(path: string, mine: Entry, theirs: Entry): void {
+    this.host.known().set(path, mine);
+    this.seen.set(path, theirs);
   }
 
   private forget(path: string): void {

@@ -178,3 +178,32 @@ void test('two-way works with the busybox tools of minimal images', async () => 
     await sync.dispose();
   }
 });
+
+for (const mode of ['receiver', 'tar-fallback'] as const) {
+  void test(`a local edit never overwrites a container edit not scanned yet (${mode})`, async () => {
+    using local = tempDir('podloop-2w-local-');
+    using remote = tempDir('podloop-2w-remote-');
+    write(local.path, 'a.txt', 'base\n');
+    // No periodic scan during the test: only the check before the batch can see the container edit.
+    const sync = twoWay(local.path, remote.path, { pollIntervalMs: 600_000, mode });
+    try {
+      await sync.start();
+      await sync.verify();
+      const second = Math.floor(Date.now() / 1000);
+      write(remote.path, 'a.txt', 'container edit\n');
+      utimesSync(join(remote.path, 'a.txt'), second - 5, second - 5);
+      write(local.path, 'a.txt', 'older local edit\n');
+      utimesSync(join(local.path, 'a.txt'), second - 50, second - 50);
+      await waitFor(() => read(local.path, 'a.txt') === 'container edit\n', 'the newer container edit to come back');
+      assert.equal(read(local.path, 'a.txt.conflict'), 'older local edit\n');
+      await waitFor(
+        () => read(remote.path, 'a.txt.conflict') === 'older local edit\n',
+        'the copy to reach the container',
+      );
+      assert.equal(read(remote.path, 'a.txt'), 'container edit\n');
+      assert.equal(sync.status().twoWay?.conflicts, 1);
+    } finally {
+      await sync.dispose();
+    }
+  });
+}

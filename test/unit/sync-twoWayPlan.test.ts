@@ -71,7 +71,7 @@ void test('both sides changed: the newer container write wins, the local one mov
     new Map([['a.txt', file('a.txt', 4, T + 5000)]]),
     manifest(file('a.txt', 3)),
   );
-  assert.deepEqual(plan.moveAside, [{ path: 'a.txt', to: 'a.txt.conflict' }]);
+  assert.deepEqual(plan.keepLocal, [{ path: 'a.txt', to: 'a.txt.conflict' }]);
   assert.deepEqual(plan.fetch, [{ entry: file('a.txt', 9, T + 9000), to: 'a.txt' }]);
   assert.deepEqual(plan.conflicts, [{ path: 'a.txt', winner: 'container', copy: 'a.txt.conflict' }]);
 });
@@ -83,7 +83,7 @@ void test('both sides changed: the newer local write wins and the container vers
     manifest(file('a.txt', 3)),
     (path) => conflictName(path, 2),
   );
-  assert.deepEqual(plan.moveAside, []);
+  assert.deepEqual(plan.keepLocal, []);
   assert.deepEqual(plan.fetch, [{ entry: file('a.txt', 9, T + 5000), to: 'a.txt.conflict.2' }]);
   assert.deepEqual(plan.push, ['a.txt']);
   assert.deepEqual(plan.conflicts, [{ path: 'a.txt', winner: 'local', copy: 'a.txt.conflict.2' }]);
@@ -157,7 +157,7 @@ void test('a container folder where a changed local file stands wins, the file i
     new Map([['x', file('x', 4, T + 9000)]]),
     manifest(file('x', 3)),
   );
-  assert.deepEqual(plan.moveAside, [{ path: 'x', to: 'x.conflict' }]);
+  assert.deepEqual(plan.keepLocal, [{ path: 'x', to: 'x.conflict' }]);
   assert.deepEqual(plan.mkdirs, [dir('x')]);
 });
 

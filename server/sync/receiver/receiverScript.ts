@@ -10,6 +10,7 @@ export const RECEIVER_SCRIPT = `# podloop sync receiver: applies framed tar batc
 #            line, then exactly <tarBytes> bytes of tar. Answer: "ACK <id> ok" or "ACK <id> err <why>".
 #   MANIFEST   records "<type> <mode> <size> <mtime> <path>" and "<link target>", then "DONE MANIFEST".
 #   HASH <n>   then <n> paths; records "<hash>  <path>" ("-" when not a file), then "DONE HASH".
+#   STAT <n>   then <n> paths; a manifest record pair for each that exists, then "DONE STAT".
 #   VERIFY     records "<hash>  <path>" for every file, then "DONE VERIFY".
 #   PING       answers "PONG".
 set -u
@@ -107,13 +108,37 @@ manifest() {
     find . -mindepth 1 -printf '%y %m %s %T@ %P\\000%l\\000'
     return
   fi
-  find . ! -name . -print | while IFS= read -r path; do
+  find . ! -name . -print | describe_each
+}
+
+# Manifest records for the paths read from stdin, one per line, without find -printf.
+describe_each() {
+  while IFS= read -r path; do
     target=
     if [ -h "$path" ]; then kind=l; target=$(readlink "$path"); elif [ -d "$path" ]; then kind=d; elif [ -f "$path" ]; then kind=f; else continue; fi
     set -- $(stat -c '%a %s %Y' "$path" 2>/dev/null) || continue
     [ $# -eq 3 ] || continue
     printf '%s %s %s %s %s\\000%s\\000' "$kind" "$1" "$2" "$3" "\${path#./}" "$target"
   done
+}
+
+# Manifest records for <n> paths read from the request; missing ones are left out.
+stat_paths() {
+  case \${1:-} in '' | *[!0-9]*) exit 4 ;; esac
+  n=$1
+  set --
+  i=0
+  while [ "$i" -lt "$n" ]; do
+    IFS= read -r path || exit 4
+    i=$((i + 1))
+    if safe_rel "$path" && { [ -e "./$path" ] || [ -h "./$path" ]; }; then set -- "$@" "./$path"; fi
+  done
+  [ $# -gt 0 ] || return 0
+  if [ "$FIND_KIND" = gnu ]; then
+    find "$@" -maxdepth 0 -printf '%y %m %s %T@ %p\\000%l\\000' 2>/dev/null
+  else
+    printf '%s\\n' "$@" | describe_each
+  fi
 }
 
 hash_one() {
@@ -150,6 +175,7 @@ while IFS=' ' read -r command a b c d; do
     BATCH) apply_batch "\${a:-}" "\${b:-}" "\${c:-}" "\${d:-}" ;;
     MANIFEST) manifest; record "DONE MANIFEST" ;;
     HASH) hash_paths "\${a:-}"; record "DONE HASH" ;;
+    STAT) stat_paths "\${a:-}"; record "DONE STAT" ;;
     VERIFY) verify; record "DONE VERIFY" ;;
     PING) record "PONG" ;;
     EXIT) exit 0 ;;

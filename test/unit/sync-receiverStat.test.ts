@@ -1,0 +1,43 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readManifest } from '../../server/sync/receiverProtocol.js';
+import { startRawReceiver, tempDir, toolsets } from '../integration/sync-helpers.js';
+
+const toolsDir = tempDir('podloop-tools-');
+after(() => toolsDir[Symbol.dispose]());
+
+for (const tools of toolsets(toolsDir.path)) {
+  void test(`STAT describes the asked paths that exist, never through a link (${tools.name} tools)`, async () => {
+    using scratch = tempDir('podloop-stat-');
+    const workDir = join(scratch.path, 'work');
+    const outside = join(scratch.path, 'outside');
+    mkdirSync(join(workDir, 'src'), { recursive: true });
+    mkdirSync(outside);
+    writeFileSync(join(outside, 'secret'), 'outside');
+    writeFileSync(join(workDir, 'src', 'a.js'), 'abc');
+    chmodSync(join(workDir, 'src', 'a.js'), 0o750);
+    symlinkSync('src/a.js', join(workDir, 'current'));
+    symlinkSync(outside, join(workDir, 'escape'));
+    const receiver = startRawReceiver(workDir, tools.env, tools.shell);
+    try {
+      assert.match(await receiver.reader.next(), /^READY podloop-receiver 1 /);
+      const asked = ['src/a.js', 'current', 'src', 'missing.txt', 'escape/secret', '../outside/secret'];
+      receiver.child.stdin.write(`STAT ${asked.length}\n${asked.join('\n')}\n`);
+      const described = await readManifest(receiver.reader, 'DONE STAT');
+      assert.deepEqual([...described.keys()].sort(), ['current', 'src', 'src/a.js']);
+      const file = described.get('src/a.js');
+      assert.equal(file?.type, 'file');
+      assert.equal(file?.size, 3);
+      assert.equal(file?.mode, 0o750);
+      assert.equal(described.get('current')?.linkTarget, 'src/a.js');
+      assert.equal(described.get('src')?.type, 'dir');
+      // The channel still answers in order after the request.
+      receiver.child.stdin.write('PING\n');
+      assert.equal(await receiver.reader.next(), 'PONG');
+    } finally {
+      await receiver.stop();
+    }
+  });
+}
