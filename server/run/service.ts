@@ -51,7 +51,12 @@ export function createRunService(
       const runId = batcher.streamId;
       const process = new RunProcess(
         kube,
-        { runId, command: request.command, resolveTarget: request.resolveTarget },
+        {
+          runId,
+          command: request.command,
+          resolveTarget: request.resolveTarget,
+          standby: request.restartOnSync,
+        },
         batcher,
         (exitCode, restarting) => onExited({ runId, exitCode, restarting }),
         runLog,
@@ -88,7 +93,9 @@ export function createRunService(
                 .restart(runId)
                 .catch((error: unknown) => runLog.warn({ err: error, runId }, 'restart failed'));
           }
-        }, options.debounceMs ?? 50),
+          // Short: a sync batch has already waited for the editor's burst to end, and restarts
+          // requested while one runs fold into one that follows it.
+        }, options.debounceMs ?? 10),
       );
     },
     async dispose() {

@@ -70,3 +70,40 @@ void test('a run that exits by itself reports its exit code', async () => {
   await waitFor('its stderr line', () => textOf(runId).includes('bye'));
   await cluster.engine.connection.sendRequest(RunStop.type, { runId });
 });
+
+/** Command lines in the dev container that mention `text`; the search's own (with its script) are left out. */
+async function processesMentioning(text: string): Promise<string[]> {
+  const result = await cluster.engine.connection.sendRequest(ExecRun.type, {
+    kind: 'Deployment',
+    name: 'dev',
+    command: [
+      'sh',
+      '-c',
+      'for f in /proc/[0-9]*/cmdline; do c=$(tr "\\0" " " < "$f" 2>/dev/null) || continue; case "$c" in *"$0"*) echo "$c";; esac; done',
+      text,
+    ],
+  });
+  return result.stdout.split('\n').filter((line) => line.length > 0 && !line.includes('/proc/'));
+}
+
+void test('restart requests made while one runs fold into one restart after it, leaving one process tree', async () => {
+  const { runId } = await cluster.engine.connection.sendRequest(RunStart.type, {
+    kind: 'Deployment',
+    name: 'dev',
+    command: ['sh', '-c', 'echo "started $$"; exec sleep 600'],
+  });
+  const started = (): string[] => textOf(runId).filter((line) => line.startsWith('started '));
+  await waitFor('the first start line', () => started().length === 1);
+
+  await Promise.all([1, 2, 3].map(() => cluster.engine.connection.sendRequest(RunRestart.type, { runId })));
+  await waitFor('the third start line', () => started().length === 3);
+  const restarts = exits.filter((exit) => exit.runId === runId && exit.restarting);
+  assert.equal(restarts.length, 2, 'one restart, then one for the two requests made while it ran');
+  const pids = started().map((line) => line.split(' ')[1] ?? '');
+  assert.deepEqual(await Promise.all(pids.map((pid) => alive(pid))), [false, false, true], 'only the last tree runs');
+
+  const pidFile = `.podloop-run-${runId}.pid`;
+  assert.ok((await processesMentioning(pidFile)).length > 0, 'the run has processes that name its pid file');
+  await cluster.engine.connection.sendRequest(RunStop.type, { runId });
+  assert.deepEqual(await processesMentioning(pidFile), [], 'nothing of the run is left');
+});
