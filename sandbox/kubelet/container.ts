@@ -6,7 +6,7 @@ import { chmod, copyFile, cp, mkdir, readlink, stat, writeFile } from 'node:fs/p
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
-import { PTY_HELPER, PYTHON, withDefaultCapabilities } from './exec.js';
+import { PTY_HELPER, PYTHON, SETPRIV, withDefaultCapabilities } from './exec.js';
 import { LogWriter } from './logfile.js';
 import { BWRAP, readChildPid, type PodNetwork } from './network.js';
 import { killTree, tryKill, type ProcessRegistry, type TrackedProcess } from './processes.js';
@@ -197,8 +197,10 @@ export class ContainerInstance {
     try {
       const pid = await readChildPid(tracked);
       tracked.extraPids.add(pid);
-      await waitForExec(pid, instance);
+      const runs = await waitForExec(pid, instance);
       instance.mainPid = pid;
+      // A command that could not be executed never ran: its exit is known before the container counts as started.
+      if (!runs) await instance.exited;
     } catch {
       // bwrap failed before starting the command; its stderr is in the log and exited reports the code.
     }
@@ -241,14 +243,25 @@ export class ContainerInstance {
 
 /**
  * bwrap reports the child's pid before it has built the root view; exec and probes may only
- * enter once the command itself runs there (its executable is no longer bwrap).
+ * enter once the command itself runs there (its executable is no longer bwrap, nor the setpriv that
+ * drops capabilities before executing it). False when the process ended before its command ran.
  */
-async function waitForExec(pid: number, instance: ContainerInstance): Promise<void> {
+async function waitForExec(pid: number, instance: ContainerInstance): Promise<boolean> {
   for (let i = 0; i < 1000 && instance.running; i++) {
     const exe = await readlink(`/proc/${pid}/exe`).catch(() => undefined);
-    if (exe === undefined) return;
-    if (exe !== BWRAP) return;
+    if (exe === undefined) return processAlive(pid);
+    if (exe !== BWRAP && exe !== SETPRIV) return true;
     await delay(5);
+  }
+  return instance.running;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
 

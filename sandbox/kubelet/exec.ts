@@ -74,7 +74,7 @@ if status is None:
 sys.exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
 `;
 
-const SETPRIV = '/usr/bin/setpriv';
+export const SETPRIV = '/usr/bin/setpriv';
 
 /** The capabilities container runtimes grant by default; every other one is dropped. */
 const DEFAULT_CAPABILITIES = [

@@ -268,6 +268,15 @@ export class PodWorker {
       c.instance = instance;
       c.containerID = `containerd://${randomBytes(32).toString('hex')}`;
       this.event('Normal', 'Created', `Created container ${c.spec.name}`);
+      const exit = instance.running ? undefined : await instance.exited;
+      const notStarted = exit && startFailure(instance, exit.exitCode);
+      if (exit && notStarted) {
+        // As with runc: a command that cannot be executed fails the start; the container never runs.
+        this.event('Warning', 'Failed', `Error: ${notStarted}`);
+        // After this start has settled, so that a restart is not taken for a duplicate of it.
+        setImmediate(() => this.onExit(c, instance, exit));
+        return;
+      }
       this.event('Normal', 'Started', `Started container ${c.spec.name}`);
       c.state = { running: { startedAt: instance.startedAt } };
       c.started = !c.spec.startupProbe;
@@ -275,7 +284,8 @@ export class PodWorker {
       if (!c.init || isSidecar(c)) this.startProbes(c, instance);
       if (isSidecar(c) && c.started && !this.initialized) setImmediate(() => this.advance());
       this.publish();
-      void instance.exited.then((exit) => this.onExit(c, instance, exit));
+      // Deferred past this start even when the command has already ended, for the same reason as above.
+      void instance.exited.then((exit) => setImmediate(() => this.onExit(c, instance, exit)));
       const postStart = c.spec.lifecycle?.postStart;
       if (postStart) void this.runPostStart(c, instance, postStart);
       // The previous instance's files are not needed once a new one runs (its log stays).
