@@ -119,11 +119,15 @@ export interface InvalidConfigData {
 export interface DevPodFailedData extends WorkloadRef {
   /** The dev pod, when one was created. */
   pod?: string;
-  /** e.g. `ImagePullBackOff`, `CrashLoopBackOff`, `Timeout`. */
+  /**
+   * e.g. `ImagePullBackOff`, `CrashLoopBackOff`, `ContainerExited` (PID 1 could not run or ended), `Timeout`,
+   * `ProvisioningFailed` / `FailedBinding` (a claim the pod mounts has no storage: its StorageClass does not
+   * exist, or none is named and the cluster has no default; the claim's events are in `events`).
+   */
   reason: string;
   /** The dev container's last reported state (the Kubernetes ContainerState object). */
   containerState?: unknown;
-  /** The pod's recent events, oldest first, as `Reason: message`. */
+  /** The pod's recent events, oldest first, as `Reason: message` (Warnings prefixed `Warning `), then those of the claim at fault. */
   events: string[];
   /** Whether the workload was restored to its original. */
   rolledBack: boolean;
@@ -239,7 +243,7 @@ export const errorCatalog: readonly ErrorCodeInfo[] = [
     name: 'DevPodFailed',
     code: ErrorCodes.DevPodFailed,
     meaning:
-      'The dev pod did not come up (image pull, crash, timeout, unschedulable); the workload was rolled back. `data.events` holds the evidence.',
+      'The dev pod did not come up (image pull, crash, a PID 1 that cannot run, missing claim storage, timeout); the workload was rolled back. `data.events` holds the evidence.',
     data: 'DevPodFailedData',
   },
   {

@@ -1,5 +1,6 @@
 // Reads pods as listed and decides which one is the dev pod and whether it is ready, still coming up, or
-// failed for good (bad image, crashing PID 1, pod failed), with the evidence an error should carry.
+// failed for good (bad image, crashing PID 1, pod failed, a claim without storage), with the evidence an
+// error should carry.
 import { blockingCommand } from './devContainer.js';
 import { isJsonObject } from './types.js';
 
@@ -27,8 +28,14 @@ const failingReasons = new Set([
   'RunContainerError',
 ]);
 
+/** Claim events that mean the claim stays Pending until someone changes the cluster's storage. */
+const storageFailureReasons = new Set(['ProvisioningFailed', 'FailedBinding']);
+
 interface PodView {
   name: string;
+  uid: string | undefined;
+  /** Names of the PersistentVolumeClaims the pod mounts. */
+  claims: string[];
   labels: Record<string, string>;
   creationTimestamp: string;
   deleting: boolean;
@@ -57,7 +64,7 @@ export function pickDevPod(pods: readonly unknown[], target: DevPodTarget): stri
 export function devPodVerdict(pod: unknown, container: string, events: readonly unknown[] = []): DevPodVerdict {
   const view = podView(pod);
   if (!view) return { state: 'waiting', reason: 'NoPod' };
-  const evidence = (): string[] => podEvents(events, view.name);
+  const evidence = (): string[] => podEvents(events, view.name, 5, view.uid);
   const phase = view.status.phase;
   const statuses = Array.isArray(view.status.containerStatuses) ? view.status.containerStatuses : [];
   const status = statuses.find((s): s is Record<string, unknown> => isJsonObject(s) && s.name === container);
@@ -91,6 +98,11 @@ export function devPodVerdict(pod: unknown, container: string, events: readonly 
   }
   const unschedulable = conditions(view.status).find((c) => c.type === 'PodScheduled' && c.status === 'False');
   if (unschedulable) {
+    // Only while the scheduler blames the claims: an old event about a claim bound since says nothing.
+    const blamesClaims = /PersistentVolumeClaim/i.test(String(unschedulable.message ?? ''));
+    const storage = blamesClaims ? storageFailure(view, events) : undefined;
+    if (storage)
+      return failed(view.name, storage.reason, storage.message, undefined, [...evidence(), ...storage.events]);
     const message = typeof unschedulable.message === 'string' ? unschedulable.message : undefined;
     return {
       state: 'waiting',
@@ -102,16 +114,51 @@ export function devPodVerdict(pod: unknown, container: string, events: readonly 
   return { state: 'waiting', pod: view.name, reason: typeof phase === 'string' ? phase : 'Pending' };
 }
 
+/**
+ * An unschedulable pod whose claim the cluster cannot bind (its StorageClass does not exist, or no class and
+ * no default): that does not resolve by itself, so dev start need not wait out its timeout.
+ */
+function storageFailure(
+  pod: PodView,
+  events: readonly unknown[],
+): { reason: string; message: string; events: string[] } | undefined {
+  for (const claim of pod.claims) {
+    const about = objectEvents(events, 'PersistentVolumeClaim', claim);
+    const failure = about.filter((event) => storageFailureReasons.has(String(event.reason))).at(-1);
+    if (!failure) continue;
+    return {
+      reason: String(failure.reason),
+      message:
+        `claim ${claim} cannot be bound: ${String(failure.message ?? failure.reason)}; ` +
+        'name a StorageClass the cluster has (kubectl get storageclass) in persistentDirs[].storageClass, ' +
+        "or leave it out for the cluster's default class",
+      events: eventTexts(about, 5),
+    };
+  }
+  return undefined;
+}
+
 /** The pod's recent events, oldest first, as "Reason: message" (Warnings marked), at most `limit`. */
-export function podEvents(events: readonly unknown[], podName: string, limit = 5): string[] {
+export function podEvents(events: readonly unknown[], podName: string, limit = 5, podUid?: string): string[] {
+  return eventTexts(objectEvents(events, 'Pod', podName, podUid), limit);
+}
+
+/** Events about one object; with a uid, not those of an earlier object of the same name. */
+function objectEvents(
+  events: readonly unknown[],
+  kind: string,
+  name: string,
+  uid?: string,
+): Array<Record<string, unknown>> {
+  return events.filter(isJsonObject).filter((event) => {
+    const about = event.involvedObject;
+    if (!isJsonObject(about) || about.kind !== kind || about.name !== name) return false;
+    return uid === undefined || about.uid === undefined || about.uid === uid;
+  });
+}
+
+function eventTexts(events: ReadonlyArray<Record<string, unknown>>, limit: number): string[] {
   return events
-    .filter(isJsonObject)
-    .filter(
-      (event) =>
-        isJsonObject(event.involvedObject) &&
-        event.involvedObject.kind === 'Pod' &&
-        event.involvedObject.name === podName,
-    )
     .map((event) => ({
       time: String(event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp ?? ''),
       text: `${event.type === 'Warning' ? 'Warning ' : ''}${String(event.reason ?? '')}: ${String(event.message ?? '')}`,
@@ -137,8 +184,15 @@ function podView(value: unknown): PodView | undefined {
   const metadata = value.metadata;
   const spec = isJsonObject(value.spec) ? value.spec : {};
   const labels = isJsonObject(metadata.labels) ? (metadata.labels as Record<string, string>) : {};
+  const volumes = Array.isArray(spec.volumes) ? spec.volumes.filter(isJsonObject) : [];
   return {
     name: metadata.name as string,
+    uid: typeof metadata.uid === 'string' ? metadata.uid : undefined,
+    claims: volumes.flatMap((volume) =>
+      isJsonObject(volume.persistentVolumeClaim) && typeof volume.persistentVolumeClaim.claimName === 'string'
+        ? [volume.persistentVolumeClaim.claimName]
+        : [],
+    ),
     labels,
     creationTimestamp: typeof metadata.creationTimestamp === 'string' ? metadata.creationTimestamp : '',
     deleting: metadata.deletionTimestamp !== undefined && metadata.deletionTimestamp !== null,

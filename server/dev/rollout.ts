@@ -4,7 +4,7 @@ import { ResponseError } from 'vscode-jsonrpc/node.js';
 import { ErrorCodes } from '../../protocol/errors.js';
 import type { DevPodFailedData, WorkloadRef } from '../../protocol/errors.js';
 import { isStatus, type KubeObjects, type ObjectKind } from '../kube/objects.js';
-import { devPodVerdict, pickDevPod, type DevPodTarget, type DevPodVerdict } from './devPodStatus.js';
+import { devPodVerdict, pickDevPod, podEvents, type DevPodTarget, type DevPodVerdict } from './devPodStatus.js';
 import { podBackupName, podFromBackup } from './podBackup.js';
 import { planDevEnd, type DevEndOptions, type DevStartPlan } from './plan.js';
 import { devLabels } from './saved.js';
@@ -38,12 +38,22 @@ export async function readWorkload(
 export async function prepareStart(objects: KubeObjects, namespace: string, plan: DevStartPlan, signal: AbortSignal) {
   for (const dir of plan.persistentDirs) {
     const existing = await objects.find('PersistentVolumeClaim', namespace, dir.claimName, signal);
-    if (existing === undefined) await createIfAbsent(objects, 'PersistentVolumeClaim', namespace, dir.claim, signal);
+    if (existing !== undefined && !neverBoundOtherClass(existing, dir.claim)) continue;
+    // A claim that never bound holds no data: one left by a start whose class was wrong gives way to the new one.
+    if (existing !== undefined) await objects.remove('PersistentVolumeClaim', namespace, dir.claimName, signal);
+    await createIfAbsent(objects, 'PersistentVolumeClaim', namespace, dir.claim, signal);
   }
   if (plan.rollout === 'recreate' && plan.podBackup) {
     // A backup left by an earlier session describes the same original: the Pod is only ever restored from it.
     await createIfAbsent(objects, 'ConfigMap', namespace, plan.podBackup, signal);
   }
+}
+
+function neverBoundOtherClass(existing: unknown, wanted: Workload): boolean {
+  const claim = existing as { spec?: { storageClassName?: unknown }; status?: { phase?: unknown } };
+  if (claim.status?.phase === 'Bound') return false;
+  const wantedClass = (wanted.spec as { storageClassName?: unknown } | undefined)?.storageClassName;
+  return wantedClass !== undefined && claim.spec?.storageClassName !== wantedClass;
 }
 
 async function createIfAbsent(
@@ -164,13 +174,10 @@ export function labelSelector(labels: Record<string, string>): string {
     .join(',');
 }
 
-export interface PodWatchStep {
-  verdict: DevPodVerdict;
-}
-
 /**
- * Polls the dev pod until it runs or fails for good; `onVerdict` sees every observation (for progress).
- * Resolves with the ready verdict, or the failed one; rejects on abort; a timeout resolves as failed.
+ * Watches the dev pod, and the namespace's events as its evidence, until it runs or fails for good; `onVerdict`
+ * sees each observation (for progress). Resolves with the ready verdict or the failed one; rejects on abort; a
+ * timeout resolves as failed.
  */
 export async function waitForDevPod(
   objects: KubeObjects,
@@ -178,58 +185,92 @@ export async function waitForDevPod(
   target: DevPodTarget,
   options: { signal: AbortSignal; timeoutMs: number; onVerdict(verdict: DevPodVerdict): void },
 ): Promise<DevPodVerdict> {
-  const deadline = Date.now() + options.timeoutMs;
-  let last: DevPodVerdict = { state: 'waiting', reason: 'NoPod' };
-  for (;;) {
-    options.signal.throwIfAborted();
-    const pods = await objects.list('Pod', namespace, options.signal, { labelSelector: labelSelector(target.labels) });
-    const name = pickDevPod(pods, target);
-    if (name !== undefined) {
-      const pod = pods.find((p) => (p as { metadata?: { name?: string } }).metadata?.name === name);
-      last = devPodVerdict(pod, target.container);
-      if (last.state === 'failed') {
-        const events = await objects.list('Event', namespace, options.signal, {
-          fieldSelector: `involvedObject.name=${name}`,
-        });
-        last = devPodVerdict(pod, target.container, events);
+  const stopWatches = new AbortController();
+  const signal = AbortSignal.any([options.signal, stopWatches.signal]);
+  let pods: unknown[] = [];
+  let events: unknown[] = [];
+  let version = 0;
+  let wake: (() => void) | undefined;
+  const changed = (): void => {
+    version++;
+    wake?.();
+  };
+  try {
+    await Promise.all([
+      objects.watch('Pod', namespace, signal, { labelSelector: labelSelector(target.labels) }, (items) => {
+        pods = items;
+        changed();
+      }),
+      objects.watch('Event', namespace, signal, {}, (items) => {
+        events = items;
+        changed();
+      }),
+    ]);
+    const deadline = Date.now() + options.timeoutMs;
+    for (;;) {
+      options.signal.throwIfAborted();
+      const seen = version;
+      let verdict = observeDevPod(pods, events, target);
+      if (verdict.state === 'failed') {
+        // The events watch may trail the pod's: the evidence is read afresh before it is reported.
+        events = await objects.list('Event', namespace, options.signal);
+        verdict = observeDevPod(pods, events, target);
       }
-      // The dev container can run before the pod's other containers do: ready means the whole pod runs.
-      const phase = (pod as { status?: { phase?: unknown } } | undefined)?.status?.phase;
-      if (last.state === 'ready' && phase !== 'Running') last = { state: 'waiting', pod: name, reason: 'Pending' };
+      options.onVerdict(verdict);
+      if (verdict.state !== 'waiting') return verdict;
+      const woken = await new Promise<boolean>((resolve, reject) => {
+        if (version !== seen) return resolve(true);
+        const timer = setTimeout(() => settle(() => resolve(false)), Math.max(0, deadline - Date.now()));
+        const aborted = (): void =>
+          settle(() => reject(options.signal.reason instanceof Error ? options.signal.reason : new Error('aborted')));
+        function settle(finish: () => void): void {
+          clearTimeout(timer);
+          wake = undefined;
+          options.signal.removeEventListener('abort', aborted);
+          finish();
+        }
+        wake = () => settle(() => resolve(true));
+        options.signal.addEventListener('abort', aborted, { once: true });
+      });
+      if (!woken) return timedOut(verdict, pods, events, target, options.timeoutMs);
     }
-    options.onVerdict(last);
-    if (last.state !== 'waiting') return last;
-    if (Date.now() > deadline) {
-      const events = last.pod
-        ? await objects.list('Event', namespace, options.signal, { fieldSelector: `involvedObject.name=${last.pod}` })
-        : [];
-      const pod = last.pod
-        ? pods.find((p) => (p as { metadata?: { name?: string } }).metadata?.name === last.pod)
-        : undefined;
-      const seen = pod ? devPodVerdict(pod, target.container, events) : last;
-      const evidence = seen.state === 'failed' ? seen : undefined;
-      return {
-        state: 'failed',
-        pod: last.pod ?? '',
-        reason: 'Timeout',
-        message: `the dev pod did not run within ${Math.round(options.timeoutMs / 1000)} s (last seen: ${last.reason}${last.message ? `: ${last.message}` : ''})`,
-        ...(evidence?.containerState !== undefined ? { containerState: evidence.containerState } : {}),
-        events: evidence?.events ?? podEventTexts(events, last.pod),
-      };
-    }
-    await pause(150, options.signal);
+  } finally {
+    stopWatches.abort();
   }
 }
 
-function podEventTexts(events: readonly unknown[], pod: string | undefined): string[] {
-  if (!pod) return [];
-  return events
-    .map((event) => event as { reason?: unknown; message?: unknown; type?: unknown })
-    .map(
-      (event) =>
-        `${event.type === 'Warning' ? 'Warning ' : ''}${String(event.reason ?? '')}: ${String(event.message ?? '')}`,
-    )
-    .slice(-5);
+/** The dev pod's verdict from the pods and events as last seen. */
+function observeDevPod(pods: readonly unknown[], events: readonly unknown[], target: DevPodTarget): DevPodVerdict {
+  const name = pickDevPod(pods, target);
+  if (name === undefined) return { state: 'waiting', reason: 'NoPod' };
+  const pod = pods.find((p) => (p as { metadata?: { name?: string } }).metadata?.name === name);
+  const verdict = devPodVerdict(pod, target.container, events);
+  // The dev container can run before the pod's other containers do: ready means the whole pod runs.
+  const phase = (pod as { status?: { phase?: unknown } } | undefined)?.status?.phase;
+  if (verdict.state === 'ready' && phase !== 'Running') return { state: 'waiting', pod: name, reason: 'Pending' };
+  return verdict;
+}
+
+function timedOut(
+  last: Extract<DevPodVerdict, { state: 'waiting' }>,
+  pods: readonly unknown[],
+  events: readonly unknown[],
+  target: DevPodTarget,
+  timeoutMs: number,
+): DevPodVerdict {
+  const pod = last.pod
+    ? pods.find((p) => (p as { metadata?: { name?: string } }).metadata?.name === last.pod)
+    : undefined;
+  const seen = pod ? devPodVerdict(pod, target.container, events) : last;
+  const evidence = seen.state === 'failed' ? seen : undefined;
+  return {
+    state: 'failed',
+    pod: last.pod ?? '',
+    reason: 'Timeout',
+    message: `the dev pod did not run within ${Math.round(timeoutMs / 1000)} s (last seen: ${last.reason}${last.message ? `: ${last.message}` : ''})`,
+    ...(evidence?.containerState !== undefined ? { containerState: evidence.containerState } : {}),
+    events: evidence?.events ?? (last.pod ? podEvents(events, last.pod) : []),
+  };
 }
 
 export function devPodFailed(

@@ -4,6 +4,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { RequestOptions } from 'node:https';
 import type { Kube } from './index.js';
+import { watchList } from './watch.js';
 
 export type ObjectKind =
   | 'Deployment'
@@ -63,6 +64,17 @@ export interface KubeObjects {
   /** The object, or undefined when it does not exist. */
   find(kind: ObjectKind, namespace: string, name: string, signal: AbortSignal): Promise<unknown>;
   list(kind: ObjectKind, namespace: string, signal: AbortSignal, options?: ListOptions): Promise<unknown[]>;
+  /**
+   * Calls `onItems` with every matching object once listed (the promise then resolves; it rejects when the
+   * list fails), and again after each change, until `signal` aborts. Drops are resumed, nothing is missed.
+   */
+  watch(
+    kind: ObjectKind,
+    namespace: string,
+    signal: AbortSignal,
+    options: ListOptions,
+    onItems: (items: unknown[]) => void,
+  ): Promise<void>;
   create(kind: ObjectKind, namespace: string, body: unknown, signal: AbortSignal): Promise<unknown>;
   jsonPatch(kind: ObjectKind, namespace: string, name: string, patch: JsonPatch, signal: AbortSignal): Promise<unknown>;
   mergePatch(kind: ObjectKind, namespace: string, name: string, patch: unknown, signal: AbortSignal): Promise<unknown>;
@@ -94,6 +106,24 @@ export function kubeObjects(kube: Kube): KubeObjects {
     contentType = 'application/json',
   ): Promise<unknown> => kube.call(signal, (combined) => rest(kube, method, url, body, contentType, combined));
 
+  const listed = async (
+    kind: ObjectKind,
+    namespace: string,
+    signal: AbortSignal,
+    options: ListOptions,
+  ): Promise<{ items: unknown[]; resourceVersion: string }> => {
+    const query = new URLSearchParams();
+    if (options.labelSelector) query.set('labelSelector', options.labelSelector);
+    if (options.fieldSelector) query.set('fieldSelector', options.fieldSelector);
+    const suffix = query.size > 0 ? `?${query.toString()}` : '';
+    const list = (await send(signal, 'GET', `${path(kind, namespace)}${suffix}`)) as
+      { items?: unknown; metadata?: { resourceVersion?: unknown } } | undefined;
+    return {
+      items: Array.isArray(list?.items) ? (list.items as unknown[]) : [],
+      resourceVersion: typeof list?.metadata?.resourceVersion === 'string' ? list.metadata.resourceVersion : '',
+    };
+  };
+
   const objects: KubeObjects = {
     get: (kind, namespace, name, signal) => send(signal, 'GET', path(kind, namespace, name)),
     async find(kind, namespace, name, signal) {
@@ -107,14 +137,19 @@ export function kubeObjects(kube: Kube): KubeObjects {
       }
     },
     async list(kind, namespace, signal, options = {}) {
-      const query = new URLSearchParams();
-      if (options.labelSelector) query.set('labelSelector', options.labelSelector);
-      if (options.fieldSelector) query.set('fieldSelector', options.fieldSelector);
-      const suffix = query.size > 0 ? `?${query.toString()}` : '';
-      const list = await send(signal, 'GET', `${path(kind, namespace)}${suffix}`);
-      const items = (list as { items?: unknown } | undefined)?.items;
-      return Array.isArray(items) ? (items as unknown[]) : [];
+      return (await listed(kind, namespace, signal, options)).items;
     },
+    watch: (kind, namespace, signal, options, onItems) =>
+      watchList(
+        kube,
+        {
+          path: path(kind, namespace),
+          query: options,
+          list: (combined) => listed(kind, namespace, combined, options),
+          onItems,
+        },
+        signal,
+      ),
     create: (kind, namespace, body, signal) => send(signal, 'POST', path(kind, namespace), body),
     jsonPatch: (kind, namespace, name, patch, signal) =>
       send(signal, 'PATCH', path(kind, namespace, name), patch, 'application/json-patch+json'),

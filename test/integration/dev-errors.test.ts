@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { CancellationTokenSource, ResponseError } from 'vscode-jsonrpc/node.js';
 import { DevEnd, DevStart, DevStatus } from '../../protocol/dev.js';
 import { ErrorCodes } from '../../protocol/errors.js';
+import { importImage } from '../../sandbox/kubelet/images.js';
 import { tempDir, waitFor } from '../helpers/sandbox.js';
 import { createWorkload, progressMessages, snapshot, startDevCluster, type DevCluster } from './dev-helpers.js';
 
@@ -217,4 +218,99 @@ test('a dev pod that never runs times out, rolls back and says what it waited fo
   assert.ok(data.pod, 'the error names the dev pod');
   assert.match(error.message, /did not run within 2 s \(last seen: Unschedulable/);
   assert.deepEqual(await snapshot(cluster.objects, 'Deployment', namespace, 'shop'), before);
+});
+
+test('a persistent dir on a StorageClass that does not exist rolls back at once with the claim events', async () => {
+  const namespace = cluster.namespace('storage');
+  await createWorkload(cluster.objects, 'Deployment', namespace, 'shop');
+  const before = await snapshot(cluster.objects, 'Deployment', namespace, 'shop');
+  const project = tempDir('dev-storage');
+  try {
+    mkdirSync(join(project, '.podloop'));
+    writeFileSync(
+      join(project, '.podloop', 'config.yaml'),
+      [
+        'version: 1',
+        'workloads:',
+        '  - kind: Deployment',
+        '    name: shop',
+        '    containers:',
+        '      - name: web',
+        '        image: podloop/node-dev',
+        '        persistentDirs:',
+        '          - path: /root/.cache',
+        '            storageClass: no-such-class',
+        '',
+      ].join('\n'),
+    );
+    // The ready timeout stays far away: a Timeout answer would mean dev start waited instead of failing fast.
+    const engine = await cluster.engine({ PODLOOP_DEV_READY_TIMEOUT_MS: '600000' });
+    const error = await rejection(
+      engine.connection.sendRequest(DevStart.type, {
+        kind: 'Deployment',
+        name: 'shop',
+        namespace,
+        localDir: project,
+        sync: false,
+      }),
+    );
+    assert.equal(error.code, ErrorCodes.DevPodFailed);
+    const data = error.data as { reason: string; events: string[]; rolledBack: boolean; pod?: string };
+    assert.equal(data.reason, 'ProvisioningFailed');
+    assert.equal(data.rolledBack, true);
+    assert.ok(data.pod, 'the error names the dev pod');
+    assert.ok(
+      data.events.includes('Warning ProvisioningFailed: storageclass.storage.k8s.io "no-such-class" not found'),
+      `the claim's event is attached: ${data.events.join(' | ')}`,
+    );
+    assert.ok(
+      data.events.some((event) => /FailedScheduling: .*unbound immediate PersistentVolumeClaims/.test(event)),
+      `the pod's event is attached: ${data.events.join(' | ')}`,
+    );
+    assert.match(error.message, /claim shop-root-cache-podloop cannot be bound/);
+    assert.match(error.message, /kubectl get storageclass/);
+    assert.deepEqual(await snapshot(cluster.objects, 'Deployment', namespace, 'shop'), before);
+    assert.deepEqual((await engine.connection.sendRequest(DevStatus.type, {})).sessions, []);
+  } finally {
+    rmSync(project, { recursive: true, force: true });
+  }
+});
+
+test('a dev image that cannot run PID 1 rolls back with the container state and events', async () => {
+  const namespace = cluster.namespace('nosh');
+  // An image whose PATH holds no shell: the dev container's `sh` cannot start, as in an image without one.
+  const image = tempDir('image-nosh');
+  try {
+    writeFileSync(join(image, 'manifest.json'), JSON.stringify({ env: { PATH: '/nowhere' }, workingDir: '/app' }));
+    await importImage(cluster.sandbox.stateDir, image, 'podloop-test/no-shell:1');
+  } finally {
+    rmSync(image, { recursive: true, force: true });
+  }
+  await createWorkload(cluster.objects, 'Deployment', namespace, 'shop');
+  const before = await snapshot(cluster.objects, 'Deployment', namespace, 'shop');
+  const engine = await cluster.engine({ PODLOOP_DEV_READY_TIMEOUT_MS: '600000' });
+  const error = await rejection(
+    engine.connection.sendRequest(DevStart.type, {
+      kind: 'Deployment',
+      name: 'shop',
+      namespace,
+      image: 'podloop-test/no-shell:1',
+    }),
+  );
+  assert.equal(error.code, ErrorCodes.DevPodFailed);
+  const data = error.data as { reason: string; events: string[]; rolledBack: boolean; containerState?: unknown };
+  assert.match(data.reason, /^(ContainerExited|CrashLoopBackOff|RunContainerError)$/);
+  assert.equal(data.rolledBack, true);
+  assert.match(
+    JSON.stringify(data.containerState),
+    /StartError|CrashLoopBackOff/,
+    'the container state says the container could not start',
+  );
+  assert.match(
+    `${JSON.stringify(data.containerState)} ${data.events.join(' ')}`,
+    /exec: \\?"sh\\?": executable file not found/,
+  );
+  assert.ok(data.events.length > 0, 'the pod events are attached');
+  assert.deepEqual(await snapshot(cluster.objects, 'Deployment', namespace, 'shop'), before);
+  assert.deepEqual((await engine.connection.sendRequest(DevStatus.type, {})).sessions, []);
 });

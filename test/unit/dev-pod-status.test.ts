@@ -138,6 +138,58 @@ void describe('dev pod verdict', () => {
     });
   });
 
+  void test('an unschedulable pod whose claim has no StorageClass fails at once with the claim events', () => {
+    const status = {
+      phase: 'Pending',
+      conditions: [
+        {
+          type: 'PodScheduled',
+          status: 'False',
+          reason: 'Unschedulable',
+          message: '0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims.',
+        },
+      ],
+    };
+    const withClaim = { ...(pod('p', { status }) as Record<string, unknown>) };
+    withClaim.spec = {
+      ...(withClaim.spec as object),
+      volumes: [{ name: 'cache', persistentVolumeClaim: { claimName: 'web-cache-podloop' } }],
+    };
+    const events = [
+      {
+        involvedObject: { kind: 'PersistentVolumeClaim', name: 'web-cache-podloop' },
+        type: 'Warning',
+        reason: 'ProvisioningFailed',
+        message: 'storageclass.storage.k8s.io "fast" not found',
+        lastTimestamp: '2026-11-24T12:00:01Z',
+      },
+      {
+        involvedObject: { kind: 'Pod', name: 'p' },
+        type: 'Warning',
+        reason: 'FailedScheduling',
+        message: 'pod has unbound immediate PersistentVolumeClaims',
+        lastTimestamp: '2026-11-24T12:00:02Z',
+      },
+    ];
+    const verdict = devPodVerdict(withClaim, 'app', events);
+    assert.equal(verdict.state, 'failed');
+    assert.equal(verdict.state === 'failed' && verdict.reason, 'ProvisioningFailed');
+    assert.match(
+      verdict.state === 'failed' ? verdict.message : '',
+      /claim web-cache-podloop cannot be bound: .*"fast" not found/,
+    );
+    assert.deepEqual(verdict.state === 'failed' && verdict.events, [
+      'Warning FailedScheduling: pod has unbound immediate PersistentVolumeClaims',
+      'Warning ProvisioningFailed: storageclass.storage.k8s.io "fast" not found',
+    ]);
+    // The same claim event while the scheduler blames something else is old news: the pod waits.
+    const otherwise = {
+      ...status,
+      conditions: [{ ...status.conditions[0]!, message: "node(s) didn't match Pod's node affinity" }],
+    };
+    assert.equal(devPodVerdict({ ...withClaim, status: otherwise }, 'app', events).state, 'waiting');
+  });
+
   void test('a failed pod phase is final', () => {
     const verdict = devPodVerdict(pod('p', { status: { phase: 'Failed', message: 'evicted' } }), 'app');
     assert.equal(verdict.state === 'failed' && verdict.reason, 'PodFailed');

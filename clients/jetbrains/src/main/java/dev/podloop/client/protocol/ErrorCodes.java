@@ -31,7 +31,7 @@ public final class ErrorCodes {
   public static final int AlreadyInDevMode = -32022;
   /** The workload is not in dev mode. */
   public static final int NotInDevMode = -32023;
-  /** The dev pod did not come up (image pull, crash, timeout, unschedulable); the workload was rolled back. `data.events` holds the evidence. */
+  /** The dev pod did not come up (image pull, crash, a PID 1 that cannot run, missing claim storage, timeout); the workload was rolled back. `data.events` holds the evidence. */
   public static final int DevPodFailed = -32024;
   /** The API server could not be reached (refused, timed out, DNS); check the context and that the cluster runs. */
   public static final int ClusterUnreachable = -32030;
