@@ -14,7 +14,7 @@ import { summarize } from './report.js';
 import type { BenchContext, BenchSection } from './report.js';
 
 /** Writes `files` files of `bytes` bytes each, 100 to a folder; returns the total size. */
-function generateTree(root: string, files: number, bytes: number): number {
+export function generateTree(root: string, files: number, bytes: number): number {
   const content = Buffer.alloc(bytes, 'x');
   for (let i = 0; i < files; i++) {
     const dir = join(root, `d${Math.floor(i / 100)}`);
@@ -25,7 +25,7 @@ function generateTree(root: string, files: number, bytes: number): number {
   return files * bytes;
 }
 
-function deployment(name: string): Record<string, unknown> {
+export function deployment(name: string): Record<string, unknown> {
   const labels = { app: name };
   return {
     metadata: { name },

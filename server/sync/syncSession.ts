@@ -322,8 +322,13 @@ export class SyncSession {
           this.remote = await this.connect();
           delay = this.options.reconnect?.initialDelayMs ?? 100;
           this.needFullSync = true;
+          // A new channel may reach a new pod: what earlier scans saw says nothing about it.
+          this.twoWay?.forgetBaseline();
         }
         if (this.needFullSync) {
+          // A full sync makes the container match the local folder: on the same channel, container
+          // changes are brought back first so that it does not undo them.
+          if (this.twoWay?.hasBaseline) await this.pull(this.twoWay, this.remote);
           // Cleared first: a request made while this pass runs (an ignore file edit) gets its own.
           this.needFullSync = false;
           try {

@@ -71,6 +71,7 @@ export class TwoWaySync {
   private lastPollAt = Number.NEGATIVE_INFINITY;
   private pollWaiters: (() => void)[] = [];
   private forced = false;
+  private baseline = false;
   private readonly totals: TwoWayStatus = { pulledFiles: 0, removedLocally: 0, conflicts: 0, lastConflicts: [] };
 
   constructor(
@@ -100,6 +101,16 @@ export class TwoWaySync {
   /** After a full sync the container matches the local folder: forget earlier scans. */
   reset(): void {
     this.seen.clear();
+    this.baseline = true;
+  }
+
+  /** Whether `known` and earlier scans describe the container the channel reaches now. */
+  get hasBaseline(): boolean {
+    return this.baseline;
+  }
+
+  forgetBaseline(): void {
+    this.baseline = false;
   }
 
   /** The engine changed these container paths itself: the next scan compares them with `known`. */

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { receiverCommand } from '../../server/sync/receiver/receiverScript.js';
 import { RecordReader } from '../../server/sync/receiverProtocol.js';
+import { localProcessTransport, type SyncTransport } from '../../server/sync/transport.js';
 
 export function tempDir(prefix: string): { path: string; [Symbol.dispose](): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
@@ -43,6 +44,15 @@ export function toolsets(scratch: string): { name: string; env: NodeJS.ProcessEn
     sets.push({ name: 'busybox', env: { ...process.env, PATH: bin }, shell: join(bin, 'sh') });
   }
   return sets;
+}
+
+/** Runs sync commands as local processes with one tool set, its own `sh` included. */
+export function toolsetTransport(tools: { env: NodeJS.ProcessEnv; shell: string }): SyncTransport {
+  const base = localProcessTransport({ env: tools.env });
+  return {
+    openChannel: (command, signal) =>
+      base.openChannel(command[0] === 'sh' ? [tools.shell, ...command.slice(1)] : command, signal),
+  };
 }
 
 export interface RawReceiver {

@@ -17,7 +17,7 @@ import {
 import { join } from 'node:path';
 import { SyncSession, type SyncSessionOptions } from '../../server/sync/syncSession.js';
 import { localProcessTransport, type SyncTransport } from '../../server/sync/transport.js';
-import { tempDir, toolsets, waitFor } from './sync-helpers.js';
+import { tempDir, toolsets, toolsetTransport, waitFor } from './sync-helpers.js';
 
 function write(root: string, path: string, content: string | Buffer): void {
   mkdirSync(join(root, path, '..'), { recursive: true });
@@ -262,11 +262,7 @@ void test('the receiver works with busybox tools as found in minimal images', as
   using local = tempDir('podloop-local-');
   using remote = tempDir('podloop-remote-');
   generateTree(local.path, 40);
-  const base = localProcessTransport({ env: busybox.env });
-  const transport: SyncTransport = {
-    openChannel: (command, signal) =>
-      base.openChannel(command[0] === 'sh' ? [busybox.shell, ...command.slice(1)] : command, signal),
-  };
+  const transport = toolsetTransport(busybox);
   const sync = session(local.path, remote.path, { transport });
   try {
     await sync.start();

@@ -14,8 +14,8 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { SyncSession, type SyncSessionOptions } from '../../server/sync/syncSession.js';
-import { localProcessTransport, type SyncTransport } from '../../server/sync/transport.js';
-import { tempDir, toolsets, waitFor } from './sync-helpers.js';
+import { localProcessTransport } from '../../server/sync/transport.js';
+import { tempDir, toolsets, toolsetTransport, waitFor } from './sync-helpers.js';
 
 function write(root: string, path: string, content: string): void {
   mkdirSync(join(root, path, '..'), { recursive: true });
@@ -163,12 +163,7 @@ void test('two-way works with the busybox tools of minimal images', async () => 
   using local = tempDir('podloop-2w-local-');
   using remote = tempDir('podloop-2w-remote-');
   write(local.path, 'a.txt', 'a');
-  const tools = localProcessTransport({ env: busybox.env });
-  const transport: SyncTransport = {
-    openChannel: (command, signal) =>
-      tools.openChannel(command[0] === 'sh' ? [busybox.shell, ...command.slice(1)] : command, signal),
-  };
-  const sync = twoWay(local.path, remote.path, { transport });
+  const sync = twoWay(local.path, remote.path, { transport: toolsetTransport(busybox) });
   try {
     await sync.start();
     write(remote.path, 'gen/out.txt', 'from busybox');
