@@ -6,7 +6,7 @@ import type { WorkDoneProgressParams } from './progress.js';
 
 /** Params of `debug/start`. */
 export interface DebugStartParams extends WorkloadParams, WorkDoneProgressParams {
-  /** Debugger flavour. Default: from the config or detected from the image. */
+  /** Debugger flavour. Default: the config's `debug.language`, else from the program's name (node, npm, python3, java, go, dlv). */
   language?: 'node' | 'python' | 'go' | 'java';
   /** Debug port in the container. Default per language (9229, 5678, 2345, 5005). */
   remotePort?: number;
