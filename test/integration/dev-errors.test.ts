@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CancellationTokenSource, ResponseError } from 'vscode-jsonrpc/node.js';
 import { DevEnd, DevStart, DevStatus } from '../../protocol/dev.js';
-import { ErrorCodes } from '../../protocol/errors.js';
+import { ErrorCodes, type DevPodFailedData } from '../../protocol/errors.js';
 import { importImage } from '../../sandbox/kubelet/images.js';
 import { tempDir, waitFor } from '../helpers/sandbox.js';
+import type { EngineProcess } from '../helpers/engine.js';
 import { createWorkload, progressMessages, snapshot, startDevCluster, type DevCluster } from './dev-helpers.js';
 
 let cluster: DevCluster;
@@ -28,6 +29,19 @@ async function rejection(work: Promise<unknown>): Promise<ResponseError<unknown>
   );
   assert.ok(error instanceof ResponseError, `a ResponseError, got ${String(error)}`);
   return error;
+}
+
+/** Starts dev mode on Deployment shop, which must fail with DevPodFailed; returns the error and its data. */
+async function devPodFailure(
+  engine: EngineProcess,
+  namespace: string,
+  params: { image?: string; localDir?: string; sync?: boolean },
+): Promise<{ error: ResponseError<unknown>; data: DevPodFailedData }> {
+  const error = await rejection(
+    engine.connection.sendRequest(DevStart.type, { kind: 'Deployment', name: 'shop', namespace, ...params }),
+  );
+  assert.equal(error.code, ErrorCodes.DevPodFailed);
+  return { error, data: error.data as DevPodFailedData };
 }
 
 test('dev start on a missing workload answers WorkloadNotFound', async () => {
@@ -103,16 +117,7 @@ test('dev start with an unknown image rolls back and the error carries the pod e
   await createWorkload(cluster.objects, 'Deployment', namespace, 'shop');
   const before = await snapshot(cluster.objects, 'Deployment', namespace, 'shop');
   const engine = await cluster.engine();
-  const error = await rejection(
-    engine.connection.sendRequest(DevStart.type, {
-      kind: 'Deployment',
-      name: 'shop',
-      namespace,
-      image: 'example.com/no-such-image:1',
-    }),
-  );
-  assert.equal(error.code, ErrorCodes.DevPodFailed);
-  const data = error.data as { reason: string; events: string[]; rolledBack: boolean; containerState?: unknown };
+  const { data } = await devPodFailure(engine, namespace, { image: 'example.com/no-such-image:1' });
   assert.match(data.reason, /ErrImagePull|ImagePullBackOff/);
   assert.equal(data.rolledBack, true);
   assert.ok(
@@ -203,16 +208,7 @@ test('a dev pod that never runs times out, rolls back and says what it waited fo
   );
   const before = await snapshot(cluster.objects, 'Deployment', namespace, 'shop');
   const engine = await cluster.engine({ PODLOOP_DEV_READY_TIMEOUT_MS: '1500' });
-  const error = await rejection(
-    engine.connection.sendRequest(DevStart.type, {
-      kind: 'Deployment',
-      name: 'shop',
-      namespace,
-      image: 'podloop/node-dev',
-    }),
-  );
-  assert.equal(error.code, ErrorCodes.DevPodFailed);
-  const data = error.data as { reason: string; rolledBack: boolean; pod?: string };
+  const { error, data } = await devPodFailure(engine, namespace, { image: 'podloop/node-dev' });
   assert.equal(data.reason, 'Timeout');
   assert.equal(data.rolledBack, true);
   assert.ok(data.pod, 'the error names the dev pod');
@@ -245,17 +241,7 @@ test('a persistent dir on a StorageClass that does not exist rolls back at once 
     );
     // The ready timeout stays far away: a Timeout answer would mean dev start waited instead of failing fast.
     const engine = await cluster.engine({ PODLOOP_DEV_READY_TIMEOUT_MS: '600000' });
-    const error = await rejection(
-      engine.connection.sendRequest(DevStart.type, {
-        kind: 'Deployment',
-        name: 'shop',
-        namespace,
-        localDir: project,
-        sync: false,
-      }),
-    );
-    assert.equal(error.code, ErrorCodes.DevPodFailed);
-    const data = error.data as { reason: string; events: string[]; rolledBack: boolean; pod?: string };
+    const { error, data } = await devPodFailure(engine, namespace, { localDir: project, sync: false });
     assert.equal(data.reason, 'ProvisioningFailed');
     assert.equal(data.rolledBack, true);
     assert.ok(data.pod, 'the error names the dev pod');
@@ -289,16 +275,7 @@ test('a dev image that cannot run PID 1 rolls back with the container state and 
   await createWorkload(cluster.objects, 'Deployment', namespace, 'shop');
   const before = await snapshot(cluster.objects, 'Deployment', namespace, 'shop');
   const engine = await cluster.engine({ PODLOOP_DEV_READY_TIMEOUT_MS: '600000' });
-  const error = await rejection(
-    engine.connection.sendRequest(DevStart.type, {
-      kind: 'Deployment',
-      name: 'shop',
-      namespace,
-      image: 'podloop-test/no-shell:1',
-    }),
-  );
-  assert.equal(error.code, ErrorCodes.DevPodFailed);
-  const data = error.data as { reason: string; events: string[]; rolledBack: boolean; containerState?: unknown };
+  const { data } = await devPodFailure(engine, namespace, { image: 'podloop-test/no-shell:1' });
   assert.match(data.reason, /^(ContainerExited|CrashLoopBackOff|RunContainerError)$/);
   assert.equal(data.rolledBack, true);
   assert.match(
