@@ -107,3 +107,17 @@ void test('restart requests made while one runs fold into one restart after it, 
   await cluster.engine.connection.sendRequest(RunStop.type, { runId });
   assert.deepEqual(await processesMentioning(pidFile), [], 'nothing of the run is left');
 });
+
+void test('a run that exited by itself starts again on run/restart', async () => {
+  const { runId } = await cluster.engine.connection.sendRequest(RunStart.type, {
+    kind: 'Deployment',
+    name: 'dev',
+    command: ['sh', '-c', 'echo "started $$"; exit 3'],
+  });
+  const started = (): string[] => textOf(runId).filter((line) => line.startsWith('started '));
+  await waitFor('its exit', () => exits.some((exit) => exit.runId === runId && exit.exitCode === 3));
+  await cluster.engine.connection.sendRequest(RunRestart.type, { runId });
+  await waitFor('the second start line', () => started().length === 2);
+  await waitFor('the second exit', () => exits.filter((exit) => exit.runId === runId).length === 2);
+  await cluster.engine.connection.sendRequest(RunStop.type, { runId });
+});
