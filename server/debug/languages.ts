@@ -131,6 +131,12 @@ function quoteBuildFlag(flag: string): string {
   return /\s/.test(flag) ? `'${flag}'` : flag;
 }
 
+/** The debugger compiles the program before it listens (`go run`, `dlv debug`, `dlv test`), which can take minutes. */
+export function buildsBeforeListening(language: DebugLanguage, command: readonly string[]): boolean {
+  const name = basename(command[0] ?? '');
+  return language === 'go' && (name === 'go' || (name === 'dlv' && (command[1] === 'debug' || command[1] === 'test')));
+}
+
 /** Something the debug command needs in the container, and how to check for it. */
 export interface DebuggerRequirement {
   /** What is missing when the probe fails, in the user's words: `debugpy`, `dlv`, `go`. */
@@ -168,8 +174,7 @@ export function debuggerRequirements(language: DebugLanguage, command: readonly 
       probe: onPath('dlv'),
       install: "run 'go install github.com/go-delve/delve/cmd/dlv@latest' in the image (Debian: apt-get install delve)",
     };
-    const buildsFromSource = name === 'go' || (name === 'dlv' && (command[1] === 'debug' || command[1] === 'test'));
-    return buildsFromSource
+    return buildsBeforeListening(language, command)
       ? [dlv, { name: 'go', probe: onPath('go'), install: 'use an image with the Go toolchain (golang)' }]
       : [dlv];
   }

@@ -11,6 +11,7 @@ import type { Kube } from '../kube/index.js';
 import type { WorkloadTarget } from '../kube/pods.js';
 import type { RunService } from '../run/service.js';
 import {
+  buildsBeforeListening,
   debugCommand,
   debugCommandProblem,
   debuggerRequirements,
@@ -32,7 +33,7 @@ export interface DebugRequest {
   remotePort?: number;
   localPort?: number;
   remoteRoot: string;
-  /** How long the debugger may take to listen. Default 60 s. */
+  /** How long the debugger may take to listen. Default 60 s, 5 min when it builds the program first. */
   readyTimeoutMs?: number;
   signal: AbortSignal;
 }
@@ -72,7 +73,7 @@ export async function startDebugging(
       runId,
       request.target,
       remotePort,
-      request.readyTimeoutMs ?? 60_000,
+      request.readyTimeoutMs ?? (buildsBeforeListening(language, command) ? 300_000 : 60_000),
       request.signal,
     );
     // The debugged process lives in this pod only: forward to it, not to whichever pod is newest.

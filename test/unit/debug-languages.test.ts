@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  buildsBeforeListening,
   debugCommand,
   debugCommandProblem,
   debuggerRequirements,
@@ -120,6 +121,8 @@ void test('the debugger requirements name what to check, first the interpreter o
     ['dlv'],
   );
   assert.deepEqual(debuggerRequirements('node', ['node', 'x.js']), []);
+  assert.equal(buildsBeforeListening('go', debugCommand('go', ['go', 'run', '.'], 2345)), true);
+  assert.equal(buildsBeforeListening('go', debugCommand('go', ['./server'], 2345)), false);
 });
 
 void test('the language follows from the program name', () => {
