@@ -105,6 +105,13 @@ export class ReceiverRemote implements RemoteTree {
     });
   }
 
+  scan(prune: readonly string[]): Promise<Manifest> {
+    return this.exclusive(async () => {
+      this.send(`SCAN ${prune.length}\n` + prune.map((path) => path + '\n').join(''));
+      return readManifest(this.reader, 'DONE SCAN');
+    });
+  }
+
   stat(paths: readonly string[]): Promise<Manifest> {
     if (paths.length === 0) return Promise.resolve(new Map());
     return this.exclusive(async () => {

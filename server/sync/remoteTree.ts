@@ -11,6 +11,8 @@ export interface RemoteTree {
   readonly mode: SyncMode;
   readonly hashAlgorithm: HashAlgorithm;
   manifest(signal?: AbortSignal): Promise<Manifest>;
+  /** The manifest without the subtrees of `prune` (relative folder paths without glob characters). */
+  scan(prune: readonly string[], signal?: AbortSignal): Promise<Manifest>;
   /** Manifest entries of the given paths; missing ones are left out. */
   stat(paths: readonly string[], signal?: AbortSignal): Promise<Manifest>;
   /** Hashes of the given files; files that are missing or not regular are left out. */

@@ -32,8 +32,18 @@ export class TarFallbackRemote implements RemoteTree {
   ) {}
 
   async manifest(signal?: AbortSignal): Promise<Manifest> {
+    return this.scan([], signal);
+  }
+
+  async scan(prune: readonly string[], signal?: AbortSignal): Promise<Manifest> {
     const format = '%y %m %s %T@ %P\\0%l\\0';
-    return this.run(['find', this.workDir, '-mindepth', '1', '-printf', format], signal, (reader) =>
+    // find reads -path as a pattern: a workDir with glob characters is scanned whole.
+    const paths = /[*?[\]\\]/.test(this.workDir) ? [] : prune.map((path) => posix.join(this.workDir, path));
+    const skip =
+      paths.length === 0
+        ? []
+        : ['(', ...paths.flatMap((path, i) => [...(i > 0 ? ['-o'] : []), '-path', path]), ')', '-prune', '-o'];
+    return this.run(['find', this.workDir, '-mindepth', '1', ...skip, '-printf', format], signal, (reader) =>
       readManifest(reader, null),
     );
   }

@@ -2,6 +2,7 @@
 // (its own pushes are echoes, not changes), and what each change means for the local folder.
 
 import { sameSeconds, type Entry, type Manifest } from './manifest.js';
+import { isWithin } from './pathSafety.js';
 
 /** Same entry as the engine recorded it: whole-second mtimes, since a pushed file's remote mtime is truncated by tar. */
 export function sameSynced(a: Entry, b: Entry): boolean {
@@ -15,6 +16,25 @@ export function sameSynced(a: Entry, b: Entry): boolean {
 export function sameObserved(a: Entry, b: Entry): boolean {
   if (a.type !== 'file' || b.type !== 'file') return sameSynced(a, b);
   return a.size === b.size && a.mode === b.mode && a.mtimeMs === b.mtimeMs;
+}
+
+// Characters find's -path would read as a pattern.
+const GLOB = /[*?[\]\\]/;
+
+/**
+ * Folders a container scan may skip: ignored ones (everything below an ignored folder is ignored
+ * too), outermost only, leaving out names find could misread as a pattern.
+ */
+export function prunableFolders(
+  candidates: Iterable<string>,
+  isIgnored: (path: string, isDir: boolean) => boolean,
+): string[] {
+  const prunable: string[] = [];
+  for (const path of [...new Set(candidates)].sort()) {
+    if (GLOB.test(path) || !isIgnored(path, true)) continue;
+    if (!prunable.some((outer) => isWithin(path, outer))) prunable.push(path);
+  }
+  return prunable;
 }
 
 export interface ContainerChanges {

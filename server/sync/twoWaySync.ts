@@ -19,6 +19,7 @@ import {
   conflictName,
   containerChanges,
   planPull,
+  prunableFolders,
   sameObserved,
   sameSynced,
   type Conflict,
@@ -72,6 +73,8 @@ export class TwoWaySync {
   private pollWaiters: (() => void)[] = [];
   private forced = false;
   private baseline = false;
+  // Ignored container folders (node_modules can hold more files than the project): not scanned.
+  private readonly ignoredFolders = new Set<string>(['.git', 'node_modules']);
   private readonly totals: TwoWayStatus = { pulledFiles: 0, removedLocally: 0, conflicts: 0, lastConflicts: [] };
 
   constructor(
@@ -152,7 +155,11 @@ export class TwoWaySync {
   private async scanAndPull(remote: RemoteTree, signal?: AbortSignal): Promise<PullSummary | null> {
     const { localRoot: root, isIgnored } = this.host;
     const known = this.host.known();
-    const changes = containerChanges(await remote.manifest(signal), known, this.seen, isIgnored);
+    // Rules may have changed since the last scan: a folder no longer ignored is scanned again.
+    const scanned = await remote.scan(prunableFolders(this.ignoredFolders, isIgnored), signal);
+    for (const [path, entry] of scanned)
+      if (entry.type === 'dir' && isIgnored(path, true)) this.ignoredFolders.add(path);
+    const changes = containerChanges(scanned, known, this.seen, isIgnored);
     for (const entry of changes.settled) this.seen.set(entry.path, entry);
     if (changes.changed.length === 0 && changes.removed.length === 0) return null;
 

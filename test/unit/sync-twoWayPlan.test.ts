@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Entry, Manifest } from '../../server/sync/manifest.js';
-import { conflictName, containerChanges, planPull } from '../../server/sync/twoWayPlan.js';
+import { conflictName, containerChanges, planPull, prunableFolders } from '../../server/sync/twoWayPlan.js';
 
 const T = 1_700_000_000_000;
 function file(path: string, size: number, mtimeMs = T, mode = 0o644): Entry {
@@ -164,4 +164,13 @@ void test('a container folder where a changed local file stands wins, the file i
 void test('conflict copies are named NAME.conflict, then NAME.conflict.2', () => {
   assert.equal(conflictName('src/a.txt'), 'src/a.txt.conflict');
   assert.equal(conflictName('src/a.txt', 2), 'src/a.txt.conflict.2');
+});
+
+void test('a scan skips the outermost ignored folders, never one whose name find would read as a pattern', () => {
+  const ignored = new Set(['node_modules', 'node_modules/dep', 'web/node_modules', 'gen[1]', '.git']);
+  const isIgnored = (path: string): boolean => ignored.has(path);
+  assert.deepEqual(
+    prunableFolders(['node_modules/dep', 'node_modules', 'web/node_modules', 'gen[1]', 'src', '.git'], isIgnored),
+    ['.git', 'node_modules', 'web/node_modules'],
+  );
 });

@@ -7,6 +7,7 @@
 #   MANIFEST   records "<type> <mode> <size> <mtime> <path>" and "<link target>", then "DONE MANIFEST".
 #   HASH <n>   then <n> paths; records "<hash>  <path>" ("-" when not a file), then "DONE HASH".
 #   STAT <n>   then <n> paths; a manifest record pair for each that exists, then "DONE STAT".
+#   SCAN <n>   then <n> paths (no glob characters); MANIFEST's records without those subtrees, then "DONE SCAN".
 #   VERIFY     records "<hash>  <path>" for every file, then "DONE VERIFY".
 #   PING       answers "PONG".
 set -u
@@ -137,6 +138,26 @@ stat_paths() {
   fi
 }
 
+# The manifest without the subtrees of <n> paths read from the request (ignored folders).
+scan() {
+  case ${1:-} in '' | *[!0-9]*) exit 4 ;; esac
+  n=$1
+  set --
+  i=0
+  while [ "$i" -lt "$n" ]; do
+    IFS= read -r path || exit 4
+    i=$((i + 1))
+    if [ $# -eq 0 ]; then set -- -path "./$path"; else set -- "$@" -o -path "./$path"; fi
+  done
+  if [ $# -eq 0 ]; then
+    manifest
+  elif [ "$FIND_KIND" = gnu ]; then
+    find . -mindepth 1 \( "$@" \) -prune -o -printf '%y %m %s %T@ %P\000%l\000'
+  else
+    find . ! -name . \( "$@" \) -prune -o -print | describe_each
+  fi
+}
+
 hash_one() {
   if [ -n "$HASHER" ] && [ -f "./$1" ] && [ ! -h "./$1" ]; then
     sum=$("$HASHER" <"./$1") || sum=-
@@ -172,6 +193,7 @@ while IFS=' ' read -r command a b c d; do
     MANIFEST) manifest; record "DONE MANIFEST" ;;
     HASH) hash_paths "${a:-}"; record "DONE HASH" ;;
     STAT) stat_paths "${a:-}"; record "DONE STAT" ;;
+    SCAN) scan "${a:-}"; record "DONE SCAN" ;;
     VERIFY) verify; record "DONE VERIFY" ;;
     PING) record "PONG" ;;
     EXIT) exit 0 ;;

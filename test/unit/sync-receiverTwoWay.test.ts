@@ -7,8 +7,9 @@ import { startRawReceiver, tempDir, toolsets } from '../integration/sync-helpers
 
 const toolsDir = tempDir('podloop-tools-');
 after(() => toolsDir[Symbol.dispose]());
+const sets = toolsets(toolsDir.path);
 
-for (const tools of toolsets(toolsDir.path)) {
+for (const tools of sets) {
   void test(`STAT describes the asked paths that exist, never through a link (${tools.name} tools)`, async () => {
     using scratch = tempDir('podloop-stat-');
     const workDir = join(scratch.path, 'work');
@@ -36,6 +37,29 @@ for (const tools of toolsets(toolsDir.path)) {
       // The channel still answers in order after the request.
       receiver.child.stdin.write('PING\n');
       assert.equal(await receiver.reader.next(), 'PONG');
+    } finally {
+      await receiver.stop();
+    }
+  });
+}
+
+for (const tools of sets) {
+  void test(`SCAN lists the workDir without the given folders (${tools.name} tools)`, async () => {
+    using scratch = tempDir('podloop-scan-');
+    mkdirSync(join(scratch.path, 'node_modules', 'dep'), { recursive: true });
+    mkdirSync(join(scratch.path, 'src', 'node_modules'), { recursive: true });
+    writeFileSync(join(scratch.path, 'node_modules', 'dep', 'index.js'), 'dep');
+    writeFileSync(join(scratch.path, 'src', 'node_modules', 'x.js'), 'x');
+    writeFileSync(join(scratch.path, 'src', 'a.js'), 'a');
+    const receiver = startRawReceiver(scratch.path, tools.env, tools.shell);
+    try {
+      assert.match(await receiver.reader.next(), /^READY podloop-receiver 1 /);
+      receiver.child.stdin.write('SCAN 2\nnode_modules\nsrc/node_modules\n');
+      const pruned = await readManifest(receiver.reader, 'DONE SCAN');
+      assert.deepEqual([...pruned.keys()].sort(), ['src', 'src/a.js']);
+      receiver.child.stdin.write('SCAN 0\n');
+      const whole = await readManifest(receiver.reader, 'DONE SCAN');
+      assert.equal(whole.size, 7);
     } finally {
       await receiver.stop();
     }
