@@ -159,6 +159,11 @@ test('two-way: an edit of one file on both sides keeps the newer in place and th
   const now = await status();
   assert.equal(now.conflicts, 1);
   assert.deepEqual(now.lastConflicts, ['notes.txt']);
+  assert.match(
+    engine.stderr(),
+    /"level":40[^\n]*sync conflict: notes\.txt changed on both sides/,
+    'a warning in the engine log',
+  );
 });
 
 test('two-way: ignored container paths are never pulled and a link leading out of the workDir is not followed', async () => {

@@ -55,11 +55,16 @@ function watchSyncBatches(engine: CliEngine, target: WorkloadParams, print: bool
   return watcher;
 }
 
-function describeSync(status: SyncStatus): string {
+export function describeSync(status: SyncStatus): string {
   const last = status.lastBatch
     ? `, last batch ${status.lastBatch.files} files in ${status.lastBatch.latencyMs} ms`
     : '';
-  return `sync ${status.state}: ${status.pendingFiles} files pending${last}${status.lastError ? `; error: ${status.lastError}` : ''}\n`;
+  const conflicts = status.lastConflicts?.length ? ` (last: ${status.lastConflicts.join(', ')})` : '';
+  const twoWay =
+    status.pulledFiles !== undefined
+      ? `; two-way: ${status.pulledFiles} files pulled, ${status.conflicts ?? 0} conflicts${conflicts}`
+      : '';
+  return `sync ${status.state}: ${status.pendingFiles} files pending${last}${twoWay}${status.lastError ? `; error: ${status.lastError}` : ''}\n`;
 }
 
 export function registerDevCommands(program: Command): void {
