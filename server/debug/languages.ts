@@ -48,7 +48,9 @@ export function debugCommand(language: DebugLanguage, command: readonly string[]
     }
     case 'python': {
       const listen = ['-m', 'debugpy', '--listen', `0.0.0.0:${port}`];
-      if (!isPython(name)) return ['python3', ...listen, ...command];
+      // A console script (flask, gunicorn, uvicorn) is a Python file on PATH: debugpy runs it by its path.
+      if (!isPython(name))
+        return ['sh', '-c', `exec python3 ${listen.join(' ')} "$(command -v "$0" || echo "$0")" "$@"`, ...command];
       const { options, target } = splitPythonOptions(rest);
       // Already under debugpy (the user's own flags): leave it alone.
       if (target[0] === '-m' && target[1] === 'debugpy') return [...command];

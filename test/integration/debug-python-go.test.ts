@@ -10,7 +10,7 @@ import { ResponseError } from 'vscode-jsonrpc/node.js';
 import { DevStart } from '../../protocol/dev.js';
 import { ErrorCodes } from '../../protocol/errors.js';
 import { DebugStart, ExecRun, PortForwardStop, RunStop } from '../../protocol/index.js';
-import type { DebugStartParams, DebugStartResult } from '../../protocol/index.js';
+import type { DebugStartParams, DebugStartResult, WorkloadParams } from '../../protocol/index.js';
 import { importImage } from '../../sandbox/kubelet/images.js';
 import { resourceByPlural } from '../../sandbox/store/resources.js';
 import type { EngineProcess } from '../helpers/engine.js';
@@ -39,7 +39,9 @@ async function devSession(
 ): Promise<{ engine: EngineProcess; namespace: string; local: string }> {
   const local = tempDir('debug-project');
   locals.push(local);
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(local, name), text);
+  // Files starting with #! are executable, as a console script is.
+  for (const [name, text] of Object.entries(files))
+    writeFileSync(join(local, name), text, { mode: text.startsWith('#!') ? 0o755 : 0o644 });
   const namespace = cluster.namespace('debug');
   await createWorkload(cluster.objects, 'Deployment', namespace, 'shop');
   const engine = await cluster.engine();
@@ -91,6 +93,7 @@ function lineOf(file: string, marker: string): number {
 }
 
 const pythonProgram = [
+  '#!/usr/bin/python3',
   'import time',
   '',
   'def tick(n):',
@@ -142,11 +145,19 @@ void test('debug/start runs Python under debugpy and a DAP client stops at a bre
   }
 });
 
-void test('a stopped Python debug run leaves no debugger behind and debugging again attaches to the new program', async () => {
+void test('a stopped Python debug run leaves no debugger behind and debugging again, as a script, attaches to the new program', async () => {
   const { engine, namespace, local } = await devSession('podloop/python-dev', { 'main.py': pythonProgram });
-  const params: DebugStartParams = { kind: 'Deployment', name: 'shop', namespace, command: ['python3', 'main.py'] };
-  await stopDebugging(engine, await engine.connection.sendRequest(DebugStart.type, params));
-  const again = await engine.connection.sendRequest(DebugStart.type, params);
+  const workload: WorkloadParams = { kind: 'Deployment', name: 'shop', namespace };
+  await stopDebugging(
+    engine,
+    await engine.connection.sendRequest(DebugStart.type, { ...workload, command: ['python3', 'main.py'] }),
+  );
+  // An executable Python file (a console script such as flask or gunicorn) runs under debugpy by its path.
+  const again = await engine.connection.sendRequest(DebugStart.type, {
+    ...workload,
+    command: ['./main.py'],
+    language: 'python',
+  });
   try {
     const hit = await attachAndBreak(again.localPort, {
       adapterID: 'debugpy',

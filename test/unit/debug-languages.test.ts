@@ -48,7 +48,7 @@ void test('each language starts the program under its debugger listening on ever
   ]);
 });
 
-void test('Python interpreter options stay before debugpy and a command already under debugpy is kept', () => {
+void test('Python interpreter options stay before debugpy, a console script runs by its path, a command already under debugpy is kept', () => {
   assert.deepEqual(debugCommand('python', ['python3', '-u', '-X', 'dev', '-m', 'flask', 'run'], 5678), [
     'python3',
     '-u',
@@ -64,13 +64,12 @@ void test('Python interpreter options stay before debugpy and a command already 
   ]);
   const own = ['python3', '-m', 'debugpy', '--listen', '0.0.0.0:6000', '--wait-for-client', 'app.py'];
   assert.deepEqual(debugCommand('python', own, 5678), own);
-  assert.deepEqual(debugCommand('python', ['gunicorn', 'app:app'], 5678).slice(0, 6), [
-    'python3',
-    '-m',
-    'debugpy',
-    '--listen',
-    '0.0.0.0:5678',
+  assert.deepEqual(debugCommand('python', ['gunicorn', 'app:app'], 5678), [
+    'sh',
+    '-c',
+    'exec python3 -m debugpy --listen 0.0.0.0:5678 "$(command -v "$0" || echo "$0")" "$@"',
     'gunicorn',
+    'app:app',
   ]);
 });
 
