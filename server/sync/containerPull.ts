@@ -3,7 +3,7 @@
 // outside the local root, or over a local version that changed since it was planned.
 
 import { randomBytes } from 'node:crypto';
-import { constants, createWriteStream } from 'node:fs';
+import { constants, createReadStream, createWriteStream } from 'node:fs';
 import { chmod, copyFile, lstat, mkdir, readlink, rename, rmdir, symlink, unlink, utimes } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
@@ -127,8 +127,19 @@ export async function fetchFromContainer(
           continue;
         }
         done.add(item.entry.path);
+        const hardLinked =
+          tarEntry.header.type === 'link' ? linkSource(tarEntry.header.linkname, byPath, result) : null;
+        if (tarEntry.header.type === 'link') tarEntry.resume();
         try {
-          const written = await writeItem(root, item, tarEntry.header, tarEntry);
+          // tar sends a second name of one file as a hard link to the first: its content is already here.
+          const written = hardLinked
+            ? await writeItem(
+                root,
+                item,
+                { ...tarEntry.header, type: 'file' },
+                createReadStream(join(root, hardLinked)),
+              )
+            : await writeItem(root, item, tarEntry.header, tarEntry);
           if (written === null) result.missed.push(item);
           else result.written.set(item.to, written);
         } catch (error) {
@@ -156,6 +167,13 @@ export async function fetchFromContainer(
     for (const path of group) if (!done.has(path)) result.missed.push(byPath.get(path)!);
   }
   return result;
+}
+
+/** The local copy of a hard link's source, when this fetch wrote it. */
+function linkSource(linkname: string, byPath: ReadonlyMap<string, FetchItem>, result: FetchResult): string | null {
+  const source = safeRelativePath(linkname.replace(/^\.\//, ''));
+  const item = source === null ? undefined : byPath.get(source);
+  return item !== undefined && result.written.has(item.to) ? item.to : null;
 }
 
 async function writeItem(

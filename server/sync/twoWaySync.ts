@@ -28,6 +28,7 @@ import {
 
 export const DEFAULT_POLL_INTERVAL_MS = 1000;
 const LAST_CONFLICTS = 10;
+const MAX_MISSES = 5;
 
 export interface TwoWayHost {
   localRoot: string;
@@ -73,6 +74,7 @@ export class TwoWaySync {
   private pollWaiters: (() => void)[] = [];
   private forced = false;
   private baseline = false;
+  private readonly misses = new Map<string, number>();
   // Ignored container folders (node_modules can hold more files than the project): not scanned.
   private readonly ignoredFolders = new Set<string>(['.git', 'node_modules']);
   private readonly totals: TwoWayStatus = { pulledFiles: 0, removedLocally: 0, conflicts: 0, lastConflicts: [] };
@@ -264,16 +266,26 @@ export class TwoWaySync {
       const conflict = conflictAt.get(source.path);
       if (conflict !== undefined) pass.summary.conflicts.push(conflict);
     }
+    for (const item of fetched.written.keys()) this.misses.delete(item);
+    for (const missed of fetched.missed) {
+      // Tried at every scan while it keeps failing, up to a limit: then it waits for its next change.
+      const count = (this.misses.get(missed.to) ?? 0) + 1;
+      this.misses.set(missed.to, count);
+      if (count < MAX_MISSES) continue;
+      this.misses.delete(missed.to);
+      fetched.refused.push({ ...missed, reason: `${missed.entry.path}: could not be fetched ${count} times in a row` });
+    }
     for (const refused of fetched.refused) {
       // Not fetched again until it changes in the container.
       this.seen.set(refused.entry.path, refused.entry);
       pass.summary.refused.push({ path: refused.entry.path, reason: refused.reason });
     }
-    for (const missed of [...fetched.missed, ...fetched.refused]) {
+    for (const to of new Set([...fetched.missed, ...fetched.refused].map((item) => item.to))) {
       // The container version did not arrive: the copy of the local version is not needed.
-      const conflict = conflictAt.get(missed.to);
-      if (conflict?.winner === 'container' && pass.kept.has(missed.to))
-        await removeLocal(root, (await localEntry(root, conflict.copy)) ?? pass.local.get(missed.to)!);
+      const conflict = conflictAt.get(to);
+      if (conflict?.winner !== 'container' || !pass.kept.has(to)) continue;
+      const copy = await localEntry(root, conflict.copy);
+      if (copy !== null) await removeLocal(root, copy);
     }
   }
 

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   existsSync,
+  linkSync,
   lstatSync,
   mkdirSync,
   readFileSync,
@@ -202,3 +203,20 @@ for (const mode of ['receiver', 'tar-fallback'] as const) {
     }
   });
 }
+
+void test('two names of one container file (a hard link) both come back', async () => {
+  using local = tempDir('podloop-2w-local-');
+  using remote = tempDir('podloop-2w-remote-');
+  write(local.path, 'keep.txt', 'keep');
+  const sync = twoWay(local.path, remote.path);
+  try {
+    await sync.start();
+    write(remote.path, 'out/first.txt', 'one inode, two names');
+    linkSync(join(remote.path, 'out/first.txt'), join(remote.path, 'out/second.txt'));
+    await waitFor(() => read(local.path, 'out/second.txt') === 'one inode, two names', 'the second name to come back');
+    assert.equal(read(local.path, 'out/first.txt'), 'one inode, two names');
+    assert.deepEqual((await sync.verify()).differences, []);
+  } finally {
+    await sync.dispose();
+  }
+});
