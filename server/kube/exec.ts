@@ -1,7 +1,8 @@
 // Commands in a pod's container over the Kubernetes exec API: byte channels (file sync, terminals)
 // and run-to-completion with output and exit code. Never builds shell strings.
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Writable } from 'node:stream';
 import { clientNode } from './clientNode.js';
+import { execStdin } from './execStdin.js';
 import type { SyncChannel, SyncTransport } from '../sync/transport.js';
 import type { Kube } from './index.js';
 import { webSocketConnector } from './webSockets.js';
@@ -50,7 +51,9 @@ export async function openExecChannel(
   options: ExecChannelOptions = {},
 ): Promise<ExecChannel> {
   const tty = options.tty === true;
-  const stdin = new PassThrough();
+  // client-node forwards a stdin stream chunk by chunk, each in its own frame and without waiting
+  // for the socket; it gets one that stays silent and execStdin writes the frames instead.
+  const silentStdin = new PassThrough();
   const terminal = tty ? terminalSink(options.columns ?? 80, options.rows ?? 24) : undefined;
   const stdout = terminal ?? new PassThrough();
   const stderr = new PassThrough();
@@ -67,12 +70,13 @@ export async function openExecChannel(
     command,
     stdout,
     tty ? null : stderr,
-    stdin,
+    silentStdin,
     tty,
     (status) => {
       exitCode = exitCodeOfStatus(status);
     },
   );
+  const stdin: Writable = execStdin(socket);
   const finish = (): void => {
     if (!stdout.writableEnded) stdout.end();
     if (!stderr.writableEnded) stderr.end();

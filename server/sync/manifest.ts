@@ -2,8 +2,7 @@
 // metadata the diff needs. Hashes are computed only when asked for.
 
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { createReadStream, lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Stats } from 'node:fs';
 import { checkLinkTarget, checkRelativePath, type PathRejection } from './pathSafety.js';
@@ -54,18 +53,14 @@ export function entryFromStats(path: string, stats: Stats, linkTarget?: string):
 }
 
 /** Reads one local path; null when it is gone or is not a file, directory or symlink. */
-export async function statEntry(root: string, relPath: string): Promise<Entry | { rejected: PathRejection } | null> {
+export function statEntrySync(root: string, relPath: string): Entry | { rejected: PathRejection } | null {
   const abs = join(root, relPath);
-  let stats: Stats;
-  try {
-    stats = await lstat(abs);
-  } catch {
-    return null;
-  }
+  const stats = lstatSync(abs, { throwIfNoEntry: false });
+  if (stats === undefined) return null;
   if (stats.isSymbolicLink()) {
     let target: string;
     try {
-      target = await readlink(abs);
+      target = readlinkSync(abs);
     } catch {
       return null;
     }
@@ -76,19 +71,34 @@ export async function statEntry(root: string, relPath: string): Promise<Entry | 
   return entryFromStats(relPath, stats);
 }
 
+/** statEntrySync for callers that await. */
+export function statEntry(root: string, relPath: string): Promise<Entry | { rejected: PathRejection } | null> {
+  try {
+    return Promise.resolve(statEntrySync(root, relPath));
+  } catch {
+    return Promise.resolve(null);
+  }
+}
+
+// Local metadata calls are a few microseconds each when made synchronously and many times that
+// through the thread pool; the scan makes them one directory at a time and yields in between.
 export async function scanTree(root: string, options: ScanOptions): Promise<ScanResult> {
   const entries: Manifest = new Map();
   const rejected: RejectedPath[] = [];
 
   async function visit(relPath: string, isDir: boolean): Promise<void> {
-    options.signal?.throwIfAborted();
     const checked = checkRelativePath(relPath);
     if (!checked.ok) {
       rejected.push({ path: relPath, reason: checked.reason });
       return;
     }
     if (options.isIgnored(relPath, isDir)) return;
-    const entry = await statEntry(root, relPath);
+    let entry;
+    try {
+      entry = statEntrySync(root, relPath);
+    } catch {
+      return;
+    }
     if (entry === null) return;
     if ('rejected' in entry) {
       rejected.push({ path: relPath, reason: entry.rejected });
@@ -99,9 +109,11 @@ export async function scanTree(root: string, options: ScanOptions): Promise<Scan
   }
 
   async function visitChildren(relDir: string): Promise<void> {
+    options.signal?.throwIfAborted();
+    await new Promise<void>((resolve) => setImmediate(resolve));
     let dirents;
     try {
-      dirents = await readdir(relDir === '' ? root : join(root, relDir), { withFileTypes: true });
+      dirents = readdirSync(relDir === '' ? root : join(root, relDir), { withFileTypes: true });
     } catch (error) {
       // An unreadable root must never look like an empty folder: that would delete the remote tree.
       if (relDir === '') throw error;

@@ -1,11 +1,13 @@
 // Writes one sync batch as a framed, uncompressed tar stream: removals first, then entries,
-// file contents streamed from disk with the size fixed in advance so the frame length is exact.
+// file contents read from disk into large buffers with the size fixed in advance so the frame
+// length is exact.
 
-import { open, readFile } from 'node:fs/promises';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import tarStream from 'tar-stream';
 import type { Entry } from './manifest.js';
+import { BLOCK, headerSize, padded, writeHeader } from './tarHeader.js';
 
 export interface SyncBatch {
   id: number;
@@ -22,49 +24,16 @@ export interface BatchWriteResult {
   changedWhileSending: string[];
 }
 
-const BLOCK = 512;
-const CHUNK = 256 * 1024;
-// Files up to this size are read in one go; larger ones are streamed in CHUNK pieces.
+// Tar is handed to the channel in buffers of this size: few large frames cost far less than one
+// per header and per file.
+const FRAME = 1024 * 1024;
+// Files up to this size are read in one synchronous call straight into the frame; larger ones
+// are read asynchronously, a frame at a time, so the event loop is never held for long.
 const SMALL_FILE = 256 * 1024;
-
-function padded(size: number): number {
-  return Math.ceil(size / BLOCK) * BLOCK;
-}
-
-function tarName(entry: Entry): string {
-  return entry.type === 'dir' ? entry.path + '/' : entry.path;
-}
-
-// Mirrors the ustar fitting rule of tar-stream's header encoder: ASCII name split into a
-// 100-byte name and a 155-byte prefix at a slash, link target of at most 100 bytes.
-function fitsUstar(entry: Entry): boolean {
-  let name = tarName(entry);
-  if (Buffer.byteLength(name) !== name.length) return false;
-  let prefix = '';
-  while (Buffer.byteLength(name) > 100) {
-    const slash = name.indexOf('/');
-    if (slash === -1) return false;
-    prefix += prefix ? '/' + name.slice(0, slash) : name.slice(0, slash);
-    name = name.slice(slash + 1);
-  }
-  if (Buffer.byteLength(name) > 100 || Buffer.byteLength(prefix) > 155) return false;
-  return !(entry.linkTarget && Buffer.byteLength(entry.linkTarget) > 100);
-}
-
-function paxRecordLength(record: string): number {
-  const length = Buffer.byteLength(record);
-  let digits = Math.floor(Math.log(length) / Math.log(10)) + 1;
-  if (length + digits >= Math.pow(10, digits)) digits++;
-  return length + digits;
-}
 
 /** Bytes that one entry occupies in the tar stream (headers plus padded content). */
 export function tarEntrySize(entry: Entry): number {
-  const content = entry.type === 'file' ? padded(entry.size) : 0;
-  if (fitsUstar(entry)) return BLOCK + content;
-  let pax = paxRecordLength(` path=${tarName(entry)}\n`);
-  if (entry.linkTarget) pax += paxRecordLength(` linkpath=${entry.linkTarget}\n`);
-  return BLOCK + padded(pax) + BLOCK + content;
+  return headerSize(entry) + (entry.type === 'file' ? padded(entry.size) : 0);
 }
 
 /** Exact length of the tar stream for these entries, end-of-archive blocks included. */
@@ -72,64 +41,6 @@ export function tarStreamSize(entries: readonly Entry[]): number {
   let total = 2 * BLOCK;
   for (const entry of entries) total += tarEntrySize(entry);
   return total;
-}
-
-function headerFor(entry: Entry): Partial<tarStream.Header> & { name: string } {
-  const common = {
-    name: tarName(entry),
-    mode: entry.mode,
-    mtime: new Date(entry.mtimeMs),
-    uid: 0,
-    gid: 0,
-    uname: '',
-    gname: '',
-  };
-  if (entry.type === 'dir') return { ...common, type: 'directory' };
-  if (entry.type === 'symlink') return { ...common, type: 'symlink', linkname: entry.linkTarget ?? '' };
-  return { ...common, type: 'file', size: entry.size };
-}
-
-function fitToSize(data: Buffer | null, size: number, onMismatch: () => void): Buffer {
-  if (data && data.length === size) return data;
-  onMismatch();
-  const fitted = Buffer.alloc(size);
-  data?.copy(fitted, 0, 0, Math.min(size, data.length));
-  return fitted;
-}
-
-// Yields exactly `size` bytes: a file that shrank is padded with zeros, one that grew is cut,
-// and the caller is told so it can send the file again.
-async function* fixedSizeContent(absPath: string, size: number, onMismatch: () => void): AsyncGenerator<Buffer> {
-  let remaining = size;
-  let handle;
-  try {
-    handle = await open(absPath, 'r');
-  } catch {
-    handle = null;
-  }
-  try {
-    while (handle && remaining > 0) {
-      const buffer = Buffer.allocUnsafe(Math.min(CHUNK, remaining));
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, size - remaining);
-      if (bytesRead === 0) break;
-      remaining -= bytesRead;
-      yield bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
-    }
-    if (handle && remaining === 0) {
-      const after = await handle.stat();
-      if (after.size !== size) onMismatch();
-    }
-  } finally {
-    await handle?.close();
-  }
-  if (remaining > 0) {
-    onMismatch();
-    while (remaining > 0) {
-      const zeros = Buffer.alloc(Math.min(CHUNK, remaining));
-      remaining -= zeros.length;
-      yield zeros;
-    }
-  }
 }
 
 interface DrainableStream extends NodeJS.EventEmitter {
@@ -151,57 +62,97 @@ function waitDrain(stream: DrainableStream): Promise<void> {
   });
 }
 
-async function packEntries(
-  pack: tarStream.Pack,
-  root: string,
-  entries: readonly Entry[],
-  changed: string[],
-  signal?: AbortSignal,
-): Promise<void> {
-  for (const entry of entries) {
-    signal?.throwIfAborted();
-    const header = headerFor(entry);
-    await new Promise<void>((resolve, reject) => {
-      const done = (error?: Error | null): void => (error ? reject(error) : resolve());
-      if (entry.type !== 'file') {
-        pack.entry(header, done);
-        return;
-      }
-      if (entry.size <= SMALL_FILE) {
-        void readFile(join(root, entry.path)).then(
-          (data) =>
-            pack.entry(
-              header,
-              fitToSize(data, entry.size, () => changed.push(entry.path)),
-              done,
-            ),
-          () =>
-            pack.entry(
-              header,
-              fitToSize(null, entry.size, () => changed.push(entry.path)),
-              done,
-            ),
-        );
-        return;
-      }
-      const sink = pack.entry(header, done);
-      void (async () => {
-        try {
-          for await (const chunk of fixedSizeContent(join(root, entry.path), entry.size, () =>
-            changed.push(entry.path),
-          )) {
-            signal?.throwIfAborted();
-            if (!sink.write(chunk)) await waitDrain(sink);
-          }
-          sink.end(undefined);
-        } catch (error) {
-          sink.destroy(error as Error);
-          reject(error as Error);
-        }
-      })();
-    });
+/** Fills frame buffers with tar and hands each full one to `out`, honouring its backpressure. */
+class FrameWriter {
+  buffer = Buffer.allocUnsafe(FRAME);
+  used = 0;
+  written = 0;
+
+  constructor(private readonly out: Writable) {}
+
+  /** Makes room for `bytes` contiguous bytes (at most FRAME), flushing first if needed. */
+  async reserve(bytes: number): Promise<void> {
+    if (this.used + bytes > this.buffer.length) await this.flush();
   }
-  pack.finalize();
+
+  async flush(): Promise<void> {
+    if (this.used === 0) return;
+    if (this.out.destroyed) throw new Error('sync channel closed while sending a batch');
+    const full = this.buffer.subarray(0, this.used);
+    this.written += this.used;
+    this.buffer = Buffer.allocUnsafe(FRAME);
+    this.used = 0;
+    // Yields to the event loop even without backpressure, so requests are answered meanwhile.
+    if (!this.out.write(full)) await waitDrain(this.out);
+    else await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+
+  zeros(count: number): void {
+    this.buffer.fill(0, this.used, this.used + count);
+    this.used += count;
+  }
+}
+
+// Reads a small file into the frame with one call; one byte more than expected is asked for, so
+// a file that grew is noticed as well as one that shrank.
+function readSmallFile(absPath: string, size: number, frame: FrameWriter): boolean {
+  let got = 0;
+  let fd: number | null = null;
+  try {
+    fd = openSync(absPath, 'r');
+    for (;;) {
+      const read = readSync(fd, frame.buffer, frame.used + got, size + 1 - got, got);
+      if (read === 0) break;
+      got += read;
+      if (got > size) break;
+    }
+  } catch {
+    // Gone or unreadable: sent as zeros and reported.
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+  const same = got === size;
+  if (got < size) frame.buffer.fill(0, frame.used + got, frame.used + size);
+  frame.used += size;
+  return same;
+}
+
+// Streams a large file through frames, exactly `size` bytes: cut when it grew, zero-padded when
+// it shrank; false when either happened.
+async function readLargeFile(
+  absPath: string,
+  size: number,
+  frame: FrameWriter,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(absPath, 'r');
+  } catch {
+    handle = null;
+  }
+  let done = 0;
+  try {
+    while (handle && done < size) {
+      signal?.throwIfAborted();
+      if (frame.used === frame.buffer.length) await frame.flush();
+      const room = Math.min(frame.buffer.length - frame.used, size - done);
+      const { bytesRead } = await handle.read(frame.buffer, frame.used, room, done);
+      if (bytesRead === 0) break;
+      frame.used += bytesRead;
+      done += bytesRead;
+    }
+    const same = handle !== null && done === size && (await handle.stat()).size === size;
+    while (done < size) {
+      if (frame.used === frame.buffer.length) await frame.flush();
+      const room = Math.min(frame.buffer.length - frame.used, size - done);
+      frame.zeros(room);
+      done += room;
+    }
+    return same;
+  } finally {
+    await handle?.close();
+  }
 }
 
 /** Directories that must be real directories for the batch to land where it should. */
@@ -247,22 +198,27 @@ export async function writeTar(
   out: Writable,
   signal?: AbortSignal,
 ): Promise<BatchWriteResult> {
-  const pack = tarStream.pack();
+  const frame = new FrameWriter(out);
   const changed: string[] = [];
-  const producing = packEntries(pack, root, entries, changed, signal);
-  let tarBytes = 0;
-  const consuming = (async () => {
-    for await (const chunk of pack as AsyncIterable<Buffer>) {
-      tarBytes += chunk.length;
-      if (out.destroyed) throw new Error('sync channel closed while sending a batch');
-      if (!out.write(chunk)) await waitDrain(out);
-    }
-  })();
-  try {
-    await Promise.all([producing, consuming]);
-  } catch (error) {
-    pack.destroy(error as Error);
-    throw error;
+  for (const entry of entries) {
+    signal?.throwIfAborted();
+    const header = headerSize(entry);
+    const size = entry.type === 'file' ? entry.size : 0;
+    const small = size <= SMALL_FILE;
+    // A small file goes whole into one frame with its header (and room for the growth check).
+    await frame.reserve(header + (small ? padded(size) + 1 : 0));
+    frame.used = writeHeader(entry, frame.buffer, frame.used);
+    if (entry.type !== 'file') continue;
+    const same = small
+      ? readSmallFile(join(root, entry.path), size, frame)
+      : await readLargeFile(join(root, entry.path), size, frame, signal);
+    if (!same) changed.push(entry.path);
+    const padding = padded(size) - size;
+    await frame.reserve(padding);
+    frame.zeros(padding);
   }
-  return { tarBytes, changedWhileSending: changed };
+  await frame.reserve(2 * BLOCK);
+  frame.zeros(2 * BLOCK);
+  await frame.flush();
+  return { tarBytes: frame.written, changedWhileSending: changed };
 }
