@@ -1,11 +1,14 @@
 // debug/start for Python and Go through the real engine: a dev session syncs the project, the program
 // runs under debugpy or dlv in the dev container, and a Debug Adapter Protocol client attaches through
 // the forward with the returned path mapping, stops at a breakpoint in the synced file and evaluates
-// there. A container without the debugger fails fast with DebuggerNotFound.
+// there. A container without the debugger fails fast with DebuggerNotFound. `podloop debug` prints
+// where to attach and keeps the debugger until Ctrl-C.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { ResponseError } from 'vscode-jsonrpc/node.js';
 import { DevStart } from '../../protocol/dev.js';
 import { ErrorCodes } from '../../protocol/errors.js';
@@ -14,7 +17,7 @@ import type { DebugStartParams, DebugStartResult, WorkloadParams } from '../../p
 import { importImage } from '../../sandbox/kubelet/images.js';
 import { resourceByPlural } from '../../sandbox/store/resources.js';
 import type { EngineProcess } from '../helpers/engine.js';
-import { attachAndBreak } from '../helpers/dap.js';
+import { attachAndBreak, DapClient } from '../helpers/dap.js';
 import { dlvCall } from '../helpers/dlvRpc.js';
 import { tempDir, waitFor } from '../helpers/sandbox.js';
 import { createWorkload, startDevCluster, type DevCluster } from './dev-helpers.js';
@@ -31,6 +34,18 @@ after(async () => {
   await cluster?.close();
   for (const dir of locals) rmSync(dir, { recursive: true, force: true });
 });
+
+/** A fresh namespace with a Deployment `name` of `image` whose pod runs; its namespace. */
+async function runningDeployment(name: string, image: string): Promise<string> {
+  const namespace = cluster.namespace(name);
+  await cluster.objects.create('Deployment', namespace, deployment(name, { image }), AbortSignal.timeout(10_000));
+  await waitFor(`a running ${name} pod`, () =>
+    cluster.sandbox.sandbox.store
+      .list(resourceByPlural('pods'), { namespace })
+      .items.some((pod) => (pod as unknown as { status?: { phase?: string } }).status?.phase === 'Running'),
+  );
+  return namespace;
+}
 
 /** A project folder with `files`, in dev mode on a fresh Deployment with `image`; the engine that holds it. */
 async function devSession(
@@ -71,11 +86,11 @@ async function stopDebugging(engine: EngineProcess, result: DebugStartResult): P
   await engine.connection.sendRequest(RunStop.type, { runId: result.runId });
 }
 
-/** The command lines of the dev container's processes. */
-async function processes(engine: EngineProcess, namespace: string): Promise<string[]> {
+/** The command lines of the processes in the Deployment's container (`shop`, the dev session's, by default). */
+async function processes(engine: EngineProcess, namespace: string, name = 'shop'): Promise<string[]> {
   const listed = await engine.connection.sendRequest(ExecRun.type, {
     kind: 'Deployment',
-    name: 'shop',
+    name,
     namespace,
     command: ['ps', '-eo', 'args'],
   });
@@ -288,14 +303,7 @@ async function importMinimalImage(): Promise<string> {
 }
 
 void test('debug/start fails fast with DebuggerNotFound naming debugpy or dlv when the image lacks it', async () => {
-  const image = await importMinimalImage();
-  const namespace = cluster.namespace('nodebug');
-  await cluster.objects.create('Deployment', namespace, deployment('tiny', { image }), AbortSignal.timeout(10_000));
-  await waitFor('a running tiny pod', () =>
-    cluster.sandbox.sandbox.store
-      .list(resourceByPlural('pods'), { namespace })
-      .items.some((pod) => (pod as unknown as { status?: { phase?: string } }).status?.phase === 'Running'),
-  );
+  const namespace = await runningDeployment('tiny', await importMinimalImage());
   const engine = await cluster.engine();
   const expectMissing = async (command: string[], missing: string, language?: 'go'): Promise<void> => {
     const failure = await engine.connection
@@ -324,4 +332,50 @@ void test('debug/start fails fast with DebuggerNotFound naming debugpy or dlv wh
   await expectMissing(['python3', 'main.py'], 'debugpy');
   await expectMissing(['go', 'run', '.'], 'dlv');
   await expectMissing(['./server'], 'dlv', 'go');
+});
+
+void test('podloop debug prints where to attach, a DAP client lists the program threads there, Ctrl-C ends it', async () => {
+  const namespace = await runningDeployment('cli', 'podloop/python-dev');
+  const cliMain = fileURLToPath(new URL('../../clients/cli/main.js', import.meta.url));
+  const program = ['python3', '-c', 'import time\nwhile True: time.sleep(0.1)'];
+  const child = spawn(process.execPath, [cliMain, '-n', namespace, 'debug', 'deploy/cli', '--', ...program], {
+    env: cluster.sandbox.env,
+  });
+  try {
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const port = await waitFor(
+      'the attach line',
+      () => /Debugger listening on 127\.0\.0\.1:(\d+) \(debugpy speaks DAP/.exec(stdout)?.[1],
+      60_000,
+    );
+    await waitFor('the launch.json entry', () => stdout.includes('Press Ctrl-C'));
+    assert.match(stdout, /"type": "debugpy"/);
+    const client = await DapClient.connect(Number(port));
+    try {
+      await client.request('initialize', { adapterID: 'debugpy', pathFormat: 'path' });
+      const attached = client.request('attach', { justMyCode: true });
+      await client.nextEvent('initialized');
+      await client.request('configurationDone');
+      await attached;
+      const { threads } = (await client.request('threads')) as { threads: { name: string }[] };
+      assert.ok(
+        threads.some((thread) => thread.name === 'MainThread'),
+        JSON.stringify(threads),
+      );
+      await client.request('disconnect', {});
+    } finally {
+      client.close();
+    }
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    assert.equal(code, 130);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+  const engine = await cluster.engine();
+  await waitFor(
+    'no debugpy process after Ctrl-C',
+    async () => !(await processes(engine, namespace, 'cli')).some((line) => line.includes('debugpy')),
+  );
 });

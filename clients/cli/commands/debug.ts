@@ -12,6 +12,22 @@ import { workloadOf } from './exec.js';
 
 const languages = ['node', 'python', 'go', 'java'] as const;
 
+/** Which JetBrains run configuration attaches to the port, by the VS Code attach type. */
+function jetbrainsHint(type: unknown): string {
+  switch (type) {
+    case 'java':
+      return 'IntelliJ: Remote JVM Debug';
+    case 'go':
+      return 'GoLand: Go Remote';
+    case 'node':
+      return 'WebStorm: Attach to Node.js/Chrome';
+    case 'debugpy':
+      return 'debugpy speaks DAP: attach with VS Code or another DAP client; PyCharm cannot attach to it';
+    default:
+      return 'JetBrains: attach to this host and port';
+  }
+}
+
 export function registerDebugCommand(program: Command): void {
   program
     .command('debug')
@@ -53,7 +69,7 @@ export function registerDebugCommand(program: Command): void {
         if (globals.json === true) printJson(result);
         else
           process.stdout.write(
-            `Debugger listening on ${result.jetbrains.host}:${result.jetbrains.port} (JetBrains: Remote JVM/Attach to host and port)\n` +
+            `Debugger listening on ${result.jetbrains.host}:${result.jetbrains.port} (${jetbrainsHint(result.vscodeLaunchConfig.type)})\n` +
               `VS Code launch.json entry:\n${JSON.stringify(result.vscodeLaunchConfig, null, 2)}\nPress Ctrl-C to stop.\n`,
           );
         await engine.interrupted;
