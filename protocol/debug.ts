@@ -43,7 +43,8 @@ export interface DebugStartResult {
  * forwards the debug port once the debugger listens. Before starting anything it checks that the
  * container has the debugger (debugpy, dlv, and go for `go run`).
  * Errors: DebuggerNotFound (nothing was started), InvalidParams (no program, unknown language, a
- * `go` subcommand other than `run`), KubernetesError (the debugger exited or did not listen in
+ * `go` subcommand other than `run`, a Python script that is not in the container, a debug port
+ * already taken), KubernetesError (the debugger exited or did not listen in
  * time), WorkloadNotFound, ContainerNotFound, PortInUse, Cancelled.
  */
 export namespace DebugStart {

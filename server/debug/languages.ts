@@ -81,6 +81,17 @@ function isPython(name: string): boolean {
   return /^python(\d(\.\d+)?)?$/.test(name);
 }
 
+/**
+ * The script a Python command runs, when it runs one (not `-m`, `-c` or stdin). debugpy listens
+ * before it opens the script, so a missing script would look ready for a moment: check it first.
+ */
+export function pythonScript(command: readonly string[]): string | undefined {
+  const [program = '', ...rest] = command;
+  if (!isPython(basename(program))) return undefined;
+  const script = splitPythonOptions(rest).target[0];
+  return script === undefined || script.startsWith('-') ? undefined : script;
+}
+
 /** Interpreter options (`-u`, `-X dev`) stay before `-m debugpy`; the script or `-m module` follows it. */
 function splitPythonOptions(args: readonly string[]): { options: string[]; target: string[] } {
   let i = 0;

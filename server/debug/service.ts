@@ -18,6 +18,7 @@ import {
   defaultDebugPorts,
   detectLanguage,
   listeningProbe,
+  pythonScript,
   vscodeLaunchConfig,
 } from './languages.js';
 import type { DebugLanguage } from './languages.js';
@@ -56,6 +57,7 @@ export async function startDebugging(
     if (problem !== undefined) throw invalidParams('params.command', problem);
   }
   await requireDebugger(kube, request, language);
+  if (language === 'python' && !request.preparedCommand) await requireScript(kube, request);
   await requirePortFree(kube, request.target, remotePort, request.signal);
   const command = request.preparedCommand ? request.command : debugCommand(language, request.command, remotePort);
   const runId = await runs.start(kube, {
@@ -118,6 +120,20 @@ async function requireDebugger(kube: Kube, request: DebugRequest, language: Debu
       data,
     );
   }
+}
+
+async function requireScript(kube: Kube, request: DebugRequest): Promise<void> {
+  const script = pythonScript(request.command);
+  if (script === undefined) return;
+  const found = await runInContainer(kube, request.target, ['test', '-f', script], {
+    timeoutMs: 20_000,
+    signal: request.signal,
+  });
+  if (found.exitCode !== 0)
+    throw invalidParams(
+      'params.command',
+      `${script} is not a file in container ${request.target.container} (a relative path starts at its working directory); is it synced yet?`,
+    );
 }
 
 /**

@@ -334,6 +334,30 @@ void test('debug/start fails fast with DebuggerNotFound naming debugpy or dlv wh
   await expectMissing(['./server'], 'dlv', 'go');
 });
 
+void test('debug/start of a Python script that is not in the container fails with InvalidParams naming it', async () => {
+  const namespace = await runningDeployment('noscript', 'podloop/python-dev');
+  const engine = await cluster.engine();
+  const failure = await engine.connection
+    .sendRequest(DebugStart.type, {
+      kind: 'Deployment',
+      name: 'noscript',
+      namespace,
+      command: ['python3', 'missing.py'],
+    })
+    .then(
+      () => assert.fail('debug/start of a missing script succeeded'),
+      (error: unknown) => error,
+    );
+  assert.ok(failure instanceof ResponseError, String(failure));
+  assert.equal(failure.code, ErrorCodes.InvalidParams);
+  assert.match(failure.message, /^missing\.py is not a file in container app/);
+  assert.deepEqual(
+    (await processes(engine, namespace, 'noscript')).filter((line) => line.includes('debugpy')),
+    [],
+    'nothing was started',
+  );
+});
+
 void test('podloop debug prints where to attach, a DAP client lists the program threads there, Ctrl-C ends it', async () => {
   const namespace = await runningDeployment('cli', 'podloop/python-dev');
   const cliMain = fileURLToPath(new URL('../../clients/cli/main.js', import.meta.url));

@@ -9,6 +9,7 @@ import {
   debuggerRequirements,
   detectLanguage,
   listeningProbe,
+  pythonScript,
   vscodeLaunchConfig,
 } from '../../server/debug/languages.js';
 
@@ -146,4 +147,11 @@ void test('VS Code attach settings point at the local port and map the remote fo
   const go = vscodeLaunchConfig('go', 'web', 40002, '/srv');
   assert.equal(go.mode, 'remote');
   assert.deepEqual(go.substitutePath, [{ from: '${workspaceFolder}', to: '/srv' }]);
+});
+
+void test('the script a Python command runs is found past interpreter options, and -m or -c has none', () => {
+  assert.equal(pythonScript(['python3', '-u', '-X', 'dev', 'app/main.py', '--port', '80']), 'app/main.py');
+  assert.equal(pythonScript(['python3', '-m', 'flask', 'run']), undefined);
+  assert.equal(pythonScript(['python3', '-c', 'print(1)']), undefined);
+  assert.equal(pythonScript(['gunicorn', 'app:app']), undefined);
 });
