@@ -1,6 +1,8 @@
 // The WebSocket connections under exec and port-forward (client-node's Exec and PortForward take
 // this in place of their own handler). Owns one TLS agent per kubeconfig; the callers own the sockets.
 import type { Agent } from 'node:http';
+import { createSecureContext } from 'node:tls';
+import type { SecureContext } from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type WebSocket from 'ws';
 import type { ClientNode } from './clientNode.js';
@@ -29,13 +31,15 @@ const connectors = new WeakMap<KubeConfig, WebSocketConnector>();
 
 /**
  * client-node builds a new TLS agent for every connection, so each exec and each forwarded TCP
- * connection paid a full TLS handshake. One agent per kubeconfig lets later connections resume
- * the TLS session. Compression is not offered: the API server's streams do not use it.
+ * connection paid a full TLS handshake and parsed the CA and client certificates again. One agent
+ * and one TLS context per kubeconfig let later connections resume the TLS session with what was
+ * parsed once. Compression is not offered: the API server's streams do not use it.
  */
 export function webSocketConnector(config: KubeConfig): WebSocketConnector {
   const cached = connectors.get(config);
   if (cached !== undefined) return cached;
   let agent: Agent | undefined;
+  let secureContext: SecureContext | undefined;
   const connector: WebSocketConnector = {
     async connect(path, textHandler, binaryHandler) {
       const server = config.getCurrentCluster()?.server;
@@ -43,11 +47,13 @@ export function webSocketConnector(config: KubeConfig): WebSocketConnector {
       const options: WebSocket.ClientOptions = {};
       await config.applyToHTTPSOptions(options);
       agent ??= options.agent;
+      if (server.startsWith('https:')) secureContext ??= createSecureContext(options);
       // Loaded on first use, like client-node itself: engine start-up does not pay for it.
       const { default: WebSocketClient } = await import('ws');
       const ws = new WebSocketClient(`${server.replace(/^http/, 'ws')}${path}`, protocols, {
         ...options,
         ...(agent !== undefined ? { agent } : {}),
+        ...(secureContext !== undefined ? { secureContext } : {}),
         perMessageDeflate: false,
         generateMask: zeroMask,
       });
