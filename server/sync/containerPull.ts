@@ -63,8 +63,16 @@ function ignoreExists(error: NodeJS.ErrnoException): void {
   if (error.code !== 'EEXIST') throw error;
 }
 
-/** The local entry at `rel` (not following a final link), or null. */
+/**
+ * The local entry at `rel`, or null when there is none or a folder on its way is a link or not a
+ * folder: what lies behind a link is never the project's to read, move or delete.
+ */
 export async function localEntry(root: string, rel: string): Promise<Entry | null> {
+  let parent = root;
+  for (const part of rel.split('/').slice(0, -1)) {
+    parent = join(parent, part);
+    if (!(await lstat(parent).catch(() => null))?.isDirectory()) return null;
+  }
   const stats = await lstat(join(root, rel)).catch(() => null);
   if (stats === null) return null;
   const linkTarget = stats.isSymbolicLink() ? await readlink(join(root, rel)).catch(() => '') : undefined;

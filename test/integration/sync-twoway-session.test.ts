@@ -14,6 +14,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { localEntry, prepareParents, removeLocal } from '../../server/sync/containerPull.js';
 import { SyncSession, type SyncSessionOptions } from '../../server/sync/syncSession.js';
 import { localProcessTransport } from '../../server/sync/transport.js';
 import { tempDir, toolsets, toolsetTransport, waitFor } from './sync-helpers.js';
@@ -213,10 +214,25 @@ void test('two names of one container file (a hard link) both come back', async 
     await sync.start();
     write(remote.path, 'out/first.txt', 'one inode, two names');
     linkSync(join(remote.path, 'out/first.txt'), join(remote.path, 'out/second.txt'));
-    await waitFor(() => read(local.path, 'out/second.txt') === 'one inode, two names', 'the second name to come back');
-    assert.equal(read(local.path, 'out/first.txt'), 'one inode, two names');
+    const both = (): boolean =>
+      read(local.path, 'out/first.txt') === 'one inode, two names' &&
+      read(local.path, 'out/second.txt') === 'one inode, two names';
+    await waitFor(both, 'both names to come back');
     assert.deepEqual((await sync.verify()).differences, []);
   } finally {
     await sync.dispose();
   }
+});
+
+void test('a pull never reads, moves or removes anything behind a local link', async () => {
+  using local = tempDir('podloop-2w-local-');
+  using outside = tempDir('podloop-2w-outside-');
+  write(outside.path, 'x.txt', 'not the project');
+  symlinkSync(outside.path, join(local.path, 'lib'));
+  assert.equal(await localEntry(local.path, 'lib/x.txt'), null);
+  const behind = { path: 'lib/x.txt', type: 'file' as const, size: 15, mode: 0o644, mtimeMs: 0 };
+  assert.equal(await removeLocal(local.path, behind), false);
+  await assert.rejects(prepareParents(local.path, 'lib/y.txt'), /lib is not a folder here/);
+  assert.equal(read(outside.path, 'x.txt'), 'not the project');
+  assert.equal(existsSync(join(outside.path, 'y.txt')), false);
 });
