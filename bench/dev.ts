@@ -1,44 +1,17 @@
 // Dev-mode benchmark: time from `dev/start` to its result (dev pod running, initial sync of the sample app
 // done) on the sandbox, with the per-stage breakdown the engine reports; then `dev/end`.
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DevEnd, DevStart } from '../protocol/dev.js';
-import { Exit, Shutdown } from '../protocol/lifecycle.js';
 import { devStartStages } from '../server/dev/service.js';
-import { openKube } from '../server/kube/index.js';
-import { kubeObjects } from '../server/kube/objects.js';
 import { resourceByPlural } from '../sandbox/store/resources.js';
-import { startInitializedEngine } from '../test/helpers/engine.js';
-import { startTestSandbox, waitFor } from '../test/helpers/sandbox.js';
+import { waitFor } from '../test/helpers/sandbox.js';
 import { summarize } from './report.js';
+import { startSampleApp, webApp } from './sampleApp.js';
 import type { BenchContext, BenchSection } from './report.js';
-
-function webApp(name: string): Record<string, unknown> {
-  const labels = { app: name };
-  return {
-    metadata: { name, labels },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: labels },
-      template: {
-        metadata: { labels },
-        spec: { containers: [{ name: 'web', image: 'podloop/web-app', ports: [{ containerPort: 8080 }] }] },
-      },
-    },
-  };
-}
 
 export async function run(ctx: BenchContext): Promise<BenchSection> {
   const runs = ctx.quick ? 3 : 7;
-  const sandbox = await startTestSandbox();
-  const objects = kubeObjects(openKube({ kubeconfig: sandbox.sandbox.kubeconfigPath }));
-  const engine = await startInitializedEngine(
-    {},
-    { env: { KUBECONFIG: sandbox.sandbox.kubeconfigPath, KUBECACHEDIR: join(sandbox.stateDir, 'kube-cache') } },
-  );
-  const project = mkdtempSync(join(tmpdir(), 'podloop-bench-dev-'));
-  cpSync(join(ctx.root, 'examples', 'web-app'), project, { recursive: true });
+  const app = await startSampleApp(ctx, { workspace: false });
+  const { sandbox, objects, engine, project } = app;
   const total: number[] = [];
   const perStage = new Map<string, number[]>();
   try {
@@ -66,11 +39,7 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
       ctx.log(`dev start ${i + 1}/${runs}: ${Math.round(total.at(-1)!)} ms`);
     }
   } finally {
-    await engine.connection.sendRequest(Shutdown.type).catch(() => undefined);
-    await engine.connection.sendNotification(Exit.type).catch(() => undefined);
-    await engine.close();
-    rmSync(project, { recursive: true, force: true });
-    await sandbox.close();
+    await app.close();
   }
   const stages = devStartStages.filter((stage) => perStage.has(stage));
   return {

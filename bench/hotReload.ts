@@ -1,18 +1,15 @@
 // Hot-reload benchmark: the sample web app in dev mode (sync, port-forward, `run` with hotReload), then
 // repeated edits of its server.js, each timed from the file write to the first HTTP answer through the
 // forward that shows the edit, with the stages the engine reports on the way.
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { DevStart } from '../protocol/dev.js';
-import { Exit, Shutdown } from '../protocol/lifecycle.js';
 import { LogLines, PortForwardList, RunExited, RunStart, RunStop } from '../protocol/index.js';
 import { EngineState } from '../protocol/state.js';
-import { openKube } from '../server/kube/index.js';
-import { kubeObjects } from '../server/kube/objects.js';
 import { resourceByPlural } from '../sandbox/store/resources.js';
-import { startInitializedEngine } from '../test/helpers/engine.js';
-import { startTestSandbox, tempDir, waitFor } from '../test/helpers/sandbox.js';
+import { waitFor } from '../test/helpers/sandbox.js';
+import { startSampleApp, webApp } from './sampleApp.js';
 import { summarize } from './report.js';
 import type { BenchContext, BenchSection } from './report.js';
 
@@ -54,41 +51,20 @@ async function answered(port: number, marker: string): Promise<void> {
   }
 }
 
-function deployment(): Record<string, unknown> {
-  const labels = { app: name };
-  return {
-    metadata: { name, labels },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: labels },
-      template: {
-        metadata: { labels },
-        spec: { containers: [{ name: 'web', image: 'podloop/web-app', ports: [{ containerPort: 8080 }] }] },
-      },
-    },
-  };
-}
-
 const stageNames = ['synced', 'stopped', 'listening'] as const;
 /** Wall-clock moments (Date.now()) the engine reported during one edit. */
 type EditMoments = Partial<Record<(typeof stageNames)[number], number>>;
 
 export async function run(ctx: BenchContext): Promise<BenchSection> {
   const edits = ctx.quick ? 10 : 25;
-  const sandbox = await startTestSandbox();
-  const objects = kubeObjects(openKube({ kubeconfig: sandbox.sandbox.kubeconfigPath }));
-  const project = tempDir('bench-hot');
-  cpSync(join(ctx.root, 'examples', 'web-app'), project, { recursive: true });
+  const app = await startSampleApp(ctx, { workspace: true });
+  const { sandbox, objects, engine, project } = app;
   const source = readFileSync(join(project, 'server.js'), 'utf8');
-  const engine = await startInitializedEngine(
-    { workspaceFolder: project },
-    { env: { KUBECONFIG: sandbox.sandbox.kubeconfigPath, KUBECACHEDIR: join(sandbox.stateDir, 'kube-cache') } },
-  );
   const total: number[] = [];
   const stages = { synced: [] as number[], stopped: [] as number[], listening: [] as number[] };
   try {
     sandbox.sandbox.store.create(resourceByPlural('namespaces'), { metadata: { name: namespace } } as never);
-    await objects.create('Deployment', namespace, deployment(), AbortSignal.timeout(10_000));
+    await objects.create('Deployment', namespace, webApp(name), AbortSignal.timeout(10_000));
     const { connection } = engine;
     let moments: EditMoments = {};
     let editedAt = Number.POSITIVE_INFINITY;
@@ -144,11 +120,7 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
     }
     await connection.sendRequest(RunStop.type, { runId });
   } finally {
-    await engine.connection.sendRequest(Shutdown.type).catch(() => undefined);
-    await engine.connection.sendNotification(Exit.type).catch(() => undefined);
-    await engine.close();
-    rmSync(project, { recursive: true, force: true });
-    await sandbox.close();
+    await app.close();
   }
   return {
     name: 'hotReload',

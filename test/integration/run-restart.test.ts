@@ -71,6 +71,16 @@ void test('a run that exits by itself reports its exit code', async () => {
   await cluster.engine.connection.sendRequest(RunStop.type, { runId });
 });
 
+/** Starts `command` as a run in the dev container; `started()` lists its output lines that begin with "started ". */
+async function startRun(command: string[]): Promise<{ runId: string; started: () => string[] }> {
+  const { runId } = await cluster.engine.connection.sendRequest(RunStart.type, {
+    kind: 'Deployment',
+    name: 'dev',
+    command,
+  });
+  return { runId, started: () => textOf(runId).filter((line) => line.startsWith('started ')) };
+}
+
 /** Command lines in the dev container that mention `text`; the search's own (with its script) are left out. */
 async function processesMentioning(text: string): Promise<string[]> {
   const result = await cluster.engine.connection.sendRequest(ExecRun.type, {
@@ -87,12 +97,7 @@ async function processesMentioning(text: string): Promise<string[]> {
 }
 
 void test('restart requests made while one runs fold into one restart after it, leaving one process tree', async () => {
-  const { runId } = await cluster.engine.connection.sendRequest(RunStart.type, {
-    kind: 'Deployment',
-    name: 'dev',
-    command: ['sh', '-c', 'echo "started $$"; exec sleep 600'],
-  });
-  const started = (): string[] => textOf(runId).filter((line) => line.startsWith('started '));
+  const { runId, started } = await startRun(['sh', '-c', 'echo "started $$"; exec sleep 600']);
   await waitFor('the first start line', () => started().length === 1);
 
   await Promise.all([1, 2, 3].map(() => cluster.engine.connection.sendRequest(RunRestart.type, { runId })));
@@ -109,12 +114,7 @@ void test('restart requests made while one runs fold into one restart after it, 
 });
 
 void test('a run that exited by itself starts again on run/restart', async () => {
-  const { runId } = await cluster.engine.connection.sendRequest(RunStart.type, {
-    kind: 'Deployment',
-    name: 'dev',
-    command: ['sh', '-c', 'echo "started $$"; exit 3'],
-  });
-  const started = (): string[] => textOf(runId).filter((line) => line.startsWith('started '));
+  const { runId, started } = await startRun(['sh', '-c', 'echo "started $$"; exit 3']);
   await waitFor('its exit', () => exits.some((exit) => exit.runId === runId && exit.exitCode === 3));
   await cluster.engine.connection.sendRequest(RunRestart.type, { runId });
   await waitFor('the second start line', () => started().length === 2);
