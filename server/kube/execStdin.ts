@@ -17,10 +17,13 @@ export interface FrameSocket {
 const STDIN_CHANNEL = 0;
 const CLOSE_CHANNEL = 255;
 /** Largest payload of one frame; larger writes are split. */
-export const MAX_FRAME_PAYLOAD = 1024 * 1024;
+export const MAX_FRAME_PAYLOAD = 256 * 1024;
 
-/** Frames (channel byte first) carrying `chunks` in order, none above MAX_FRAME_PAYLOAD; pure. */
-export function stdinFrames(chunks: readonly Buffer[]): Buffer[] {
+/**
+ * Frames (channel byte first) carrying `chunks` in order, none above MAX_FRAME_PAYLOAD. Full-size
+ * frames come from `allocate` when given, so the caller can reuse them.
+ */
+export function stdinFrames(chunks: readonly Buffer[], allocate?: () => Buffer): Buffer[] {
   const frames: Buffer[] = [];
   let total = 0;
   for (const chunk of chunks) total += chunk.length;
@@ -31,7 +34,7 @@ export function stdinFrames(chunks: readonly Buffer[]): Buffer[] {
     while (from < chunk.length) {
       if (frame === null || at === frame.length) {
         const payload = Math.min(total, MAX_FRAME_PAYLOAD);
-        frame = Buffer.allocUnsafe(payload + 1);
+        frame = payload === MAX_FRAME_PAYLOAD && allocate ? allocate() : Buffer.allocUnsafe(payload + 1);
         frame[0] = STDIN_CHANNEL;
         at = 1;
         total -= payload;
@@ -47,6 +50,13 @@ export function stdinFrames(chunks: readonly Buffer[]): Buffer[] {
 }
 
 export function execStdin(socket: FrameSocket): Writable {
+  // Full-size frames are reused once sent: a large upload then leaves no megabytes of garbage
+  // outside the JS heap behind it.
+  const spare: Buffer[] = [];
+  const allocate = (): Buffer => spare.pop() ?? Buffer.allocUnsafe(MAX_FRAME_PAYLOAD + 1);
+  const release = (frame: Buffer): void => {
+    if (frame.length === MAX_FRAME_PAYLOAD + 1 && spare.length < 2) spare.push(frame);
+  };
   let pending: ((error?: Error) => void) | null = null;
   const settle = (error?: Error): void => {
     const callback = pending;
@@ -64,14 +74,23 @@ export function execStdin(socket: FrameSocket): Writable {
     pending = callback;
     frames.forEach((frame, i) => {
       // The socket keeps frames in order, so the last one's callback covers them all.
-      socket.send(frame, { binary: true }, i === frames.length - 1 ? settle : () => undefined);
+      socket.send(frame, { binary: true }, (error) => {
+        release(frame);
+        if (i === frames.length - 1) settle(error);
+      });
     });
   }
 
   return new Writable({
     highWaterMark: MAX_FRAME_PAYLOAD,
     writev(chunks, callback) {
-      send(stdinFrames(chunks.map(({ chunk }) => chunk as Buffer)), callback);
+      send(
+        stdinFrames(
+          chunks.map(({ chunk }) => chunk as Buffer),
+          allocate,
+        ),
+        callback,
+      );
     },
     final(callback) {
       // v5 can close stdin alone; older protocols can only close the whole connection.

@@ -39,6 +39,35 @@ function literalPrefix(pattern: string): string {
   return literal.replace(/\/+$/, '');
 }
 
+/** The parts of the `ignore` library's matcher that the rules use. */
+type Matcher = Pick<Ignore, 'ignores' | 'test'>;
+
+// The library remembers the answer for every path it was asked about, which for a large tree is
+// more memory than the tree's own manifest. A fresh matcher every so many questions bounds that;
+// directories, asked about again and again, are remembered in the rules' own cache.
+const QUESTIONS_PER_MATCHER = 2000;
+
+function boundedMatcher(patterns: readonly string[]): Matcher {
+  let matcher = ignore().add([...patterns]);
+  let questions = 0;
+  const current = (): Ignore => {
+    if (++questions > QUESTIONS_PER_MATCHER) {
+      matcher = ignore().add([...patterns]);
+      questions = 0;
+    }
+    return matcher;
+  };
+  return {
+    ignores: (path) => current().ignores(path),
+    test: (path) => current().test(path),
+  };
+}
+
+// ".git" and "node_modules" as gitignore patterns: any path with a part of that name.
+function builtInExcluded(path: string): boolean {
+  return path.split('/').some((part) => BUILT_IN_EXCLUDES.includes(part));
+}
+
 function ancestorsOf(relPath: string): string[] {
   const parts = relPath.split('/');
   const result: string[] = [];
@@ -48,27 +77,26 @@ function ancestorsOf(relPath: string): string[] {
 
 export function createIgnoreRules(root: string, options: IgnoreOptions = {}): IgnoreRules {
   const includePatterns = (options.include ?? []).filter((p) => p.trim() !== '' && !p.startsWith('#'));
-  const include = ignore().add(includePatterns);
+  const include = boundedMatcher(includePatterns);
   const includePrefixes = includePatterns.map(literalPrefix).filter((p) => p !== '');
-  const builtIn = ignore().add(BUILT_IN_EXCLUDES);
-  let excludes: Ignore | null = null;
-  const gitignores = new Map<string, Ignore | null>();
+  // undefined: not read yet; null: no patterns at all.
+  let excludes: Matcher | null | undefined;
+  const gitignores = new Map<string, Matcher | null>();
   const ruleCache = new Map<string, boolean>();
 
-  function excludeRules(): Ignore {
-    if (!excludes) {
-      excludes = ignore()
-        .add([...(options.exclude ?? [])])
-        .add(readPatterns(join(root, PODLOOP_IGNORE)) ?? []);
+  function excludeRules(): Matcher | null {
+    if (excludes === undefined) {
+      const patterns = [...(options.exclude ?? []), ...(readPatterns(join(root, PODLOOP_IGNORE)) ?? [])];
+      excludes = patterns.some((pattern) => pattern.trim() !== '') ? boundedMatcher(patterns) : null;
     }
     return excludes;
   }
 
-  function gitignoreIn(dir: string): Ignore | null {
+  function gitignoreIn(dir: string): Matcher | null {
     let rules = gitignores.get(dir);
     if (rules === undefined) {
       const patterns = readPatterns(join(root, dir, '.gitignore'));
-      rules = patterns ? ignore().add(patterns) : null;
+      rules = patterns ? boundedMatcher(patterns) : null;
       gitignores.set(dir, rules);
     }
     return rules;
@@ -83,7 +111,7 @@ export function createIgnoreRules(root: string, options: IgnoreOptions = {}): Ig
     const key = (isDir ? 'd:' : 'f:') + path;
     const cached = ruleCache.get(key);
     if (cached !== undefined) return cached;
-    let ignored = builtIn.ignores(asTestPath(path, isDir)) || excludeRules().ignores(asTestPath(path, isDir));
+    let ignored = builtInExcluded(path) || (excludeRules()?.ignores(asTestPath(path, isDir)) ?? false);
     if (!ignored) {
       // Deeper .gitignore files override shallower ones; the last decisive rule wins.
       for (const dir of ['', ...ancestorsOf(path)]) {
@@ -128,7 +156,7 @@ export function createIgnoreRules(root: string, options: IgnoreOptions = {}): Ig
         return true;
       }
       if (relPath === PODLOOP_IGNORE) {
-        excludes = null;
+        excludes = undefined;
         ruleCache.clear();
         return true;
       }

@@ -26,10 +26,22 @@ export interface BatchWriteResult {
 
 // Tar is handed to the channel in buffers of this size: few large frames cost far less than one
 // per header and per file.
-const FRAME = 1024 * 1024;
+const FRAME = 256 * 1024;
 // Files up to this size are read in one synchronous call straight into the frame; larger ones
 // are read asynchronously, a frame at a time, so the event loop is never held for long.
-const SMALL_FILE = 256 * 1024;
+const SMALL_FILE = 64 * 1024;
+// Frames the channel is done with, reused: a fresh buffer per frame would leave megabytes of
+// garbage outside the JS heap after each large batch, there until a full collection.
+const spareFrames: Buffer[] = [];
+const MAX_SPARE_FRAMES = 4;
+
+function takeFrame(): Buffer {
+  return spareFrames.pop() ?? Buffer.allocUnsafe(FRAME);
+}
+
+function returnFrame(frame: Buffer): void {
+  if (spareFrames.length < MAX_SPARE_FRAMES) spareFrames.push(frame);
+}
 
 /** Bytes that one entry occupies in the tar stream (headers plus padded content). */
 export function tarEntrySize(entry: Entry): number {
@@ -64,7 +76,7 @@ function waitDrain(stream: DrainableStream): Promise<void> {
 
 /** Fills frame buffers with tar and hands each full one to `out`, honouring its backpressure. */
 class FrameWriter {
-  buffer = Buffer.allocUnsafe(FRAME);
+  buffer = takeFrame();
   used = 0;
   written = 0;
 
@@ -78,12 +90,13 @@ class FrameWriter {
   async flush(): Promise<void> {
     if (this.used === 0) return;
     if (this.out.destroyed) throw new Error('sync channel closed while sending a batch');
-    const full = this.buffer.subarray(0, this.used);
+    const full = this.buffer;
+    const written = this.out.write(full.subarray(0, this.used), () => returnFrame(full));
     this.written += this.used;
-    this.buffer = Buffer.allocUnsafe(FRAME);
+    this.buffer = takeFrame();
     this.used = 0;
     // Yields to the event loop even without backpressure, so requests are answered meanwhile.
-    if (!this.out.write(full)) await waitDrain(this.out);
+    if (!written) await waitDrain(this.out);
     else await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
@@ -170,7 +183,8 @@ export function batchDirectories(entries: readonly Entry[]): string[] {
 
 /**
  * Writes the receiver's frame: `BATCH <id> <tarBytes> <removals> <checks>`, one removal and one
- * directory per line, then the tar (absent when there are no entries). Honours backpressure.
+ * directory per line, then the tar (absent when there are no entries). Honours backpressure; `out`
+ * is held to writeTar's rule.
  */
 export async function writeBatchFrame(
   root: string,
@@ -191,7 +205,11 @@ export async function writeBatchFrame(
   return written;
 }
 
-/** Streams a tar of `entries` (read from `root`) into `out` without ending it. */
+/**
+ * Streams a tar of `entries` (read from `root`) into `out` without ending it. `out` must be done
+ * with a chunk when its write callback runs (sockets, pipes and exec channels are): the buffer is
+ * then reused.
+ */
 export async function writeTar(
   root: string,
   entries: readonly Entry[],
@@ -220,5 +238,6 @@ export async function writeTar(
   await frame.reserve(2 * BLOCK);
   frame.zeros(2 * BLOCK);
   await frame.flush();
+  returnFrame(frame.buffer);
   return { tarBytes: frame.written, changedWhileSending: changed };
 }

@@ -11,10 +11,11 @@ import { RECEIVER_SCRIPT } from '../../server/sync/receiver/receiverScript.js';
 import { batchDirectories, tarStreamSize, writeTar } from '../../server/sync/tarBatch.js';
 import { tempDir } from '../integration/sync-helpers.js';
 
+// Copies each chunk: the tar writer reuses a frame once its write callback ran.
 class Collect extends Writable {
   chunks: Buffer[] = [];
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
-    this.chunks.push(chunk);
+    this.chunks.push(Buffer.from(chunk));
     callback();
   }
 }
