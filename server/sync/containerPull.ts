@@ -214,19 +214,21 @@ async function writeItem(
       if (!checked.ok) throw new RefusedError(`${item.entry.path}: a link to ${linkTarget} leads outside the folder`);
       await symlink(linkTarget, temp);
     }
+    // Recorded before the rename (which keeps it): a local write right after must not pass for this pull.
+    const pulled = entryFromStats(item.to, await lstat(temp), isFile ? undefined : (header.linkname ?? ''));
     // A local write made since the plan wins over this pull: the next scan sees a conflict instead.
-    if (!unchangedSince(await localEntry(root, item.to), item.expect)) {
+    if (pulled === null || !unchangedSince(await localEntry(root, item.to), item.expect)) {
       await unlink(temp);
       return null;
     }
     await rename(temp, target);
+    return pulled;
   } catch (error) {
     await unlink(temp).catch(() => undefined);
     if ((error as NodeJS.ErrnoException).code === 'EISDIR' || (error as NodeJS.ErrnoException).code === 'ENOTEMPTY')
       throw new RefusedError(`${item.to}: a folder is in the way`);
     throw error;
   }
-  return localEntry(root, item.to);
 }
 
 /** Copies a local file or link to a free name (a conflict's losing version); false when it changed since planned. */

@@ -12,6 +12,21 @@ export function sameSynced(a: Entry, b: Entry): boolean {
   return a.size === b.size && a.mode === b.mode && sameSeconds(a.mtimeMs, b.mtimeMs);
 }
 
+/**
+ * A container entry still as the engine synced it: a pushed file's mtime arrives as tar's whole
+ * seconds, one recorded from a scan is exact. Stricter than sameSynced, so that a container write
+ * within the second of a push is still seen where the container reports sub-second mtimes.
+ */
+export function unchangedSinceSync(remote: Entry, synced: Entry): boolean {
+  if (remote.type !== 'file' || synced.type !== 'file') return sameSynced(remote, synced);
+  const pushedMtime = Math.floor(synced.mtimeMs / 1000) * 1000;
+  return (
+    remote.size === synced.size &&
+    remote.mode === synced.mode &&
+    (remote.mtimeMs === synced.mtimeMs || remote.mtimeMs === pushedMtime)
+  );
+}
+
 /** Same entry as seen by an earlier container scan: exact mtimes, both values come from the same tool. */
 export function sameObserved(a: Entry, b: Entry): boolean {
   if (a.type !== 'file' || b.type !== 'file') return sameSynced(a, b);
@@ -64,7 +79,7 @@ export function containerChanges(
     const before = seen.get(path);
     if (before !== undefined && sameObserved(entry, before)) continue;
     const synced = known.get(path);
-    if (before === undefined && synced !== undefined && sameSynced(entry, synced)) settled.push(entry);
+    if (before === undefined && synced !== undefined && unchangedSinceSync(entry, synced)) settled.push(entry);
     else changed.push(entry);
   }
   const removed: string[] = [];

@@ -21,7 +21,7 @@ import {
   planPull,
   prunableFolders,
   sameObserved,
-  sameSynced,
+  unchangedSinceSync,
   type Conflict,
   type PullPlan,
 } from './twoWayPlan.js';
@@ -135,7 +135,9 @@ export class TwoWaySync {
     for (const [path, entry] of await remote.stat(paths, signal)) {
       const before = this.seen.get(path);
       const synced = known.get(path);
-      if (before !== undefined ? !sameObserved(entry, before) : synced === undefined || !sameSynced(entry, synced))
+      if (
+        before !== undefined ? !sameObserved(entry, before) : synced === undefined || !unchangedSinceSync(entry, synced)
+      )
         return false;
     }
     return true;

@@ -27,6 +27,15 @@ void test('a file the engine pushed is no container change, though tar truncated
   assert.deepEqual(changes.settled, [file('a.txt', 5, T)]);
 });
 
+void test('a container write within the second of a push, same size, is a change when mtimes are finer than seconds', () => {
+  const pushed = file('a.txt', 5, T + 200);
+  const changes = containerChanges(manifest(file('a.txt', 5, T + 600.25)), manifest(pushed), new Map(), nothingIgnored);
+  assert.deepEqual(
+    changes.changed.map((entry) => entry.path),
+    ['a.txt'],
+  );
+});
+
 void test('after a scan, a rewrite within the same second and with the same size is still a change', () => {
   const seen = new Map([['a.txt', file('a.txt', 5, T + 100)]]);
   const known = manifest(file('a.txt', 5, T + 20));
