@@ -201,10 +201,16 @@ export async function waitForDevPod(
         pods = items;
         changed();
       }),
-      objects.watch('Event', namespace, signal, {}, (items) => {
-        events = items;
-        changed();
-      }),
+      // Events are evidence, not a condition of readiness: where they cannot be read (RBAC), dev start goes on
+      // without them and a failure carries less to explain it.
+      objects
+        .watch('Event', namespace, signal, {}, (items) => {
+          events = items;
+          changed();
+        })
+        .catch((error: unknown) => {
+          if (options.signal.aborted) throw error;
+        }),
     ]);
     const deadline = Date.now() + options.timeoutMs;
     for (;;) {
@@ -213,7 +219,10 @@ export async function waitForDevPod(
       let verdict = observeDevPod(pods, events, target);
       if (verdict.state === 'failed') {
         // The events watch may trail the pod's: the evidence is read afresh before it is reported.
-        events = await objects.list('Event', namespace, options.signal);
+        events = await objects.list('Event', namespace, options.signal).catch((error: unknown) => {
+          if (options.signal.aborted) throw error;
+          return events;
+        });
         verdict = observeDevPod(pods, events, target);
       }
       options.onVerdict(verdict);
