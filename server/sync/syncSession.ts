@@ -6,7 +6,15 @@ import { join } from 'node:path';
 import { ChangeBatcher, systemClock, type Clock, type TakenBatch } from './batcher.js';
 import { collapseRemovals, diffManifests, type SyncPlan } from './diff.js';
 import { createIgnoreRules, type IgnoreRules } from './ignoreRules.js';
-import { hashFile, scanTree, statEntry, type Entry, type Manifest, type RejectedPath } from './manifest.js';
+import {
+  hashFile,
+  scanTree,
+  statEntry,
+  type Entry,
+  type Manifest,
+  type RejectedPath,
+  type ScanResult,
+} from './manifest.js';
 import { isWithin, safeRelativePath } from './pathSafety.js';
 import { ChannelLostError } from './receiverProtocol.js';
 import { ReceiverRemote, ReceiverUnavailableError } from './receiverRemote.js';
@@ -127,6 +135,12 @@ export function chunkPlan(
   return chunks;
 }
 
+interface LocalScan {
+  /** Clock time the scan started: the start of the full sync's latency. */
+  startedAt: number;
+  scanned: Promise<ScanResult>;
+}
+
 export class SyncSession {
   private readonly options: SyncSessionOptions;
   private readonly rules: IgnoreRules;
@@ -142,6 +156,8 @@ export class SyncSession {
   private disposed = false;
   private started = false;
   private loop: Promise<void> | null = null;
+  /** A local scan started while the channel opens, for the full sync that follows. */
+  private earlyScan: LocalScan | null = null;
   private wakeUp: (() => void) | null = null;
   private idleWaiters: (() => void)[] = [];
   private firstSync = deferred();
@@ -319,6 +335,8 @@ export class SyncSession {
           continue;
         }
         if (!this.remote) {
+          // A full sync follows every new channel; its local half needs no channel and runs meanwhile.
+          this.earlyScan = this.startLocalScan();
           this.remote = await this.connect();
           delay = this.options.reconnect?.initialDelayMs ?? 100;
           this.needFullSync = true;
@@ -355,6 +373,7 @@ export class SyncSession {
         this.settleIdle();
         await this.sleep(this.twoWay?.msUntilDue());
       } catch (error) {
+        this.earlyScan = null;
         if (this.disposed) break;
         const message = (error as Error).message;
         this.current.lastError = message;
@@ -419,15 +438,27 @@ export class SyncSession {
     return visible;
   }
 
+  private startLocalScan(): LocalScan {
+    const startedAt = this.clock.now();
+    // The scan covers every change made so far; only later events matter.
+    this.batcher.take();
+    const scanned = scanTree(this.options.localRoot, {
+      isIgnored: (rel, isDir) => this.rules.isIgnored(rel, isDir),
+      signal: this.abort.signal,
+    });
+    // Awaited by the full sync; a scan dropped with a failed connect must not go unobserved.
+    scanned.catch(() => undefined);
+    return { startedAt, scanned };
+  }
+
   private async fullSync(remote: RemoteTree): Promise<void> {
     this.setState('scanning');
-    const startedAt = this.clock.now();
-    // The scan below covers every change made so far; only later events matter.
-    this.batcher.take();
+    const { startedAt, scanned } = this.earlyScan ?? this.startLocalScan();
+    this.earlyScan = null;
     const signal = this.abort.signal;
     const [remoteManifest, local] = await Promise.all([
       remote.manifest(signal).then((manifest) => this.visibleRemote(manifest)),
-      scanTree(this.options.localRoot, { isIgnored: (rel, isDir) => this.rules.isIgnored(rel, isDir), signal }),
+      scanned,
     ]);
     this.rejected = new Map(local.rejected.map((rejected) => [rejected.path, rejected]));
     let plan = diffManifests(local.entries, remoteManifest);
