@@ -337,11 +337,14 @@ export class SyncSession {
         if (!this.remote) {
           // A full sync follows every new channel; its local half needs no channel and runs meanwhile.
           this.earlyScan = this.startLocalScan();
+          const reached = this.options.transport.instance;
           this.remote = await this.connect();
           delay = this.options.reconnect?.initialDelayMs ?? 100;
           this.needFullSync = true;
-          // A new channel may reach a new pod: what earlier scans saw says nothing about it.
-          this.twoWay?.forgetBaseline();
+          // A new channel into another pod or a restarted container: what earlier scans saw says nothing
+          // about it. Back in the same container, the baseline stands, so the full sync below pulls the
+          // container's unpulled changes first instead of undoing them.
+          if (reached === undefined || reached !== this.options.transport.instance) this.twoWay?.forgetBaseline();
         }
         if (this.needFullSync) {
           // A full sync makes the container match the local folder: on the same channel, container

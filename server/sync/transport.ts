@@ -17,6 +17,11 @@ export interface SyncChannel {
 export interface SyncTransport {
   /** Starts `command` in the container, stdin kept open. Rejects when it cannot be started. */
   openChannel(command: string[], signal?: AbortSignal): Promise<SyncChannel>;
+  /**
+   * Which container instance the last channel reached (pod UID and restart count), where the transport knows:
+   * two channels with the same value see the same filesystem. Undefined when unknown.
+   */
+  readonly instance?: string | undefined;
 }
 
 /** Runs commands as local processes: the receiver against a local folder, for tests and local use. */

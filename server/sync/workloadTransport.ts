@@ -29,9 +29,13 @@ export function workloadTransport(
   firstPod: string | undefined,
 ): WorkloadTransport {
   let pod = firstPod;
+  let instance: string | undefined;
   return {
     get pod() {
       return pod;
+    },
+    get instance() {
+      return instance;
     },
     async openChannel(command, signal) {
       const lookup = signal ?? new AbortController().signal;
@@ -39,6 +43,9 @@ export function workloadTransport(
       const chosen = choosePod(pods, container, pod);
       // A workload whose selector does not match its dev pod (a separate dev pod) keeps the known one.
       if (chosen !== undefined) pod = chosen;
+      const summary = pods.find((candidate) => candidate.name === chosen);
+      // A restarted container starts from its image again: the restart count is part of its identity.
+      instance = summary ? `${summary.uid}/${summary.restarts[container] ?? 0}` : undefined;
       if (pod === undefined)
         throw new Error(
           `${workload.kind} ${workload.name} in namespace ${workload.namespace} has no running pod with container ${container}`,

@@ -198,3 +198,23 @@ test('with the default one-way sync nothing comes back from the container', asyn
   assert.equal(now.pulledFiles, undefined);
   assert.equal(now.conflicts, undefined);
 });
+
+test('two-way: a container write just before the sync channel drops is pulled after the reconnect, not undone', async () => {
+  const namespace = cluster.namespace('twoway-drop');
+  const local = project('two-way');
+  const { verify } = await startDev(namespace, local);
+  // The write and the receiver's end in one exec: the next container scan (every second) comes after the
+  // reconnect, whose full sync would otherwise make the container match the local folder.
+  await inContainer(
+    namespace,
+    `${WRITE} && pkill -f 'podloop-[r]eceiver'`,
+    '/app/out/report.txt',
+    'written as the channel dropped',
+  );
+  await waitFor(
+    'the file written before the drop appears locally',
+    () => localFile(local, 'out/report.txt') === 'written as the channel dropped',
+  );
+  assert.equal(await containerFile(namespace, '/app/out/report.txt'), 'written as the channel dropped');
+  assert.deepEqual((await verify()).differences, []);
+});
