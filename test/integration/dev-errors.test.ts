@@ -1,7 +1,7 @@
 // Bad dev/start targets and contention, through the real engine against the sandbox: each answers its
 // documented error and leaves the cluster exactly as it was.
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CancellationTokenSource, ResponseError } from 'vscode-jsonrpc/node.js';
@@ -10,7 +10,15 @@ import { ErrorCodes, type DevPodFailedData } from '../../protocol/errors.js';
 import { importImage } from '../../sandbox/kubelet/images.js';
 import { tempDir, waitFor } from '../helpers/sandbox.js';
 import type { EngineProcess } from '../helpers/engine.js';
-import { createWorkload, progressMessages, snapshot, startDevCluster, type DevCluster } from './dev-helpers.js';
+import {
+  createWorkload,
+  progressMessages,
+  shopConfig,
+  snapshot,
+  startDevCluster,
+  writeProjectConfig,
+  type DevCluster,
+} from './dev-helpers.js';
 
 let cluster: DevCluster;
 
@@ -85,20 +93,7 @@ test('dev start with an invalid project config answers InvalidConfig with file, 
   const before = await snapshot(cluster.objects, 'Deployment', namespace, 'shop');
   const project = tempDir('dev-config');
   try {
-    mkdirSync(join(project, '.podloop'));
-    const file = join(project, '.podloop', 'config.yaml');
-    writeFileSync(
-      file,
-      [
-        'version: 1',
-        'workloads:',
-        '  - kind: Deployment',
-        '    name: shop',
-        '    containers:',
-        '      - image: 42',
-        '',
-      ].join('\n'),
-    );
+    const file = writeProjectConfig(project, shopConfig(['- image: 42']));
     const engine = await cluster.engine();
     const error = await rejection(
       engine.connection.sendRequest(DevStart.type, { kind: 'Deployment', name: 'shop', namespace, localDir: project }),
@@ -222,22 +217,15 @@ test('a persistent dir on a StorageClass that does not exist rolls back at once 
   const before = await snapshot(cluster.objects, 'Deployment', namespace, 'shop');
   const project = tempDir('dev-storage');
   try {
-    mkdirSync(join(project, '.podloop'));
-    writeFileSync(
-      join(project, '.podloop', 'config.yaml'),
-      [
-        'version: 1',
-        'workloads:',
-        '  - kind: Deployment',
-        '    name: shop',
-        '    containers:',
-        '      - name: web',
-        '        image: podloop/node-dev',
-        '        persistentDirs:',
-        '          - path: /root/.cache',
-        '            storageClass: no-such-class',
-        '',
-      ].join('\n'),
+    writeProjectConfig(
+      project,
+      shopConfig([
+        '- name: web',
+        '  image: podloop/node-dev',
+        '  persistentDirs:',
+        '    - path: /root/.cache',
+        '      storageClass: no-such-class',
+      ]),
     );
     // The ready timeout stays far away: a Timeout answer would mean dev start waited instead of failing fast.
     const engine = await cluster.engine({ PODLOOP_DEV_READY_TIMEOUT_MS: '600000' });

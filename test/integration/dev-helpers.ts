@@ -1,5 +1,6 @@
 // Shared setup of the dev-mode integration tests: one full sandbox per file, a namespace per test, the
 // sample workloads of each kind created through the API (so the API server defaults them as kubectl would).
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MessageConnection } from 'vscode-jsonrpc/node.js';
 import { WorkDoneProgress } from '../../protocol/progress.js';
@@ -137,4 +138,21 @@ export function progressMessages(connection: MessageConnection, token: string): 
     if (value.kind !== 'end' && value.message !== undefined) messages.push(value.message);
   });
   return messages;
+}
+
+/**
+ * A project config for the container list of Deployment `shop`; `containerLines` are the list's lines
+ * as they would stand at its own indentation (`- name: web`, `  image: ...`).
+ */
+export function shopConfig(containerLines: readonly string[]): string {
+  const header = ['version: 1', 'workloads:', '  - kind: Deployment', '    name: shop', '    containers:'];
+  return [...header, ...containerLines.map((line) => `      ${line}`), ''].join('\n');
+}
+
+/** Writes `yaml` as the project's .podloop/config.yaml and returns the file's path. */
+export function writeProjectConfig(project: string, yaml: string): string {
+  mkdirSync(join(project, '.podloop'), { recursive: true });
+  const file = join(project, '.podloop', 'config.yaml');
+  writeFileSync(file, yaml);
+  return file;
 }

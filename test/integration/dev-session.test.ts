@@ -8,7 +8,7 @@ import { ErrorCodes } from '../../protocol/errors.js';
 import { EngineState } from '../../protocol/state.js';
 import type { EngineStateParams } from '../../protocol/state.js';
 import { waitFor } from '../helpers/sandbox.js';
-import { createWorkload, snapshot, startDevCluster, type DevCluster } from './dev-helpers.js';
+import { createWorkload, shopConfig, snapshot, startDevCluster, type DevCluster } from './dev-helpers.js';
 
 let cluster: DevCluster;
 
@@ -142,16 +142,7 @@ test('a stale lease of another machine is reported, and taken over only with for
 test('the podloop config a workload carries in its annotation picks the dev image and workDir', async () => {
   const namespace = cluster.namespace('annotated');
   await createWorkload(cluster.objects, 'Deployment', namespace, 'shop');
-  const config = [
-    'version: 1',
-    'workloads:',
-    '  - kind: Deployment',
-    '    name: shop',
-    '    containers:',
-    '      - name: web',
-    '        image: podloop/python-dev',
-    '        workDir: /srv/app',
-  ].join('\n');
+  const config = shopConfig(['- name: web', '  image: podloop/python-dev', '  workDir: /srv/app']);
   await cluster.objects.mergePatch(
     'Deployment',
     namespace,

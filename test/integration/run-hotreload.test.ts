@@ -1,7 +1,7 @@
 // The hot-reload loop through the real engine: dev start with a local folder and a forwarded port,
 // run/start of the synced server, an edit → sync batch → process restarted → HTTP answers the change.
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -10,7 +10,7 @@ import { PortForwardList, RunExited, RunStart, RunStop } from '../../protocol/in
 import type { RunExitedParams } from '../../protocol/index.js';
 import { startInitializedEngine } from '../helpers/engine.js';
 import { tempDir, waitFor } from '../helpers/sandbox.js';
-import { createWorkload, startDevCluster, type DevCluster } from './dev-helpers.js';
+import { createWorkload, shopConfig, startDevCluster, writeProjectConfig, type DevCluster } from './dev-helpers.js';
 
 let cluster: DevCluster;
 let local: string;
@@ -91,21 +91,14 @@ void test("the config's portForward entries start with dev mode and run/start us
   try {
     const port = await freePort();
     writeFileSync(join(project, 'server.js'), server('from config'));
-    mkdirSync(join(project, '.podloop'));
-    writeFileSync(
-      join(project, '.podloop', 'config.yaml'),
-      [
-        'version: 1',
-        'workloads:',
-        '  - kind: Deployment',
-        '    name: shop',
-        '    containers:',
-        '      - name: web',
-        '        command:',
-        '          run: ["node", "/app/server.js"]',
-        `        portForward: ["${port}:8080"]`,
-        '',
-      ].join('\n'),
+    writeProjectConfig(
+      project,
+      shopConfig([
+        '- name: web',
+        '  command:',
+        '    run: ["node", "/app/server.js"]',
+        `  portForward: ["${port}:8080"]`,
+      ]),
     );
     await createWorkload(cluster.objects, 'Deployment', namespace, 'shop');
     const engine = await startInitializedEngine({ workspaceFolder: project }, { env: cluster.sandbox.env });

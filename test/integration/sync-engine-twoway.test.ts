@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { DevStart } from '../../protocol/dev.js';
 import { SyncPause, SyncResume, SyncStatusRequest, SyncVerify } from '../../protocol/sync.js';
 import { tempDir, waitFor } from '../helpers/sandbox.js';
-import { createWorkload, startDevCluster, type DevCluster } from './dev-helpers.js';
+import { createWorkload, shopConfig, startDevCluster, writeProjectConfig, type DevCluster } from './dev-helpers.js';
 
 let cluster: DevCluster;
 const folders: string[] = [];
@@ -28,21 +28,7 @@ function project(mode: 'one-way' | 'two-way' | undefined): string {
   writeFileSync(join(folder, 'src', 'index.js'), 'console.log("hello")\n');
   writeFileSync(join(folder, '.gitignore'), '*.log\n');
   if (mode !== undefined) {
-    mkdirSync(join(folder, '.podloop'));
-    writeFileSync(
-      join(folder, '.podloop', 'config.yaml'),
-      [
-        'version: 1',
-        'workloads:',
-        '  - kind: Deployment',
-        '    name: shop',
-        '    containers:',
-        '      - name: web',
-        '        sync:',
-        `          mode: ${mode}`,
-        '',
-      ].join('\n'),
-    );
+    writeProjectConfig(folder, shopConfig(['- name: web', '  sync:', `    mode: ${mode}`]));
   }
   return folder;
 }
