@@ -135,6 +135,16 @@ export function chunkPlan(
   return chunks;
 }
 
+/**
+ * Every known path at or below the removed ones, deepest first: what a two-way batch removes
+ * one by one (folders last, and only when empty). Pure.
+ */
+export function listedRemovals(known: Manifest, remove: readonly string[]): string[] {
+  const listed = new Set(remove);
+  for (const path of known.keys()) if (remove.some((removed) => isWithin(path, removed))) listed.add(path);
+  return [...listed].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+}
+
 interface LocalScan {
   /** Clock time the scan started: the start of the full sync's latency. */
   startedAt: number;
@@ -539,16 +549,21 @@ export class SyncSession {
       a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
     );
     if (send.length === 0 && plan.remove.length === 0) return;
-    if (this.twoWay) {
-      const overwritten = [...send.filter((entry) => entry.type !== 'dir').map((entry) => entry.path), ...plan.remove];
-      if (!(await this.twoWay.unchangedInContainer(remote, overwritten, this.abort.signal))) {
-        // A container edit this batch would overwrite unseen: scan first (conflicts are settled there), then batch again.
-        for (const path of taken.paths) this.batcher.add(path);
-        await this.pull(this.twoWay, remote);
-        return;
-      }
+    if (!this.twoWay) {
+      await this.sendBatch(remote, send, plan.remove, taken.firstEventAt, false);
+      return;
     }
-    await this.sendBatch(remote, send, plan.remove, taken.firstEventAt, false);
+    // Two-way: a removed folder goes path by path, only what the engine synced there, so that the
+    // check below covers each one and what the container wrote there since stays.
+    const remove = listedRemovals(knownSubset, plan.remove);
+    const overwritten = [...send.filter((entry) => entry.type !== 'dir').map((entry) => entry.path), ...remove];
+    if (!(await this.twoWay.unchangedInContainer(remote, overwritten, this.abort.signal))) {
+      // A container edit this batch would overwrite unseen: scan first (conflicts are settled there), then batch again.
+      for (const path of taken.paths) this.batcher.add(path);
+      await this.pull(this.twoWay, remote);
+      return;
+    }
+    await this.sendBatch(remote, send, remove, taken.firstEventAt, false, true);
   }
 
   private async addMissingParents(path: string, localSubset: Manifest, exact: Set<string>): Promise<void> {
@@ -571,6 +586,7 @@ export class SyncSession {
     remove: string[],
     startedAt: number,
     initial: boolean,
+    listedOnly = false,
   ): Promise<void> {
     const id = ++this.batchSeq;
     const bytes = entries.reduce((sum, entry) => sum + entry.size, 0);
@@ -578,7 +594,7 @@ export class SyncSession {
     try {
       const result = await remote.applyBatch(
         this.options.localRoot,
-        { id, remove: collapseRemovals(remove), entries },
+        { id, remove: listedOnly ? remove : collapseRemovals(remove), listedOnly, entries },
         this.abort.signal,
       );
       for (const removed of remove) {

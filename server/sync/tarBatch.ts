@@ -11,8 +11,13 @@ import { BLOCK, headerSize, padded, writeHeader } from './tarHeader.js';
 
 export interface SyncBatch {
   id: number;
-  /** Relative paths removed (recursively) before the entries are written. */
+  /** Relative paths removed (recursively, unless listedOnly) before the entries are written. */
   remove: string[];
+  /**
+   * Two-way sync: remove only the listed paths, folders only when empty, so that what the container
+   * wrote into a removed folder since the last scan stays (an edit beats a deletion).
+   */
+  listedOnly?: boolean;
   /** Entries written in order; their sizes are what the tar promises. */
   entries: Entry[];
 }
@@ -182,7 +187,7 @@ export function batchDirectories(entries: readonly Entry[]): string[] {
 }
 
 /**
- * Writes the receiver's frame: `BATCH <id> <tarBytes> <removals> <checks>`, one removal and one
+ * Writes the receiver's frame: `BATCH <id> <tarBytes> <removals> <checks> [listed]`, one removal and one
  * directory per line, then the tar (absent when there are no entries). Honours backpressure; `out`
  * is held to writeTar's rule.
  */
@@ -195,7 +200,8 @@ export async function writeBatchFrame(
   const tarBytes = batch.entries.length > 0 ? tarStreamSize(batch.entries) : 0;
   const checks = batchDirectories(batch.entries);
   const lines = [...batch.remove, ...checks].map((path) => path + '\n').join('');
-  const head = `BATCH ${batch.id} ${tarBytes} ${batch.remove.length} ${checks.length}\n` + lines;
+  const how = batch.listedOnly === true ? ' listed' : '';
+  const head = `BATCH ${batch.id} ${tarBytes} ${batch.remove.length} ${checks.length}${how}\n` + lines;
   if (out.destroyed) throw new Error('sync channel closed');
   if (!out.write(head)) await waitDrain(out);
   if (tarBytes === 0) return { tarBytes: 0, changedWhileSending: [] };

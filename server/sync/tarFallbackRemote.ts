@@ -2,6 +2,7 @@
 // batch, `rm -rf` for removals, `find -printf` for the manifest). Slower, same results.
 
 import { posix } from 'node:path';
+import { fetchGroups } from './containerPull.js';
 import type { Manifest } from './manifest.js';
 import { ChannelLostError, readHashes, readManifest, RecordReader } from './receiverProtocol.js';
 import { BatchRejectedError, type RemoteTree } from './remoteTree.js';
@@ -12,6 +13,12 @@ import type { SyncChannel, SyncTransport } from './transport.js';
 const HASH_SCRIPT = 'cd -- "$1" && shift && exec sha1sum -z -- "$@"';
 const HASH_ALL_SCRIPT = 'cd -- "$1" && find . -type f -print0 | xargs -0 -r sha1sum -z';
 const STAT_SCRIPT = `cd -- "$1" && shift && exec find "$@" -maxdepth 0 -printf '%y %m %s %T@ %p\\0%l\\0'`;
+// Two-way removals: the listed paths only, a folder only when empty (one refilled meanwhile stays).
+const REMOVE_LISTED_SCRIPT = `cd -- "$1" && shift && failed=0 && for path do
+if [ -d "$path" ] && [ ! -h "$path" ]; then
+rmdir -- "$path" 2>/dev/null || [ -n "$(find "$path" -mindepth 1 -maxdepth 1 | head -n 1)" ] || { echo "cannot remove $path" >&2; failed=1; }
+else rm -f -- "$path" || failed=1; fi
+done; exit $failed`;
 
 interface Finished {
   code: number;
@@ -72,11 +79,13 @@ export class TarFallbackRemote implements RemoteTree {
   }
 
   async applyBatch(root: string, batch: SyncBatch, signal?: AbortSignal): Promise<BatchWriteResult> {
-    if (batch.remove.length > 0) {
-      const removed = await this.exec(
-        ['rm', '-rf', '--', ...batch.remove.map((path) => posix.join(this.workDir, path))],
-        signal,
-      );
+    // A listed removal names every path below a removed folder: several execs keep each argv small.
+    const groups = batch.listedOnly ? fetchGroups(batch.remove) : batch.remove.length > 0 ? [batch.remove] : [];
+    for (const group of groups) {
+      const command = batch.listedOnly
+        ? ['sh', '-c', REMOVE_LISTED_SCRIPT, 'podloop', this.workDir, ...group.map((path) => `./${path}`)]
+        : ['rm', '-rf', '--', ...group.map((path) => posix.join(this.workDir, path))];
+      const removed = await this.exec(command, signal);
       if (removed.code !== 0) throw new BatchRejectedError(batch.id, `rm: ${removed.stderr.trim()}`);
     }
     if (batch.entries.length === 0) return { tarBytes: 0, changedWhileSending: [] };

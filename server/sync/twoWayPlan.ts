@@ -123,12 +123,15 @@ export interface PullPlan {
  * changed a path, the newer mtime wins,
  * and the other version is kept as `conflictCopy(path)`; on equal mtimes the local version wins.
  * An edit beats a deletion on either side; a directory beats a file, as it may hold more.
+ * Files whose size, mode and mtime second agree count as the same unless `differing` (paths whose
+ * content hashes the caller found different) names them.
  */
 export function planPull(
   changes: Pick<ContainerChanges, 'changed' | 'removed'>,
   local: ReadonlyMap<string, Entry | null>,
   known: Manifest,
   conflictCopy: (path: string) => string = conflictName,
+  differing: ReadonlySet<string> = new Set(),
 ): PullPlan {
   const plan: PullPlan = { keepLocal: [], remove: [], mkdirs: [], fetch: [], push: [], same: [], conflicts: [] };
   const bring = (entry: Entry, to: string): void => {
@@ -139,7 +142,7 @@ export function planPull(
     const path = remote.path;
     const mine = local.get(path) ?? null;
     const synced = known.get(path);
-    if (mine !== null && sameSynced(mine, remote)) {
+    if (mine !== null && sameSynced(mine, remote) && !differing.has(path)) {
       plan.same.push(remote);
       continue;
     }
@@ -170,6 +173,16 @@ export function planPull(
   plan.mkdirs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   plan.remove.sort((a, b) => (a.path < b.path ? 1 : a.path > b.path ? -1 : 0));
   return plan;
+}
+
+/** Changed files that look the same on both sides by their metadata alone: compare their content. */
+export function sameLooking(changed: readonly Entry[], local: ReadonlyMap<string, Entry | null>): string[] {
+  return changed
+    .filter((remote) => {
+      const mine = local.get(remote.path) ?? null;
+      return remote.type === 'file' && mine !== null && sameSynced(mine, remote);
+    })
+    .map((remote) => remote.path);
 }
 
 function changedLocally(mine: Entry | null, synced: Entry | undefined): boolean {

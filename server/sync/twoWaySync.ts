@@ -1,6 +1,7 @@
 // The container → local half of two-way sync: a periodic scan of the container through the sync
 // channel, then pulls, local deletes and conflict copies. The session owns it and runs its polls.
 
+import { join } from 'node:path';
 import type { Clock } from './batcher.js';
 import {
   fetchFromContainer,
@@ -11,7 +12,7 @@ import {
   removeLocal,
   type FetchItem,
 } from './containerPull.js';
-import type { Entry, Manifest } from './manifest.js';
+import { hashFile, type Entry, type Manifest } from './manifest.js';
 import { isWithin } from './pathSafety.js';
 import type { RemoteTree } from './remoteTree.js';
 import type { SyncTransport } from './transport.js';
@@ -20,6 +21,7 @@ import {
   containerChanges,
   planPull,
   prunableFolders,
+  sameLooking,
   sameObserved,
   unchangedSinceSync,
   type Conflict,
@@ -174,7 +176,8 @@ export class TwoWaySync {
       local.set(path, entry);
       if (entry !== null) copies.set(path, await this.freeConflictName(path));
     }
-    const plan = planPull(changes, local, known, (path) => copies.get(path) ?? conflictName(path));
+    const differing = await this.differingContent(remote, sameLooking(changes.changed, local), signal);
+    const plan = planPull(changes, local, known, (path) => copies.get(path) ?? conflictName(path), differing);
     const pass: PullPass = {
       plan,
       local,
@@ -289,6 +292,24 @@ export class TwoWaySync {
       const copy = await localEntry(root, conflict.copy);
       if (copy !== null) await removeLocal(root, copy);
     }
+  }
+
+  // Two writes of one size within one second look the same by size and mtime: only their content
+  // tells them apart. Without a hash tool in the container, they pass for the same.
+  private async differingContent(
+    remote: RemoteTree,
+    paths: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<Set<string>> {
+    const algorithm = remote.hashAlgorithm;
+    if (paths.length === 0 || algorithm === 'none') return new Set();
+    const theirs = await remote.hash(paths, signal);
+    const differing = new Set<string>();
+    for (const path of paths) {
+      const mine = await hashFile(join(this.host.localRoot, path), algorithm, signal).catch(() => null);
+      if (mine === null || mine !== theirs.get(path)) differing.add(path);
+    }
+    return differing;
   }
 
   private record(path: string, mine: Entry, theirs: Entry): void {

@@ -27,6 +27,7 @@ export function toolsets(scratch: string): { name: string; env: NodeJS.ProcessEn
       'find',
       'head',
       'rm',
+      'rmdir',
       'mkdir',
       'sha1sum',
       'md5sum',

@@ -205,6 +205,67 @@ for (const mode of ['receiver', 'tar-fallback'] as const) {
   });
 }
 
+for (const mode of ['receiver', 'tar-fallback'] as const) {
+  void test(`a local folder deletion keeps what the container wrote there since the last scan (${mode})`, async () => {
+    using local = tempDir('podloop-2w-local-');
+    using remote = tempDir('podloop-2w-remote-');
+    write(local.path, 'gen/old.out', 'synced\n');
+    write(local.path, 'gen/sub/edited.out', 'synced\n');
+    // No periodic scan during the test: the container writes below are unseen when the batch goes.
+    const sync = twoWay(local.path, remote.path, { pollIntervalMs: 600_000, mode });
+    try {
+      await sync.start();
+      await sync.verify();
+      write(remote.path, 'gen/sub/new.out', 'written in the container\n');
+      rmSync(join(local.path, 'gen'), { recursive: true });
+      await waitFor(() => !existsSync(join(remote.path, 'gen/old.out')), 'the local deletion to reach the container');
+      // An edit beats a deletion: the container's new file stays, and with it its folders.
+      assert.equal(read(remote.path, 'gen/sub/new.out'), 'written in the container\n');
+      assert.equal(read(remote.path, 'gen/sub/edited.out'), undefined);
+      assert.deepEqual((await sync.verify()).differences, []);
+      assert.equal(read(local.path, 'gen/sub/new.out'), 'written in the container\n');
+      assert.equal(sync.status().lastError, null);
+
+      write(local.path, 'gen/sub/new.out', 'synced again\n');
+      await waitFor(() => read(remote.path, 'gen/sub/new.out') === 'synced again\n', 'the local edit');
+      write(remote.path, 'gen/sub/new.out', 'edited in the container, longer\n');
+      rmSync(join(local.path, 'gen'), { recursive: true });
+      // The container edit is seen before the batch goes: it comes back instead of being removed.
+      await waitFor(
+        () => read(local.path, 'gen/sub/new.out') === 'edited in the container, longer\n',
+        'the container edit to come back',
+      );
+      assert.equal(read(remote.path, 'gen/sub/new.out'), 'edited in the container, longer\n');
+      assert.deepEqual((await sync.verify()).differences, []);
+      assert.equal(sync.status().lastError, null);
+    } finally {
+      await sync.dispose();
+    }
+  });
+}
+
+void test('one size written on both sides within one second is a conflict, told apart by content', async () => {
+  using local = tempDir('podloop-2w-local-');
+  using remote = tempDir('podloop-2w-remote-');
+  write(local.path, 'a.txt', 'base\n');
+  const sync = twoWay(local.path, remote.path, { pollIntervalMs: 600_000 });
+  try {
+    await sync.start();
+    await sync.verify();
+    const second = Math.floor(Date.now() / 1000) - 10;
+    write(remote.path, 'a.txt', 'container\n');
+    utimesSync(join(remote.path, 'a.txt'), second + 0.7, second + 0.7);
+    write(local.path, 'a.txt', 'local ok!\n');
+    utimesSync(join(local.path, 'a.txt'), second + 0.2, second + 0.2);
+    await waitFor(() => read(local.path, 'a.txt') === 'container\n', 'the newer container write to come back');
+    assert.equal(read(local.path, 'a.txt.conflict'), 'local ok!\n');
+    assert.deepEqual((await sync.verify()).differences, []);
+    assert.equal(sync.status().twoWay?.conflicts, 1);
+  } finally {
+    await sync.dispose();
+  }
+});
+
 void test('two names of one container file (a hard link) both come back', async () => {
   using local = tempDir('podloop-2w-local-');
   using remote = tempDir('podloop-2w-remote-');

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diffManifests } from '../../server/sync/diff.js';
 import type { Entry, Manifest } from '../../server/sync/manifest.js';
-import { chunkPlan } from '../../server/sync/syncSession.js';
+import { chunkPlan, listedRemovals } from '../../server/sync/syncSession.js';
 
 const T = 1_700_000_000_000;
 function file(path: string, size: number, mtimeMs = T, mode = 0o644): Entry {
@@ -97,4 +97,9 @@ void test('live sync compares mtimes exactly: a same-size rewrite within the sam
   const known = manifest(file('f', 4, T + 200));
   assert.deepEqual(diffManifests(local, known).hashNeeded, []);
   assert.deepEqual(diffManifests(local, known, undefined, { exactMtime: true }).hashNeeded, ['f']);
+});
+
+void test('a two-way removal lists every known path below a removed folder, deepest first', () => {
+  const known = manifest(dir('gen'), dir('gen/sub'), file('gen/sub/a.out', 1), file('gen-x', 1), file('keep.txt', 1));
+  assert.deepEqual(listedRemovals(known, ['gen', 'gone.txt']), ['gone.txt', 'gen/sub/a.out', 'gen/sub', 'gen']);
 });

@@ -65,3 +65,31 @@ for (const tools of sets) {
     }
   });
 }
+
+for (const tools of sets) {
+  void test(`a listed removal takes only the listed paths and keeps a refilled folder (${tools.name} tools)`, async () => {
+    using scratch = tempDir('podloop-listed-');
+    mkdirSync(join(scratch.path, 'gen', 'sub'), { recursive: true });
+    mkdirSync(join(scratch.path, 'gone', 'empty'), { recursive: true });
+    writeFileSync(join(scratch.path, 'gen', 'sub', 'old.out'), 'synced');
+    writeFileSync(join(scratch.path, 'gen', 'sub', '.new'), 'written in the container');
+    writeFileSync(join(scratch.path, 'gone', 'a.out'), 'synced');
+    const receiver = startRawReceiver(scratch.path, tools.env, tools.shell);
+    try {
+      assert.match(await receiver.reader.next(), /^READY podloop-receiver 1 /);
+      const listed = ['gone/empty', 'gone/a.out', 'gone', 'gen/sub/old.out', 'gen/sub', 'gen', 'never-there'];
+      receiver.child.stdin.write(`BATCH 1 0 ${listed.length} 0 listed\n${listed.join('\n')}\n`);
+      assert.equal(await receiver.reader.next(), 'ACK 1 ok');
+      receiver.child.stdin.write('MANIFEST\n');
+      const left = await readManifest(receiver.reader, 'DONE MANIFEST');
+      assert.deepEqual([...left.keys()].sort(), ['gen', 'gen/sub', 'gen/sub/.new']);
+      // Without "listed" a removal is recursive, as one-way sync and full syncs want.
+      receiver.child.stdin.write('BATCH 2 0 1 0\ngen\n');
+      assert.equal(await receiver.reader.next(), 'ACK 2 ok');
+      receiver.child.stdin.write('MANIFEST\n');
+      assert.equal((await readManifest(receiver.reader, 'DONE MANIFEST')).size, 0);
+    } finally {
+      await receiver.stop();
+    }
+  });
+}

@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Entry, Manifest } from '../../server/sync/manifest.js';
-import { conflictName, containerChanges, planPull, prunableFolders } from '../../server/sync/twoWayPlan.js';
+import {
+  conflictName,
+  containerChanges,
+  planPull,
+  prunableFolders,
+  sameLooking,
+} from '../../server/sync/twoWayPlan.js';
 
 const T = 1_700_000_000_000;
 function file(path: string, size: number, mtimeMs = T, mode = 0o644): Entry {
@@ -158,6 +164,19 @@ void test('the same content on both sides needs no action; a new container folde
   );
   assert.deepEqual(plan.mkdirs, [dir('gen')]);
   assert.deepEqual(plan.conflicts, []);
+});
+
+void test('same-looking files whose content differs are a conflict, not the same', () => {
+  const changed = [file('a.txt', 2, T + 5000), file('b.txt', 2, T + 5000)];
+  const local = new Map<string, Entry | null>([
+    ['a.txt', file('a.txt', 2, T + 5400)],
+    ['b.txt', file('b.txt', 3, T + 5400)],
+  ]);
+  assert.deepEqual(sameLooking(changed, local), ['a.txt']);
+  const known = manifest(file('a.txt', 1), file('b.txt', 3, T + 5400));
+  const plan = planPull({ changed, removed: [] }, local, known, conflictName, new Set(['a.txt']));
+  assert.deepEqual(plan.same, []);
+  assert.deepEqual(plan.conflicts, [{ path: 'a.txt', winner: 'local', copy: 'a.txt.conflict' }]);
 });
 
 void test('a container folder where a changed local file stands wins, the file is kept as its copy', () => {

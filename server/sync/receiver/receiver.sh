@@ -1,9 +1,12 @@
 # podloop sync receiver: applies framed tar batches read from stdin to one directory and answers
-# questions about that directory on stdout. Never writes outside it. Needs sh, tar, find, head, rm.
+# questions about that directory on stdout. Never writes outside it. Needs sh, tar, find, head, rm,
+# rmdir.
 #
 # Requests (one line each, answered in order; every answer is NUL-terminated records):
-#   BATCH <id> <tarBytes> <removals> <checks>  then <removals> paths, <checks> directories, one per
-#            line, then exactly <tarBytes> bytes of tar. Answer: "ACK <id> ok" or "ACK <id> err <why>".
+#   BATCH <id> <tarBytes> <removals> <checks> [listed]  then <removals> paths, <checks> directories,
+#            one per line, then exactly <tarBytes> bytes of tar. Removals are recursive; with "listed"
+#            only the listed paths go, a folder only when empty (one refilled meanwhile stays).
+#            Answer: "ACK <id> ok" or "ACK <id> err <why>".
 #   MANIFEST   records "<type> <mode> <size> <mtime> <path>" and "<link target>", then "DONE MANIFEST".
 #   HASH <n>   then <n> paths; records "<hash>  <path>" ("-" when not a file), then "DONE HASH".
 #   STAT <n>   then <n> paths; a manifest record pair for each that exists, then "DONE STAT".
@@ -62,6 +65,23 @@ clear_link_parents() {
   return 0
 }
 
+has_entries() {
+  for entry in "$1"/* "$1"/.[!.]* "$1"/..?*; do
+    if [ -e "$entry" ] || [ -h "$entry" ]; then return 0; fi
+  done
+  return 1
+}
+
+# Removes one path the sender listed and nothing it did not list: a folder that is not empty holds
+# what the container wrote since, and an edit beats a deletion, so it stays.
+remove_listed() {
+  if [ -d "$1" ] && [ ! -h "$1" ]; then
+    rmdir -- "$1" 2>/dev/null || has_entries "$1"
+  else
+    rm -f -- "$1" 2>/dev/null
+  fi
+}
+
 one_line() { printf '%s' "$1" | tr '\n\r' '  ' | cut -c1-400; }
 
 extract() {
@@ -73,7 +93,7 @@ extract() {
 }
 
 apply_batch() {
-  id=$1 bytes=$2 removals=$3 checks=$4
+  id=$1 bytes=$2 removals=$3 checks=$4 how=$5
   for n in "$bytes" "$removals" "$checks"; do
     case $n in '' | *[!0-9]*) record "ACK $id err malformed batch header"; exit 4 ;; esac
   done
@@ -83,7 +103,11 @@ apply_batch() {
     IFS= read -r path || exit 4
     i=$((i + 1))
     if safe_rel "$path"; then
-      rm -rf -- "./$path" 2>/dev/null || problem=${problem:-"cannot remove $path"}
+      if [ "$how" = listed ]; then
+        remove_listed "./$path" || problem=${problem:-"cannot remove $path"}
+      else
+        rm -rf -- "./$path" 2>/dev/null || problem=${problem:-"cannot remove $path"}
+      fi
     else
       problem=${problem:-"refused unsafe path $path"}
     fi
@@ -187,9 +211,9 @@ verify() {
 }
 
 record "READY podloop-receiver 1 hash=$HASH_ALG tar=$TAR_KIND find=$FIND_KIND"
-while IFS=' ' read -r command a b c d; do
+while IFS=' ' read -r command a b c d e; do
   case $command in
-    BATCH) apply_batch "${a:-}" "${b:-}" "${c:-}" "${d:-}" ;;
+    BATCH) apply_batch "${a:-}" "${b:-}" "${c:-}" "${d:-}" "${e:-}" ;;
     MANIFEST) manifest; record "DONE MANIFEST" ;;
     HASH) hash_paths "${a:-}"; record "DONE HASH" ;;
     STAT) stat_paths "${a:-}"; record "DONE STAT" ;;
