@@ -174,6 +174,8 @@ export class SyncSession {
   private batchSeq = 0;
   private inFlight = { files: 0, bytes: 0 };
   private rejected = new Map<string, RejectedPath>();
+  /** Paths of a live batch the container rejected once, retried since. */
+  private readonly rejectedOnce = new Set<string>();
   private current: SyncStatus;
   private readonly twoWay: TwoWaySync | null;
 
@@ -549,21 +551,37 @@ export class SyncSession {
       a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
     );
     if (send.length === 0 && plan.remove.length === 0) return;
-    if (!this.twoWay) {
-      await this.sendBatch(remote, send, plan.remove, taken.firstEventAt, false);
-      return;
+    try {
+      if (!this.twoWay) {
+        await this.sendBatch(remote, send, plan.remove, taken.firstEventAt, false);
+      } else {
+        // Two-way: a removed folder goes path by path, only what the engine synced there, so that the
+        // check below covers each one and what the container wrote there since stays.
+        const remove = listedRemovals(knownSubset, plan.remove);
+        const overwritten = [...send.filter((entry) => entry.type !== 'dir').map((entry) => entry.path), ...remove];
+        if (!(await this.twoWay.unchangedInContainer(remote, overwritten, this.abort.signal))) {
+          // A container edit this batch would overwrite unseen: scan first (conflicts are settled there), then batch again.
+          for (const path of taken.paths) this.batcher.add(path);
+          await this.pull(this.twoWay, remote);
+          return;
+        }
+        await this.sendBatch(remote, send, remove, taken.firstEventAt, false, true);
+      }
+      for (const path of taken.paths) this.rejectedOnce.delete(path);
+    } catch (error) {
+      if (!(error instanceof BatchRejectedError) || !this.retryRejected(taken.paths)) throw error;
     }
-    // Two-way: a removed folder goes path by path, only what the engine synced there, so that the
-    // check below covers each one and what the container wrote there since stays.
-    const remove = listedRemovals(knownSubset, plan.remove);
-    const overwritten = [...send.filter((entry) => entry.type !== 'dir').map((entry) => entry.path), ...remove];
-    if (!(await this.twoWay.unchangedInContainer(remote, overwritten, this.abort.signal))) {
-      // A container edit this batch would overwrite unseen: scan first (conflicts are settled there), then batch again.
-      for (const path of taken.paths) this.batcher.add(path);
-      await this.pull(this.twoWay, remote);
-      return;
+  }
+
+  // A rejected batch may have raced a container change (a folder removed while tar wrote into it):
+  // its paths are looked at again once, and only a second rejection is reported.
+  private retryRejected(paths: readonly string[]): boolean {
+    if (paths.every((path) => this.rejectedOnce.has(path))) return false;
+    for (const path of paths) {
+      this.rejectedOnce.add(path);
+      this.batcher.add(path);
     }
-    await this.sendBatch(remote, send, remove, taken.firstEventAt, false, true);
+    return true;
   }
 
   private async addMissingParents(path: string, localSubset: Manifest, exact: Set<string>): Promise<void> {
