@@ -3,8 +3,8 @@
 // outside the local root, or over a local version that changed since it was planned.
 
 import { randomBytes } from 'node:crypto';
-import { constants, createReadStream, createWriteStream } from 'node:fs';
-import { chmod, copyFile, lstat, mkdir, readlink, rename, rmdir, symlink, unlink, utimes } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { chmod, lstat, mkdir, open, readlink, rename, rmdir, symlink, unlink, utimes } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
@@ -235,16 +235,28 @@ async function writeItem(
 export async function copyLocal(root: string, from: string, to: string, expect: Entry): Promise<boolean> {
   if (expect.type === 'dir' || !unchangedSince(await localEntry(root, from), expect)) return false;
   const target = join(root, to);
+  let created = false;
   try {
     await prepareParents(root, to);
     if (expect.type === 'symlink') {
       await symlink(expect.linkTarget ?? '', target);
+      created = true;
     } else {
-      await copyFile(join(root, from), target, constants.COPYFILE_EXCL);
+      // Streamed, not fs.copyFile: libuv's copy spins forever on a source truncated while it copies.
+      const copy = await open(target, 'wx', 0o600);
+      created = true;
+      await pipeline(createReadStream(join(root, from)), copy.createWriteStream());
       await chmod(target, expect.mode);
       await utimes(target, new Date(), expect.mtimeMs / 1000);
     }
   } catch {
+    // Only a copy this call made is removed: anything found at the name is someone else's.
+    if (created) await unlink(target).catch(() => undefined);
+    return false;
+  }
+  // Written again while copied: the copy may hold neither version; the next scan plans again.
+  if (!unchangedSince(await localEntry(root, from), expect)) {
+    await unlink(target).catch(() => undefined);
     return false;
   }
   return true;
