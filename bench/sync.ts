@@ -225,6 +225,9 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
       localDir: watchTree,
       remoteDir: '/app',
     });
+    const rssAfterSync = rssMiB(watcher.child.pid);
+    // Watching is the steady state: measured once the engine has been quiet for a few seconds.
+    await new Promise((resolve) => setTimeout(resolve, 5000));
     const rss = rssMiB(watcher.child.pid);
 
     const edit = summarize('small-edit-saved-to-landed', editSamples, 50);
@@ -241,7 +244,7 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
         `Engine-reported batch latency (first file event → container ack) p50 ${summarize('engine', engineLatencies).median} ms.`,
         `Initial sync p50 ${Math.round(initial.median)} ms vs tar | kubectl exec tar x p50 ${Math.round(baseline.median)} ms over ${initialRounds} alternating rounds: ratio ${(initial.median / baseline.median).toFixed(2)} (target ≤ 1).`,
         `Re-sync of the unchanged tree sent ${resync.totals.bytes} bytes in ${resync.totals.files} files: ${resyncPercent.toFixed(3)}% of the tree (target < 1%).`,
-        `Engine RSS while watching ${watchFiles} files: ${rss} MiB (target < 150 MiB); the same engine idle before dev start: ${idleRss} MiB.`,
+        `Engine RSS while watching ${watchFiles} files, 5 s after its initial sync: ${rss} MiB (target < 150 MiB); right as the initial sync ended: ${rssAfterSync} MiB; the same engine idle before dev start: ${idleRss} MiB.`,
       ],
     };
   } finally {

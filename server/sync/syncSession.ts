@@ -21,6 +21,7 @@ import { ReceiverRemote, ReceiverUnavailableError } from './receiverRemote.js';
 import { BatchRejectedError, type HashAlgorithm, type RemoteTree, type SyncMode } from './remoteTree.js';
 import { TarFallbackRemote } from './tarFallbackRemote.js';
 import type { SyncTransport } from './transport.js';
+import { collectAfterBurst } from '../memory.js';
 import { TwoWaySync, type PullSummary, type TwoWayStatus } from './twoWaySync.js';
 import { compareTrees, type TreeDifference } from './verify.js';
 import { watchTree, type TreeWatcher, type WatcherBackend } from './watcher.js';
@@ -373,6 +374,7 @@ export class SyncSession {
           this.current.lastError = null;
           this.twoWay?.reset();
           this.firstSync.resolve();
+          collectAfterBurst();
           continue;
         }
         if (this.batcher.isReady()) {
