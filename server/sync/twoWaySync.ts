@@ -190,9 +190,11 @@ export class TwoWaySync {
     await this.makeDirs(pass);
     await this.fetchAll(pass, signal);
     for (const path of plan.push) {
+      // Not recorded as synced: a local winner with the container version's size and mtime (two
+      // writes in one clock tick) would then look sent already. Seen, so the push may replace it.
       const theirs = pass.remoteOf.get(path);
-      if (theirs === undefined) this.forget(path);
-      else this.record(path, theirs, theirs);
+      this.forget(path);
+      if (theirs !== undefined) this.seen.set(path, theirs);
       this.host.queuePush(path);
     }
     for (const same of plan.same) {

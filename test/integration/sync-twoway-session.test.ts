@@ -266,6 +266,28 @@ void test('one size written on both sides within one second is a conflict, told 
   }
 });
 
+void test('one size and one mtime on both sides (two writes in one clock tick): the local version is sent', async () => {
+  using local = tempDir('podloop-2w-local-');
+  using remote = tempDir('podloop-2w-remote-');
+  write(local.path, 'a.txt', 'base\n');
+  const sync = twoWay(local.path, remote.path, { pollIntervalMs: 600_000 });
+  try {
+    await sync.start();
+    await sync.verify();
+    const tick = Math.floor(Date.now() / 1000) - 10 + 0.25;
+    write(remote.path, 'a.txt', 'container\n');
+    utimesSync(join(remote.path, 'a.txt'), tick, tick);
+    write(local.path, 'a.txt', 'local ok!\n');
+    utimesSync(join(local.path, 'a.txt'), tick, tick);
+    await waitFor(() => read(remote.path, 'a.txt') === 'local ok!\n', 'the local version to reach the container');
+    assert.equal(read(local.path, 'a.txt.conflict'), 'container\n');
+    assert.deepEqual((await sync.verify()).differences, []);
+    assert.equal(sync.status().twoWay?.conflicts, 1);
+  } finally {
+    await sync.dispose();
+  }
+});
+
 void test('two names of one container file (a hard link) both come back', async () => {
   using local = tempDir('podloop-2w-local-');
   using remote = tempDir('podloop-2w-remote-');
