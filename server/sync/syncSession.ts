@@ -141,8 +141,16 @@ export function chunkPlan(
  * one by one (folders last, and only when empty). Pure.
  */
 export function listedRemovals(known: Manifest, remove: readonly string[]): string[] {
+  const roots = new Set(remove);
   const listed = new Set(remove);
-  for (const path of known.keys()) if (remove.some((removed) => isWithin(path, removed))) listed.add(path);
+  for (const path of known.keys()) {
+    for (let end = path.length; end > 0; end = path.lastIndexOf('/', end - 1)) {
+      if (roots.has(path.slice(0, end))) {
+        listed.add(path);
+        break;
+      }
+    }
+  }
   return [...listed].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
 }
 
