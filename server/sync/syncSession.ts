@@ -183,6 +183,8 @@ export class SyncSession {
   private batchSeq = 0;
   private inFlight = { files: 0, bytes: 0 };
   private rejected = new Map<string, RejectedPath>();
+  /** Two-way conflict winners whose content differs from the container's, whatever their metadata says. */
+  private readonly contentDiffers = new Set<string>();
   /** Paths of a live batch the container rejected once, retried since. */
   private readonly rejectedOnce = new Set<string>();
   private current: SyncStatus;
@@ -201,7 +203,10 @@ export class SyncSession {
               transport: options.transport,
               isIgnored: (rel, isDir) => this.rules.isIgnored(rel, isDir),
               known: () => this.known,
-              queuePush: (rel) => this.batcher.add(rel),
+              queuePush: (rel, differs) => {
+                if (differs === true) this.contentDiffers.add(rel);
+                this.batcher.add(rel);
+              },
             },
             this.clock,
             options.pollIntervalMs,
@@ -555,6 +560,8 @@ export class SyncSession {
     for (const [path, entry] of this.known) {
       if (exact.has(path) || deep.some((dir) => isWithin(path, dir))) knownSubset.set(path, entry);
     }
+    // Sent as new, so that equal metadata cannot hide the difference; a missing one is still removed.
+    for (const path of taken.paths) if (this.contentDiffers.delete(path) && exact.has(path)) knownSubset.delete(path);
     const plan = diffManifests(localSubset, knownSubset, undefined, { exactMtime: true });
     // A changed mtime during live sync means a write: send rather than ask for hashes first.
     const send = [...plan.send, ...plan.hashNeeded.map((path) => localSubset.get(path)!)].sort((a, b) =>

@@ -39,8 +39,11 @@ export interface TwoWayHost {
   isIgnored(path: string, isDir: boolean): boolean;
   /** The engine's record of the container tree; updated in place by pulls. */
   known(): Manifest;
-  /** Sends a local path to the container with the next live batch. */
-  queuePush(path: string): void;
+  /**
+   * Sends a local path to the container with the next live batch; `differs` when its content is
+   * known to differ from the recorded container version even if size and mtime agree.
+   */
+  queuePush(path: string, differs?: boolean): void;
 }
 
 export interface PullSummary {
@@ -190,12 +193,12 @@ export class TwoWaySync {
     await this.makeDirs(pass);
     await this.fetchAll(pass, signal);
     for (const path of plan.push) {
-      // Not recorded as synced: a local winner with the container version's size and mtime (two
-      // writes in one clock tick) would then look sent already. Seen, so the push may replace it.
       const theirs = pass.remoteOf.get(path);
-      this.forget(path);
-      if (theirs !== undefined) this.seen.set(path, theirs);
-      this.host.queuePush(path);
+      if (theirs === undefined) this.forget(path);
+      else this.record(path, theirs, theirs);
+      // A local winner may have the container version's size and mtime (two writes in one clock
+      // tick): only its content says it differs from what is recorded as synced.
+      this.host.queuePush(path, theirs !== undefined);
     }
     for (const same of plan.same) {
       const mine = local.get(same.path);
