@@ -226,8 +226,10 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
       remoteDir: '/app',
     });
     const rssAfterSync = rssMiB(watcher.child.pid);
-    // Watching is the steady state: measured once the engine has been quiet for a few seconds.
     await new Promise((resolve) => setTimeout(resolve, 5000));
+    const rssAfter5s = rssMiB(watcher.child.pid);
+    // Watching is the steady state that lasts for hours: measured once the engine has been quiet a while.
+    await new Promise((resolve) => setTimeout(resolve, 15_000));
     const rss = rssMiB(watcher.child.pid);
 
     const edit = summarize('small-edit-saved-to-landed', editSamples, 50);
@@ -244,7 +246,7 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
         `Engine-reported batch latency (first file event → container ack) p50 ${summarize('engine', engineLatencies).median} ms.`,
         `Initial sync p50 ${Math.round(initial.median)} ms vs tar | kubectl exec tar x p50 ${Math.round(baseline.median)} ms over ${initialRounds} alternating rounds: ratio ${(initial.median / baseline.median).toFixed(2)} (target ≤ 1).`,
         `Re-sync of the unchanged tree sent ${resync.totals.bytes} bytes in ${resync.totals.files} files: ${resyncPercent.toFixed(3)}% of the tree (target < 1%).`,
-        `Engine RSS while watching ${watchFiles} files, 5 s after its initial sync: ${rss} MiB (target < 150 MiB); right as the initial sync ended: ${rssAfterSync} MiB; the same engine idle before dev start: ${idleRss} MiB.`,
+        `Engine RSS while watching ${watchFiles} files, 20 s after its initial sync: ${rss} MiB (target < 150 MiB); 5 s after it: ${rssAfter5s} MiB; right as it ended: ${rssAfterSync} MiB; the same engine idle before dev start: ${idleRss} MiB.`,
       ],
     };
   } finally {

@@ -21,9 +21,17 @@ function collector(): (() => void) | null {
   return collect;
 }
 
-/** One full collection once the engine has been quiet for `quietMs` after the last call. */
+/**
+ * A full collection once the engine has been quiet for `quietMs` after the last call, and another
+ * `quietMs` later: V8 gives back the young generation the burst grew only when a collection sees a
+ * low allocation rate, which the first one, right after the burst, does not.
+ */
 export function collectAfterBurst(quietMs = 2000): void {
   clearTimeout(timer);
-  timer = setTimeout(() => collector()?.(), quietMs);
+  timer = setTimeout(() => {
+    collector()?.();
+    timer = setTimeout(() => collector()?.(), quietMs);
+    timer.unref();
+  }, quietMs);
   timer.unref();
 }
