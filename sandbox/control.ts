@@ -2,7 +2,7 @@
 // directory (kubeconfig, objects, pod files, pid file). Used by the engine's sandbox/* methods.
 
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -31,6 +31,17 @@ export const STATE_DIR_ENV = 'PODLOOP_SANDBOX_STATE_DIR';
 
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 20_000;
+
+/**
+ * The daemon's entry file. This module runs from dist/sandbox/ or, bundled, from a file one folder
+ * below the packed engine's root, where the daemon is sandbox/main.js: `../sandbox/main.js` names it
+ * in both layouts.
+ */
+function sandboxEntry(): string {
+  const entry = fileURLToPath(new URL('../sandbox/main.js', import.meta.url));
+  if (!existsSync(entry)) throw new Error(`the sandbox program ${entry} is missing from this installation`);
+  return entry;
+}
 
 export function defaultStateDir(): string {
   return process.env.PODLOOP_SANDBOX_DIR ?? join(homedir(), '.podloop', 'sandbox');
@@ -117,7 +128,7 @@ export async function sandboxUp(options: SandboxOptions = {}): Promise<SandboxIn
   killStateDirProcesses(stateDir, 'SIGKILL');
   // Without an explicit port the daemon reuses the one in sandbox.json, so kubeconfigs stay valid.
   const port = options.port;
-  const mainJs = fileURLToPath(new URL('./main.js', import.meta.url));
+  const mainJs = sandboxEntry();
   mkdirSync(stateDir, { recursive: true });
   const logFd = openSync(join(stateDir, 'sandbox.log'), 'a');
   const args = [mainJs, '--state-dir', stateDir, ...(port ? ['--port', String(port)] : [])];

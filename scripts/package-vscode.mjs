@@ -38,12 +38,18 @@ async function bundleExtension() {
   });
 }
 
+// Every engine file sits one folder below engine/, as the compiled files sit one folder below dist/,
+// so paths derived from import.meta.url (../images, ../sandbox/main.js, ../../package.json) hold in
+// both layouts.
 async function bundleEngine() {
   rmSync(engineDir, { recursive: true, force: true });
   await build({
     ...common,
-    entryPoints: [join(root, 'server', 'main.ts')],
-    outfile: join(engineDir, 'server', 'main.js'),
+    // The sandbox daemon is a second entry the engine spawns; code both use is shared in chunks/.
+    entryPoints: { 'server/main': join(root, 'server', 'main.ts'), 'sandbox/main': join(root, 'sandbox', 'main.ts') },
+    outdir: engineDir,
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     format: 'esm',
     // Optional native speed-ups of ws: absent, ws falls back to JavaScript.
     external: ['bufferutil', 'utf-8-validate'],
@@ -54,6 +60,9 @@ async function bundleEngine() {
   });
   // The extension's manifest is not an ES module package; the engine's folder is.
   writeFileSync(join(engineDir, 'package.json'), `${JSON.stringify({ type: 'module' }, null, 2)}\n`);
+  // The sandbox's built-in images (manifests and small root filesystems), read at run time.
+  const images = join(root, 'sandbox', 'images');
+  cpSync(images, join(engineDir, 'images'), { recursive: true, filter: (path) => path !== join(images, 'README.md') });
 }
 
 function pack() {

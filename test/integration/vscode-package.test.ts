@@ -1,5 +1,6 @@
 // `scripts/package-vscode.mjs` builds a .vsix that holds the extension and a working engine: the
-// extension activates against a stand-in editor, and the unpacked engine answers over stdio.
+// extension activates against a stand-in editor, the unpacked engine answers over stdio, and it
+// starts the sandbox cluster from its own files.
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -8,10 +9,12 @@ import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { SandboxDown, SandboxStatus, SandboxUp } from '../../protocol/sandbox.js';
 import { WorkloadsList } from '../../protocol/workloads.js';
+import { sandboxDown, stateDirProcesses } from '../../sandbox/control.js';
 import { EngineClient } from '../../clients/vscode/src/engine/engineClient.js';
 import { resourceByPlural } from '../../sandbox/store/resources.js';
-import { startTestSandbox, tempDir, waitFor } from '../helpers/sandbox.js';
+import { run, startTestSandbox, tempDir, waitFor } from '../helpers/sandbox.js';
 import type { TestSandbox } from '../helpers/sandbox.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -89,12 +92,74 @@ interface FakeHost {
   trees: Map<string, { getChildren(node?: unknown): unknown[]; getTreeItem(node: unknown): Record<string, unknown> }>;
 }
 
+interface PackagedExtension {
+  activate(context: unknown): void;
+  deactivate(): Promise<void>;
+}
+
+/**
+ * Loads the packaged extension bundle in a folder of its own, beside the stand-in `vscode` module,
+ * and activates it with these settings.
+ */
+function activatePackaged(
+  folder: string,
+  settings: Record<string, string>,
+): { host: FakeHost; extension: PackagedExtension } {
+  const home = join(unpacked, folder);
+  mkdirSync(join(home, 'node_modules', 'vscode'), { recursive: true });
+  writeFileSync(join(home, 'node_modules', 'vscode', 'index.js'), fakeVscodeHost);
+  copyFileSync(join(unpacked, 'extension', 'out', 'extension.js'), join(home, 'extension.js'));
+  const load = createRequire(join(home, 'extension.js'));
+  const host = (load('vscode') as { __host: FakeHost }).__host;
+  host.settings = settings;
+  const extension = load('./extension.js') as PackagedExtension;
+  const { version } = JSON.parse(readFileSync(join(extensionDir, 'package.json'), 'utf8')) as { version: string };
+  extension.activate({
+    subscriptions: [],
+    extensionPath: join(unpacked, 'extension'),
+    extension: { packageJSON: { version } },
+  });
+  return { host, extension };
+}
+
 const execFileAsync = promisify(execFile);
 
 /** Runs a command without stdin (a closed pipe must not fail the test) and returns its stdout. */
 async function output(command: string, args: string[], timeoutMs = 50_000): Promise<string> {
   const { stdout } = await execFileAsync(command, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
   return stdout;
+}
+
+/** A Deployment of the built-in web-app image, ready only once its server answers /healthz. */
+function webDeployment(name: string): string {
+  return JSON.stringify({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: 'default' },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: {
+          containers: [
+            {
+              name: 'app',
+              image: 'podloop/web-app',
+              readinessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 1 },
+            },
+          ],
+        },
+      },
+    },
+  });
+}
+
+/** Creates a web Deployment in the cluster a kubeconfig reaches, with kubectl as a user would. */
+async function applyWebDeployment(kubeconfig: string, name: string): Promise<void> {
+  const env = { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(unpacked, 'kube-cache') };
+  const applied = await run('kubectl', ['apply', '-f', '-'], { env, input: webDeployment(name), timeoutMs: 60_000 });
+  assert.equal(applied.code, 0, applied.stderr);
 }
 
 let cluster: TestSandbox;
@@ -155,20 +220,7 @@ test('the packaged extension activates, fills its tree, forwards a port and show
       },
     },
   } as never);
-  const home = join(unpacked, 'activate');
-  mkdirSync(join(home, 'node_modules', 'vscode'), { recursive: true });
-  writeFileSync(join(home, 'node_modules', 'vscode', 'index.js'), fakeVscodeHost);
-  copyFileSync(join(unpacked, 'extension', 'out', 'extension.js'), join(home, 'extension.js'));
-  const load = createRequire(join(home, 'extension.js'));
-  const host = (load('vscode') as { __host: FakeHost }).__host;
-  host.settings = { kubeconfig: cluster.sandbox.kubeconfigPath };
-  const extension = load('./extension.js') as { activate(context: unknown): void; deactivate(): Promise<void> };
-  const { version } = JSON.parse(readFileSync(join(extensionDir, 'package.json'), 'utf8')) as { version: string };
-  extension.activate({
-    subscriptions: [],
-    extensionPath: join(unpacked, 'extension'),
-    extension: { packageJSON: { version } },
-  });
+  const { host, extension } = activatePackaged('activate', { kubeconfig: cluster.sandbox.kubeconfigPath });
   try {
     const tree = host.trees.get('podloop.workloads');
     assert.ok(tree, 'the extension registered the podloop.workloads tree');
@@ -251,4 +303,101 @@ test('the engine unpacked from the .vsix initializes and lists the sandbox workl
     await engine.dispose();
   }
   assert.equal(await engine.exited, 0);
+});
+
+test('the engine unpacked from the .vsix starts the sandbox, runs a built-in image in it and stops it', async () => {
+  const stateDir = tempDir('vsix-sandbox');
+  let engineLog = '';
+  const start = (settings: { kubeconfig?: string }) =>
+    EngineClient.start({
+      enginePath: join(unpacked, 'extension', 'engine', 'server', 'main.js'),
+      clientName: 'podloop-vscode-test',
+      settings,
+      env: { PODLOOP_LOG_LEVEL: 'warn' },
+      onStderr: (text) => (engineLog += text),
+    });
+  const engine = await start({});
+  try {
+    const up = await engine.request(SandboxUp.type, { stateDir });
+    assert.equal(up.running, true, engineLog);
+    assert.equal(up.kubeconfigPath, join(stateDir, 'kubeconfig'));
+    assert.deepEqual(await engine.request(SandboxStatus.type, { stateDir }), up);
+
+    // The engine reads its kubeconfig at initialize, so the sandbox's workloads need a new engine.
+    await applyWebDeployment(up.kubeconfigPath, 'web');
+    const onSandbox = await start({ kubeconfig: up.kubeconfigPath });
+    try {
+      // Ready means the pod ran the image's server from the files packed beside the engine.
+      const web = await waitFor(
+        'the web Deployment ready in the sandbox',
+        async () => {
+          const listed = await onSandbox.request(WorkloadsList.type, { namespace: 'default' });
+          return listed.items.find((item) => item.name === 'web' && item.readyReplicas === 1);
+        },
+        60_000,
+      );
+      assert.deepEqual([web.kind, web.images], ['Deployment', ['podloop/web-app']]);
+    } finally {
+      await onSandbox.dispose();
+    }
+
+    assert.deepEqual(await engine.request(SandboxDown.type, { stateDir }), { stopped: true });
+    assert.equal((await engine.request(SandboxStatus.type, { stateDir })).running, false);
+    assert.deepEqual(stateDirProcesses(stateDir), []);
+  } finally {
+    await engine.dispose();
+    await sandboxDown({ stateDir });
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+});
+
+test('the packaged extension offers the sandbox when no context works, then shows its workloads', async () => {
+  const stateDir = tempDir('vsix-sandbox-command');
+  // The engine the extension spawns inherits this process's environment.
+  process.env.PODLOOP_SANDBOX_DIR = stateDir;
+  const { host, extension } = activatePackaged('sandbox-command', {
+    kubeconfig: join(unpacked, 'no-such-kubeconfig'),
+  });
+  try {
+    const tree = host.trees.get('podloop.workloads');
+    assert.ok(tree, 'the extension registered the podloop.workloads tree');
+    type Node = { type: string; name?: string; command?: string; active?: boolean; workload?: { name: string } };
+    const offer = await waitFor('the sandbox offer in the tree', () =>
+      (tree.getChildren() as Node[]).find((node) => node.type === 'message' && node.command !== undefined),
+    );
+    const offerItem = tree.getTreeItem(offer);
+    assert.equal((offerItem.command as { command: string }).command, 'podloop.sandboxStart');
+
+    // A click on the offer runs its command; the tree then shows the sandbox's context.
+    await host.commands.get('podloop.sandboxStart')?.();
+    const started = /^podloop: the sandbox cluster runs at (https:\/\/127\.0\.0\.1:\d+) \(kubeconfig (.+)\)\.$/.exec(
+      host.messages.at(-1)?.text ?? '',
+    );
+    assert.ok(started, JSON.stringify(host.messages));
+    assert.equal(started[2], join(stateDir, 'kubeconfig'));
+    await applyWebDeployment(started[2]!, 'shown-in-tree');
+    await host.commands.get('podloop.refresh')?.();
+    const [context] = tree.getChildren() as Node[];
+    assert.equal(context?.active, true, JSON.stringify(context));
+    const namespace = (tree.getChildren(context) as Node[]).find((node) => node.name === 'default');
+    assert.ok(namespace, 'the default namespace in the tree');
+    const names = (tree.getChildren(namespace) as Node[]).map((node) => node.workload?.name);
+    assert.deepEqual(names, ['shown-in-tree']);
+
+    await host.commands.get('podloop.sandboxStop')?.();
+    assert.equal(
+      host.messages.at(-1)?.text,
+      'podloop: the sandbox cluster is stopped; its objects are kept for the next start.',
+    );
+    assert.deepEqual(stateDirProcesses(stateDir), []);
+    // Back on the settings' kubeconfig, which has no contexts: the offer again.
+    await waitFor('the sandbox offer back in the tree', () =>
+      (tree.getChildren() as Node[]).find((node) => node.type === 'message' && node.command !== undefined),
+    );
+  } finally {
+    await extension.deactivate();
+    await sandboxDown({ stateDir });
+    delete process.env.PODLOOP_SANDBOX_DIR;
+    rmSync(stateDir, { recursive: true, force: true });
+  }
 });

@@ -162,20 +162,24 @@ test('a session held by another engine shows as elsewhere, an errored one as err
   assert.equal(byName.get('shell'), 'none');
 });
 
-test('a listing failure shows as one error message under the active context', () => {
+test('a listing failure shows as one error message under the active context, then the sandbox offer', () => {
   const state = withListError(listed(), 'The API server could not be reached');
   const children = childrenOf(state, childrenOf(state)[0]);
   assert.deepEqual(
-    children.map((node) => node.type === 'message' && [node.severity, node.text]),
-    [['error', 'The API server could not be reached']],
+    children.map((node) => node.type === 'message' && [node.severity, node.text, node.command]),
+    [
+      ['error', 'The API server could not be reached', undefined],
+      ['info', 'Start the local sandbox cluster instead', 'podloop.sandboxStart'],
+    ],
   );
   assert.equal(withWorkloads(state, []).listError, undefined);
 });
 
-test('an empty kubeconfig shows one informational message instead of contexts', () => {
+test('an empty kubeconfig shows one message instead of contexts, and a click on it starts the sandbox', () => {
   const roots = childrenOf(emptyViewState());
   assert.equal(roots.length, 1);
   assert.equal(roots[0]?.type, 'message');
+  assert.equal(roots[0]?.type === 'message' && roots[0].command, 'podloop.sandboxStart');
 });
 
 test('a user who may not list every namespace sees the session namespace instead of an error', async () => {

@@ -8,6 +8,7 @@ import { DevEnd, DevReset, DevStart } from '../../../../protocol/dev.js';
 import type { WorkloadParams } from '../../../../protocol/dev.js';
 import { PortForwardList, PortForwardStart, PortForwardStop } from '../../../../protocol/portForward.js';
 import { RunExited, RunRestart, RunStart, RunStop } from '../../../../protocol/run.js';
+import { SandboxDown, SandboxUp } from '../../../../protocol/sandbox.js';
 import { SyncPause, SyncResume, SyncStatusRequest, SyncVerify } from '../../../../protocol/sync.js';
 import type { SyncStatus } from '../../../../protocol/sync.js';
 import { describeFailure, toEngineRequestError } from '../engine/errors.js';
@@ -136,6 +137,29 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         { placeHolder: 'Kube context' },
       );
       if (name !== undefined) await host.useContext(name);
+    }),
+    register('podloop.sandboxStart', SandboxUp.method, async () => {
+      const engine = await host.get();
+      const sandbox = await withEngineProgress('podloop: starting the sandbox cluster', (options) =>
+        engine.request(SandboxUp.type, {}, options),
+      );
+      // The engine reads its kubeconfig at initialize: a new engine reaches the sandbox.
+      await host.useKubeconfig(sandbox.kubeconfigPath);
+      void vscode.window.showInformationMessage(
+        `podloop: the sandbox cluster runs at ${sandbox.server} (kubeconfig ${sandbox.kubeconfigPath}).`,
+      );
+    }),
+    register('podloop.sandboxStop', SandboxDown.method, async () => {
+      const engine = await host.get();
+      const { stopped } = await withEngineProgress('podloop: stopping the sandbox cluster', (options) =>
+        engine.request(SandboxDown.type, {}, options),
+      );
+      if (host.kubeconfigOverride !== undefined) await host.useKubeconfig(undefined);
+      void vscode.window.showInformationMessage(
+        stopped
+          ? 'podloop: the sandbox cluster is stopped; its objects are kept for the next start.'
+          : 'podloop: the sandbox cluster was not running.',
+      );
     }),
     register('podloop.devStart', DevStart.method, async (node) => {
       const target = await pickWorkload(model, node);

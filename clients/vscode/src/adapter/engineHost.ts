@@ -1,5 +1,5 @@
 // Owns the one engine process of the window: starts it from the `podloop.*` settings, restarts it
-// when they change or the user picks another context, and mirrors its log to an OutputChannel.
+// when they change or the user picks another context or kubeconfig, and mirrors its log.
 import * as vscode from 'vscode';
 import { join } from 'node:path';
 import type { LogLevel } from '../../../../protocol/lifecycle.js';
@@ -7,15 +7,22 @@ import { EngineClient } from '../engine/engineClient.js';
 import type { EngineSettings } from '../engine/engineClient.js';
 import type { ViewModel } from '../model/store.js';
 
-function readSettings(contextOverride: string | undefined): EngineSettings {
+/** What the user picked in this window, over the settings: a context, or another kubeconfig. */
+interface KubeOverride {
+  context?: string;
+  kubeconfig?: string;
+}
+
+function readSettings(override: KubeOverride): EngineSettings {
   const config = vscode.workspace.getConfiguration('podloop');
   const text = (key: string): string | undefined => {
     const value = config.get<string>(key);
     return value !== undefined && value.trim() !== '' ? value : undefined;
   };
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  const context = contextOverride ?? text('context');
-  const kubeconfig = text('kubeconfig');
+  // The context setting names a context of the configured kubeconfig, not of another one.
+  const context = override.kubeconfig !== undefined ? override.context : (override.context ?? text('context'));
+  const kubeconfig = override.kubeconfig ?? text('kubeconfig');
   const namespace = text('namespace');
   const logLevel = text('engineLogLevel') as LogLevel | undefined;
   return {
@@ -31,7 +38,7 @@ export class EngineHost implements vscode.Disposable {
   private engine: Promise<EngineClient> | undefined;
   /** The engine expected to be running; cleared before a deliberate stop. */
   private current: EngineClient | undefined;
-  private contextOverride: string | undefined;
+  private override: KubeOverride = {};
   private readonly listeners: vscode.Disposable[] = [];
   private readonly started = new vscode.EventEmitter<EngineClient>();
   /** Fires with each engine once it is initialized. */
@@ -57,7 +64,18 @@ export class EngineHost implements vscode.Disposable {
 
   /** Switches to another kube context by restarting the engine with it. */
   async useContext(name: string): Promise<void> {
-    this.contextOverride = name;
+    this.override = { ...this.override, context: name };
+    await this.restart();
+  }
+
+  /** The kubeconfig the engine uses instead of the settings' one (the sandbox's), if any. */
+  get kubeconfigOverride(): string | undefined {
+    return this.override.kubeconfig;
+  }
+
+  /** Switches to another kubeconfig (its current context), or back to the settings with undefined. */
+  async useKubeconfig(path: string | undefined): Promise<void> {
+    this.override = path !== undefined ? { kubeconfig: path } : {};
     await this.restart();
   }
 
@@ -79,7 +97,7 @@ export class EngineHost implements vscode.Disposable {
       ...(nodePath !== undefined && nodePath.trim() !== '' ? { nodePath } : {}),
       clientName: 'podloop-vscode',
       clientVersion: String(this.extension.extension.packageJSON.version),
-      settings: readSettings(this.contextOverride),
+      settings: readSettings(this.override),
       onStderr: (text) => this.output.append(text),
     });
     engine.onEngineLog((line) =>

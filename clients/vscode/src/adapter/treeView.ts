@@ -74,7 +74,10 @@ export function treeItemOf(node: TreeNode): vscode.TreeItem {
     case 'message': {
       const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
       item.id = `message:${node.id}`;
-      item.iconPath = new vscode.ThemeIcon(node.severity === 'error' ? 'warning' : 'info');
+      item.iconPath = new vscode.ThemeIcon(
+        node.command !== undefined ? 'play-circle' : node.severity === 'error' ? 'warning' : 'info',
+      );
+      if (node.command !== undefined) item.command = { command: node.command, title: node.text };
       return item;
     }
   }

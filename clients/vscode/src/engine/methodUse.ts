@@ -40,8 +40,8 @@ export const methodUse: Readonly<Record<string, MethodUse>> = {
   'exec/stop': { command: 'podloop.terminal' },
   'exec/output': { handledBy: 'the terminal (Pseudoterminal)' },
   'exec/exit': { handledBy: 'the terminal (Pseudoterminal)' },
-  'sandbox/up': { notOffered: 'the local sandbox cluster is managed with `podloop sandbox`' },
-  'sandbox/down': { notOffered: 'the local sandbox cluster is managed with `podloop sandbox`' },
-  'sandbox/status': { notOffered: 'the local sandbox cluster is managed with `podloop sandbox`' },
-  'sandbox/importImage': { notOffered: 'the local sandbox cluster is managed with `podloop sandbox`' },
+  'sandbox/up': { command: 'podloop.sandboxStart' },
+  'sandbox/down': { command: 'podloop.sandboxStop' },
+  'sandbox/status': { notOffered: 'podloop.sandboxStart reuses a running sandbox, so no separate status is needed' },
+  'sandbox/importImage': { notOffered: 'importing an image folder is a terminal task: `podloop sandbox image import`' },
 };

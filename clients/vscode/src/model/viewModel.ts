@@ -62,6 +62,8 @@ export interface MessageNode {
   id: string;
   text: string;
   severity: 'info' | 'error';
+  /** The command a click on the message runs. */
+  command?: string;
 }
 
 export type TreeNode = ContextNode | NamespaceNode | WorkloadNode | MessageNode;
@@ -145,11 +147,22 @@ function kindOrder(workload: WorkloadInfo): number {
   return workloadKinds.indexOf(workload.kind);
 }
 
+// When no cluster answers, the tree offers the sandbox, which needs nothing but this machine.
+const START_SANDBOX = 'podloop.sandboxStart';
+
 /** The children of a node (the roots for undefined), in display order. */
 export function childrenOf(state: ViewState, node?: TreeNode): TreeNode[] {
   if (node === undefined) {
     if (state.contexts.length === 0) {
-      return [{ type: 'message', id: 'no-contexts', text: 'No kubeconfig contexts found', severity: 'info' }];
+      return [
+        {
+          type: 'message',
+          id: 'no-contexts',
+          text: 'No kubeconfig contexts found: click to start the local sandbox cluster',
+          severity: 'info',
+          command: START_SANDBOX,
+        },
+      ];
     }
     return state.contexts.map((context) => ({
       type: 'context',
@@ -162,7 +175,16 @@ export function childrenOf(state: ViewState, node?: TreeNode): TreeNode[] {
   if (node.type === 'context') {
     if (!node.active) return [];
     if (state.listError !== undefined) {
-      return [{ type: 'message', id: `${node.id}/error`, text: state.listError, severity: 'error' }];
+      return [
+        { type: 'message', id: `${node.id}/error`, text: state.listError, severity: 'error' },
+        {
+          type: 'message',
+          id: `${node.id}/sandbox`,
+          text: 'Start the local sandbox cluster instead',
+          severity: 'info',
+          command: START_SANDBOX,
+        },
+      ];
     }
     if (state.workloads === undefined) {
       return [{ type: 'message', id: `${node.id}/loading`, text: 'Loading…', severity: 'info' }];
