@@ -6,6 +6,15 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TreeWatcher, TreeWatcherOptions } from './watcher.js';
 
+// A folder's late event can name a path whose parent is a file by now (ENOTDIR): not a folder either.
+function isFolder(path: string): boolean {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch {
+    return false;
+  }
+}
+
 export function watchDirectories(root: string, options: TreeWatcherOptions): TreeWatcher {
   const watchers = new Map<string, FSWatcher>();
   let closed = false;
@@ -28,8 +37,7 @@ export function watchDirectories(root: string, options: TreeWatcherOptions): Tre
     }
     const rel = relDir === '' ? name : `${relDir}/${name}`;
     options.onPath(rel);
-    const stats = lstatSync(join(root, rel), { throwIfNoEntry: false });
-    if (!stats?.isDirectory()) {
+    if (!isFolder(join(root, rel))) {
       unwatchBelow(rel);
     } else if (event === 'rename' || !watchers.has(rel)) {
       // Created, moved in, or deleted and made again (maybe with the same inode number): watch it

@@ -9,6 +9,7 @@ import type { Logger } from '../logger.js';
 import type { EngineStateHub } from '../state.js';
 import { SyncSession, type SyncEvent, type SyncSessionOptions, type SyncStatus as CoreStatus } from './syncSession.js';
 import type { SyncTransport } from './transport.js';
+import { describeConflict } from './twoWayPlan.js';
 import { workloadTransport } from './workloadTransport.js';
 
 export interface SyncStartRequest {
@@ -172,7 +173,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       for (const conflict of event.pull.conflicts)
         log.warn(
           { workload, path: conflict.path, winner: conflict.winner, copy: conflict.copy },
-          `sync conflict: ${conflict.path} changed on both sides; the ${conflict.winner === 'local' ? 'local' : 'container'} version (newer) stays, the other is kept as ${conflict.copy}`,
+          describeConflict(conflict),
         );
       for (const refused of event.pull.refused)
         log.warn({ workload, path: refused.path }, `not pulled from the container: ${refused.reason}`);

@@ -553,6 +553,8 @@ export class SyncSession {
       } else {
         localSubset.set(path, entry);
         exact.add(path);
+        // A file or link in place of a synced folder: what was synced below it goes too.
+        if (this.known.get(path)?.type === 'dir') deep.push(path);
       }
       await this.addMissingParents(path, localSubset, exact);
     }
@@ -575,8 +577,8 @@ export class SyncSession {
         // Two-way: a removed folder goes path by path, only what the engine synced there, so that the
         // check below covers each one and what the container wrote there since stays.
         const remove = listedRemovals(knownSubset, plan.remove);
-        const overwritten = [...send.filter((entry) => entry.type !== 'dir').map((entry) => entry.path), ...remove];
-        if (!(await this.twoWay.unchangedInContainer(remote, overwritten, this.abort.signal))) {
+        const writes = send.filter((entry) => entry.type !== 'dir').map((entry) => entry.path);
+        if (!(await this.twoWay.unchangedInContainer(remote, { writes, removes: remove }, this.abort.signal))) {
           // A container edit this batch would overwrite unseen: scan first (conflicts are settled there), then batch again.
           for (const path of taken.paths) this.batcher.add(path);
           await this.pull(this.twoWay, remote);

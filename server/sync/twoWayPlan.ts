@@ -98,7 +98,17 @@ export interface Conflict {
   path: string;
   /** Which version stays at `path`; the other one is kept at `copy`. */
   winner: 'local' | 'container';
+  /** Why: the newer write (the local one on equal mtimes), or a folder beats a file. */
+  rule: 'newer' | 'folder';
   copy: string;
+}
+
+/** The engine log's words for a conflict. */
+export function describeConflict(conflict: Conflict): string {
+  const kept = `the other is kept as ${conflict.copy}`;
+  if (conflict.rule === 'folder')
+    return `sync conflict: ${conflict.path} changed on both sides; the ${conflict.winner} folder stays (a folder beats a file), ${kept}`;
+  return `sync conflict: ${conflict.path} changed on both sides; the ${conflict.winner} version (newer) stays, ${kept}`;
 }
 
 export interface PullPlan {
@@ -153,6 +163,7 @@ export function planPull(
       bring(remote, path);
       continue;
     }
+    const folderWins = remote.type === 'dir' || mine.type === 'dir';
     const containerWins = remote.type === 'dir' || (mine.type !== 'dir' && remote.mtimeMs > mine.mtimeMs);
     const copy = conflictCopy(path);
     if (containerWins) {
@@ -162,7 +173,12 @@ export function planPull(
       bring(remote, copy);
       plan.push.push(path);
     }
-    plan.conflicts.push({ path, winner: containerWins ? 'container' : 'local', copy });
+    plan.conflicts.push({
+      path,
+      winner: containerWins ? 'container' : 'local',
+      rule: folderWins ? 'folder' : 'newer',
+      copy,
+    });
   }
   for (const path of changes.removed) {
     const mine = local.get(path) ?? null;
@@ -173,6 +189,55 @@ export function planPull(
   plan.mkdirs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   plan.remove.sort((a, b) => (a.path < b.path ? 1 : a.path > b.path ? -1 : 0));
   return plan;
+}
+
+/**
+ * Container folders that may stand where the local side now has a file or link: the folders above
+ * changed container entries that have no local counterpart (their local parent is not a folder),
+ * plus `refilled` ones, outermost first. The caller keeps those that are files or links locally.
+ */
+export function folderCandidates(
+  changed: readonly Entry[],
+  local: ReadonlyMap<string, Entry | null>,
+  scanned: Manifest,
+  refilled: Iterable<string>,
+): string[] {
+  const candidates = new Set<string>();
+  for (const path of refilled) if (scanned.get(path)?.type === 'dir') candidates.add(path);
+  for (const entry of changed) {
+    if (local.get(entry.path) !== null) continue;
+    for (let slash = entry.path.indexOf('/'); slash !== -1; slash = entry.path.indexOf('/', slash + 1)) {
+      const folder = entry.path.slice(0, slash);
+      if (scanned.get(folder)?.type === 'dir') candidates.add(folder);
+    }
+  }
+  return [...candidates].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * The changes with container folders that beat a local file or link: each folder itself (the
+ * conflict), and every entry below it not as synced (what the container wrote there, even if an
+ * earlier scan saw it), so that it all comes back; entries the container left as synced stay
+ * deleted, as the local side deleted them.
+ */
+export function withFolderConflicts(
+  changes: ContainerChanges,
+  scanned: Manifest,
+  known: Manifest,
+  folders: readonly string[],
+  isIgnored: (path: string, isDir: boolean) => boolean,
+): ContainerChanges {
+  if (folders.length === 0) return changes;
+  const changed = [...changes.changed];
+  const listed = new Set(changed.map((entry) => entry.path));
+  for (const [path, entry] of scanned) {
+    if (listed.has(path) || isIgnored(path, entry.type === 'dir')) continue;
+    if (!folders.some((folder) => isWithin(path, folder))) continue;
+    const synced = known.get(path);
+    if (!folders.includes(path) && synced !== undefined && unchangedSinceSync(entry, synced)) continue;
+    changed.push(entry);
+  }
+  return { ...changes, changed };
 }
 
 /** Changed files that look the same on both sides by their metadata alone: compare their content. */

@@ -19,11 +19,13 @@ import type { SyncTransport } from './transport.js';
 import {
   conflictName,
   containerChanges,
+  folderCandidates,
   planPull,
   prunableFolders,
   sameLooking,
   sameObserved,
   unchangedSinceSync,
+  withFolderConflicts,
   type Conflict,
   type PullPlan,
 } from './twoWayPlan.js';
@@ -82,6 +84,9 @@ export class TwoWaySync {
   private readonly misses = new Map<string, number>();
   // Ignored container folders (node_modules can hold more files than the project): not scanned.
   private readonly ignoredFolders = new Set<string>(['.git', 'node_modules']);
+  // Container folders a local batch would replace by a file although they hold what it does not
+  // remove: the next scan settles them as conflicts (a folder beats a file).
+  private readonly refilled = new Set<string>();
   private readonly totals: TwoWayStatus = { pulledFiles: 0, removedLocally: 0, conflicts: 0, lastConflicts: [] };
 
   constructor(
@@ -131,13 +136,21 @@ export class TwoWaySync {
   }
 
   /**
-   * Whether the container still holds what the engine last synced at these paths, so that a local
-   * batch may overwrite or remove them; false calls for a scan first (a container edit not seen yet).
+   * Whether the container still holds what the engine last synced at the paths a local batch
+   * writes files or links to (`writes`) or removes (`removes`, listed one by one), so that the
+   * batch may overwrite or remove them; false calls for a scan first (a container edit not seen
+   * yet, or a folder the batch would replace by a file that holds more than the batch removes).
    */
-  async unchangedInContainer(remote: RemoteTree, paths: readonly string[], signal?: AbortSignal): Promise<boolean> {
+  async unchangedInContainer(
+    remote: RemoteTree,
+    batch: { writes: readonly string[]; removes: readonly string[] },
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    const paths = [...batch.writes, ...batch.removes];
     if (paths.length === 0) return true;
     const known = this.host.known();
-    for (const [path, entry] of await remote.stat(paths, signal)) {
+    const stats = await remote.stat(paths, signal);
+    for (const [path, entry] of stats) {
       const before = this.seen.get(path);
       const synced = known.get(path);
       if (
@@ -145,7 +158,29 @@ export class TwoWaySync {
       )
         return false;
     }
-    return true;
+    const replaced = batch.writes.filter((path) => stats.get(path)?.type === 'dir');
+    if (replaced.length === 0) return true;
+    const refilled = await this.refilledFolders(remote, replaced, new Set(batch.removes), signal);
+    for (const folder of refilled) this.refilled.add(folder);
+    return refilled.length === 0;
+  }
+
+  // Folders that stay after the batch's listed removals (the receiver removes a folder only when
+  // empty), so that writing a file in their place would fail. Ignored entries count: they stay too.
+  private async refilledFolders(
+    remote: RemoteTree,
+    folders: readonly string[],
+    removes: ReadonlySet<string>,
+    signal?: AbortSignal,
+  ): Promise<string[]> {
+    const { isIgnored } = this.host;
+    const prune = prunableFolders(this.ignoredFolders, isIgnored).filter(
+      (ignored) => !folders.some((folder) => isWithin(ignored, folder)),
+    );
+    const scanned = await remote.scan(prune, signal);
+    return folders.filter((folder) =>
+      [...scanned.keys()].some((path) => path !== folder && isWithin(path, folder) && !removes.has(path)),
+    );
   }
 
   /** One scan of the container and the local changes it calls for; null when nothing changed there. */
@@ -168,17 +203,31 @@ export class TwoWaySync {
     const scanned = await remote.scan(prunableFolders(this.ignoredFolders, isIgnored), signal);
     for (const [path, entry] of scanned)
       if (entry.type === 'dir' && isIgnored(path, true)) this.ignoredFolders.add(path);
-    const changes = containerChanges(scanned, known, this.seen, isIgnored);
+    let changes = containerChanges(scanned, known, this.seen, isIgnored);
     for (const entry of changes.settled) this.seen.set(entry.path, entry);
-    if (changes.changed.length === 0 && changes.removed.length === 0) return null;
+    const refilled = [...this.refilled];
+    this.refilled.clear();
+    if (changes.changed.length === 0 && changes.removed.length === 0 && refilled.length === 0) return null;
 
     const local = new Map<string, Entry | null>();
     const copies = new Map<string, string>();
-    for (const path of [...changes.changed.map((entry) => entry.path), ...changes.removed]) {
+    const lookUp = async (path: string): Promise<Entry | null> => {
       const entry = await localEntry(root, path);
       local.set(path, entry);
       if (entry !== null) copies.set(path, await this.freeConflictName(path));
+      return entry;
+    };
+    for (const path of [...changes.changed.map((entry) => entry.path), ...changes.removed]) await lookUp(path);
+    // A folder the container wrote into where the local side now has a file or link: the folder
+    // wins, though the folder itself looks unchanged and the files in it have nowhere to go.
+    const folders: string[] = [];
+    for (const folder of folderCandidates(changes.changed, local, scanned, refilled)) {
+      if (folders.some((outer) => isWithin(folder, outer))) continue;
+      const mine = local.has(folder) ? local.get(folder)! : await lookUp(folder);
+      if (mine !== null && mine.type !== 'dir') folders.push(folder);
     }
+    changes = withFolderConflicts(changes, scanned, known, folders, isIgnored);
+    for (const entry of changes.changed) if (!local.has(entry.path)) await lookUp(entry.path);
     const differing = await this.differingContent(remote, sameLooking(changes.changed, local), signal);
     const plan = planPull(changes, local, known, (path) => copies.get(path) ?? conflictName(path), differing);
     const pass: PullPass = {

@@ -152,6 +152,39 @@ test('two-way: an edit of one file on both sides keeps the newer in place and th
   );
 });
 
+test('two-way: a local file replacing a folder the container wrote into loses to the folder and is kept as .conflict', async () => {
+  const namespace = cluster.namespace('twoway-swap');
+  const local = project('two-way');
+  mkdirSync(join(local, 'gen'));
+  writeFileSync(join(local, 'gen', 'old.out'), 'synced\n');
+  const { engine, ref, status, verify } = await startDev(namespace, local);
+  // Held while both sides change, so that the local swap meets a container write no scan has seen.
+  await engine.connection.sendRequest(SyncPause.type, ref);
+  await inContainer(namespace, WRITE, '/app/gen/new.out', 'written in the container');
+  rmSync(join(local, 'gen'), { recursive: true });
+  writeFileSync(join(local, 'gen'), 'a local file in place of the folder\n');
+  await engine.connection.sendRequest(SyncResume.type, ref);
+
+  await waitFor(
+    'the local file reaches the container as gen.conflict',
+    async () => (await containerFile(namespace, '/app/gen.conflict')) === 'a local file in place of the folder\n',
+  );
+  assert.deepEqual((await verify()).differences, []);
+  assert.equal(localFile(local, 'gen/new.out'), 'written in the container', 'the folder comes back locally');
+  assert.equal(localFile(local, 'gen.conflict'), 'a local file in place of the folder\n');
+  assert.equal(await containerFile(namespace, '/app/gen/new.out'), 'written in the container');
+  assert.equal(await containerFile(namespace, '/app/gen/old.out'), undefined, 'the local deletion still wins');
+  const now = await status();
+  assert.equal(now.conflicts, 1);
+  assert.deepEqual(now.lastConflicts, ['gen']);
+  assert.equal(now.lastError, undefined);
+  assert.match(
+    engine.stderr(),
+    /"level":40[^\n]*sync conflict: gen changed on both sides; the container folder stays \(a folder beats a file\)/,
+    'a warning in the engine log',
+  );
+});
+
 test('two-way: ignored container paths are never pulled and a link leading out of the workDir is not followed', async () => {
   const namespace = cluster.namespace('twoway-ignored');
   const local = project('two-way');

@@ -4,9 +4,12 @@ import type { Entry, Manifest } from '../../server/sync/manifest.js';
 import {
   conflictName,
   containerChanges,
+  describeConflict,
+  folderCandidates,
   planPull,
   prunableFolders,
   sameLooking,
+  withFolderConflicts,
 } from '../../server/sync/twoWayPlan.js';
 
 const T = 1_700_000_000_000;
@@ -88,7 +91,7 @@ void test('both sides changed: the newer container write wins, the local one mov
   );
   assert.deepEqual(plan.keepLocal, [{ path: 'a.txt', to: 'a.txt.conflict' }]);
   assert.deepEqual(plan.fetch, [{ entry: file('a.txt', 9, T + 9000), to: 'a.txt' }]);
-  assert.deepEqual(plan.conflicts, [{ path: 'a.txt', winner: 'container', copy: 'a.txt.conflict' }]);
+  assert.deepEqual(plan.conflicts, [{ path: 'a.txt', winner: 'container', rule: 'newer', copy: 'a.txt.conflict' }]);
 });
 
 void test('both sides changed: the newer local write wins and the container version is fetched as the copy', () => {
@@ -101,7 +104,7 @@ void test('both sides changed: the newer local write wins and the container vers
   assert.deepEqual(plan.keepLocal, []);
   assert.deepEqual(plan.fetch, [{ entry: file('a.txt', 9, T + 5000), to: 'a.txt.conflict.2' }]);
   assert.deepEqual(plan.push, ['a.txt']);
-  assert.deepEqual(plan.conflicts, [{ path: 'a.txt', winner: 'local', copy: 'a.txt.conflict.2' }]);
+  assert.deepEqual(plan.conflicts, [{ path: 'a.txt', winner: 'local', rule: 'newer', copy: 'a.txt.conflict.2' }]);
 });
 
 void test('equal mtimes on both sides: the local version wins', () => {
@@ -176,7 +179,7 @@ void test('same-looking files whose content differs are a conflict, not the same
   const known = manifest(file('a.txt', 1), file('b.txt', 3, T + 5400));
   const plan = planPull({ changed, removed: [] }, local, known, conflictName, new Set(['a.txt']));
   assert.deepEqual(plan.same, []);
-  assert.deepEqual(plan.conflicts, [{ path: 'a.txt', winner: 'local', copy: 'a.txt.conflict' }]);
+  assert.deepEqual(plan.conflicts, [{ path: 'a.txt', winner: 'local', rule: 'newer', copy: 'a.txt.conflict' }]);
 });
 
 void test('a container folder where a changed local file stands wins, the file is kept as its copy', () => {
@@ -187,6 +190,55 @@ void test('a container folder where a changed local file stands wins, the file i
   );
   assert.deepEqual(plan.keepLocal, [{ path: 'x', to: 'x.conflict' }]);
   assert.deepEqual(plan.mkdirs, [dir('x')]);
+});
+
+void test('a container folder above a new entry with no local place is a candidate, outermost first', () => {
+  const scanned = manifest(dir('gen'), dir('gen/sub'), file('gen/sub/new.out', 1), dir('cache'), file('top.txt', 1));
+  const local = new Map<string, Entry | null>([
+    ['gen/sub/new.out', null],
+    ['top.txt', null],
+  ]);
+  const changed = [file('gen/sub/new.out', 1), file('top.txt', 1)];
+  assert.deepEqual(folderCandidates(changed, local, scanned, ['cache', 'gone']), ['cache', 'gen', 'gen/sub']);
+  const placed = new Map<string, Entry | null>([['gen/sub/new.out', file('gen/sub/new.out', 2)]]);
+  assert.deepEqual(folderCandidates([file('gen/sub/new.out', 1)], placed, scanned, []), []);
+});
+
+void test('a folder that beats a local file brings what the container wrote in it, not what it left as synced', () => {
+  const known = manifest(dir('gen'), file('gen/old.out', 1), dir('gen/sub'), file('gen/sub/older.out', 1));
+  const scanned = manifest(
+    dir('gen'),
+    file('gen/old.out', 1),
+    dir('gen/sub'),
+    file('gen/sub/older.out', 1),
+    file('gen/sub/seen.out', 2),
+    file('gen/sub/changed.out', 3),
+    file('gen/debug.log', 4),
+    file('other.txt', 5),
+  );
+  const changes = { changed: [file('gen/sub/changed.out', 3)], removed: [], settled: [] };
+  const isIgnored = (path: string): boolean => path.endsWith('.log');
+  const withFolders = withFolderConflicts(changes, scanned, known, ['gen'], isIgnored);
+  assert.deepEqual(withFolders.changed.map((entry) => entry.path).sort(), [
+    'gen',
+    'gen/sub/changed.out',
+    'gen/sub/seen.out',
+  ]);
+  const plan = planPull(
+    withFolders,
+    new Map<string, Entry | null>([
+      ['gen', file('gen', 7, T + 9000)],
+      ['gen/sub/changed.out', null],
+      ['gen/sub/seen.out', null],
+    ]),
+    known,
+  );
+  assert.deepEqual(plan.keepLocal, [{ path: 'gen', to: 'gen.conflict' }]);
+  assert.deepEqual(plan.mkdirs, [dir('gen')]);
+  assert.deepEqual(plan.fetch.map((item) => item.to).sort(), ['gen/sub/changed.out', 'gen/sub/seen.out']);
+  assert.deepEqual(plan.conflicts, [{ path: 'gen', winner: 'container', rule: 'folder', copy: 'gen.conflict' }]);
+  assert.match(describeConflict(plan.conflicts[0]!), /the container folder stays \(a folder beats a file\)/);
+  assert.equal(withFolderConflicts(changes, scanned, known, [], isIgnored), changes);
 });
 
 void test('conflict copies are named NAME.conflict, then NAME.conflict.2', () => {
