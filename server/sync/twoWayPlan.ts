@@ -191,6 +191,22 @@ export function planPull(
   return plan;
 }
 
+/** Every folder above the given paths, once each, parents first. */
+export function foldersAbove(paths: readonly string[]): string[] {
+  const folders = new Set<string>();
+  for (const path of paths)
+    for (let slash = path.indexOf('/'); slash !== -1; slash = path.indexOf('/', slash + 1))
+      folders.add(path.slice(0, slash));
+  return [...folders].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** The changes with the scanned entries at `paths` counted as changed, whatever earlier scans saw. */
+export function withPaths(changes: ContainerChanges, scanned: Manifest, paths: readonly string[]): ContainerChanges {
+  const listed = new Set(changes.changed.map((entry) => entry.path));
+  const added = paths.filter((path) => scanned.has(path) && !listed.has(path)).map((path) => scanned.get(path)!);
+  return added.length === 0 ? changes : { ...changes, changed: [...changes.changed, ...added] };
+}
+
 /**
  * Container folders that may stand where the local side now has a file or link: the folders above
  * changed container entries that have no local counterpart (their local parent is not a folder),
@@ -204,13 +220,8 @@ export function folderCandidates(
 ): string[] {
   const candidates = new Set<string>();
   for (const path of refilled) if (scanned.get(path)?.type === 'dir') candidates.add(path);
-  for (const entry of changed) {
-    if (local.get(entry.path) !== null) continue;
-    for (let slash = entry.path.indexOf('/'); slash !== -1; slash = entry.path.indexOf('/', slash + 1)) {
-      const folder = entry.path.slice(0, slash);
-      if (scanned.get(folder)?.type === 'dir') candidates.add(folder);
-    }
-  }
+  const placeless = changed.filter((entry) => local.get(entry.path) === null).map((entry) => entry.path);
+  for (const folder of foldersAbove(placeless)) if (scanned.get(folder)?.type === 'dir') candidates.add(folder);
   return [...candidates].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 

@@ -20,12 +20,14 @@ import {
   conflictName,
   containerChanges,
   folderCandidates,
+  foldersAbove,
   planPull,
   prunableFolders,
   sameLooking,
   sameObserved,
   unchangedSinceSync,
   withFolderConflicts,
+  withPaths,
   type Conflict,
   type PullPlan,
 } from './twoWayPlan.js';
@@ -62,6 +64,8 @@ interface PullPass {
   remoteOf: Map<string, Entry>;
   /** Paths whose local (losing) version was kept under its conflict name. */
   kept: Set<string>;
+  /** The free conflict name of a local path. */
+  copyOf(path: string): string;
   summary: PullSummary;
 }
 
@@ -84,9 +88,10 @@ export class TwoWaySync {
   private readonly misses = new Map<string, number>();
   // Ignored container folders (node_modules can hold more files than the project): not scanned.
   private readonly ignoredFolders = new Set<string>(['.git', 'node_modules']);
-  // Container folders a local batch would replace by a file although they hold what it does not
-  // remove: the next scan settles them as conflicts (a folder beats a file).
-  private readonly refilled = new Set<string>();
+  // Container paths in the way of a local batch: folders it would replace by a file though they
+  // hold what it does not remove, files or links where it writes into a folder. The next scan
+  // settles them as conflicts (a folder beats a file), even where an earlier scan saw them.
+  private readonly inTheWay = new Set<string>();
   private readonly totals: TwoWayStatus = { pulledFiles: 0, removedLocally: 0, conflicts: 0, lastConflicts: [] };
 
   constructor(
@@ -138,8 +143,9 @@ export class TwoWaySync {
   /**
    * Whether the container still holds what the engine last synced at the paths a local batch
    * writes files or links to (`writes`) or removes (`removes`, listed one by one), so that the
-   * batch may overwrite or remove them; false calls for a scan first (a container edit not seen
-   * yet, or a folder the batch would replace by a file that holds more than the batch removes).
+   * batch may overwrite or remove them; false calls for a scan first: a container edit not seen
+   * yet, a folder the batch would replace by a file that holds more than the batch removes, or a
+   * file or link where the batch needs a folder.
    */
   async unchangedInContainer(
     remote: RemoteTree,
@@ -148,9 +154,13 @@ export class TwoWaySync {
   ): Promise<boolean> {
     const paths = [...batch.writes, ...batch.removes];
     if (paths.length === 0) return true;
+    const removes = new Set(batch.removes);
+    const folders = foldersAbove(batch.writes).filter((folder) => !removes.has(folder));
     const known = this.host.known();
-    const stats = await remote.stat(paths, signal);
-    for (const [path, entry] of stats) {
+    const stats = await remote.stat([...paths, ...folders], signal);
+    for (const path of paths) {
+      const entry = stats.get(path);
+      if (entry === undefined) continue;
       const before = this.seen.get(path);
       const synced = known.get(path);
       if (
@@ -158,11 +168,11 @@ export class TwoWaySync {
       )
         return false;
     }
+    const notFolders = folders.filter((folder) => stats.has(folder) && stats.get(folder)!.type !== 'dir');
     const replaced = batch.writes.filter((path) => stats.get(path)?.type === 'dir');
-    if (replaced.length === 0) return true;
-    const refilled = await this.refilledFolders(remote, replaced, new Set(batch.removes), signal);
-    for (const folder of refilled) this.refilled.add(folder);
-    return refilled.length === 0;
+    const refilled = replaced.length === 0 ? [] : await this.refilledFolders(remote, replaced, removes, signal);
+    for (const path of [...notFolders, ...refilled]) this.inTheWay.add(path);
+    return notFolders.length === 0 && refilled.length === 0;
   }
 
   // Folders that stay after the batch's listed removals (the receiver removes a folder only when
@@ -205,9 +215,10 @@ export class TwoWaySync {
       if (entry.type === 'dir' && isIgnored(path, true)) this.ignoredFolders.add(path);
     let changes = containerChanges(scanned, known, this.seen, isIgnored);
     for (const entry of changes.settled) this.seen.set(entry.path, entry);
-    const refilled = [...this.refilled];
-    this.refilled.clear();
-    if (changes.changed.length === 0 && changes.removed.length === 0 && refilled.length === 0) return null;
+    const inTheWay = [...this.inTheWay];
+    this.inTheWay.clear();
+    if (changes.changed.length === 0 && changes.removed.length === 0 && inTheWay.length === 0) return null;
+    changes = withPaths(changes, scanned, inTheWay);
 
     const local = new Map<string, Entry | null>();
     const copies = new Map<string, string>();
@@ -221,7 +232,7 @@ export class TwoWaySync {
     // A folder the container wrote into where the local side now has a file or link: the folder
     // wins, though the folder itself looks unchanged and the files in it have nowhere to go.
     const folders: string[] = [];
-    for (const folder of folderCandidates(changes.changed, local, scanned, refilled)) {
+    for (const folder of folderCandidates(changes.changed, local, scanned, inTheWay)) {
       if (folders.some((outer) => isWithin(folder, outer))) continue;
       const mine = local.has(folder) ? local.get(folder)! : await lookUp(folder);
       if (mine !== null && mine.type !== 'dir') folders.push(folder);
@@ -229,12 +240,14 @@ export class TwoWaySync {
     changes = withFolderConflicts(changes, scanned, known, folders, isIgnored);
     for (const entry of changes.changed) if (!local.has(entry.path)) await lookUp(entry.path);
     const differing = await this.differingContent(remote, sameLooking(changes.changed, local), signal);
-    const plan = planPull(changes, local, known, (path) => copies.get(path) ?? conflictName(path), differing);
+    const copyOf = (path: string): string => copies.get(path) ?? conflictName(path);
+    const plan = planPull(changes, local, known, copyOf, differing);
     const pass: PullPass = {
       plan,
       local,
       remoteOf: new Map(changes.changed.map((entry) => [entry.path, entry])),
       kept: new Set(),
+      copyOf,
       summary: { files: 0, removed: 0, conflicts: [], refused: [] },
     };
     await this.keepLocalVersions(pass);
@@ -289,8 +302,23 @@ export class TwoWaySync {
         // Still here (a folder with new local files, or edited meanwhile): the container gets it back.
         this.forget(entry.path);
         this.host.queuePush(entry.path);
+      } else if (entry.type === 'dir') {
+        this.keepLocalFolder(pass, entry.path);
       }
     }
+  }
+
+  // The container replaced a folder by a file or link, but the local folder still holds what the
+  // container did not delete (new, edited or ignored files): a folder beats a file, so the
+  // container's version is fetched under the conflict name and the folder goes back.
+  private keepLocalFolder(pass: PullPass, path: string): void {
+    const copy = pass.copyOf(path);
+    for (const item of pass.plan.fetch) if (item.to === path) item.to = copy;
+    pass.plan.conflicts.push({ path, winner: 'local', rule: 'folder', copy });
+    // Recorded as the container's version: the next batch replaces it by the folder.
+    const theirs = pass.remoteOf.get(path)!;
+    this.record(path, theirs, theirs);
+    this.host.queuePush(path);
   }
 
   private async makeDirs(pass: PullPass): Promise<void> {

@@ -1,5 +1,6 @@
 // A seeded storm of edits on both sides of a two-way sync (local folder and a local "container"
-// folder): once it settles, verify finds no difference. Rerun a failure with its printed seed.
+// folder), folder and file swaps included: once it settles, verify finds no difference and no sync
+// error was reported. Rerun a failure with its printed seed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
@@ -15,7 +16,8 @@ function ifFolderStillThere(edit: () => void): void {
     edit();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT' && code !== 'ENOTEMPTY') throw error;
+    // ENOTDIR, EEXIST: a folder on the way is a file now (a swap), EISDIR: a file is a folder now.
+    if (!['ENOENT', 'ENOTEMPTY', 'ENOTDIR', 'EEXIST', 'EISDIR', 'ERR_FS_EISDIR'].includes(code ?? '')) throw error;
   }
 }
 
@@ -59,8 +61,17 @@ void test('a seeded storm of local and container edits settles with both sides e
           if (existsSync(file)) appendFileSync(file, `append ${i}\n`);
         } else if (roll < 0.9) {
           rmSync(file, { force: true });
-        } else if (dirname(file) !== root) {
+        } else if (dirname(file) === root) {
+          // A file replaced by a folder of the same name.
+          rmSync(file, { force: true });
+          mkdirSync(file);
+          writeFileSync(join(file, 'inside.txt'), `folder ${i}\n`);
+        } else if (roll < 0.95) {
           rmSync(dirname(file), { recursive: true, force: true });
+        } else {
+          // A folder replaced by a file of the same name.
+          rmSync(dirname(file), { recursive: true, force: true });
+          writeFileSync(dirname(file), `file ${i}\n`);
         }
       });
       if (rand() < 0.3) await new Promise((resolve) => setTimeout(resolve, Math.floor(rand() * 40)));

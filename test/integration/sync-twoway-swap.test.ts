@@ -35,13 +35,13 @@ interface Swap {
   synced: Record<string, string>;
   inContainer(remote: string): void;
   locally(local: string): void;
-  /** The path in conflict: a folder on both sides in the end, its `.conflict` copy holding `kept`. */
+  /** The path in conflict: a folder on both sides in the end, its `.conflict` copy holding the file `kept`. */
   path: string;
   kept: string;
-  /** Files on both sides in the end, paths on neither, and (ignored) files in the container only. */
+  /** Files on both sides in the end, paths on neither, and (ignored) files on one side only. */
   both: Record<string, string>;
   gone: string[];
-  containerOnly?: Record<string, string>;
+  only?: { container?: Record<string, string>; local?: Record<string, string> };
 }
 
 const LOCAL_FILE = 'a local file in place of the folder\n';
@@ -76,6 +76,21 @@ const fileMadeFolder: Swap = {
   gone: [],
 };
 
+const folderMadeFile: Swap = {
+  name: 'a container file replacing a folder written into locally',
+  synced: { 'gen/old.out': 'synced\n' },
+  inContainer: (remote) => {
+    rmSync(join(remote, 'gen'), { recursive: true });
+    write(remote, 'gen', 'a container file in place of the folder\n');
+  },
+  locally: (local) => write(local, 'gen/sub/new.out', 'written locally\n'),
+  path: 'gen',
+  kept: 'a container file in place of the folder\n',
+  both: { 'gen/sub/new.out': 'written locally\n' },
+  // The container's deletion of what the local side left as synced still wins.
+  gone: ['gen/old.out'],
+};
+
 const ignoredOnly: Swap = {
   name: 'a local file replacing a folder that holds only ignored container files',
   synced: { '.gitignore': '*.log\ncache/\n', 'gen/old.out': 'synced\n' },
@@ -88,7 +103,16 @@ const ignoredOnly: Swap = {
   kept: LOCAL_FILE,
   both: {},
   gone: ['gen/old.out'],
-  containerOnly: { 'gen/build.log': 'ignored\n', 'gen/cache/entry': 'ignored\n' },
+  only: { container: { 'gen/build.log': 'ignored\n', 'gen/cache/entry': 'ignored\n' } },
+};
+
+const ignoredOnlyLocally: Swap = {
+  ...folderMadeFile,
+  name: 'a container file replacing a folder that holds only ignored local files',
+  synced: { '.gitignore': '*.log\n', 'gen/old.out': 'synced\n' },
+  locally: (local) => write(local, 'gen/debug.log', 'ignored\n'),
+  both: {},
+  only: { local: { 'gen/debug.log': 'ignored\n' } },
 };
 
 /**
@@ -176,9 +200,14 @@ async function settles(swap: Swap, timing: Timing, options: Partial<SyncSessionO
       for (const [path, content] of Object.entries(swap.both)) assert.equal(read(root, path), content, path);
       for (const path of swap.gone) assert.equal(existsSync(join(root, path)), false, path);
     }
-    for (const [path, content] of Object.entries(swap.containerOnly ?? {})) {
-      assert.equal(read(remote.path, path), content, path);
-      assert.equal(existsSync(join(local.path, path)), false, path);
+    for (const [side, other, files] of [
+      [remote.path, local.path, swap.only?.container],
+      [local.path, remote.path, swap.only?.local],
+    ] as const) {
+      for (const [path, content] of Object.entries(files ?? {})) {
+        assert.equal(read(side, path), content, path);
+        assert.equal(existsSync(join(other, path)), false, path);
+      }
     }
     const status = sync.status();
     assert.equal(status.twoWay?.conflicts, 1, JSON.stringify(status));
@@ -190,7 +219,7 @@ async function settles(swap: Swap, timing: Timing, options: Partial<SyncSessionO
   }
 }
 
-for (const swap of [refilledFolder, fileMadeFolder])
+for (const swap of [refilledFolder, fileMadeFolder, folderMadeFile])
   for (const timing of ['before the check', 'between the check and the batch'] as const)
     for (const variant of variants)
       void test(`${swap.name} loses to the folder and is kept as NAME.conflict: container write ${timing} (${variant.name})`, async () => {
@@ -198,8 +227,13 @@ for (const swap of [refilledFolder, fileMadeFolder])
         await settles(swap, timing, variant.options(scratch.path));
       });
 
-void test(`${refilledFolder.name} loses to the folder: container write seen by a scan first`, () =>
-  settles(refilledFolder, 'before a scan', {}));
+for (const swap of [refilledFolder, folderMadeFile])
+  void test(`${swap.name} loses to the folder: container write seen by a scan first`, () =>
+    settles(swap, 'before a scan', {}));
 
 void test(`${ignoredOnly.name} loses to the folder, whose ignored files stay in the container`, () =>
   settles(ignoredOnly, 'before the check', {}));
+
+// Ignored local files send no batch: the scan that verify asks for finds the swap.
+void test(`${ignoredOnlyLocally.name} loses to the folder, whose ignored files stay locally`, () =>
+  settles(ignoredOnlyLocally, 'before a scan', {}));

@@ -6,10 +6,12 @@ import {
   containerChanges,
   describeConflict,
   folderCandidates,
+  foldersAbove,
   planPull,
   prunableFolders,
   sameLooking,
   withFolderConflicts,
+  withPaths,
 } from '../../server/sync/twoWayPlan.js';
 
 const T = 1_700_000_000_000;
@@ -239,6 +241,20 @@ void test('a folder that beats a local file brings what the container wrote in i
   assert.deepEqual(plan.conflicts, [{ path: 'gen', winner: 'container', rule: 'folder', copy: 'gen.conflict' }]);
   assert.match(describeConflict(plan.conflicts[0]!), /the container folder stays \(a folder beats a file\)/);
   assert.equal(withFolderConflicts(changes, scanned, known, [], isIgnored), changes);
+});
+
+void test('the folders above written paths are listed once each, parents first', () => {
+  assert.deepEqual(foldersAbove(['gen/sub/a.out', 'gen/b.out', 'top.txt', 'gen/sub/c.out']), ['gen', 'gen/sub']);
+});
+
+void test('a path found in the way of a batch counts as changed even when an earlier scan saw it', () => {
+  const scanned = manifest(file('gen', 4), file('a.txt', 1));
+  const changes = { changed: [file('a.txt', 1)], removed: [], settled: [] };
+  assert.deepEqual(
+    withPaths(changes, scanned, ['gen', 'a.txt', 'gone']).changed.map((entry) => entry.path),
+    ['a.txt', 'gen'],
+  );
+  assert.equal(withPaths(changes, scanned, ['a.txt']), changes);
 });
 
 void test('conflict copies are named NAME.conflict, then NAME.conflict.2', () => {
