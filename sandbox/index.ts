@@ -27,6 +27,8 @@ export interface SandboxStartOptions {
   kubelet?: Omit<KubeletOptions, 'store' | 'stateDir'>;
   /** Controller tuning and error reporting (clock, Job back-off, onError). */
   controllers?: Omit<ControllerOptions, 'stateDir'>;
+  /** Refuse direct SPDY/3.1 port-forward upgrades with 400, as some proxies do (tests of the WebSocket fallback). */
+  refuseSpdyPortForward?: boolean;
 }
 
 export interface RunningSandbox {
@@ -81,6 +83,7 @@ export async function startSandbox(options: SandboxStartOptions): Promise<Runnin
       ...(options.port ? { port: options.port } : {}),
       ...(options.onError ? { onError: options.onError } : {}),
       ...(options.bookmarkIntervalMs ? { bookmarkIntervalMs: options.bookmarkIntervalMs } : {}),
+      ...(options.refuseSpdyPortForward ? { refuseSpdyPortForward: true } : {}),
     });
   } catch (error) {
     stopSeeding();

@@ -39,6 +39,8 @@ export interface ApiServerOptions {
   bookmarkIntervalMs?: number;
   /** Told about every 5xx answer, for the sandbox's log. */
   onError?: (error: unknown, request: { method: string; url: string }) => void;
+  /** Answers direct SPDY/3.1 port-forward upgrades with 400, like a proxy that cannot pass them (tests). */
+  refuseSpdyPortForward?: boolean;
 }
 
 export interface ApiServer {
@@ -132,6 +134,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     options.store.get(PODS, namespace, pod);
     if (!options.streams) {
       throw new ApiError(503, 'ServiceUnavailable', 'the sandbox kubelet is not running');
+    }
+    if (route.subresource === 'portforward' && options.refuseSpdyPortForward && /^spdy\//i.test(req.headers.upgrade ?? '')) {
+      throw new ApiError(400, 'BadRequest', 'this sandbox refuses SPDY port-forward upgrades (refuseSpdyPortForward)');
     }
     upgraded.add(socket);
     socket.once('close', () => upgraded.delete(socket));

@@ -18,7 +18,7 @@ import {
   STDOUT,
   type ExecProtocol,
 } from './channels.js';
-import type { SpdySession, SpdyStream } from './spdy/session.js';
+import type { SpdySession, SpdyStream } from '../../server/kube/spdy/session.js';
 import { pumpToChannel, sendChannel, writeToSink } from './websocket-io.js';
 
 export interface ExecRequest {

@@ -22,7 +22,7 @@ import {
   serveWebSocketPortForward,
   type PortForwardTarget,
 } from './portforward.js';
-import { SpdySession, type SpdyStream } from './spdy/session.js';
+import { SpdySession, type SpdyStream } from '../../server/kube/spdy/session.js';
 
 export interface ExecTarget {
   namespace: string;

@@ -7,8 +7,8 @@ import type WebSocket from 'ws';
 import type { PodStreams } from '../kubelet/api.js';
 import { badRequest } from '../store/errors.js';
 import { decodeChannelFrame, encodePortPrefix } from './channels.js';
-import { RstStatus } from './spdy/frames.js';
-import type { SpdyStream } from './spdy/session.js';
+import { RstStatus } from '../../server/kube/spdy/frames.js';
+import type { SpdyStream } from '../../server/kube/spdy/session.js';
 import { pumpToChannel, sendChannel, writeToSink } from './websocket-io.js';
 
 export interface PortForwardTarget {

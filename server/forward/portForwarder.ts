@@ -1,5 +1,6 @@
 // One port forward: a local listener whose connections go to the workload's current pod, which a
-// pod watch keeps up to date across replacements. Owns the listener, the watch and the streams.
+// pod watch keeps up to date across replacements. Owns the listener, the watch, the connection to
+// the current pod and the streams.
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { ResponseError } from 'vscode-jsonrpc/node.js';
@@ -7,8 +8,8 @@ import { ErrorCodes } from '../../protocol/errors.js';
 import type { PortInUseData } from '../../protocol/errors.js';
 import type { PortForwardInfo } from '../../protocol/portForward.js';
 import type { Kube } from '../kube/index.js';
-import { connectToPod } from '../kube/portForward.js';
-import type { PodConnection } from '../kube/portForward.js';
+import { openPodForward } from '../kube/portForward.js';
+import type { PodConnection, PodForward } from '../kube/portForward.js';
 import { currentPod, pickPod, watchWorkloadPods } from '../kube/pods.js';
 import type { PodSummary, WorkloadTarget } from '../kube/pods.js';
 import type { Logger } from '../logger.js';
@@ -24,7 +25,8 @@ export interface ForwardSpec {
 /** Listens on the local address; PortInUse when taken. */
 function listen(address: string, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = createServer({ pauseOnConnect: true });
+    // Half-open: a client that shuts down its sending side still reads the pod's answer.
+    const server = createServer({ pauseOnConnect: true, allowHalfOpen: true });
     server.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE' || error.code === 'EACCES') {
         const data: PortInUseData = { port };
@@ -45,6 +47,9 @@ export class PortForwarder {
   private readonly abort = new AbortController();
   private readonly connections = new Set<PodConnection>();
   private pod: PodSummary | undefined;
+  /** The connection to `forwardPod`, opened with the first local connection to it. */
+  private podForward: PodForward | undefined;
+  private forwardPod: string | undefined;
   private state: PortForwardInfo['state'] = 'reconnecting';
   private message: string | undefined;
   private disposed = false;
@@ -111,6 +116,7 @@ export class PortForwarder {
     if (this.pod !== undefined) {
       // Connections to the old pod cannot survive it: end them now so clients retry at once.
       for (const connection of this.connections) connection.close();
+      this.closePodForward();
     }
     this.pod = next;
     this.state = next === undefined ? 'reconnecting' : 'active';
@@ -129,21 +135,44 @@ export class PortForwarder {
     return undefined;
   }
 
+  private podForwardTo(pod: PodSummary): PodForward {
+    if (this.podForward === undefined || this.forwardPod !== pod.uid) {
+      this.closePodForward();
+      this.podForward = openPodForward(
+        this.kube,
+        { namespace: this.spec.workload.namespace, pod: pod.name, port: this.spec.remotePort },
+        this.log,
+      );
+      this.forwardPod = pod.uid;
+    }
+    return this.podForward;
+  }
+
+  private closePodForward(): void {
+    this.podForward?.dispose();
+    this.podForward = undefined;
+    this.forwardPod = undefined;
+  }
+
+  /** Shows what the pod side reported (nothing listening on the port, say) as the forward's last error. */
+  private podErrorReported(podError: string): void {
+    this.log.warn({ forward: this.spec.id, podError }, 'pod side error');
+    if (this.disposed || this.message === podError) return;
+    this.message = podError;
+    this.onChange(this.info(), 'forward error');
+  }
+
   private async accept(socket: Socket): Promise<void> {
     socket.on('error', () => undefined);
     for (let attempt = 0; attempt < 3 && !this.disposed; attempt++) {
       const pod = await this.podForConnection();
       if (pod === undefined) break;
       try {
-        const connection = await connectToPod(
-          this.kube,
-          { namespace: this.spec.workload.namespace, pod: pod.name, port: this.spec.remotePort },
-          socket,
-        );
+        const connection = await this.podForwardTo(pod).connect(socket);
         this.connections.add(connection);
         void connection.closed.then((podError) => {
           this.connections.delete(connection);
-          if (podError !== undefined) this.log.debug({ forward: this.spec.id, podError }, 'pod side error');
+          if (podError !== undefined) this.podErrorReported(podError);
         });
         return;
       } catch (error) {
@@ -167,6 +196,7 @@ export class PortForwarder {
     this.disposed = true;
     this.abort.abort();
     for (const connection of this.connections) connection.close();
+    this.closePodForward();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }

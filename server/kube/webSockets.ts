@@ -1,5 +1,6 @@
-// The WebSocket connections under exec and port-forward (client-node's Exec and PortForward take
-// this in place of their own handler). Owns one TLS agent per kubeconfig; the callers own the sockets.
+// The streaming connections to the API server: the WebSocket under exec and port-forward (client-node's
+// Exec and PortForward take this in place of their own handler) and the TLS settings the SPDY
+// upgrade shares. Owns one TLS agent per kubeconfig; the callers own the sockets.
 import type { Agent } from 'node:http';
 import { createSecureContext } from 'node:tls';
 import type { SecureContext } from 'node:tls';
@@ -29,34 +30,65 @@ function zeroMask(mask: Buffer): void {
 
 const connectors = new WeakMap<KubeConfig, WebSocketConnector>();
 
+interface SharedTls {
+  agent: Agent | undefined;
+  secureContext: SecureContext | undefined;
+}
+
+const sharedTls = new WeakMap<KubeConfig, SharedTls>();
+
+/** What a streaming connection to the API server needs: its URL and request options. */
+export interface ApiConnection {
+  server: string;
+  /** CA, client certificate, credentials (bearer token, exec plugin, basic auth), the shared agent and TLS context. */
+  options: WebSocket.ClientOptions;
+  /** Whether the connection runs over TLS (not over plain HTTP such as `kubectl proxy`). */
+  secure: boolean;
+}
+
 /**
  * client-node builds a new TLS agent for every connection, so each exec and each forwarded TCP
  * connection paid a full TLS handshake and parsed the CA and client certificates again. One agent
  * and one TLS context per kubeconfig let later connections resume the TLS session with what was
- * parsed once. Compression is not offered: the API server's streams do not use it.
+ * parsed once. Credentials are applied on every call: exec plugins and tokens may rotate.
  */
+export async function apiConnection(config: KubeConfig): Promise<ApiConnection> {
+  const server = config.getCurrentCluster()?.server;
+  if (server === undefined) throw new Error('The kubeconfig defines no cluster for its current context');
+  const options: WebSocket.ClientOptions = {};
+  await config.applyToHTTPSOptions(options);
+  let shared = sharedTls.get(config);
+  if (shared === undefined) {
+    shared = { agent: options.agent, secureContext: undefined };
+    sharedTls.set(config, shared);
+  }
+  const secure = server.startsWith('https:');
+  if (secure) shared.secureContext ??= createSecureContext(options);
+  return {
+    server,
+    secure,
+    options: {
+      ...options,
+      ...(shared.agent !== undefined ? { agent: shared.agent } : {}),
+      ...(shared.secureContext !== undefined ? { secureContext: shared.secureContext } : {}),
+    },
+  };
+}
+
+/** Compression is not offered: the API server's streams do not use it. */
 export function webSocketConnector(config: KubeConfig): WebSocketConnector {
   const cached = connectors.get(config);
   if (cached !== undefined) return cached;
-  let agent: Agent | undefined;
-  let secureContext: SecureContext | undefined;
   const connector: WebSocketConnector = {
     async connect(path, textHandler, binaryHandler) {
-      const server = config.getCurrentCluster()?.server;
-      if (server === undefined) throw new Error('The kubeconfig defines no cluster for its current context');
-      const options: WebSocket.ClientOptions = {};
-      await config.applyToHTTPSOptions(options);
-      agent ??= options.agent;
-      if (server.startsWith('https:')) secureContext ??= createSecureContext(options);
+      const { server, options, secure } = await apiConnection(config);
       // Loaded on first use, like client-node itself: engine start-up does not pay for it.
       const { default: WebSocketClient } = await import('ws');
       const ws = new WebSocketClient(`${server.replace(/^http/, 'ws')}${path}`, protocols, {
         ...options,
-        ...(agent !== undefined ? { agent } : {}),
-        ...(secureContext !== undefined ? { secureContext } : {}),
         perMessageDeflate: false,
         // Over plain HTTP (kubectl proxy, say) an intermediary may read the frames: keep ws's random keys.
-        ...(secureContext !== undefined ? { generateMask: zeroMask } : {}),
+        ...(secure ? { generateMask: zeroMask } : {}),
       });
       return new Promise((resolve, reject) => {
         let opened = false;

@@ -5,6 +5,7 @@ import { startInitializedEngine } from '../helpers/engine.js';
 import type { EngineProcess } from '../helpers/engine.js';
 import { startTestSandbox, waitFor } from '../helpers/sandbox.js';
 import type { TestSandbox } from '../helpers/sandbox.js';
+import type { SandboxStartOptions } from '../../sandbox/index.js';
 
 export interface Cluster {
   sandbox: TestSandbox;
@@ -40,12 +41,20 @@ export const webApp = (name = 'web'): Fields =>
     readinessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 1 },
   });
 
+export interface ClusterOptions {
+  /** Extra engine environment, e.g. PODLOOP_LOG_LEVEL. */
+  engineEnv?: NodeJS.ProcessEnv;
+  /** Extra sandbox options, e.g. refuseSpdyPortForward. */
+  sandbox?: Omit<SandboxStartOptions, 'stateDir' | 'port' | 'kubelet'>;
+}
+
 export async function startCluster(
   namespace: string,
   deployments: Fields[],
   kubelet: { backoffBaseMs?: number } = {},
+  options: ClusterOptions = {},
 ): Promise<Cluster> {
-  const sandbox = await startTestSandbox({ port: 0, kubelet });
+  const sandbox = await startTestSandbox({ ...options.sandbox, port: 0, kubelet });
   const store = sandbox.sandbox.store;
   store.create(resourceByPlural('namespaces'), { metadata: { name: namespace } } as never);
   for (const object of deployments) {
@@ -71,7 +80,10 @@ export async function startCluster(
       .map((pod) => (pod as unknown as { metadata: { name: string } }).metadata.name);
   let engine: EngineProcess;
   try {
-    engine = await startInitializedEngine({ kubeconfig: sandbox.sandbox.kubeconfigPath, namespace });
+    engine = await startInitializedEngine(
+      { kubeconfig: sandbox.sandbox.kubeconfigPath, namespace },
+      options.engineEnv ? { env: options.engineEnv } : {},
+    );
   } catch (error) {
     await sandbox.close();
     throw error;

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { Duplex, PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
-import { encodeFrame, FrameReader, type SpdyFrame } from '../../sandbox/streams/spdy/frames.js';
-import { HeaderCompressor, HeaderDecompressor, type SpdyHeaders } from '../../sandbox/streams/spdy/headers.js';
-import { SpdySession, type SpdyStream } from '../../sandbox/streams/spdy/session.js';
+import { encodeFrame, FrameReader, type SpdyFrame } from '../../server/kube/spdy/frames.js';
+import { HeaderCompressor, HeaderDecompressor, type SpdyHeaders } from '../../server/kube/spdy/headers.js';
+import { SpdySession, type SpdyStream } from '../../server/kube/spdy/session.js';
 
 /** A client end: sends frames, collects the server's frames in order. */
 class TestClient {

@@ -3,14 +3,14 @@
 import assert from 'node:assert/strict';
 import { inflateSync } from 'node:zlib';
 import { describe, it } from 'node:test';
-import { decodeFrame, encodeFrame, FrameReader, type SpdyFrame } from '../../sandbox/streams/spdy/frames.js';
+import { decodeFrame, encodeFrame, FrameReader, type SpdyFrame } from '../../server/kube/spdy/frames.js';
 import {
   decodeNameValueBlock,
   encodeNameValueBlock,
   HeaderCompressor,
   HeaderDecompressor,
   SPDY3_DICTIONARY,
-} from '../../sandbox/streams/spdy/headers.js';
+} from '../../server/kube/spdy/headers.js';
 
 const everyFrameType: SpdyFrame[] = [
   { type: 'data', streamId: 3, fin: false, data: Buffer.from('hello') },
