@@ -26,7 +26,7 @@ export interface ForwardSpec {
 function listen(address: string, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
     // Half-open: a client that shuts down its sending side still reads the pod's answer.
-    const server = createServer({ pauseOnConnect: true, allowHalfOpen: true });
+    const server = createServer({ pauseOnConnect: true, allowHalfOpen: true, noDelay: true });
     server.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE' || error.code === 'EACCES') {
         const data: PortInUseData = { port };

@@ -1,4 +1,4 @@
-// The server SPDY session over an in-memory byte pipe, driven by a hand-rolled client.
+// The SPDY session over an in-memory byte pipe, as a server and as a client, driven by a hand-rolled peer.
 
 import assert from 'node:assert/strict';
 import { Duplex, PassThrough } from 'node:stream';
@@ -7,25 +7,27 @@ import { encodeFrame, FrameReader, type SpdyFrame } from '../../server/kube/spdy
 import { HeaderCompressor, HeaderDecompressor, type SpdyHeaders } from '../../server/kube/spdy/headers.js';
 import { SpdySession, type SpdyStream } from '../../server/kube/spdy/session.js';
 
-/** A client end: sends frames, collects the server's frames in order. */
-class TestClient {
-  readonly toServer = new PassThrough();
-  readonly fromServer = new PassThrough();
-  readonly transport = Duplex.from({ readable: this.toServer, writable: this.fromServer });
+/** The other end: sends raw frames, collects the session's frames in order. */
+class TestPeer {
+  readonly toSession = new PassThrough();
+  readonly fromSession = new PassThrough();
+  readonly transport = Duplex.from({ readable: this.toSession, writable: this.fromSession });
   readonly frames: SpdyFrame[] = [];
   readonly replyHeaders = new Map<number, SpdyHeaders>();
+  readonly streamHeaders = new Map<number, SpdyHeaders>();
   private readonly reader = new FrameReader();
   private readonly compressor = new HeaderCompressor();
   private readonly decompressor = new HeaderDecompressor();
   private decoding: Promise<void> = Promise.resolve();
 
   constructor() {
-    this.fromServer.on('data', (chunk: Buffer) => {
+    this.fromSession.on('data', (chunk: Buffer) => {
       for (const frame of this.reader.push(chunk)) {
         this.frames.push(frame);
-        if (frame.type === 'synReply') {
+        if (frame.type === 'synReply' || frame.type === 'synStream') {
+          const into = frame.type === 'synReply' ? this.replyHeaders : this.streamHeaders;
           this.decoding = this.decoding.then(async () => {
-            this.replyHeaders.set(frame.streamId, await this.decompressor.decompress(frame.headerBlock));
+            into.set(frame.streamId, await this.decompressor.decompress(frame.headerBlock));
           });
         }
       }
@@ -46,8 +48,20 @@ class TestClient {
     });
   }
 
+  async reply(streamId: number): Promise<void> {
+    this.send({ type: 'synReply', streamId, fin: false, headerBlock: await this.compressor.compress({}) });
+  }
+
+  /** The payload the session sent on `streamId` so far, and whether it ended with FIN. */
+  dataOf(streamId: number): { data: Buffer; fin: boolean } {
+    const frames = this.frames.filter(
+      (f): f is Extract<SpdyFrame, { type: 'data' }> => f.type === 'data' && f.streamId === streamId,
+    );
+    return { data: Buffer.concat(frames.map((f) => f.data)), fin: frames.some((f) => f.fin) };
+  }
+
   send(frame: SpdyFrame): void {
-    this.toServer.write(encodeFrame(frame));
+    this.toSession.write(encodeFrame(frame));
   }
 
   async waitFor(what: string, condition: () => boolean): Promise<void> {
@@ -75,7 +89,7 @@ function readAll(stream: SpdyStream): Promise<string> {
 
 void describe('SPDY session', () => {
   void it('replies to a stream before its data, and FINs it when the server ends it', async () => {
-    const client = new TestClient();
+    const client = new TestPeer();
     const opened: SpdyStream[] = [];
     const session = new SpdySession(client.transport, {
       onStream: (stream) => {
@@ -105,7 +119,7 @@ void describe('SPDY session', () => {
   });
 
   void it('delivers client data up to its FIN and echoes only the client pings', async () => {
-    const client = new TestClient();
+    const client = new TestPeer();
     let received: Promise<string> | undefined;
     const session = new SpdySession(client.transport, {
       onStream: (stream) => {
@@ -134,7 +148,7 @@ void describe('SPDY session', () => {
   });
 
   void it('destroys a stream the client resets', async () => {
-    const client = new TestClient();
+    const client = new TestPeer();
     let stream: SpdyStream | undefined;
     const session = new SpdySession(client.transport, {
       onStream: (s) => {
@@ -158,7 +172,7 @@ void describe('SPDY session', () => {
   });
 
   void it('stops reading the connection while a stream is not read, and resumes when it is', async () => {
-    const client = new TestClient();
+    const client = new TestPeer();
     let stream: SpdyStream | undefined;
     const session = new SpdySession(client.transport, {
       onStream: (s) => {
@@ -181,6 +195,95 @@ void describe('SPDY session', () => {
     } finally {
       session.dispose();
       client.close();
+    }
+  });
+
+  void it('as a client, sends DATA only after the reply and keeps stream ids odd and rising', async () => {
+    const server = new TestPeer();
+    const session = new SpdySession(server.transport, { role: 'client' });
+    try {
+      const errorStream = session.openStream({ streamtype: 'error', port: '80', requestid: '0' });
+      const dataStream = session.openStream({ streamtype: 'data', port: '80', requestid: '0' });
+      errorStream.end();
+      dataStream.write('early');
+      await server.waitFor('both streams', () => server.frames.filter((f) => f.type === 'synStream').length === 2);
+      assert.deepEqual([...server.streamHeaders.keys()], [1, 3]);
+      assert.deepEqual(server.streamHeaders.get(3), { streamtype: 'data', port: '80', requestid: '0' });
+      assert.equal(server.frames.filter((f) => f.type === 'data').length, 0, 'no DATA before a reply');
+
+      await server.reply(3);
+      await server.waitFor('the data', () => server.dataOf(3).data.length === 5);
+      assert.equal(server.dataOf(3).data.toString(), 'early');
+      assert.equal(server.dataOf(1).data.length, 0, 'the error stream still waits for its reply');
+      await server.reply(1);
+      await server.waitFor('the error stream FIN', () => server.dataOf(1).fin);
+
+      const received = readAll(dataStream);
+      server.send({ type: 'data', streamId: 3, fin: true, data: Buffer.from('answer') });
+      assert.equal(await received, 'answer');
+    } finally {
+      session.dispose();
+      server.close();
+    }
+  });
+
+  void it('as a client, keeps to the windows of a server that sends them and acknowledges what it reads', async () => {
+    const server = new TestPeer();
+    const session = new SpdySession(server.transport, { role: 'client', flowControl: true });
+    try {
+      server.send({ type: 'settings', clearPrevious: false, entries: [{ flags: 0, id: 7, value: 1000 }] });
+      const stream = session.openStream({ streamtype: 'data' });
+      await server.waitFor('the stream', () => server.streamHeaders.has(1));
+      await server.reply(1);
+      const written = new Promise<void>((resolve) => stream.write(Buffer.alloc(5000, 1), () => resolve()));
+      await server.waitFor('the first window', () => server.dataOf(1).data.length === 1000);
+      // The ping's answer goes out after anything the write had queued.
+      server.send({ type: 'ping', id: 2 });
+      await server.waitFor('the ping answer', () => server.frames.some((f) => f.type === 'ping'));
+      assert.equal(server.dataOf(1).data.length, 1000, 'nothing beyond the window');
+      server.send({ type: 'windowUpdate', streamId: 1, delta: 4000 });
+      await written;
+      await server.waitFor('the rest', () => server.dataOf(1).data.length === 5000);
+
+      let read = 0;
+      stream.on('data', (chunk: Buffer) => (read += chunk.length));
+      const chunk = Buffer.alloc(16 * 1024, 2);
+      for (let i = 0; i < 4; i++) server.send({ type: 'data', streamId: 1, fin: false, data: chunk });
+      await server.waitFor('the acknowledgements', () =>
+        server.frames.some((f) => f.type === 'windowUpdate' && f.streamId === 1),
+      );
+      const updates = server.frames.filter((f) => f.type === 'windowUpdate');
+      const acknowledged = updates.filter((f) => f.streamId === 1).reduce((sum, f) => sum + f.delta, 0);
+      assert.ok(acknowledged >= 32 * 1024 && acknowledged <= read, `${acknowledged} of ${read} bytes acknowledged`);
+      assert.ok(updates.some((f) => f.streamId === 0), 'the session window is acknowledged too');
+    } finally {
+      session.dispose();
+      server.close();
+    }
+  });
+
+  void it('as a client, answers server pings, fails streams past a GOAWAY and opens no more', async () => {
+    const server = new TestPeer();
+    const session = new SpdySession(server.transport, { role: 'client' });
+    try {
+      const handled = session.openStream({ streamtype: 'data', requestid: '0' });
+      const unhandled = session.openStream({ streamtype: 'data', requestid: '1' });
+      await server.waitFor('both streams', () => server.streamHeaders.size === 2);
+      const unhandledClosed = new Promise((resolve) => unhandled.once('close', resolve));
+      server.send({ type: 'ping', id: 2 });
+      server.send({ type: 'goAway', lastGoodStreamId: 1, status: 0 });
+      await unhandledClosed;
+      assert.equal(handled.destroyed, false);
+      assert.equal(session.acceptsStreams, false);
+      assert.throws(() => session.openStream({ streamtype: 'data' }), /closed/);
+      await server.waitFor('the ping answer', () => server.frames.some((f) => f.type === 'ping'));
+      assert.deepEqual(
+        server.frames.filter((f) => f.type === 'ping'),
+        [{ type: 'ping', id: 2 }],
+      );
+    } finally {
+      session.dispose();
+      server.close();
     }
   });
 });

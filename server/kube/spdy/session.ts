@@ -432,10 +432,10 @@ export class SpdySession {
       this.protocolError();
       return;
     }
-    // The common case, DATA with nothing waiting on a header block, skips the backlog.
+    // Only a SYN_STREAM waits for its header block; with none waiting, the rest is handled at once.
     if (!this.processing && this.backlog.length === 0) {
       let i = 0;
-      while (i < frames.length && frames[i]!.type === 'data' && !this.disposed) this.handleFrame(frames[i++]!);
+      while (i < frames.length && frames[i]!.type !== 'synStream' && !this.disposed) this.handleFrame(frames[i++]!);
       if (i === frames.length) return;
       frames = frames.slice(i);
     }
@@ -449,12 +449,10 @@ export class SpdySession {
     try {
       while (this.backlog.length > 0 && !this.disposed) {
         const frame = this.backlog.shift()!;
-        if (frame.type === 'synStream' || frame.type === 'synReply' || frame.type === 'headers') {
+        if (frame.type === 'synStream') {
           this.updateFlow();
-          // Every block goes through the inflater, even ignored ones, to keep the context in step.
           const headers = await this.decompressor.decompress(frame.headerBlock);
-          if (frame.type === 'synStream') this.acceptStream(frame.streamId, headers, frame.fin);
-          else if (frame.type === 'synReply') this.streams.get(frame.streamId)?.replyReceived(frame.fin);
+          this.acceptStream(frame.streamId, headers, frame.fin);
         } else {
           this.handleFrame(frame);
         }
@@ -495,6 +493,13 @@ export class SpdySession {
         }
         return;
       }
+      case 'synReply':
+      case 'headers':
+        // Nothing here reads these headers, yet every block goes through the inflater, in order, to
+        // keep the context in step; the stream need not wait for that.
+        this.decompressor.decompress(frame.headerBlock).catch(() => this.protocolError());
+        if (frame.type === 'synReply') this.streams.get(frame.streamId)?.replyReceived(frame.fin);
+        return;
       case 'rstStream':
         this.streams.get(frame.streamId)?.resetFromPeer();
         return;
