@@ -267,6 +267,8 @@ export class TwoWaySync {
       if (mine) known.set(same.path, mine);
       this.seen.set(same.path, same);
     }
+    // Gone on both sides (a local batch the container rejected may have removed it): not synced any more.
+    for (const path of changes.removed) if (local.get(path) === null) this.forget(path);
     this.totals.pulledFiles += pass.summary.files;
     this.totals.removedLocally += pass.summary.removed;
     for (const conflict of pass.summary.conflicts) {
