@@ -14,10 +14,14 @@ const CLOSE_GRACE_MS = 10_000;
 const MAX_BACKLOG = 256;
 /** SPDY/3.1's initial window, per stream and for the session. */
 const INITIAL_WINDOW = 64 * 1024;
-/** Consumed bytes are acknowledged (WINDOW_UPDATE) once they reach half a window. */
-const WINDOW_UPDATE_THRESHOLD = INITIAL_WINDOW / 2;
+/**
+ * The windows this end offers with flow control on: large enough that acknowledgements are rare
+ * (one WINDOW_UPDATE per half window), small enough that a stream's window fits its read buffer.
+ */
+const STREAM_RECEIVE_WINDOW = 512 * 1024;
+const SESSION_RECEIVE_WINDOW = 8 * 1024 * 1024;
 /** What a stream buffers for a slow reader before the whole connection stops being read. */
-const STREAM_READ_BUFFER = 256 * 1024;
+const STREAM_READ_BUFFER = STREAM_RECEIVE_WINDOW;
 /** SETTINGS id of SETTINGS_INITIAL_WINDOW_SIZE. */
 const SETTINGS_INITIAL_WINDOW_SIZE = 7;
 
@@ -141,7 +145,7 @@ export class SpdyStream extends Duplex {
   /** Bytes the reader took since the last acknowledgement go back to the peer's window. */
   private acknowledgeConsumed(): void {
     const consumed = this.receivedBytes - this.readableLength - this.acknowledgedBytes;
-    if (consumed < WINDOW_UPDATE_THRESHOLD || this.remoteFinished) return;
+    if (consumed < STREAM_RECEIVE_WINDOW / 2 || this.remoteFinished) return;
     this.acknowledgedBytes += consumed;
     this.session.acknowledge(this.id, consumed);
   }
@@ -210,6 +214,13 @@ export class SpdySession {
     transport.on('end', () => this.dispose());
     transport.on('close', () => this.dispose());
     transport.on('error', () => this.dispose());
+    if (options.flowControl) {
+      // Offer the larger windows at once: the initial 64 KiB would need an acknowledgement every 32 KiB.
+      const entries = [{ flags: 0, id: SETTINGS_INITIAL_WINDOW_SIZE, value: STREAM_RECEIVE_WINDOW }];
+      this.enqueue({ bytes: encodeFrame({ type: 'settings', clearPrevious: false, entries }) });
+      const delta = SESSION_RECEIVE_WINDOW - INITIAL_WINDOW;
+      this.enqueue({ bytes: encodeFrame({ type: 'windowUpdate', streamId: 0, delta }) });
+    }
     if (options.pingIntervalMs !== undefined) {
       this.pingTimer = setInterval(() => this.ping(), options.pingIntervalMs);
       this.pingTimer.unref();
@@ -295,7 +306,7 @@ export class SpdySession {
     if (!this.options.flowControl || this.disposed) return;
     this.enqueue({ bytes: encodeFrame({ type: 'windowUpdate', streamId, delta: bytes }) });
     this.sessionUnacknowledged += bytes;
-    if (this.sessionUnacknowledged < WINDOW_UPDATE_THRESHOLD) return;
+    if (this.sessionUnacknowledged < SESSION_RECEIVE_WINDOW / 2) return;
     this.enqueue({ bytes: encodeFrame({ type: 'windowUpdate', streamId: 0, delta: this.sessionUnacknowledged }) });
     this.sessionUnacknowledged = 0;
   }
