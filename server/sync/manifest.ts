@@ -41,6 +41,8 @@ export interface ScanOptions {
   /** Scan only this subtree (relative path), including the directory itself. */
   under?: string;
   signal?: AbortSignal;
+  /** Told of each entry as soon as it is read, before the scan ends. */
+  onEntry?: (entry: Entry) => void;
 }
 
 export function entryFromStats(path: string, stats: Stats, linkTarget?: string): Entry | null {
@@ -105,6 +107,7 @@ export async function scanTree(root: string, options: ScanOptions): Promise<Scan
       return;
     }
     entries.set(relPath, entry);
+    options.onEntry?.(entry);
     if (entry.type === 'dir') await visitChildren(relPath);
   }
 

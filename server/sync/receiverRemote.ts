@@ -3,8 +3,9 @@
 
 import { receiverCommand } from './receiver/receiverScript.js';
 import { ChannelLostError, readHashes, readManifest, RecordReader } from './receiverProtocol.js';
-import { BatchRejectedError, type HashAlgorithm, type RemoteTree } from './remoteTree.js';
-import { writeBatchFrame, type BatchWriteResult, type SyncBatch } from './tarBatch.js';
+import { extractCommand, openExtraction, type Extraction } from './extraction.js';
+import { BatchRejectedError, type ApplyOptions, type HashAlgorithm, type RemoteTree } from './remoteTree.js';
+import { tarStreamSize, writeBatchFrame, type BatchWriteResult, type SyncBatch } from './tarBatch.js';
 import type { SyncChannel, SyncTransport } from './transport.js';
 import type { Manifest } from './manifest.js';
 
@@ -29,16 +30,24 @@ export function parseReady(record: string): ReceiverInfo | null {
   return { hashAlgorithm: hash, tar: match[2]!, find: match[3]! };
 }
 
+// From this much tar on, a batch's tar goes to a `tar -x` of its own instead of through the
+// receiver, which cuts it out of its request stream with one more copy of every byte. Below it, a
+// second exec costs more than the copy saves.
+const OWN_EXTRACTION_BYTES = 8 * 1024 * 1024;
+
 export class ReceiverRemote implements RemoteTree {
   readonly mode = 'receiver' as const;
   readonly lost: Promise<void>;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private readonly extractions = new Set<Extraction>();
 
   private constructor(
     private readonly channel: SyncChannel,
     private readonly reader: RecordReader,
     readonly info: ReceiverInfo,
+    private readonly transport: SyncTransport,
+    private readonly workDir: string,
   ) {
     this.lost = channel.exited.then(() => {
       reader.fail(new ChannelLostError('the sync receiver exited'));
@@ -76,7 +85,7 @@ export class ReceiverRemote implements RemoteTree {
       ]);
       const info = parseReady(first);
       if (!info) throw new Error(`unexpected greeting ${JSON.stringify(first.slice(0, 80))}`);
-      return new ReceiverRemote(channel, reader, info);
+      return new ReceiverRemote(channel, reader, info, transport, workDir);
     } catch (error) {
       // Killed or cut off (no exit code) is a dropped channel, worth retrying; a command that
       // ran and failed means the receiver cannot work in this container.
@@ -134,38 +143,82 @@ export class ReceiverRemote implements RemoteTree {
     });
   }
 
-  applyBatch(root: string, batch: SyncBatch, signal?: AbortSignal): Promise<BatchWriteResult> {
+  applyBatch(root: string, batch: SyncBatch, options: ApplyOptions = {}): Promise<BatchWriteResult> {
     return this.exclusive(async () => {
-      const acknowledged = this.reader.next();
-      // If writing fails the ack can never come; keep that rejection from going unobserved.
-      acknowledged.catch(() => undefined);
-      let written: BatchWriteResult;
+      if (batch.entries.length === 0 || tarStreamSize(batch.entries) < OWN_EXTRACTION_BYTES)
+        return this.sendFrame(root, batch, options, false);
+      // Opened while the receiver clears the way; tar writes nothing before it is fed.
+      const opening = this.openExtraction(root, batch.id, options);
+      opening.catch(() => undefined);
       try {
-        const writing = writeBatchFrame(root, batch, this.channel.stdin, signal);
-        writing.catch(() => undefined);
-        // A channel that dies mid-write ends the wait at once instead of leaving it to backpressure.
-        const lost = acknowledged.then(() => new Promise<never>(() => undefined));
-        written = await Promise.race([writing, lost]);
+        await this.sendFrame(root, batch, options, true);
       } catch (error) {
-        // A half-written frame leaves the receiver mid-batch: the channel is unusable.
-        this.close();
-        if (signal?.aborted) throw error;
-        throw new ChannelLostError(`sync channel failed while sending batch ${batch.id}: ${(error as Error).message}`);
+        void opening.then(
+          (extraction) => extraction.abort(),
+          () => undefined,
+        );
+        throw error;
       }
-      const ack = await acknowledged;
-      const match = /^ACK (\d+) (ok|err)(?: (.*))?$/s.exec(ack);
-      if (!match || Number(match[1]) !== batch.id) {
-        this.close();
-        throw new ChannelLostError(`unexpected answer to sync batch ${batch.id}: ${JSON.stringify(ack.slice(0, 120))}`);
-      }
-      if (match[2] === 'err') throw new BatchRejectedError(batch.id, match[3] ?? 'unknown error');
-      return written;
+      const extraction = await opening;
+      for (const entry of batch.entries) await extraction.add(entry);
+      return extraction.finish();
     });
+  }
+
+  async openExtraction(root: string, batchId: number, options: ApplyOptions = {}): Promise<Extraction> {
+    if (this.closed) throw new ChannelLostError('the sync channel was closed');
+    const command = extractCommand(this.info.tar, this.workDir);
+    const extraction = await openExtraction(this.transport, command, root, batchId, options);
+    // Closing the remote stops its extractions too: nothing may land after a session let go.
+    this.extractions.add(extraction);
+    return {
+      add: (entry) => extraction.add(entry),
+      finish: () => extraction.finish().finally(() => this.extractions.delete(extraction)),
+      abort: () => {
+        this.extractions.delete(extraction);
+        extraction.abort();
+      },
+    };
+  }
+
+  /** The batch's removals and directory checks, and its tar too unless an extraction of its own takes it. */
+  private async sendFrame(
+    root: string,
+    batch: SyncBatch,
+    options: ApplyOptions,
+    tarElsewhere: boolean,
+  ): Promise<BatchWriteResult> {
+    const acknowledged = this.reader.next();
+    // If writing fails the ack can never come; keep that rejection from going unobserved.
+    acknowledged.catch(() => undefined);
+    let written: BatchWriteResult;
+    try {
+      const writing = writeBatchFrame(root, batch, this.channel.stdin, { ...options, tarElsewhere });
+      writing.catch(() => undefined);
+      // A channel that dies mid-write ends the wait at once instead of leaving it to backpressure.
+      const lost = acknowledged.then(() => new Promise<never>(() => undefined));
+      written = await Promise.race([writing, lost]);
+    } catch (error) {
+      // A half-written frame leaves the receiver mid-batch: the channel is unusable.
+      this.close();
+      if (options.signal?.aborted) throw error;
+      throw new ChannelLostError(`sync channel failed while sending batch ${batch.id}: ${(error as Error).message}`);
+    }
+    const ack = await acknowledged;
+    const match = /^ACK (\d+) (ok|err)(?: (.*))?$/s.exec(ack);
+    if (!match || Number(match[1]) !== batch.id) {
+      this.close();
+      throw new ChannelLostError(`unexpected answer to sync batch ${batch.id}: ${JSON.stringify(ack.slice(0, 120))}`);
+    }
+    if (match[2] === 'err') throw new BatchRejectedError(batch.id, match[3] ?? 'unknown error');
+    return written;
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    for (const extraction of this.extractions) extraction.abort();
+    this.extractions.clear();
     this.reader.fail(new ChannelLostError('the sync channel was closed'));
     this.channel.stdin.end();
     this.channel.close();

@@ -1,11 +1,13 @@
 // The container side of a sync, as the session sees it: read its manifest and hashes, apply a
 // batch. Implemented by the long-lived receiver and by the one-exec-per-batch tar fallback.
 
+import type { Extraction } from './extraction.js';
 import type { Manifest } from './manifest.js';
-import type { BatchWriteResult, SyncBatch } from './tarBatch.js';
+import type { BatchWriteResult, SyncBatch, WriteOptions } from './tarBatch.js';
 
 export type SyncMode = 'receiver' | 'tar-fallback';
 export type HashAlgorithm = 'sha1' | 'md5' | 'none';
+export type ApplyOptions = Pick<WriteOptions, 'signal' | 'onSent'>;
 
 export interface RemoteTree {
   readonly mode: SyncMode;
@@ -20,7 +22,12 @@ export interface RemoteTree {
   /** Hashes of every file in the workDir. */
   hashAll(signal?: AbortSignal): Promise<Map<string, string>>;
   /** Resolves once the container acknowledged the batch; rejects with BatchRejectedError or ChannelLostError. */
-  applyBatch(root: string, batch: SyncBatch, signal?: AbortSignal): Promise<BatchWriteResult>;
+  applyBatch(root: string, batch: SyncBatch, options?: ApplyOptions): Promise<BatchWriteResult>;
+  /**
+   * Where supported: a tar extraction of its own for entries that need nothing cleared first
+   * (nothing at their path, only folders above them in the container).
+   */
+  openExtraction?(root: string, batchId: number, options?: ApplyOptions): Promise<Extraction>;
   /** Resolves when the underlying channel is gone (never, for per-request channels). */
   readonly lost: Promise<void>;
   close(): void;

@@ -20,6 +20,8 @@ import { ChannelLostError } from './receiverProtocol.js';
 import { ReceiverRemote, ReceiverUnavailableError } from './receiverRemote.js';
 import { BatchRejectedError, type HashAlgorithm, type RemoteTree, type SyncMode } from './remoteTree.js';
 import { TarFallbackRemote } from './tarFallbackRemote.js';
+import { tarEntrySize, type BatchWriteResult } from './tarBatch.js';
+import { ScanFeed, streamFresh } from './freshStream.js';
 import type { SyncTransport } from './transport.js';
 import { collectAfterBurst } from '../memory.js';
 import { TwoWaySync, type PullSummary, type TwoWayStatus } from './twoWaySync.js';
@@ -90,8 +92,11 @@ export interface SyncSessionOptions {
   signal?: AbortSignal;
 }
 
-const DEFAULT_INITIAL_BYTES = 32 * 1024 * 1024;
-const DEFAULT_INITIAL_FILES = 5000;
+// An initial sync goes as one batch up to these caps: each batch boundary is a pause for the
+// container's acknowledgement, and progress comes from the tar bytes sent, not per batch.
+const DEFAULT_INITIAL_BYTES = 2 * 1024 * 1024 * 1024;
+const DEFAULT_INITIAL_FILES = 200_000;
+const PROGRESS_EVERY_MS = 100;
 const RESTAT_LIMIT = 1000;
 
 interface Deferred {
@@ -158,6 +163,8 @@ interface LocalScan {
   /** Clock time the scan started: the start of the full sync's latency. */
   startedAt: number;
   scanned: Promise<ScanResult>;
+  /** Entries as the scan reads them. */
+  feed: ScanFeed;
 }
 
 export class SyncSession {
@@ -472,24 +479,35 @@ export class SyncSession {
     const startedAt = this.clock.now();
     // The scan covers every change made so far; only later events matter.
     this.batcher.take();
+    const feed = new ScanFeed();
     const scanned = scanTree(this.options.localRoot, {
       isIgnored: (rel, isDir) => this.rules.isIgnored(rel, isDir),
       signal: this.abort.signal,
+      onEntry: (entry) => feed.push(entry),
     });
     // Awaited by the full sync; a scan dropped with a failed connect must not go unobserved.
-    scanned.catch(() => undefined);
-    return { startedAt, scanned };
+    scanned.then(
+      () => feed.end(),
+      () => feed.end(),
+    );
+    return { startedAt, scanned, feed };
   }
 
   private async fullSync(remote: RemoteTree): Promise<void> {
     this.setState('scanning');
-    const { startedAt, scanned } = this.earlyScan ?? this.startLocalScan();
+    const { startedAt, scanned, feed } = this.earlyScan ?? this.startLocalScan();
     this.earlyScan = null;
     const signal = this.abort.signal;
+    const remoteRaw = remote.manifest(signal);
+    // Entries the container lacks go out while the scan still runs; see freshStream.
+    const fresh = remoteRaw.then((manifest) => this.sendFresh(remote, feed, manifest, startedAt));
+    fresh.catch(() => undefined);
     const [remoteManifest, local] = await Promise.all([
-      remote.manifest(signal).then((manifest) => this.visibleRemote(manifest)),
+      remoteRaw.then((manifest) => this.visibleRemote(manifest)),
       scanned,
     ]);
+    const streamed = await fresh;
+    for (const entry of streamed) remoteManifest.set(entry.path, entry);
     this.rejected = new Map(local.rejected.map((rejected) => [rejected.path, rejected]));
     let plan = diffManifests(local.entries, remoteManifest);
     if (plan.hashNeeded.length > 0 && remote.hashAlgorithm !== 'none') {
@@ -510,18 +528,108 @@ export class SyncSession {
       this.options.initialBatch?.maxBytes ?? DEFAULT_INITIAL_BYTES,
       this.options.initialBatch?.maxFiles ?? DEFAULT_INITIAL_FILES,
     );
-    const filesTotal = send.length;
-    const bytesTotal = send.reduce((sum, entry) => sum + entry.size, 0);
-    let filesDone = 0;
-    let bytesDone = 0;
-    this.emit({ kind: 'progress', filesDone, filesTotal, bytesDone, bytesTotal, done: chunks.length === 0 });
+    const progress = this.initialProgress(send, streamed);
+    progress.report();
     if (chunks.length > 0) this.setState('syncing');
     for (const chunk of chunks) {
-      await this.sendBatch(remote, chunk.entries, chunk.remove, startedAt, true);
-      filesDone += chunk.entries.length;
-      bytesDone += chunk.entries.reduce((sum, entry) => sum + entry.size, 0);
-      this.emit({ kind: 'progress', filesDone, filesTotal, bytesDone, bytesTotal, done: filesDone === filesTotal });
+      await this.sendBatch(remote, chunk.entries, chunk.remove, startedAt, {
+        initial: true,
+        onSent: progress.within(chunk.entries),
+      });
+      progress.done(chunk.entries);
     }
+  }
+
+  /**
+   * Streams what the container has nothing of while the scan runs; resolves with the entries that
+   * landed (none when the container refused them: the diff then sends them again, as a batch).
+   */
+  private async sendFresh(remote: RemoteTree, feed: ScanFeed, manifest: Manifest, startedAt: number): Promise<Entry[]> {
+    const openExtraction = remote.openExtraction?.bind(remote);
+    if (!openExtraction) return [];
+    const id = this.batchSeq + 1;
+    let reportedAt = this.clock.now();
+    const streamed = await streamFresh(
+      feed,
+      manifest,
+      () => {
+        this.batchSeq = id;
+        this.setState('syncing');
+        return openExtraction(this.options.localRoot, id, { signal: this.abort.signal });
+      },
+      (progress) => {
+        this.inFlight = {
+          files: progress.filesFound - progress.filesDone,
+          bytes: progress.bytesFound - progress.bytesDone,
+        };
+        if (this.clock.now() - reportedAt < PROGRESS_EVERY_MS) return;
+        reportedAt = this.clock.now();
+        this.emit({
+          kind: 'progress',
+          filesDone: progress.filesDone,
+          filesTotal: progress.filesFound,
+          bytesDone: progress.bytesDone,
+          bytesTotal: progress.bytesFound,
+          done: false,
+        });
+      },
+    ).catch((error: unknown) => {
+      if (error instanceof BatchRejectedError) {
+        this.emit({ kind: 'error', message: error.message, recoverable: true });
+        return null;
+      }
+      throw error;
+    });
+    this.inFlight = { files: 0, bytes: 0 };
+    if (!streamed) return [];
+    this.landed(id, streamed.sent, [], streamed.written, startedAt, true);
+    return streamed.sent;
+  }
+
+  /**
+   * Initial-sync progress over `send`, after the `streamed` entries already landed: per batch, and
+   * within one from the tar bytes sent.
+   */
+  private initialProgress(
+    send: readonly Entry[],
+    streamed: readonly Entry[],
+  ): {
+    report(): void;
+    within(entries: readonly Entry[]): (tarBytes: number) => void;
+    done(entries: readonly Entry[]): void;
+  } {
+    const sizeOf = (entries: readonly Entry[]): number => entries.reduce((sum, entry) => sum + entry.size, 0);
+    let filesDone = streamed.length;
+    let bytesDone = sizeOf(streamed);
+    const filesTotal = filesDone + send.length;
+    const bytesTotal = bytesDone + sizeOf(send);
+    const emit = (files: number, bytes: number): void =>
+      this.emit({
+        kind: 'progress',
+        filesDone: files,
+        filesTotal,
+        bytesDone: bytes,
+        bytesTotal,
+        done: files === filesTotal,
+      });
+    return {
+      report: () => emit(filesDone, bytesDone),
+      within: (entries) => {
+        const inside = tarProgress(entries);
+        let reportedAt = this.clock.now();
+        return (tarBytes) => {
+          if (this.clock.now() - reportedAt < PROGRESS_EVERY_MS) return;
+          reportedAt = this.clock.now();
+          const sent = inside(tarBytes);
+          if (sent.files < entries.length) emit(filesDone + sent.files, bytesDone + sent.bytes);
+        };
+      },
+      done: (entries) => {
+        filesDone += entries.length;
+        bytesDone += sizeOf(entries);
+        emit(filesDone, bytesDone);
+      },
+    };
   }
 
   private async liveBatch(remote: RemoteTree, taken: TakenBatch): Promise<void> {
@@ -572,7 +680,7 @@ export class SyncSession {
     if (send.length === 0 && plan.remove.length === 0) return;
     try {
       if (!this.twoWay) {
-        await this.sendBatch(remote, send, plan.remove, taken.firstEventAt, false);
+        await this.sendBatch(remote, send, plan.remove, taken.firstEventAt);
       } else {
         // Two-way: a removed folder goes path by path, only what the engine synced there, so that the
         // check below covers each one and what the container wrote there since stays.
@@ -584,7 +692,7 @@ export class SyncSession {
           await this.pull(this.twoWay, remote);
           return;
         }
-        await this.sendBatch(remote, send, remove, taken.firstEventAt, false, true);
+        await this.sendBatch(remote, send, remove, taken.firstEventAt, { listedOnly: true });
       }
       for (const path of taken.paths) this.rejectedOnce.delete(path);
     } catch (error) {
@@ -622,8 +730,11 @@ export class SyncSession {
     entries: Entry[],
     remove: string[],
     startedAt: number,
-    initial: boolean,
-    listedOnly = false,
+    {
+      initial = false,
+      listedOnly = false,
+      onSent,
+    }: { initial?: boolean; listedOnly?: boolean; onSent?: ((tarBytes: number) => void) | undefined } = {},
   ): Promise<void> {
     const id = ++this.batchSeq;
     const bytes = entries.reduce((sum, entry) => sum + entry.size, 0);
@@ -632,31 +743,9 @@ export class SyncSession {
       const result = await remote.applyBatch(
         this.options.localRoot,
         { id, remove: listedOnly ? remove : collapseRemovals(remove), listedOnly, entries },
-        this.abort.signal,
+        { signal: this.abort.signal, onSent },
       );
-      for (const removed of remove) {
-        for (const path of [...this.known.keys()]) if (isWithin(path, removed)) this.known.delete(path);
-      }
-      for (const entry of entries) this.known.set(entry.path, entry);
-      this.twoWay?.pushed(entries, remove);
-      const summary: SyncBatchSummary = {
-        id,
-        files: entries.length,
-        removed: remove.length,
-        bytes: result.tarBytes,
-        latencyMs: Math.max(0, this.clock.now() - startedAt),
-        at: new Date().toISOString(),
-      };
-      const totals = this.current.totals;
-      this.current.totals = {
-        batches: totals.batches + 1,
-        files: totals.files + entries.length,
-        removed: totals.removed + remove.length,
-        bytes: totals.bytes + result.tarBytes,
-      };
-      this.current.lastBatch = summary;
-      this.emit({ kind: 'batch', batch: summary, initial });
-      for (const path of result.changedWhileSending) this.batcher.add(path);
+      this.landed(id, entries, remove, result, startedAt, initial);
       if (!initial && entries.length <= RESTAT_LIMIT) await this.requeueChanged(entries);
     } catch (error) {
       if (error instanceof BatchRejectedError) {
@@ -667,6 +756,40 @@ export class SyncSession {
     } finally {
       this.inFlight = { files: 0, bytes: 0 };
     }
+  }
+
+  /** Records a batch the container acknowledged, and queues again what changed while it was sent. */
+  private landed(
+    id: number,
+    entries: Entry[],
+    remove: string[],
+    result: BatchWriteResult,
+    startedAt: number,
+    initial: boolean,
+  ): void {
+    for (const removed of remove) {
+      for (const path of [...this.known.keys()]) if (isWithin(path, removed)) this.known.delete(path);
+    }
+    for (const entry of entries) this.known.set(entry.path, entry);
+    this.twoWay?.pushed(entries, remove);
+    const summary: SyncBatchSummary = {
+      id,
+      files: entries.length,
+      removed: remove.length,
+      bytes: result.tarBytes,
+      latencyMs: Math.max(0, this.clock.now() - startedAt),
+      at: new Date().toISOString(),
+    };
+    const totals = this.current.totals;
+    this.current.totals = {
+      batches: totals.batches + 1,
+      files: totals.files + entries.length,
+      removed: totals.removed + remove.length,
+      bytes: totals.bytes + result.tarBytes,
+    };
+    this.current.lastBatch = summary;
+    this.emit({ kind: 'batch', batch: summary, initial });
+    for (const path of result.changedWhileSending) this.batcher.add(path);
   }
 
   // A file written again while its batch was in flight is sent again, even if its event was
@@ -779,4 +902,17 @@ export class SyncSession {
       if (this.disposed) this.notify();
     });
   }
+}
+
+/** Maps tar bytes sent to the files (and their bytes) of `entries` wholly inside them. */
+function tarProgress(entries: readonly Entry[]): (tarBytes: number) => { files: number; bytes: number } {
+  const ends: number[] = [];
+  let end = 0;
+  for (const entry of entries) ends.push((end += tarEntrySize(entry)));
+  let files = 0;
+  let bytes = 0;
+  return (tarBytes) => {
+    while (files < entries.length && ends[files]! <= tarBytes) bytes += entries[files++]!.size;
+    return { files, bytes };
+  };
 }

@@ -85,7 +85,10 @@ class FrameWriter {
   used = 0;
   written = 0;
 
-  constructor(private readonly out: Writable) {}
+  constructor(
+    private readonly out: Writable,
+    private readonly onSent?: (bytes: number) => void,
+  ) {}
 
   /** Makes room for `bytes` contiguous bytes (at most FRAME), flushing first if needed. */
   async reserve(bytes: number): Promise<void> {
@@ -100,6 +103,7 @@ class FrameWriter {
     this.written += this.used;
     this.buffer = takeFrame();
     this.used = 0;
+    this.onSent?.(this.written);
     // Yields to the event loop even without backpressure, so requests are answered meanwhile.
     if (!written) await waitDrain(this.out);
     else await new Promise<void>((resolve) => setImmediate(resolve));
@@ -186,6 +190,17 @@ export function batchDirectories(entries: readonly Entry[]): string[] {
   return sorted.filter((dir, i) => !(sorted[i + 1] ?? '').startsWith(dir + '/'));
 }
 
+export interface WriteOptions {
+  signal?: AbortSignal | undefined;
+  /** Called as tar leaves for the channel, with the bytes written so far. */
+  onSent?: ((bytes: number) => void) | undefined;
+  /**
+   * The tar goes through another channel: the frame carries the removals and directory checks
+   * only (a tar length of 0), and nothing is written after it.
+   */
+  tarElsewhere?: boolean;
+}
+
 /**
  * Writes the receiver's frame: `BATCH <id> <tarBytes> <removals> <checks> [listed]`, one removal and one
  * directory per line, then the tar (absent when there are no entries). Honours backpressure; `out`
@@ -195,9 +210,9 @@ export async function writeBatchFrame(
   root: string,
   batch: SyncBatch,
   out: Writable,
-  signal?: AbortSignal,
+  options: WriteOptions = {},
 ): Promise<BatchWriteResult> {
-  const tarBytes = batch.entries.length > 0 ? tarStreamSize(batch.entries) : 0;
+  const tarBytes = batch.entries.length > 0 && options.tarElsewhere !== true ? tarStreamSize(batch.entries) : 0;
   const checks = batchDirectories(batch.entries);
   const lines = [...batch.remove, ...checks].map((path) => path + '\n').join('');
   const how = batch.listedOnly === true ? ' listed' : '';
@@ -205,45 +220,67 @@ export async function writeBatchFrame(
   if (out.destroyed) throw new Error('sync channel closed');
   if (!out.write(head)) await waitDrain(out);
   if (tarBytes === 0) return { tarBytes: 0, changedWhileSending: [] };
-  const written = await writeTar(root, batch.entries, out, signal);
+  const written = await writeTar(root, batch.entries, out, options);
   if (written.tarBytes !== tarBytes)
     throw new Error(`tar stream for batch ${batch.id} is ${written.tarBytes} bytes, ${tarBytes} were announced`);
   return written;
 }
 
+/** A tar stream written entry by entry into one channel. */
+export interface TarWriter {
+  /** Writes one entry (its content read from disk now), honouring the channel's backpressure. */
+  add(entry: Entry): Promise<void>;
+  /** Writes the end-of-archive blocks and flushes; the channel stays open. */
+  finish(): Promise<BatchWriteResult>;
+}
+
 /**
- * Streams a tar of `entries` (read from `root`) into `out` without ending it. `out` must be done
- * with a chunk when its write callback runs (sockets, pipes and exec channels are): the buffer is
- * then reused.
+ * Starts a tar stream into `out` without ending it. `out` must be done with a chunk when its write
+ * callback runs (sockets, pipes and exec channels are): the buffer is then reused.
  */
+export function tarWriter(
+  root: string,
+  out: Writable,
+  { signal, onSent }: Pick<WriteOptions, 'signal' | 'onSent'> = {},
+): TarWriter {
+  const frame = new FrameWriter(out, onSent);
+  const changed: string[] = [];
+  return {
+    async add(entry) {
+      signal?.throwIfAborted();
+      const header = headerSize(entry);
+      const size = entry.type === 'file' ? entry.size : 0;
+      const small = size <= SMALL_FILE;
+      // A small file goes whole into one frame with its header (and room for the growth check).
+      await frame.reserve(header + (small ? padded(size) + 1 : 0));
+      frame.used = writeHeader(entry, frame.buffer, frame.used);
+      if (entry.type !== 'file') return;
+      const same = small
+        ? readSmallFile(join(root, entry.path), size, frame)
+        : await readLargeFile(join(root, entry.path), size, frame, signal);
+      if (!same) changed.push(entry.path);
+      const padding = padded(size) - size;
+      await frame.reserve(padding);
+      frame.zeros(padding);
+    },
+    async finish() {
+      await frame.reserve(2 * BLOCK);
+      frame.zeros(2 * BLOCK);
+      await frame.flush();
+      returnFrame(frame.buffer);
+      return { tarBytes: frame.written, changedWhileSending: changed };
+    },
+  };
+}
+
+/** Streams a tar of `entries` (read from `root`) into `out` without ending it; see tarWriter. */
 export async function writeTar(
   root: string,
   entries: readonly Entry[],
   out: Writable,
-  signal?: AbortSignal,
+  options: Pick<WriteOptions, 'signal' | 'onSent'> = {},
 ): Promise<BatchWriteResult> {
-  const frame = new FrameWriter(out);
-  const changed: string[] = [];
-  for (const entry of entries) {
-    signal?.throwIfAborted();
-    const header = headerSize(entry);
-    const size = entry.type === 'file' ? entry.size : 0;
-    const small = size <= SMALL_FILE;
-    // A small file goes whole into one frame with its header (and room for the growth check).
-    await frame.reserve(header + (small ? padded(size) + 1 : 0));
-    frame.used = writeHeader(entry, frame.buffer, frame.used);
-    if (entry.type !== 'file') continue;
-    const same = small
-      ? readSmallFile(join(root, entry.path), size, frame)
-      : await readLargeFile(join(root, entry.path), size, frame, signal);
-    if (!same) changed.push(entry.path);
-    const padding = padded(size) - size;
-    await frame.reserve(padding);
-    frame.zeros(padding);
-  }
-  await frame.reserve(2 * BLOCK);
-  frame.zeros(2 * BLOCK);
-  await frame.flush();
-  returnFrame(frame.buffer);
-  return { tarBytes: frame.written, changedWhileSending: changed };
+  const writer = tarWriter(root, out, options);
+  for (const entry of entries) await writer.add(entry);
+  return writer.finish();
 }

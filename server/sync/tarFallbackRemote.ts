@@ -5,7 +5,7 @@ import { posix } from 'node:path';
 import { fetchGroups } from './containerPull.js';
 import type { Manifest } from './manifest.js';
 import { ChannelLostError, readHashes, readManifest, RecordReader } from './receiverProtocol.js';
-import { BatchRejectedError, type RemoteTree } from './remoteTree.js';
+import { BatchRejectedError, type ApplyOptions, type RemoteTree } from './remoteTree.js';
 import { writeTar, type BatchWriteResult, type SyncBatch } from './tarBatch.js';
 import type { SyncChannel, SyncTransport } from './transport.js';
 
@@ -78,7 +78,8 @@ export class TarFallbackRemote implements RemoteTree {
     return hashes;
   }
 
-  async applyBatch(root: string, batch: SyncBatch, signal?: AbortSignal): Promise<BatchWriteResult> {
+  async applyBatch(root: string, batch: SyncBatch, options: ApplyOptions = {}): Promise<BatchWriteResult> {
+    const signal = options.signal;
     // A listed removal names every path below a removed folder: several execs keep each argv small.
     const groups = batch.listedOnly ? fetchGroups(batch.remove) : batch.remove.length > 0 ? [batch.remove] : [];
     for (const group of groups) {
@@ -99,7 +100,7 @@ export class TarFallbackRemote implements RemoteTree {
       ['tar', '-x', '-p', '--no-same-owner', '-f', '-', '-C', this.workDir],
       signal,
       async (channel) => {
-        written = await writeTar(root, batch.entries, channel.stdin, signal);
+        written = await writeTar(root, batch.entries, channel.stdin, options);
         channel.stdin.end();
       },
     );

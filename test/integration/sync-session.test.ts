@@ -15,7 +15,9 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { SyncSession, type SyncSessionOptions } from '../../server/sync/syncSession.js';
+import { systemClock, type Clock } from '../../server/sync/batcher.js';
+import { scanTree } from '../../server/sync/manifest.js';
+import { SyncSession, type SyncEvent, type SyncSessionOptions } from '../../server/sync/syncSession.js';
 import { localProcessTransport, type SyncTransport } from '../../server/sync/transport.js';
 import { tempDir, toolsets, toolsetTransport, waitFor } from './sync-helpers.js';
 
@@ -104,6 +106,53 @@ void test('restarting on an unchanged tree sends nothing, and a touched but unch
     assert.equal(readFileSync(join(remote.path, 'debug.log'), 'utf8'), 'made in the container');
   } finally {
     await second.dispose();
+  }
+});
+
+void test('an initial sync streams what the container lacks, then sends the rest as a batch, with progress on the way', async () => {
+  using local = tempDir('podloop-local-');
+  using remote = tempDir('podloop-remote-');
+  generateTree(local.path, 200);
+  write(local.path, 'assets/big.bin', Buffer.alloc(24 * 1024 * 1024, 3));
+  // Already in the container: a stale copy of one file, and a file where the local tree has a folder.
+  write(remote.path, 'src/pkg0/mod0/file0.ts', 'stale');
+  write(remote.path, 'src/pkg1', 'a file in the way');
+  const events: SyncEvent[] = [];
+  // Every reading of the clock is 150 ms later, so progress throttled to one report per 100 ms
+  // reports each step.
+  let now = 0;
+  const clock: Clock = { ...systemClock, now: () => (now += 150) };
+  const sync = session(local.path, remote.path, { clock });
+  sync.onEvent((event) => events.push(event));
+  try {
+    await sync.start();
+    const batches = events.flatMap((event) => (event.kind === 'batch' && event.initial ? [event.batch] : []));
+    assert.equal(batches.length, 2, 'one stream of fresh entries, one batch for the rest');
+    assert.equal(batches[1]!.removed, 1, 'the file in the way is removed');
+    const tree = [...(await scanTree(local.path, { isIgnored: () => false })).entries.values()].filter(
+      (entry) => !/(^|\/)(node_modules|debug\.log)/.test(entry.path),
+    );
+    // src, src/pkg0 and src/pkg0/mod0 were folders in the container already.
+    assert.equal(batches[0]!.files + batches[1]!.files, tree.length - 3, 'every other entry once');
+    assert.ok(batches[1]!.files >= 3, 'the stale file and the folder in the way with its files');
+    const progress = events.flatMap((event) => (event.kind === 'progress' ? [event] : []));
+    const last = progress[progress.length - 1]!;
+    const treeBytes = tree.reduce((sum, entry) => sum + entry.size, 0);
+    assert.equal(last.done, true);
+    assert.equal(last.filesDone, last.filesTotal);
+    assert.equal(last.bytesTotal, treeBytes, 'the whole tree is accounted for');
+    assert.ok(
+      progress.some((event) => event.bytesDone > 0 && event.bytesDone < event.bytesTotal && !event.done),
+      'progress is reported while the bytes go',
+    );
+    assert.equal(
+      readFileSync(join(remote.path, 'src/pkg0/mod0/file0.ts'), 'utf8'),
+      readFileSync(join(local.path, 'src/pkg0/mod0/file0.ts'), 'utf8'),
+    );
+    assert.equal(lstatSync(join(remote.path, 'src/pkg1')).isDirectory(), true);
+    await assertInSync(sync);
+  } finally {
+    await sync.dispose();
   }
 });
 
