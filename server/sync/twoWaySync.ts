@@ -259,8 +259,9 @@ export class TwoWaySync {
       if (theirs === undefined) this.forget(path);
       else this.record(path, theirs, theirs);
       // A local winner may have the container version's size and mtime (two writes in one clock
-      // tick): only its content says it differs from what is recorded as synced.
-      this.host.queuePush(path, theirs !== undefined);
+      // tick): only its content says it differs from what is recorded as synced. A folder differs
+      // by its type already, and the batch must still see the recorded file to remove it.
+      this.host.queuePush(path, theirs !== undefined && local.get(path)?.type !== 'dir');
     }
     for (const same of plan.same) {
       const mine = local.get(same.path);

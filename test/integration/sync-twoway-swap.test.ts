@@ -91,6 +91,20 @@ const folderMadeFile: Swap = {
   gone: ['gen/old.out'],
 };
 
+const localFolderOverEdit: Swap = {
+  name: 'a container edit of a file replaced locally by a folder',
+  synced: { out: 'synced file\n' },
+  inContainer: (remote) => write(remote, 'out', 'edited in the container\n'),
+  locally: (local) => {
+    rmSync(join(local, 'out'));
+    write(local, 'out/sub/made.txt', 'a local folder\n');
+  },
+  path: 'out',
+  kept: 'edited in the container\n',
+  both: { 'out/sub/made.txt': 'a local folder\n' },
+  gone: [],
+};
+
 const ignoredOnly: Swap = {
   name: 'a local file replacing a folder that holds only ignored container files',
   synced: { '.gitignore': '*.log\ncache/\n', 'gen/old.out': 'synced\n' },
@@ -219,15 +233,25 @@ async function settles(swap: Swap, timing: Timing, options: Partial<SyncSessionO
   }
 }
 
-for (const swap of [refilledFolder, fileMadeFolder, folderMadeFile])
-  for (const timing of ['before the check', 'between the check and the batch'] as const)
+const raced = ['before the check', 'between the check and the batch'] as const;
+const cases: [Swap, readonly Timing[]][] = [
+  [refilledFolder, raced],
+  [fileMadeFolder, raced],
+  [folderMadeFile, raced],
+  // A container edit of a file that a batch removes, landing between its check and its arrival, is
+  // lost: the window that remains.
+  [localFolderOverEdit, ['before the check']],
+];
+
+for (const [swap, timings] of cases)
+  for (const timing of timings)
     for (const variant of variants)
       void test(`${swap.name} loses to the folder and is kept as NAME.conflict: container write ${timing} (${variant.name})`, async () => {
         using scratch = tempDir('podloop-2w-tools-');
         await settles(swap, timing, variant.options(scratch.path));
       });
 
-for (const swap of [refilledFolder, folderMadeFile])
+for (const swap of [refilledFolder, folderMadeFile, localFolderOverEdit])
   void test(`${swap.name} loses to the folder: container write seen by a scan first`, () =>
     settles(swap, 'before a scan', {}));
 
