@@ -130,6 +130,7 @@ export function openPodForward(kube: Kube, target: PodPort, log: Logger): PodFor
       role: 'client',
       flowControl: true,
       pingIntervalMs: PING_INTERVAL_MS,
+      storedHeaders: true,
     });
     log.debug({ pod: target.pod, port: target.port }, 'SPDY port-forward connection opened');
     if (disposed) session.dispose();

@@ -91,16 +91,24 @@ function forward(cluster: Cluster, name: string, remotePort: number): Promise<Po
 }
 
 const spdyConnections = (cluster: Cluster): number =>
-  cluster.engine.stderr().split('\n').filter((line) => line.includes('SPDY port-forward connection opened')).length;
+  cluster.engine
+    .stderr()
+    .split('\n')
+    .filter((line) => line.includes('SPDY port-forward connection opened')).length;
 
 void describe('port-forward over SPDY', () => {
   let cluster: Cluster;
   let echo: PortForwardInfo;
 
   before(async () => {
-    cluster = await startCluster('forward-spdy', [podApp('echo', echoServer), podApp('bulk', bulkServer)], {}, {
-      engineEnv: { PODLOOP_LOG_LEVEL: 'debug' },
-    });
+    cluster = await startCluster(
+      'forward-spdy',
+      [podApp('echo', echoServer), podApp('bulk', bulkServer)],
+      {},
+      {
+        engineEnv: { PODLOOP_LOG_LEVEL: 'debug' },
+      },
+    );
     await Promise.all([cluster.waitForReadyPod('echo'), cluster.waitForReadyPod('bulk')]);
     echo = await forward(cluster, 'echo', 9100);
     await echoReady(echo.localPort);
@@ -184,9 +192,14 @@ void describe('port-forward when the API server refuses SPDY', () => {
   let cluster: Cluster;
 
   before(async () => {
-    cluster = await startCluster('forward-fallback', [podApp('echo', echoServer)], {}, {
-      sandbox: { refuseSpdyPortForward: true },
-    });
+    cluster = await startCluster(
+      'forward-fallback',
+      [podApp('echo', echoServer)],
+      {},
+      {
+        sandbox: { refuseSpdyPortForward: true },
+      },
+    );
     await cluster.waitForReadyPod('echo');
   });
 

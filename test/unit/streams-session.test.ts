@@ -265,7 +265,10 @@ void describe('SPDY session', () => {
       const acknowledged = server.frames
         .filter((f) => f.type === 'windowUpdate' && f.streamId === 1)
         .reduce((sum, f) => sum + (f.type === 'windowUpdate' ? f.delta : 0), 0);
-      assert.ok(acknowledged >= 4 * 1024 * 1024 && acknowledged <= read, `${acknowledged} of ${read} bytes acknowledged`);
+      assert.ok(
+        acknowledged >= 4 * 1024 * 1024 && acknowledged <= read,
+        `${acknowledged} of ${read} bytes acknowledged`,
+      );
     } finally {
       session.dispose();
       server.close();

@@ -8,6 +8,8 @@ import {
   decodeNameValueBlock,
   encodeNameValueBlock,
   HeaderCompressor,
+  StoredHeaderEncoder,
+  type SpdyHeaders,
   HeaderDecompressor,
   SPDY3_DICTIONARY,
 } from '../../server/kube/spdy/headers.js';
@@ -120,6 +122,28 @@ void describe('SPDY header blocks', () => {
       withDictionary.close();
     } finally {
       compressor.close();
+    }
+  });
+
+  void it('writes stored blocks any SPDY inflater reads in order, the first naming the dictionary', async () => {
+    const encoder = new StoredHeaderEncoder();
+    const decompressor = new HeaderDecompressor();
+    try {
+      const headers: SpdyHeaders[] = [
+        { streamtype: 'error', port: '8080', requestid: '0' },
+        { streamtype: 'data', port: '8080', requestid: '0' },
+        { big: 'x'.repeat(70_000) },
+        {},
+      ];
+      const blocks = headers.map((h) => encoder.compress(h));
+      assert.throws(() => inflateSync(blocks[0]!), /dictionary/i);
+      for (let i = 0; i < blocks.length; i++) assert.deepEqual(await decompressor.decompress(blocks[i]!), headers[i]);
+      // One zlib stream: all blocks together inflate to the name/value blocks back to back.
+      const whole = inflateSync(Buffer.concat(blocks), { dictionary: SPDY3_DICTIONARY, finishFlush: 2 });
+      assert.deepEqual(whole, Buffer.concat(headers.map((h) => encodeNameValueBlock(h))));
+    } finally {
+      encoder.close();
+      decompressor.close();
     }
   });
 });

@@ -1,5 +1,6 @@
 // SPDY/3 name/value header blocks: the uncompressed layout and the connection-long zlib contexts
-// (one per direction, primed with the SPDY/3 dictionary, every block sync-flushed).
+// (one per direction, primed with the SPDY/3 dictionary, every block sync-flushed), compressed
+// or written as stored blocks.
 
 import zlib from 'node:zlib';
 
@@ -188,7 +189,7 @@ class SyncFlushedZlib {
 }
 
 /** Compresses outgoing header blocks; one per connection direction. */
-export class HeaderCompressor {
+export class HeaderCompressor implements HeaderEncoder {
   private readonly zlib = new SyncFlushedZlib(zlib.createDeflate({ dictionary: SPDY3_DICTIONARY }));
 
   compress(headers: SpdyHeaders): Promise<Buffer> {
@@ -197,6 +198,72 @@ export class HeaderCompressor {
 
   close(): void {
     this.zlib.close();
+  }
+}
+
+/** What a session sends header blocks through: a real deflater, or stored blocks. */
+export interface HeaderEncoder {
+  compress(headers: SpdyHeaders): Buffer | Promise<Buffer>;
+  close(): void;
+}
+
+/** zlib's Adler-32, by which a zlib header names its preset dictionary. */
+function adler32(data: Buffer): number {
+  let a = 1;
+  let b = 0;
+  for (const byte of data) {
+    a = (a + byte) % 65521;
+    b = (b + a) % 65521;
+  }
+  return ((b << 16) | a) >>> 0;
+}
+
+/** CMF 0x78 (deflate, 32 KiB window) and FLG with FDICT set, then the dictionary's Adler-32. */
+function zlibHeaderWithDictionary(): Buffer {
+  const header = Buffer.alloc(6);
+  header[0] = 0x78;
+  const flags = 0x20;
+  header[1] = flags + ((31 - ((0x78 * 256 + flags) % 31)) % 31);
+  header.writeUInt32BE(adler32(SPDY3_DICTIONARY), 2);
+  return header;
+}
+
+/** A stored (uncompressed) deflate block holds at most this many bytes. */
+const MAX_STORED_BLOCK = 0xffff;
+const EMPTY_STORED_BLOCK = Buffer.from([0x00, 0x00, 0x00, 0xff, 0xff]);
+
+/**
+ * Writes header blocks into the connection's zlib stream as stored deflate blocks, each ending
+ * like a sync flush: any SPDY/3 inflater reads them like compressed ones, and they need no zlib
+ * work, so they are ready synchronously. Blocks of a few dozen bytes
+ * lose little by it; what they save is a thread-pool round trip before every new stream.
+ */
+export class StoredHeaderEncoder implements HeaderEncoder {
+  private started = false;
+
+  compress(headers: SpdyHeaders): Buffer {
+    const block = encodeNameValueBlock(headers);
+    const parts: Buffer[] = [];
+    if (!this.started) {
+      this.started = true;
+      parts.push(zlibHeaderWithDictionary());
+    }
+    for (let offset = 0; offset < block.length; offset += MAX_STORED_BLOCK) {
+      const data = block.subarray(offset, offset + MAX_STORED_BLOCK);
+      const head = Buffer.alloc(5);
+      // BFINAL 0, BTYPE 00 (stored), padding to the byte boundary; then LEN and its complement.
+      head.writeUInt16LE(data.length, 1);
+      head.writeUInt16LE(~data.length & 0xffff, 3);
+      parts.push(head, data);
+    }
+    // The empty stored block that ends a sync flush: Go's inflater hands out what it holds when it
+    // reaches one, and without it would read past the frame for the next block's header.
+    parts.push(EMPTY_STORED_BLOCK);
+    return Buffer.concat(parts);
+  }
+
+  close(): void {
+    // Nothing to release.
   }
 }
 

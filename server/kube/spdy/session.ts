@@ -4,7 +4,13 @@
 
 import { Duplex } from 'node:stream';
 import { encodeFrame, FrameReader, RstStatus, SpdyProtocolError, type SpdyFrame } from './frames.js';
-import { HeaderCompressor, HeaderDecompressor, type SpdyHeaders } from './headers.js';
+import {
+  HeaderCompressor,
+  HeaderDecompressor,
+  StoredHeaderEncoder,
+  type HeaderEncoder,
+  type SpdyHeaders,
+} from './headers.js';
 
 /** Writes larger than this are split so one busy stream cannot hog the connection. */
 const MAX_FRAME_PAYLOAD = 64 * 1024;
@@ -170,11 +176,16 @@ export interface SpdySessionOptions {
   flowControl?: boolean;
   /** Sends a PING this often to keep idle connections open through proxies (kubectl: 10 s). */
   pingIntervalMs?: number;
+  /**
+   * Sends header blocks as stored deflate blocks (StoredHeaderEncoder): every SPDY peer reads them,
+   * and a new stream's SYN_STREAM goes out at once instead of after a zlib round trip.
+   */
+  storedHeaders?: boolean;
 }
 
 export class SpdySession {
   private readonly reader = new FrameReader();
-  private readonly compressor = new HeaderCompressor();
+  private readonly compressor: HeaderEncoder;
   private readonly decompressor = new HeaderDecompressor();
   private readonly streams = new Map<number, SpdyStream>();
   private readonly outgoing: Outgoing[] = [];
@@ -208,6 +219,7 @@ export class SpdySession {
     private readonly options: SpdySessionOptions,
   ) {
     this.role = options.role ?? 'server';
+    this.compressor = options.storedHeaders ? new StoredHeaderEncoder() : new HeaderCompressor();
     this.nextStreamId = this.role === 'client' ? 1 : 2;
     this.nextPingId = this.role === 'client' ? 1 : 2;
     transport.on('data', (chunk: Buffer) => this.onBytes(chunk));
@@ -244,7 +256,7 @@ export class SpdySession {
     this.nextStreamId += 2;
     const stream = new SpdyStream(this, streamId, headers, true, this.initialSendWindow);
     this.streams.set(streamId, stream);
-    const bytes = this.compressor.compress(headers).then((headerBlock) =>
+    const synStream = (headerBlock: Buffer): Buffer =>
       encodeFrame({
         type: 'synStream',
         streamId,
@@ -254,9 +266,9 @@ export class SpdySession {
         fin: false,
         unidirectional: false,
         headerBlock,
-      }),
-    );
-    this.enqueue({ bytes });
+      });
+    const headerBlock = this.compressor.compress(headers);
+    this.enqueue({ bytes: Buffer.isBuffer(headerBlock) ? synStream(headerBlock) : headerBlock.then(synStream) });
     return stream;
   }
 
@@ -283,10 +295,10 @@ export class SpdySession {
 
   /** @internal */
   sendReply(streamId: number): void {
-    const bytes = this.compressor
-      .compress({})
-      .then((headerBlock) => encodeFrame({ type: 'synReply', streamId, fin: false, headerBlock }));
-    this.enqueue({ bytes });
+    const synReply = (headerBlock: Buffer): Buffer =>
+      encodeFrame({ type: 'synReply', streamId, fin: false, headerBlock });
+    const headerBlock = this.compressor.compress({});
+    this.enqueue({ bytes: Buffer.isBuffer(headerBlock) ? synReply(headerBlock) : headerBlock.then(synReply) });
   }
 
   /** @internal */

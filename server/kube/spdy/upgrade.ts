@@ -63,7 +63,11 @@ export async function upgradeToSpdy(config: KubeConfig, path: string, protocol: 
       const chosen = String(response.headers['x-stream-protocol-version'] ?? '');
       if (response.statusCode !== 101 || upgrade !== 'spdy/3.1' || chosen !== protocol) {
         socket.destroy();
-        resolve({ upgraded: false, status: response.statusCode ?? 0, message: `unexpected upgrade to ${upgrade} ${chosen}` });
+        resolve({
+          upgraded: false,
+          status: response.statusCode ?? 0,
+          message: `unexpected upgrade to ${upgrade} ${chosen}`,
+        });
         return;
       }
       socket.setNoDelay(true);
