@@ -41,7 +41,18 @@ export interface FetchResult {
 const MAX_ARG_BYTES = 64 * 1024;
 const MAX_PATHS = 500;
 
-class RefusedError extends Error {}
+class RefusedError extends Error {
+  /**
+   * A local file or folder in the way rather than a link or an unsafe target: a swap in progress
+   * that the next scan settles as a conflict, so the path is tried again rather than refused.
+   */
+  constructor(
+    message: string,
+    readonly inTheWay = false,
+  ) {
+    super(message);
+  }
+}
 
 /** One tar entry's content as tar-stream hands it over. */
 type TarContent = AsyncIterable<unknown> & { resume(): unknown };
@@ -55,7 +66,7 @@ export async function prepareParents(root: string, rel: string): Promise<void> {
     const stats = await lstat(current).catch(() => null);
     if (stats === null) await mkdir(current, { mode: 0o755 }).catch(ignoreExists);
     else if (!stats.isDirectory())
-      throw new RefusedError(`${rel}: ${current.slice(root.length + 1)} is not a folder here`);
+      throw new RefusedError(`${rel}: ${current.slice(root.length + 1)} is not a folder here`, !stats.isSymbolicLink());
   }
 }
 
@@ -152,7 +163,7 @@ export async function fetchFromContainer(
           else result.written.set(item.to, written);
         } catch (error) {
           tarEntry.resume();
-          if (error instanceof RefusedError) result.refused.push({ ...item, reason: error.message });
+          if (error instanceof RefusedError && !error.inTheWay) result.refused.push({ ...item, reason: error.message });
           else result.missed.push(item);
         }
       }
@@ -226,7 +237,7 @@ async function writeItem(
   } catch (error) {
     await unlink(temp).catch(() => undefined);
     if ((error as NodeJS.ErrnoException).code === 'EISDIR' || (error as NodeJS.ErrnoException).code === 'ENOTEMPTY')
-      throw new RefusedError(`${item.to}: a folder is in the way`);
+      throw new RefusedError(`${item.to}: a folder is in the way`, true);
     throw error;
   }
 }

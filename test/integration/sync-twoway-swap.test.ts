@@ -2,8 +2,9 @@
 // other side writes there: a folder beats a file, the file is kept as NAME.conflict on both sides.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fetchFromContainer } from '../../server/sync/containerPull.js';
 import { SyncSession, type SyncSessionOptions } from '../../server/sync/syncSession.js';
 import { localProcessTransport, type SyncTransport } from '../../server/sync/transport.js';
 import { tempDir, toolsets, toolsetTransport, waitFor } from './sync-helpers.js';
@@ -261,3 +262,27 @@ void test(`${ignoredOnly.name} loses to the folder, whose ignored files stay in 
 // Ignored local files send no batch: the scan that verify asks for finds the swap.
 void test(`${ignoredOnlyLocally.name} loses to the folder, whose ignored files stay locally`, () =>
   settles(ignoredOnlyLocally, 'before a scan', {}));
+
+void test('a container file whose local folder is a file for now is tried again later; one behind a local link is refused', async () => {
+  using local = tempDir('podloop-2w-local-');
+  using remote = tempDir('podloop-2w-remote-');
+  using outside = tempDir('podloop-2w-outside-');
+  write(remote.path, 'swapped/a.txt', 'a');
+  write(remote.path, 'linked/b.txt', 'b');
+  write(local.path, 'swapped', 'a local file, replaced by a folder in the container');
+  symlinkSync(outside.path, join(local.path, 'linked'));
+  const entry = (path: string) => ({ path, type: 'file' as const, size: 1, mode: 0o644, mtimeMs: Date.now() });
+  const fetched = await fetchFromContainer(localProcessTransport(), remote.path, local.path, [
+    { entry: entry('swapped/a.txt'), to: 'swapped/a.txt', expect: null },
+    { entry: entry('linked/b.txt'), to: 'linked/b.txt', expect: null },
+  ]);
+  assert.deepEqual(
+    fetched.missed.map((item) => item.to),
+    ['swapped/a.txt'],
+  );
+  assert.deepEqual(
+    fetched.refused.map((item) => item.reason),
+    ['linked/b.txt: linked is not a folder here'],
+  );
+  assert.equal(existsSync(join(outside.path, 'b.txt')), false);
+});
