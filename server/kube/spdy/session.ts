@@ -196,6 +196,7 @@ export class SpdySession {
   private readonly role: 'client' | 'server';
   private processing = false;
   private flushing = false;
+  private corked = false;
   /** The highest stream id the peer opened. */
   private lastPeerStreamId = 0;
   private nextStreamId: number;
@@ -430,6 +431,16 @@ export class SpdySession {
     if (this.disposed || this.transport.writableEnded) {
       done?.();
       return;
+    }
+    // Frames written in one tick (two SYN_STREAMs, a reply and the first DATA) leave as one TLS
+    // record and one system call.
+    if (!this.corked) {
+      this.corked = true;
+      this.transport.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.transport.uncork();
+      });
     }
     const ok = this.transport.write(bytes);
     if (!done) return;
