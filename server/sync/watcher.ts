@@ -1,13 +1,14 @@
 // Watches the local synced folder and reports which relative paths may have changed. It never
 // decides what changed: the session re-reads each reported path (a directory: its whole subtree).
 
-import { basename, join, relative, sep } from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
+import { lstatSync, type Stats } from 'node:fs';
+import { basename, join, relative, resolve, sep } from 'node:path';
+import { FSWatcher } from 'chokidar';
 import { watchDirectories } from './directoryWatcher.js';
 
 /**
- * 'directories' (default) holds one OS watch per directory; 'chokidar' holds one per file and
- * directory, which costs about 10 KB of memory per file.
+ * Both hold one OS watch per directory and none per file. 'chokidar' (default) lets chokidar
+ * crawl the tree and follow directories as they come and go; 'directories' is podloop's own.
  */
 export type WatcherBackend = 'directories' | 'chokidar';
 
@@ -32,9 +33,77 @@ function toRelative(root: string, absPath: string): string | null {
 export function watchTree(
   root: string,
   options: TreeWatcherOptions,
-  backend: WatcherBackend = 'directories',
+  backend: WatcherBackend = 'chokidar',
 ): TreeWatcher {
-  return backend === 'chokidar' ? watchWithChokidar(root, options) : watchDirectories(root, options);
+  return backend === 'chokidar' ? watchWithChokidar(resolve(root), options) : watchDirectories(root, options);
+}
+
+type ReaddirpOptions = Parameters<FSWatcher['_readdirp']>[1];
+
+/**
+ * chokidar that reports each directory once its OS watch is in place, and that watches again a
+ * directory it dropped though it still exists: its listings run concurrently with changes, so
+ * one taken while a folder was briefly gone would otherwise leave the folder made again unwatched.
+ */
+class DirectoryWatcher extends FSWatcher {
+  onWatching: (absDir: string) => void = () => undefined;
+  private readonly dropped = new Set<string>();
+
+  override _addPathCloser(path: string, closer: () => void): void {
+    super._addPathCloser(path, closer);
+    if (closer !== undefined) this.onWatching(path);
+  }
+
+  /**
+   * chokidar lstat()s every entry of each directory it lists, here to learn that files are to be
+   * left out; the entry types readdir returns already say that, without one lstat per file.
+   */
+  override _readdirp(root: string, opts?: ReaddirpOptions): ReturnType<FSWatcher['_readdirp']> {
+    const keepDirectory = opts?.directoryFilter;
+    return super._readdirp(root, {
+      ...opts,
+      alwaysStat: false,
+      fileFilter: () => false,
+      directoryFilter: (entry) => {
+        // chokidar reads only isDirectory() and isSymbolicLink() from a listed directory's stats.
+        entry.stats ??= entry.dirent as unknown as Stats;
+        return typeof keepDirectory === 'function' && keepDirectory(entry);
+      },
+    });
+  }
+
+  override _remove(directory: string, item: string, isDir?: boolean): void {
+    super._remove(directory, item, isDir);
+    if (this.dropped.size === 0) setImmediate(() => this.watchDroppedAgain());
+    this.dropped.add(join(directory, item));
+  }
+
+  /** Drops chokidar's record of a directory and its subtree, then watches what is there now. */
+  rewatch(absDir: string): void {
+    // chokidar shares one fs.watch per path and reuses it: a directory made again under the same
+    // name would otherwise stay on the old, dead watch, and so would its subfolders.
+    const inside = (path: string): boolean => path === absDir || path.startsWith(absDir + sep);
+    for (const path of [...this._closers.keys()]) if (inside(path)) this._closeFile(path);
+    for (const path of [...this._watched.keys()]) if (inside(path)) this._watched.delete(path);
+    this.add(absDir);
+  }
+
+  private watchDroppedAgain(): void {
+    const dropped = [...this.dropped].sort();
+    this.dropped.clear();
+    if (this.closed) return;
+    let last: string | null = null;
+    for (const path of dropped) {
+      // Below a folder already handled, or one that is gone, there is nothing more to do.
+      if (last !== null && path.startsWith(last + sep)) continue;
+      last = path;
+      if (isDirectory(path)) this.rewatch(path);
+    }
+  }
+}
+
+function isDirectory(absPath: string): boolean {
+  return lstatSync(absPath, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
 
 function watchWithChokidar(root: string, options: TreeWatcherOptions): TreeWatcher {
@@ -42,33 +111,56 @@ function watchWithChokidar(root: string, options: TreeWatcherOptions): TreeWatch
     const rel = toRelative(root, absPath);
     if (rel !== null) options.onPath(rel);
   };
-  const watcher: FSWatcher = watch(root, {
+  const watcher = new DirectoryWatcher({
     ignoreInitial: true,
     followSymlinks: false,
     persistent: true,
+    // Its editor-swap-file rules would skip folders such as `backup~`; the session applies its own.
+    atomic: false,
+    // Files are left out: a directory's watch already names each file that changes in it, and a
+    // watch per file would cost about 10 KB each. Without stats chokidar asks before it looks.
     ignored: (absPath, stats) => {
+      if (stats === undefined) return false;
+      if (!stats.isDirectory()) return true;
       const rel = toRelative(root, absPath);
-      if (rel === null) return false;
-      return options.isIgnored(rel, stats?.isDirectory() ?? false);
+      return rel !== null && options.isIgnored(rel, true);
     },
   });
-  for (const event of ['add', 'addDir', 'change', 'unlink', 'unlinkDir'] as const) {
-    watcher.on(event, (absPath: string) => report(absPath));
-  }
-  // chokidar drops attribute-only changes (chmod); the raw fs.watch event still names the path.
-  // Which of the two candidates it means is settled later by re-reading both.
-  watcher.on('raw', (_event: string, name: unknown, details: unknown) => {
-    if (typeof name !== 'string' || typeof details !== 'object' || details === null) return;
-    const watched = (details as { watchedPath?: unknown }).watchedPath;
+  let ready = false;
+  // A new directory is read by the session when first reported, perhaps before its watch is in
+  // place: reporting it again once watched covers files made in between.
+  watcher.onWatching = (absDir) => {
+    if (ready) report(absDir);
+  };
+  watcher.on('raw', (event: string, name: unknown, details: unknown) => {
+    const watched = (details as { watchedPath?: unknown } | null)?.watchedPath;
     if (typeof watched !== 'string') return;
+    if (typeof name !== 'string' || name === '') {
+      // No name means the kernel could not say what changed: have the whole directory re-read.
+      report(watched);
+      return;
+    }
+    const absPath = join(watched, name);
+    // A directory's own watch names the directory itself when it is deleted or moved; which of
+    // the two paths is meant is settled later by re-reading both.
     if (basename(watched) === name) report(watched);
-    report(join(watched, name));
+    report(absPath);
+    if (event === 'rename' && watcher._watched.has(absPath) && isDirectory(absPath)) {
+      // A directory chokidar knows was replaced (deleted and made again, or another moved over it).
+      watcher.rewatch(absPath);
+    }
   });
   watcher.on('error', (error: unknown) => options.onError(error instanceof Error ? error : new Error(String(error))));
-  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+  const readyPromise = new Promise<void>((resolveReady) =>
+    watcher.once('ready', () => {
+      ready = true;
+      resolveReady();
+    }),
+  );
+  watcher.add(root);
   let closing: Promise<void> | null = null;
   return {
-    ready,
+    ready: readyPromise,
     close: () => (closing ??= watcher.close()),
   };
 }
