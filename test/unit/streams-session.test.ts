@@ -299,4 +299,26 @@ void describe('SPDY session', () => {
       server.close();
     }
   });
+
+  void it('as a client without a stream handler, refuses server streams unread and keeps working', async () => {
+    const server = new TestPeer();
+    const session = new SpdySession(server.transport, { role: 'client' });
+    try {
+      await server.open(2, { streamtype: 'push' });
+      await server.waitFor('the refusal', () => server.frames.some((f) => f.type === 'rstStream'));
+      assert.deepEqual(
+        server.frames.filter((f) => f.type === 'rstStream'),
+        [{ type: 'rstStream', streamId: 2, status: 3 }],
+      );
+      const stream = session.openStream({ streamtype: 'data' });
+      await server.waitFor('the stream', () => server.streamHeaders.has(1));
+      await server.reply(1);
+      stream.end('after');
+      await server.waitFor('its data', () => server.dataOf(1).fin);
+      assert.equal(server.dataOf(1).data.toString(), 'after');
+    } finally {
+      session.dispose();
+      server.close();
+    }
+  });
 });

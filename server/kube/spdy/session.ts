@@ -186,7 +186,8 @@ export interface SpdySessionOptions {
 export class SpdySession {
   private readonly reader = new FrameReader();
   private readonly compressor: HeaderEncoder;
-  private readonly decompressor = new HeaderDecompressor();
+  /** Only a session that accepts streams reads header blocks; one that does not never inflates them. */
+  private readonly decompressor: HeaderDecompressor | undefined;
   private readonly streams = new Map<number, SpdyStream>();
   private readonly outgoing: Outgoing[] = [];
   private readonly fullReaders = new Set<SpdyStream>();
@@ -221,6 +222,7 @@ export class SpdySession {
   ) {
     this.role = options.role ?? 'server';
     this.compressor = options.storedHeaders ? new StoredHeaderEncoder() : new HeaderCompressor();
+    this.decompressor = options.onStream ? new HeaderDecompressor() : undefined;
     this.nextStreamId = this.role === 'client' ? 1 : 2;
     this.nextPingId = this.role === 'client' ? 1 : 2;
     transport.on('data', (chunk: Buffer) => this.onBytes(chunk));
@@ -289,7 +291,7 @@ export class SpdySession {
     for (const stream of [...this.streams.values()]) stream.destroy();
     this.streams.clear();
     this.compressor.close();
-    this.decompressor.close();
+    this.decompressor?.close();
     this.transport.destroy();
     this.resolveClosed();
   }
@@ -469,7 +471,7 @@ export class SpdySession {
     // Only a SYN_STREAM waits for its header block; with none waiting, the rest is handled at once.
     if (!this.processing && this.backlog.length === 0) {
       let i = 0;
-      while (i < frames.length && frames[i]!.type !== 'synStream' && !this.disposed) this.handleFrame(frames[i++]!);
+      while (i < frames.length && !this.waitsForHeaders(frames[i]!) && !this.disposed) this.handleFrame(frames[i++]!);
       if (i === frames.length) return;
       frames = frames.slice(i);
     }
@@ -483,7 +485,7 @@ export class SpdySession {
     try {
       while (this.backlog.length > 0 && !this.disposed) {
         const frame = this.backlog.shift()!;
-        if (frame.type === 'synStream') {
+        if (frame.type === 'synStream' && this.decompressor) {
           this.updateFlow();
           const headers = await this.decompressor.decompress(frame.headerBlock);
           this.acceptStream(frame.streamId, headers, frame.fin);
@@ -497,6 +499,11 @@ export class SpdySession {
       this.processing = false;
       this.updateFlow();
     }
+  }
+
+  /** A SYN_STREAM that this session may accept needs its headers before any later frame. */
+  private waitsForHeaders(frame: SpdyFrame): boolean {
+    return frame.type === 'synStream' && this.decompressor !== undefined;
   }
 
   private acceptStream(streamId: number, headers: SpdyHeaders, fin: boolean): void {
@@ -527,11 +534,15 @@ export class SpdySession {
         }
         return;
       }
+      case 'synStream':
+        // Only without an onStream handler: refused unread.
+        this.acceptStream(frame.streamId, {}, frame.fin);
+        return;
       case 'synReply':
       case 'headers':
-        // Nothing here reads these headers, yet every block goes through the inflater, in order, to
-        // keep the context in step; the stream need not wait for that.
-        this.decompressor.decompress(frame.headerBlock).catch(() => this.protocolError());
+        // Nothing here reads these headers. Where a later SYN_STREAM will be read, every block goes
+        // through the inflater, in order, to keep the context in step; the stream need not wait.
+        this.decompressor?.decompress(frame.headerBlock).catch(() => this.protocolError());
         if (frame.type === 'synReply') this.streams.get(frame.streamId)?.replyReceived(frame.fin);
         return;
       case 'rstStream':
