@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { TreeWatcher, TreeWatcherOptions } from './watcher.js';
 
 // A folder's late event can name a path whose parent is a file by now (ENOTDIR): not a folder either.
-function isFolder(path: string): boolean {
+export function isFolder(path: string): boolean {
   try {
     return lstatSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
   } catch {
@@ -18,6 +18,7 @@ function isFolder(path: string): boolean {
 export function watchDirectories(root: string, options: TreeWatcherOptions): TreeWatcher {
   const watchers = new Map<string, FSWatcher>();
   let closed = false;
+  let crawled = false;
 
   function unwatchBelow(relDir: string): void {
     for (const [dir, watcher] of watchers) {
@@ -70,6 +71,9 @@ export function watchDirectories(root: string, options: TreeWatcherOptions): Tre
 
   async function addTree(relDir: string): Promise<void> {
     if (!addOne(relDir)) return;
+    // A new directory is read by the session when first reported, perhaps before its watch was in
+    // place (a subfolder's comes after its parent's listing): reporting it again covers that.
+    if (crawled) options.onPath(relDir);
     let dirents;
     try {
       dirents = await readdir(join(root, relDir), { withFileTypes: true });
@@ -81,7 +85,9 @@ export function watchDirectories(root: string, options: TreeWatcherOptions): Tre
     }
   }
 
-  const ready = addTree('');
+  const ready = addTree('').then(() => {
+    crawled = true;
+  });
   return {
     ready,
     async close() {

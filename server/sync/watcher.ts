@@ -1,10 +1,10 @@
 // Watches the local synced folder and reports which relative paths may have changed. It never
 // decides what changed: the session re-reads each reported path (a directory: its whole subtree).
 
-import { lstatSync, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { FSWatcher } from 'chokidar';
-import { watchDirectories } from './directoryWatcher.js';
+import { isFolder, watchDirectories } from './directoryWatcher.js';
 
 /**
  * Both hold one OS watch per directory and none per file. 'chokidar' (default) lets chokidar
@@ -40,6 +40,8 @@ export function watchTree(
 
 type ReaddirpOptions = Parameters<FSWatcher['_readdirp']>[1];
 
+const CRAWL_CONCURRENCY = 4;
+
 /**
  * chokidar that reports each directory once its OS watch is in place, and that watches again a
  * directory it dropped though it still exists: its listings run concurrently with changes, so
@@ -48,6 +50,28 @@ type ReaddirpOptions = Parameters<FSWatcher['_readdirp']>[1];
 class DirectoryWatcher extends FSWatcher {
   onWatching: (absDir: string) => void = () => undefined;
   private readonly dropped = new Set<string>();
+
+  constructor(options: ConstructorParameters<typeof FSWatcher>[0]) {
+    super(options);
+    // chokidar starts reading every subfolder it finds at once; on a large tree the crawl's
+    // garbage then outlives V8's young-generation collections, which grow and keep the young
+    // generation (about 12 MiB more resident memory for 50,000 files). A few at a time is enough.
+    const handler = this._nodeFsHandler;
+    const addToNodeFs = handler._addToNodeFs.bind(handler);
+    const waiting: (() => void)[] = [];
+    let active = 0;
+    handler._addToNodeFs = async (...args) => {
+      if (this._readyEmitted) return addToNodeFs(...args);
+      if (active >= CRAWL_CONCURRENCY) await new Promise<void>((resolve) => waiting.push(resolve));
+      active++;
+      try {
+        return await addToNodeFs(...args);
+      } finally {
+        active--;
+        waiting.shift()?.();
+      }
+    };
+  }
 
   override _addPathCloser(path: string, closer: () => void): void {
     super._addPathCloser(path, closer);
@@ -97,13 +121,9 @@ class DirectoryWatcher extends FSWatcher {
       // Below a folder already handled, or one that is gone, there is nothing more to do.
       if (last !== null && path.startsWith(last + sep)) continue;
       last = path;
-      if (isDirectory(path)) this.rewatch(path);
+      if (isFolder(path)) this.rewatch(path);
     }
   }
-}
-
-function isDirectory(absPath: string): boolean {
-  return lstatSync(absPath, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
 
 function watchWithChokidar(root: string, options: TreeWatcherOptions): TreeWatcher {
@@ -145,7 +165,7 @@ function watchWithChokidar(root: string, options: TreeWatcherOptions): TreeWatch
     // the two paths is meant is settled later by re-reading both.
     if (basename(watched) === name) report(watched);
     report(absPath);
-    if (event === 'rename' && watcher._watched.has(absPath) && isDirectory(absPath)) {
+    if (event === 'rename' && watcher._watched.has(absPath) && isFolder(absPath)) {
       // A directory chokidar knows was replaced (deleted and made again, or another moved over it).
       watcher.rewatch(absPath);
     }

@@ -169,6 +169,13 @@ for (const backend of backends) {
           writeFileSync(at('a/sub/later'), 'x');
         });
       }
+      // A folder replaced by a file: late events name paths below what is now a file.
+      await expectReported(watching, ['a'], () => {
+        rmSync(at('a'), { recursive: true });
+        writeFileSync(at('a'), 'a file now');
+      });
+      await expectReported(watching, ['a'], () => writeFileSync(at('a'), 'edited'));
+      await expectOneWatchPerFolder(root.path);
     } finally {
       await watching.watcher.close();
     }
