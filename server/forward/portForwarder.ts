@@ -172,7 +172,8 @@ export class PortForwarder {
         this.connections.add(connection);
         void connection.closed.then((podError) => {
           this.connections.delete(connection);
-          if (podError !== undefined) this.podErrorReported(podError);
+          // What a replaced pod said about a connection it took along is no longer news.
+          if (podError !== undefined && this.pod?.uid === pod.uid) this.podErrorReported(podError);
         });
         return;
       } catch (error) {

@@ -28,6 +28,8 @@ const STREAM_RECEIVE_WINDOW = 512 * 1024;
 const SESSION_RECEIVE_WINDOW = 8 * 1024 * 1024;
 /** What a stream buffers for a slow reader before the whole connection stops being read. */
 const STREAM_READ_BUFFER = STREAM_RECEIVE_WINDOW;
+/** Stream ids are 31 bits; a session that used them all takes no new streams. */
+const MAX_STREAM_ID = 0x7fffffff;
 /** SETTINGS id of SETTINGS_INITIAL_WINDOW_SIZE. */
 const SETTINGS_INITIAL_WINDOW_SIZE = 7;
 
@@ -247,9 +249,9 @@ export class SpdySession {
     return this.streams.size;
   }
 
-  /** False once either end said goodbye or the transport is gone: open no more streams here. */
+  /** False once either end said goodbye, the transport is gone or the stream ids ran out: open no more streams here. */
   get acceptsStreams(): boolean {
-    return !this.closing && !this.disposed;
+    return !this.closing && !this.disposed && this.nextStreamId <= MAX_STREAM_ID;
   }
 
   /** Opens a stream (SYN_STREAM); writes wait for the peer's SYN_REPLY, a RST_STREAM destroys it. */
