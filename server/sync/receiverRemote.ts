@@ -171,11 +171,16 @@ export class ReceiverRemote implements RemoteTree {
     const extraction = await openExtraction(this.transport, command, root, batchId, options);
     // Closing the remote stops its extractions too: nothing may land after a session let go.
     this.extractions.add(extraction);
+    const forget = (): boolean => this.extractions.delete(extraction);
     return {
-      add: (entry) => extraction.add(entry),
-      finish: () => extraction.finish().finally(() => this.extractions.delete(extraction)),
+      add: (entry) =>
+        extraction.add(entry).catch((error: unknown) => {
+          forget();
+          throw error;
+        }),
+      finish: () => extraction.finish().finally(forget),
       abort: () => {
-        this.extractions.delete(extraction);
+        forget();
         extraction.abort();
       },
     };
