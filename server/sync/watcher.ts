@@ -2,6 +2,7 @@
 // decides what changed: the session re-reads each reported path (a directory: its whole subtree).
 
 import type { Stats } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { FSWatcher } from 'chokidar';
 import { isFolder, watchDirectories } from './directoryWatcher.js';
@@ -112,6 +113,17 @@ class DirectoryWatcher extends FSWatcher {
     this.add(absDir);
   }
 
+  /** Watches the subfolders of a newly watched folder that chokidar has not taken up. */
+  async watchSubfolders(absDir: string): Promise<void> {
+    // They were made before the folder's watch, so no event names them; chokidar's own listing
+    // of the folder may be skipped (see the raw event handler).
+    const entries = await readdir(absDir, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      const path = join(absDir, entry.name);
+      if (!this.closed && entry.isDirectory() && !this._watched.has(path)) this.add(path);
+    }
+  }
+
   private watchDroppedAgain(): void {
     const dropped = [...this.dropped].sort();
     this.dropped.clear();
@@ -150,7 +162,9 @@ function watchWithChokidar(root: string, options: TreeWatcherOptions): TreeWatch
   // A new directory is read by the session when first reported, perhaps before its watch is in
   // place: reporting it again once watched covers files made in between.
   watcher.onWatching = (absDir) => {
-    if (ready) report(absDir);
+    if (!ready) return;
+    report(absDir);
+    void watcher.watchSubfolders(absDir);
   };
   watcher.on('raw', (event: string, name: unknown, details: unknown) => {
     const watched = (details as { watchedPath?: unknown } | null)?.watchedPath;
@@ -165,9 +179,12 @@ function watchWithChokidar(root: string, options: TreeWatcherOptions): TreeWatch
     // the two paths is meant is settled later by re-reading both.
     if (basename(watched) === name) report(watched);
     report(absPath);
-    if (event === 'rename' && watcher._watched.has(absPath) && isFolder(absPath)) {
-      // A directory chokidar knows was replaced (deleted and made again, or another moved over it).
-      watcher.rewatch(absPath);
+    if (event === 'rename' && isFolder(absPath)) {
+      // A folder came, or one chokidar knows was replaced (deleted and made again, or another
+      // moved over it). chokidar would find a new one by listing the parent, but skips a listing
+      // while another of the same folder is under way, for up to a second if that one failed.
+      if (watcher._watched.has(absPath)) watcher.rewatch(absPath);
+      else watcher.add(absPath);
     }
   });
   watcher.on('error', (error: unknown) => options.onError(error instanceof Error ? error : new Error(String(error))));

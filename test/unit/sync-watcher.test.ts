@@ -176,6 +176,13 @@ for (const backend of backends) {
       });
       await expectReported(watching, ['a'], () => writeFileSync(at('a'), 'edited'));
       await expectOneWatchPerFolder(root.path);
+      // And a folder again, its subfolder made at once, while chokidar's listing of it had failed.
+      await expectReported(watching, ['a'], () => {
+        rmSync(at('a'));
+        mkdirSync(at('a/sub'), { recursive: true });
+      });
+      await expectOneWatchPerFolder(root.path);
+      await expectReported(watching, ['a/sub/last'], () => writeFileSync(at('a/sub/last'), 'x'));
     } finally {
       await watching.watcher.close();
     }
