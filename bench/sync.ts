@@ -127,7 +127,7 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
   const copies = ctx.quick ? 3 : 10;
   // Initial sync and its baseline run in pairs, each into a fresh pod, so load from the rest of the
   // machine hits both sides of a pair alike; the medians are compared.
-  const initialRounds = ctx.quick ? 1 : 3;
+  const initialRounds = ctx.quick ? 1 : 5;
   const sandbox = await startTestSandbox();
   const scratch = tempDir('bench-sync');
   const engines: EngineProcess[] = [];
