@@ -50,7 +50,9 @@ async function measure(backend: WatcherBackend, root: string): Promise<WatcherSa
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? Number.NaN)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 export async function run(ctx: BenchContext): Promise<BenchSection> {
@@ -70,10 +72,12 @@ export async function run(ctx: BenchContext): Promise<BenchSection> {
     }
     const of = (backend: WatcherBackend, key: keyof WatcherSample): number =>
       median((samples.get(backend) ?? []).map((sample) => sample[key]));
-    const [chokidar, directories] = backends.map((backend) => summarize(
-      `ready-${backend}`,
-      (samples.get(backend) ?? []).map((sample) => sample.readyMs),
-    ));
+    const [chokidar, directories] = backends.map((backend) =>
+      summarize(
+        `ready-${backend}`,
+        (samples.get(backend) ?? []).map((sample) => sample.readyMs),
+      ),
+    );
     return {
       name: 'watcher',
       description: `The sync's folder watcher on ${files} files in ${files / 100} folders, each run in a fresh process (${rounds} rounds alternating the backends)`,

@@ -86,7 +86,7 @@ export interface SyncSessionOptions {
   /** Caps for one initial-sync batch. */
   initialBatch?: { maxBytes?: number; maxFiles?: number };
   reconnect?: { initialDelayMs?: number; maxDelayMs?: number };
-  /** How local changes are noticed; default 'directories'. */
+  /** How local changes are noticed; default 'chokidar'. */
   watcher?: WatcherBackend;
   clock?: Clock;
   signal?: AbortSignal;
