@@ -548,7 +548,7 @@ export class SyncSession {
     const openExtraction = remote.openExtraction?.bind(remote);
     if (!openExtraction) return [];
     const id = this.batchSeq + 1;
-    let reportedAt = this.clock.now();
+    const due = throttle(this.clock, PROGRESS_EVERY_MS);
     const streamed = await streamFresh(
       feed,
       manifest,
@@ -562,8 +562,7 @@ export class SyncSession {
           files: progress.filesFound - progress.filesDone,
           bytes: progress.bytesFound - progress.bytesDone,
         };
-        if (this.clock.now() - reportedAt < PROGRESS_EVERY_MS) return;
-        reportedAt = this.clock.now();
+        if (!due()) return;
         this.emit({
           kind: 'progress',
           filesDone: progress.filesDone,
@@ -616,10 +615,9 @@ export class SyncSession {
       report: () => emit(filesDone, bytesDone),
       within: (entries) => {
         const inside = tarProgress(entries);
-        let reportedAt = this.clock.now();
+        const due = throttle(this.clock, PROGRESS_EVERY_MS);
         return (tarBytes) => {
-          if (this.clock.now() - reportedAt < PROGRESS_EVERY_MS) return;
-          reportedAt = this.clock.now();
+          if (!due()) return;
           const sent = inside(tarBytes);
           if (sent.files < entries.length) emit(filesDone + sent.files, bytesDone + sent.bytes);
         };
@@ -914,5 +912,16 @@ function tarProgress(entries: readonly Entry[]): (tarBytes: number) => { files: 
   return (tarBytes) => {
     while (files < entries.length && ends[files]! <= tarBytes) bytes += entries[files++]!.size;
     return { files, bytes };
+  };
+}
+
+/** True at most once per `ms` of `clock` time, so progress goes out at that pace. */
+function throttle(clock: Clock, ms: number): () => boolean {
+  let last = clock.now();
+  return () => {
+    const now = clock.now();
+    if (now - last < ms) return false;
+    last = now;
+    return true;
   };
 }
